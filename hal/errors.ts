@@ -1,0 +1,40 @@
+/**
+ * Errors raised by HAL implementations. Each carries a `kind` so callers can
+ * branch on what happened without parsing messages.
+ */
+export type HalErrorKind =
+  // network
+  | 'timeout'
+  | 'refused'
+  | 'reset'
+  | 'bad-status'
+  | 'unreachable'
+  | 'too-large'
+  // storage
+  | 'power-lost'
+  | 'io'
+  | 'invalid-key'
+  | 'closed'
+  // keystore
+  | 'no-key'
+  | 'key-exists'
+  | 'unsupported-algorithm'
+  // anything a driver cannot classify
+  | 'device';
+
+export class HalError extends Error {
+  readonly kind: HalErrorKind;
+  /** HTTP status, for `bad-status`. */
+  readonly status?: number;
+
+  constructor(kind: HalErrorKind, message: string, status?: number) {
+    super(message);
+    this.name = 'HalError';
+    this.kind = kind;
+    if (status !== undefined) this.status = status;
+  }
+}
+
+export function isHalError(value: unknown, kind?: HalErrorKind): value is HalError {
+  return value instanceof HalError && (kind === undefined || value.kind === kind);
+}

@@ -1,0 +1,112 @@
+/**
+ * The firmware core must be plain ECMAScript: `src/`, the HAL contracts and the
+ * portable HAL implementations may not import Node built-ins nor touch the host
+ * globals that do not exist on XS. This walks each file's syntax tree, so a word
+ * in a comment or a property such as `options.process` does not trip it.
+ */
+import { builtinModules } from 'node:module';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const guardedDirs = ['src', 'hal/portable'];
+const guardedFiles = readdirSync(join(root, 'hal'))
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => join(root, 'hal', name));
+
+const forbiddenGlobals = new Set([
+  'Buffer', 'console', 'process', 'crypto', 'require', 'module', 'global', '__dirname', '__filename',
+  'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate',
+  'queueMicrotask', 'structuredClone', 'atob', 'btoa', 'fetch', 'performance',
+]);
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+
+function listTs(dir: string): string[] {
+  const out: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listTs(path));
+    else if (/\.(ts|js|mjs)$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+function isReference(node: ts.Identifier): boolean {
+  const parent = node.parent;
+  if (!parent) return true;
+  if (ts.isPropertyAccessExpression(parent) && parent.name === node) return false;
+  if (ts.isQualifiedName(parent) && parent.right === node) return false;
+  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertySignature(parent) ||
+      ts.isMethodDeclaration(parent) || ts.isMethodSignature(parent) || ts.isGetAccessor(parent) ||
+      ts.isSetAccessor(parent) || ts.isEnumMember(parent)) && parent.name === node) return false;
+  if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isFunctionDeclaration(parent) ||
+      ts.isClassDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === node) return false;
+  if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent)) return false;
+  if (ts.isTypeReferenceNode(parent)) return false;
+  return true;
+}
+
+export function findViolations(path: string, text: string): string[] {
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
+  const violations: string[] = [];
+  const where = (node: ts.Node) => `${relative(root, path)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier &&
+        ts.isStringLiteral(node.moduleSpecifier) && builtins.has(node.moduleSpecifier.text)) {
+      violations.push(`${where(node)} imports ${node.moduleSpecifier.text}`);
+    }
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const arg = node.arguments[0];
+      if (arg && ts.isStringLiteral(arg) && builtins.has(arg.text)) violations.push(`${where(node)} imports ${arg.text}`);
+    }
+    if (ts.isIdentifier(node) && forbiddenGlobals.has(node.text) && isReference(node)) {
+      violations.push(`${where(node)} uses ${node.text}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return violations;
+}
+
+describe('portability guard', () => {
+  const files = [...guardedFiles, ...guardedDirs.flatMap((d) => listTs(join(root, d)))];
+
+  it('has files to guard', () => {
+    expect(files.length).toBeGreaterThan(5);
+  });
+
+  it('finds no Node built-in or host global in src/ and the HAL contracts', () => {
+    const violations = files.flatMap((f) => findViolations(f, readFileSync(f, 'utf8')));
+    expect(violations).toEqual([]);
+  });
+
+  it('catches what it is meant to catch', () => {
+    const bad = [
+      "import fs from 'fs';",
+      "import { join } from 'node:path';",
+      "const c = await import('node:crypto');",
+      'console.log(1);',
+      'const b = Buffer.from([1]);',
+      'setTimeout(() => 0, 1);',
+      'const env = process.env;',
+      'crypto.getRandomValues(new Uint8Array(4));',
+    ];
+    for (const line of bad) expect(findViolations(join(root, 'src', 'x.ts'), line)).toHaveLength(1);
+    const fine = [
+      "import { p256 } from '@noble/curves/nist.js';",
+      'const o = { process: 1, console: 2 }; o.process; o.console;',
+      '// console.log in a comment, Buffer too',
+      "const s = 'setTimeout';",
+      'function f(setTimeoutLike: number) { return setTimeoutLike; }',
+    ];
+    for (const line of fine) expect(findViolations(join(root, 'src', 'x.ts'), line)).toEqual([]);
+  });
+});

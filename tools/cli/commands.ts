@@ -1,0 +1,17 @@
+/**
+ * The `qrpay` subcommands. Each entry loads its module only when run, so one
+ * tool's dependencies never slow another's start. A command module exports
+ * `run(args: string[]): Promise<number>` (the exit code).
+ */
+export interface CommandModule {
+  run(args: string[]): Promise<number>;
+}
+
+export interface Command {
+  summary: string;
+  load(): Promise<CommandModule>;
+}
+
+export const commands: Record<string, Command> = {
+  demo: { summary: 'run the simulator demo end to end (what `npm start` runs)', load: () => import('./demo') },
+};
