@@ -14,4 +14,5 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   demo: { summary: 'run the simulator demo end to end (what `npm start` runs)', load: () => import('./demo') },
+  wallet: { summary: 'wallet keys, credentials, operator lists and payment codes (text, QR, PNG)', load: () => import('../wallet/cli') },
 };
