@@ -24,8 +24,10 @@ for (const alg of ['es256', 'eddsa']) {
   plan.push({ label: `${name} code, cached credential`, module: `paycode-${alg}-cached.ts`, native: `node-verify-${alg}-cached.ts` });
   plan.push({ label: `${name} one signature, verify()`, module: `verify-${alg}.ts`, native: `node-verify-${alg}-cached.ts` });
 }
-// XS counts are deterministic, so they may run side by side; V8 timings run afterwards, one at a time, on a quiet machine.
-const xs = await Promise.all(plan.map((p) => xsInstructionsPerOp(join(cases, p.module), xsReps)));
+// XS first (each measurement runs its two cachegrind passes side by side), then the V8 timings one at a
+// time, so no timing shares the CPU with a valgrind run.
+const xs: number[] = [];
+for (const p of plan) xs.push(await xsInstructionsPerOp(join(cases, p.module), xsReps));
 const rows: (string | number)[][] = [];
 for (const [i, p] of plan.entries()) {
   const v8 = await v8MillisPerOp(join(cases, p.module), v8Reps);
