@@ -75,7 +75,7 @@ export class SimCamera implements Camera {
   #closed = false;
 
   constructor(setup: SimCameraSetup, options: CameraOptions = {}) {
-    this.#setup = { frameRate: 10, maxFrames: 2, ...setup };
+    this.#setup = { ...setup, frameRate: setup.frameRate ?? 10, maxFrames: setup.maxFrames ?? 2 };
     const { frameRate, maxFrames, scene } = this.#setup;
     if (!(frameRate > 0 && frameRate <= 1000)) throw new RangeError(`frameRate must be in (0, 1000], got ${frameRate}`);
     if (!(Number.isInteger(maxFrames) && maxFrames >= 1)) throw new RangeError(`maxFrames must be a positive integer, got ${maxFrames}`);
