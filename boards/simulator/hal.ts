@@ -31,7 +31,7 @@ import { NodeHttpClient } from '../../hal/sim/http';
 import { ConsoleIndicators } from '../../hal/sim/console-indicators';
 import { ConsoleLogger } from '../../hal/sim/console-logger';
 import { RecordingLine } from '../../hal/sim/recording-line';
-import { pngScene, simCameraFactory, type Scene } from '../../hal/sim/camera';
+import { pngScene, sceneCameraFactory, type Scene } from '../../hal/sim/camera';
 import type { PowerCutOptions } from '../../hal/sim/power-switch';
 
 export interface SimulatorCameraOptions {
@@ -99,7 +99,7 @@ export function createSimulatorHal(options: SimulatorHalOptions): SimulatorHal {
       if (clock instanceof SystemClock) clock.clearAll();
     },
   };
-  if (options.camera) hal.camera = simCameraFactory({ clock, scene: sceneOf(options.camera), frameRate: options.camera.frameRate, maxFrames: options.camera.maxFrames });
+  if (options.camera) hal.camera = sceneCameraFactory({ clock, scene: sceneOf(options.camera), frameRate: options.camera.frameRate, maxFrames: options.camera.maxFrames });
   if (options.gnssSerial) hal.gnssSerial = options.gnssSerial;
   return hal;
 }

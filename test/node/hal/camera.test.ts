@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SimCamera, grayImage, pngScene, sequenceScene, stillScene } from '../../../hal/sim/camera';
+import { SceneCamera, grayImage, pngScene, sequenceScene } from '../../../hal/sim/camera';
 import { decodePng, decodePngToLuma, pngToFrame } from '../../../hal/sim/png';
 import { ManualClock } from '../../../hal/portable/manual-clock';
 import { toLuma } from '../../../src/frame/luma';
-import { isHalError, type Frame, type ImageType } from '../../../hal/index';
+import { isHalError, type ImageType } from '../../../hal/index';
 import { renderQrLuma } from '../../support/qr-frame';
 
 const dir = mkdtempSync(join(tmpdir(), 'qrpay-camera-'));
@@ -83,7 +83,7 @@ describe('PNG to frames', () => {
     const red = { width: 2, height: 1, rgb: Uint8Array.of(255, 0, 0, 255, 0, 0) };
     const white = grayImage(2, 1, Uint8Array.of(255, 255));
     const clock = new ManualClock();
-    const camera = new SimCamera({ clock, scene: sequenceScene([red, white]) }, { imageType: 'yuv422' });
+    const camera = new SceneCamera({ clock, scene: sequenceScene([red, white]) }, { imageType: 'yuv422' });
     camera.start();
     clock.advance(200);
     // Y = 77*255 >> 8, U = 128 + (-43*255 >> 8), V = 128 + (128*255 >> 8)
@@ -102,84 +102,13 @@ describe('PNG to frames', () => {
   });
 });
 
-describe('SimCamera', () => {
-  const image = (value: number) => grayImage(4, 2, new Uint8Array(8).fill(value));
-
-  it('captures at the frame rate of the clock, stamping monotonic time and sequence', () => {
-    const clock = new ManualClock({ monotonic: 1000 });
-    const counts: number[] = [];
-    const camera = new SimCamera({ clock, scene: sequenceScene([image(10), image(20), image(30)]), frameRate: 20, maxFrames: 5 }, { onReadable: (n) => counts.push(n) });
-    camera.start();
-    clock.advance(49);
-    expect(camera.read()).toBe(undefined);
-    clock.advance(101);
-    expect(counts).toEqual([1, 2, 3]);
-    const frames = [camera.read()!, camera.read()!, camera.read()!];
-    expect(frames.map((f) => [f.timestamp, f.sequence, f.data[0]])).toEqual([[1050, 0, 10], [1100, 1, 20], [1150, 2, 30]]);
-    clock.advance(50);
-    expect(camera.read()!.data[0]).toBe(30); // holds the last image of a non-looping sequence
-  });
-
-  it('keeps at most maxFrames, dropping the oldest (sequence shows the gap)', () => {
-    const clock = new ManualClock();
-    const camera = new SimCamera({ clock, scene: sequenceScene([image(1), image(2), image(3), image(4)], { loop: true }), maxFrames: 2 });
-    camera.start();
-    clock.advance(500);
-    const first = camera.read()!;
-    const second = camera.read()!;
-    expect([first.sequence, second.sequence]).toEqual([3, 4]);
-    expect([first.data[0], second.data[0]]).toEqual([4, 1]);
-    expect(camera.read()).toBe(undefined);
-  });
-
-  it('gives each frame its own buffer', () => {
-    const clock = new ManualClock();
-    const camera = new SimCamera({ clock, scene: stillScene(image(7)), maxFrames: 3 });
-    camera.start();
-    clock.advance(200);
-    const a = camera.read()!;
-    a.data[0] = 99;
-    expect(camera.read()!.data[0]).toBe(7);
-  });
-
-  it('stops, restarts and closes', () => {
-    const clock = new ManualClock();
-    const camera = new SimCamera({ clock, scene: stillScene(image(5)) });
-    camera.start();
-    camera.start();
-    clock.advance(100);
-    camera.stop();
-    clock.advance(1000);
-    expect(camera.read()?.sequence).toBe(0);
-    expect(camera.read()).toBe(undefined);
-    camera.start();
-    clock.advance(100);
-    expect(camera.read()?.sequence).toBe(1);
-    camera.close();
-    expect(clock.pending).toBe(0);
-    expect(() => camera.read()).toThrow('closed');
-  });
-
-  it('scales the scene to the requested size and validates its options', () => {
-    const clock = new ManualClock();
-    const camera = new SimCamera({ clock, scene: stillScene(image(9)) }, { width: 8, height: 4, imageType: 'rgb565le' });
-    camera.start();
-    clock.advance(100);
-    const frame: Frame = camera.read()!;
-    expect([frame.width, frame.height, frame.stride, frame.data.length]).toEqual([8, 4, 16, 64]);
-    const scene = stillScene(image(9));
-    expect(() => new SimCamera({ clock, scene, frameRate: 0 })).toThrow(RangeError);
-    expect(() => new SimCamera({ clock, scene, maxFrames: 0 })).toThrow(RangeError);
-    expect(() => new SimCamera({ clock, scene }, { imageType: 'jpeg' as ImageType })).toThrow(RangeError);
-    expect(() => sequenceScene([image(1), grayImage(2, 2, new Uint8Array(4))])).toThrow(RangeError);
-  });
-
+describe('the simulator camera on PNG files', () => {
   it('shows a QR code from a PNG file that decodes from every image type', () => {
     const text = 'QRPAY:SIMULATED-CAMERA-1';
     const scene = pngScene([qrPng(text)]);
     for (const imageType of ['gray8', 'rgb565le', 'yuv422'] as ImageType[]) {
       const clock = new ManualClock();
-      const camera = new SimCamera({ clock, scene }, { imageType });
+      const camera = new SceneCamera({ clock, scene }, { imageType });
       camera.start();
       clock.advance(100);
       const luma = toLuma(camera.read()!);
