@@ -66,7 +66,9 @@ export class SoftwareKeystore implements Keystore {
   }
 
   has(name: string): boolean {
-    return this.#store.read(requireValidKey(name, 'key name')) !== undefined;
+    const record = this.#store.read(requireValidKey(name, 'key name'));
+    record?.fill(0);
+    return record !== undefined;
   }
 
   create(name: string, alg: SignatureAlgorithm): PublicKeyInfo {
