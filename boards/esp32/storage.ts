@@ -6,17 +6,17 @@
  */
 import Preference from 'preference';
 import type { KeyValueStore, Storage } from '../../hal/storage';
-import { isValidKey } from '../../hal/storage';
+import { requireValidKey } from '../../hal/portable/key-rules';
 import { HalError } from '../../hal/errors';
 
 export function createEsp32Storage(): Storage {
   return {
     open({ path, mode = 'r+' }) {
-      if (!isValidKey(path)) throw new HalError('invalid-key', `invalid storage domain "${path}"`);
+      requireValidKey(path, 'domain');
       let open = true;
       const check = (key: string, writing: boolean) => {
         if (!open) throw new HalError('closed', 'storage domain is closed');
-        if (!isValidKey(key)) throw new HalError('invalid-key', `invalid key "${key}"`);
+        requireValidKey(key);
         if (writing && mode === 'r') throw new HalError('io', 'storage domain is read-only');
       };
       const store: KeyValueStore = {
