@@ -83,7 +83,8 @@ function* receiverView(options: TrackOptions, truth: (second: number) => Truth):
     const seenSecond = Math.round(glonass * t.sky);
     const used = seenGps + seenSecond;
     const hdop = used >= 4 ? 0.55 + 6 / used + 0.05 * rand() : 99.99;
-    const sigma = (hdop * UERE_M) / Math.SQRT2;
+    // Without a fix the printed HDOP is a placeholder (99.99); the error process keeps its usual scale.
+    const sigma = (Math.min(hdop, 3) * UERE_M) / Math.SQRT2;
     const n = north.next(sigma);
     const e = east.next(sigma);
     const [latitude, longitude] = offset(t.latitude, t.longitude, n, e);

@@ -17,6 +17,9 @@ import { accuracyFromGst, accuracyFromHdop } from './accuracy';
 import type { GgaSentence, GnsSentence, GstSentence, NmeaSentence, RmcSentence, Solution } from './sentences/types';
 import { UtcCalendar } from './utc';
 
+/** Metres per second below which RMC's course is not reported as a heading. */
+export const MIN_HEADING_SPEED = 0.5;
+
 interface Epoch {
   time: number;
   /** Monotonic time its first sentence arrived: a fix's age counts from here. */
@@ -119,7 +122,8 @@ export class FixFuser {
     const rmc = epoch.rmc;
     if (rmc !== undefined && rmc.valid) {
       if (rmc.speed !== undefined) fix.speed = rmc.speed;
-      if (rmc.course !== undefined) fix.heading = rmc.course;
+      // Course over ground is the direction of motion: below walking pace it is noise, not a heading.
+      if (rmc.course !== undefined && rmc.speed !== undefined && rmc.speed >= MIN_HEADING_SPEED) fix.heading = rmc.course;
     }
     const timestamp = this.calendar.timestamp(epoch.time);
     if (timestamp !== undefined) fix.timestamp = timestamp;
