@@ -32,71 +32,92 @@ function hexValue(c: number): number {
 
 export class LineAssembler {
   private readonly buffer = new Uint8Array(MAX_SENTENCE_LENGTH);
+  /** Bytes of the sentence so far; may pass the buffer's size (the excess is dropped, the line refused). */
   private length = 0;
   private inSentence = false;
+  /** XOR of the sentence's printable bytes other than the first `*`, including the ones after it. */
   private checksum = 0;
-  /** Index in `buffer` of the `*`, or -1 before it. */
+  /** Index in `buffer` of the first `*`, or -1 before it. */
   private star = -1;
   /** Bytes skipped outside sentences (line ends between sentences are not counted). */
   garbageBytes = 0;
 
   push(bytes: Uint8Array, sink: LineSink): void {
+    // The state lives in locals for the loop, and the common byte (a printable
+    // character above `*`) takes one test: per-byte work is what costs on XS
+    // (bench/nmea.ts). Runs of garbage are skipped with the native indexOf.
     const buffer = this.buffer;
-    for (let i = 0; i < bytes.length; i++) {
-      const c = bytes[i];
-      if (!this.inSentence) {
-        if (c === DOLLAR) this.start();
-        else if (c !== CR && c !== LF) this.garbageBytes++;
+    let inSentence = this.inSentence;
+    let length = this.length;
+    let checksum = this.checksum;
+    let star = this.star;
+    const n = bytes.length;
+    for (let i = 0; i < n; i++) {
+      if (!inSentence) {
+        const dollar = bytes.indexOf(DOLLAR, i);
+        const end = dollar < 0 ? n : dollar;
+        for (; i < end; i++) if (bytes[i] !== CR && bytes[i] !== LF) this.garbageBytes++;
+        if (dollar < 0) break;
+        inSentence = true;
+        length = 0;
+        checksum = 0;
+        star = -1;
         continue;
       }
-      if (c === CR || c === LF) {
-        this.finish(sink);
+      const c = bytes[i];
+      if (c > STAR && c <= 0x7e) {
+        // Bytes past the buffer are dropped by the typed array; `length` keeps counting for the overlong check.
+        checksum ^= c;
+        buffer[length++] = c;
+      } else if (c === STAR && star < 0) {
+        star = length;
+        buffer[length++] = c;
+      } else if (c === CR || c === LF) {
+        inSentence = false;
+        if (length > MAX_SENTENCE_LENGTH) sink.rejected('overlong');
+        else this.finish(length, star, checksum, sink);
       } else if (c === DOLLAR) {
-        sink.rejected('truncated', this.text(this.length));
-        this.start();
-      } else if (c < 0x20 || c > 0x7e) {
-        sink.rejected('bad-character');
-        this.inSentence = false;
-        this.garbageBytes++;
-      } else if (this.length === MAX_SENTENCE_LENGTH) {
-        sink.rejected('overlong');
-        this.inSentence = false;
+        if (length > MAX_SENTENCE_LENGTH) sink.rejected('overlong');
+        else sink.rejected('truncated', this.text(length));
+        length = 0;
+        checksum = 0;
+        star = -1;
+      } else if (c >= 0x20 && c <= 0x7e) {
+        // Printable below `*` (space, `!`, `"`, `#`, `%`…, a second `*`): part of the sentence.
+        if (star < 0) checksum ^= c;
+        buffer[length++] = c;
       } else {
-        if (this.star < 0) {
-          if (c === STAR) this.star = this.length;
-          else this.checksum ^= c;
-        }
-        buffer[this.length++] = c;
+        sink.rejected('bad-character');
+        inSentence = false;
+        this.garbageBytes++;
       }
     }
-  }
-
-  private start(): void {
-    this.inSentence = true;
-    this.length = 0;
-    this.checksum = 0;
-    this.star = -1;
+    this.inSentence = inSentence;
+    this.length = length;
+    this.checksum = checksum;
+    this.star = star;
   }
 
   private text(end: number): string {
     return String.fromCharCode.apply(null, this.buffer.subarray(0, end) as unknown as number[]);
   }
 
-  private finish(sink: LineSink): void {
-    this.inSentence = false;
-    const star = this.star;
+  private finish(length: number, star: number, checksum: number, sink: LineSink): void {
     if (star < 0) {
-      sink.rejected('missing-checksum', this.text(this.length));
+      sink.rejected('missing-checksum', this.text(length));
       return;
     }
     const body = this.text(star);
-    if (this.length !== star + 3) {
+    if (length !== star + 3) {
       sink.rejected('missing-checksum', body);
       return;
     }
-    const high = hexValue(this.buffer[star + 1]);
-    const low = hexValue(this.buffer[star + 2]);
-    if (high < 0 || low < 0 || ((high << 4) | low) !== this.checksum) sink.rejected('bad-checksum', body);
+    const high = this.buffer[star + 1];
+    const low = this.buffer[star + 2];
+    // The loop XORed the two checksum characters in as well: take them out.
+    const sum = checksum ^ high ^ low;
+    const expected = (hexValue(high) << 4) | hexValue(low);
+    if (hexValue(high) < 0 || hexValue(low) < 0 || expected !== sum) sink.rejected('bad-checksum', body);
     else sink.sentence(body);
   }
 }
