@@ -93,7 +93,10 @@ describe('GNSS driver on an ATGM336H log (Sydney, a tunnel, GGA before RMC at mi
   const { samples, clock, sensor } = play(atgm, { maxAge });
 
   it('dates a GGA that passes midnight before its RMC on the new day', () => {
-    const times = fixes(samples).map((s) => s.timestamp as number);
+    // The very first fix comes before any valid RMC: undated until that RMC arrives.
+    const times = fixes(samples).filter((s) => s.timestamp !== undefined).map((s) => s.timestamp as number);
+    expect(fixes(samples)[0].timestamp).toBeUndefined();
+    expect(times.length).toBeGreaterThan(40);
     expect(times).toContain(Date.UTC(2026, 10, 3, 0, 0, 0));
     expect(times).not.toContain(Date.UTC(2026, 10, 2, 0, 0, 0));
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]);
@@ -200,5 +203,19 @@ describe('GNSS driver plumbing', () => {
     });
     clock.advance(1000);
     expect(seen).toEqual([{ reason: 'bad-checksum', sentence: fix.slice(1, fix.indexOf('*')) }]);
+  });
+});
+
+describe('GNSS driver dating', () => {
+  it('ignores the 1980 date a MediaTek receiver prints before its fix', () => {
+    const clock = new TestClock();
+    const lines = [
+      '$GPRMC,000114.800,V,,,,,0.00,0.00,060180,,,N*4E',
+      '$GPGGA,180404.000,4736.3726,N,12219.9242,W,1,09,1.02,56.0,M,-17.1,M,,*66',
+    ];
+    const sensor = new NmeaLocationSensor({ clock, serial: scriptedSerial({ clock, script: [{ at: 0, data: lines.join('\r\n') + '\r\n' }] }) });
+    clock.advance(1000);
+    expect(sensor.sample()).toMatchObject({ status: 'fix', satellites: 9 });
+    expect(sensor.sample().timestamp).toBeUndefined();
   });
 });
