@@ -42,11 +42,15 @@ export interface LocationStats {
   rejected: RejectionCounts;
 }
 
-export class NmeaLocationSensor implements LocationSensor, LineSink {
+export class NmeaLocationSensor implements LocationSensor {
   private readonly clock: Clock;
   private readonly maxAge: number;
   private readonly port: SerialPort;
   private readonly assembler = new LineAssembler();
+  private readonly sink: LineSink = {
+    sentence: (body) => this.acceptSentence(body),
+    rejected: (reason, sentence) => this.reject(reason, sentence),
+  };
   private readonly fuser = new FixFuser();
   private readonly onSample: (() => void) | undefined;
   private readonly onError: ((error: HalError | Error) => void) | undefined;
@@ -103,17 +107,17 @@ export class NmeaLocationSensor implements LocationSensor, LineSink {
 
   /** Reads every waiting byte, then tells `onSample` once if the fix changed. */
   private drain(): void {
-    if (this.closed) return;
-    let read: ArrayBuffer | undefined;
-    try {
-      read = this.port.read();
-    } catch (error) {
-      this.report(error as Error);
-      return;
-    }
-    for (; read !== undefined && read.byteLength > 0 && !this.closed; read = this.port.read()) {
+    while (!this.closed) {
+      let read: ArrayBuffer | undefined;
+      try {
+        read = this.port.read();
+      } catch (error) {
+        this.report(error as Error);
+        break;
+      }
+      if (read === undefined || read.byteLength === 0) break;
       this.counts.bytes += read.byteLength;
-      this.assembler.push(new Uint8Array(read), this);
+      this.assembler.push(new Uint8Array(read), this.sink);
     }
     if (this.changed) {
       this.changed = false;
@@ -127,21 +131,21 @@ export class NmeaLocationSensor implements LocationSensor, LineSink {
     }
   }
 
-  /** LineSink: a checksummed sentence. */
-  sentence(body: string): void {
+  /** A checksummed sentence from the line assembler. */
+  private acceptSentence(body: string): void {
     const parsed = parseSentence(body);
     if (parsed === undefined) {
       this.counts.ignored++;
     } else if (typeof parsed === 'string') {
-      this.rejected(parsed, body);
+      this.reject(parsed, body);
     } else {
       this.counts.accepted[parsed.type] = (this.counts.accepted[parsed.type] ?? 0) + 1;
       if (this.fuser.accept(parsed, this.clock.monotonic())) this.changed = true;
     }
   }
 
-  /** LineSink: a refused line. */
-  rejected(reason: RejectionReason, sentence?: string): void {
+  /** A refused line or sentence: counted, then offered to `onRejected`. */
+  private reject(reason: RejectionReason, sentence?: string): void {
     this.counts.rejected[reason]++;
     if (this.onRejected) {
       const rejection: Rejection = sentence === undefined ? { reason } : { reason, sentence };
