@@ -3,7 +3,9 @@
  * port in irregular chunks on a test clock — the way a UART delivers them.
  */
 import { describe, expect, it } from 'vitest';
+import { HalError, isHalError } from '../../../hal/errors';
 import type { LocationSample } from '../../../hal/gnss';
+import type { SerialOptions } from '../../../hal/serial';
 import { scriptedSerial, type ScriptStep } from '../../../hal/portable/scripted-serial';
 import { NmeaLocationSensor, UERE_METRES, type NmeaLocationSensorOptions } from '../../../src/location/index';
 import { TestClock } from '../../support/test-clock';
@@ -191,6 +193,51 @@ describe('GNSS driver plumbing', () => {
     clock.advance(2000);
     expect(errors.map((e) => e.message)).toEqual(['application bug', 'application bug']);
     expect(sensor.stats().accepted.GGA).toBe(2);
+  });
+
+  it('does not let a frozen receiver repeating one epoch keep its fix fresh', () => {
+    const clock = new TestClock();
+    const script = [];
+    for (let s = 0; s < 10; s++) script.push({ at: s * 1000, data: fix });
+    const sensor = new NmeaLocationSensor({ clock, maxAge: 3000, serial: scriptedSerial({ clock, script, baud: 115200 }) });
+    clock.advance(2000);
+    expect(sensor.sample().status).toBe('fix');
+    clock.advance(4500);
+    expect(sensor.sample()).toMatchObject({ status: 'stale', fix: 'none' });
+    expect(sensor.stats().accepted.GGA).toBe(7);
+  });
+
+  it('reports a port that fails mid-read to onError and reads again at the next signal', () => {
+    const clock = new TestClock();
+    const errors: unknown[] = [];
+    let options: SerialOptions = {};
+    let failNext = true;
+    const sensor = new NmeaLocationSensor({
+      clock,
+      serial: (opened) => {
+        options = opened;
+        let sent = false;
+        return {
+          read: () => {
+            if (failNext) {
+              failNext = false;
+              throw new HalError('io', 'UART overrun');
+            }
+            if (sent) return undefined;
+            sent = true;
+            return Uint8Array.from(fix, (c) => c.charCodeAt(0)).buffer;
+          },
+          write: () => undefined,
+          close: () => undefined,
+        };
+      },
+      onError: (e) => errors.push(e),
+    });
+    options.onReadable?.(10);
+    expect(errors).toHaveLength(1);
+    expect(isHalError(errors[0], 'io')).toBe(true);
+    options.onReadable?.(10);
+    expect(sensor.sample().status).toBe('fix');
   });
 
   it('offers each refusal to onRejected with the sentence', () => {
