@@ -61,8 +61,12 @@ export class NmeaLocationSensor implements LocationSensor {
   private closed = false;
 
   constructor(options: NmeaLocationSensorOptions) {
+    const maxAge = options.maxAge ?? DEFAULT_MAX_AGE_MS;
+    const interval = options.pollInterval ?? DEFAULT_POLL_INTERVAL_MS;
+    if (!(maxAge >= 0)) throw new RangeError(`maxAge must be a non-negative number of milliseconds, not ${maxAge}`);
+    if (!(interval > 0)) throw new RangeError(`pollInterval must be a positive number of milliseconds, not ${interval}`);
     this.clock = options.clock;
-    this.maxAge = options.maxAge ?? DEFAULT_MAX_AGE_MS;
+    this.maxAge = maxAge;
     this.onSample = options.onSample;
     this.onError = options.onError;
     this.onRejected = options.onRejected;
@@ -71,7 +75,6 @@ export class NmeaLocationSensor implements LocationSensor {
       this.port = serial({ onReadable: () => this.drain(), onError: (error) => this.report(error) });
     } else {
       this.port = serial;
-      const interval = options.pollInterval ?? DEFAULT_POLL_INTERVAL_MS;
       const poll = (): void => {
         this.drain();
         if (!this.closed) this.timer = this.clock.setTimer(poll, interval);

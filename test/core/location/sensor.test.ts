@@ -240,6 +240,14 @@ describe('GNSS driver plumbing', () => {
     expect(sensor.sample().status).toBe('fix');
   });
 
+  it('refuses a nonsensical maxAge or poll interval with a RangeError', () => {
+    const clock = new TestClock();
+    const serial = scriptedSerial({ clock, script: [] });
+    expect(() => new NmeaLocationSensor({ clock, serial, maxAge: -1 })).toThrow(RangeError);
+    expect(() => new NmeaLocationSensor({ clock, serial, maxAge: NaN })).toThrow(RangeError);
+    expect(() => new NmeaLocationSensor({ clock, serial, pollInterval: 0 })).toThrow(RangeError);
+  });
+
   it('offers each refusal to onRejected with the sentence', () => {
     const clock = new TestClock();
     const seen: unknown[] = [];
