@@ -13,5 +13,6 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  gnss: { summary: 'run a captured NMEA log through the GNSS driver and print what the terminal reports', load: () => import('../gnss/gnss') },
   demo: { summary: 'run the simulator demo end to end (what `npm start` runs)', load: () => import('./demo') },
 };
