@@ -14,4 +14,5 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   demo: { summary: 'run the simulator demo end to end (what `npm start` runs)', load: () => import('./demo') },
+  scan: { summary: 'decode a QR code in a PNG image with the terminal\'s scanner', load: () => import('../scan/command') },
 };
