@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { scanLuma } from '../../../src/scan/scanner';
 import { generateFrame, type Category } from '../../support/corpus/corpus';
 
-// One frame per kind of difficulty; `scale` #1 is read by the crop fallback, the rest by the grid path.
+// One frame per kind of difficulty; `occlusion` #1 and `perspective` #9 are read by the crop fallback,
+// the rest by the grid path.
 const readable: [Category, number][] = [
   ['rotation', 2],
   ['perspective', 5],
@@ -18,6 +19,7 @@ const readable: [Category, number][] = [
   ['glare', 1],
   ['inverted', 1],
   ['occlusion', 1],
+  ['perspective', 9],
   ['scale', 1],
 ];
 
@@ -30,6 +32,11 @@ describe('corpus subset', () => {
       if (result.kind !== 'code') return;
       expect(result.text).toBe(frame.text);
       expect(result.version).toBe(frame.version);
+      // The corners land near where the generator drew them (the crop path reports jsQR's own, coarser, estimate).
+      const drawn = frame.corners!;
+      const found = [result.corners.topLeft, result.corners.topRight, result.corners.bottomRight, result.corners.bottomLeft];
+      const tolerance = result.path === 'grid' ? 2 : 3.5;
+      for (let i = 0; i < 4; i++) expect(Math.hypot(found[i].x - drawn[i].x, found[i].y - drawn[i].y)).toBeLessThan(tolerance);
     });
   }
 
