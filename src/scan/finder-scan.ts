@@ -10,8 +10,8 @@
  * polarity (a dark centre is an ordinary code, a light centre an inverted
  * one). A candidate is confirmed by cross-checks through its centre:
  * vertically and on both diagonals, at a threshold halfway between the
- * stone's luma and the ring's. Confirmed finders seen again on later rows are
- * merged.
+ * stone's luma and the ring's. A finder crossed again on a later row is not
+ * confirmed twice.
  */
 import type { LumaImage } from '../frame/luma';
 import { crossRuns, isFinderRatio } from './runs';
@@ -24,10 +24,6 @@ export interface Finder {
   moduleSize: number;
   /** True for an ordinary code (dark modules); false for an inverted one. */
   darkCentre: boolean;
-  /** Luma halfway between the centre stone and the white ring. */
-  threshold: number;
-  /** Sampled rows that crossed this finder. */
-  hits: number;
 }
 
 export interface FinderScanOptions {
@@ -186,13 +182,10 @@ function confirm(
   minContrast: number, ringRightX: number, ringLeftX: number,
 ): void {
   const row = cy * image.width;
-  // Already known: count the hit, skip the cross-checks.
+  // Already confirmed on an earlier row: skip the cross-checks.
   for (const f of finders) {
     const reach = f.moduleSize * 2;
-    if (f.darkCentre === darkCentre && Math.abs(f.x - cx) <= reach && Math.abs(f.y - cy) <= reach) {
-      f.hits++;
-      return;
-    }
+    if (f.darkCentre === darkCentre && Math.abs(f.x - cx) <= reach && Math.abs(f.y - cy) <= reach) return;
   }
   const stone = image.data[row + cx];
   const ring = (image.data[row + ringLeftX] + image.data[row + ringRightX]) >> 1;
@@ -214,7 +207,7 @@ function confirm(
   // The inner five modules (ring, stone, ring) measure the module: the outer ring can merge with a
   // blurred separator and the data beyond it.
   const inner = innerRuns(horizontal.runs) + innerRuns(vertical.runs);
-  finders.push({ x, y, moduleSize: inner / 10, darkCentre, threshold, hits: 1 });
+  finders.push({ x, y, moduleSize: inner / 10, darkCentre });
 }
 
 function innerRuns(runs: readonly number[]): number {
