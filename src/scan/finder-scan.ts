@@ -6,9 +6,9 @@
  * (per 32-pixel block, over the three blocks around it, from every eighth
  * pixel: a glare band or a shadow moves the threshold with it) with a little
  * hysteresis. The inner loops only compare and advance until the colour
- * changes: on XS every operation per pixel counts. Five runs reading 1:1:3:1:1 make a candidate, in either
- * polarity (a dark centre is an ordinary code, a light centre an inverted
- * one). A candidate is confirmed by cross-checks through its centre:
+ * changes: on XS every operation per pixel counts. Five runs reading 1:1:3:1:1
+ * make a candidate, in either polarity (a dark centre is an ordinary code, a
+ * light centre an inverted one). A candidate is confirmed by cross-checks through its centre:
  * vertically and on both diagonals, at a threshold halfway between the
  * stone's luma and the ring's. A finder crossed again on a later row is not
  * confirmed twice.
@@ -118,7 +118,8 @@ export function scanForFinders(
       }
       // Integer thresholds (`| 0` keeps values in XS's integer representation, on its fast path).
       const mean = (s / n) | 0;
-      const lo = mean - hysteresis;
+      // Clamped to 0..255 so that each lane sum stays below 512 (the carry bit is then exactly bit 8).
+      const lo = mean > hysteresis ? mean - hysteresis : 0;
       const hi = mean + hysteresis < 255 ? mean + hysteresis : 255;
       const darkCarry = (255 - hi) * 0x10001;
       const lightCarry = (256 - lo) * 0x10001;
