@@ -3,10 +3,11 @@
  * module centre (bilinear, through the module-to-pixel homography), then a
  * threshold per module from the mean of its 9x9-module neighbourhood (a QR
  * code is balanced dark/light by its mask, and a local mean follows glare and
- * shadow across the code). The result is rendered as a clean synthetic image,
- * one pixel per module with a light quiet zone, always dark-on-light: the
- * smallest image jsQR can read, whatever size the code had in the frame.
- * Function patterns (finders, timing, alignment) are painted in exactly.
+ * shadow across the code). The modules go to our own grid decoder; if it
+ * fails they are rendered as a clean synthetic image, one pixel per module
+ * with a light quiet zone, always dark-on-light: the smallest image jsQR can
+ * read, whatever size the code had in the frame. Function patterns (finders,
+ * timing, alignment) are painted in exactly.
  */
 import type { LumaImage } from '../frame/luma';
 import type { Homography } from './homography';
@@ -49,11 +50,12 @@ export function sampleModules(image: LumaImage, toPixel: Homography, dimension: 
   return samples;
 }
 
-/** Thresholds the samples and renders them dark-on-light, one pixel per module. */
-export function renderSynthetic(samples: Uint8Array, dimension: number, darkModules: boolean): SyntheticCode {
-  // jsQR needs four modules of quiet zone to find a version 1-2 code at one pixel per module (measured:
-  // every version 2 code fails with two); larger codes read with two.
-  const quiet = dimension <= 25 ? 4 : 2;
+/**
+ * Thresholds the samples into the code's modules: 1 for a dark module of the
+ * code (in its own polarity, so an inverted code reads like a normal one), 0
+ * for a light one, row-major.
+ */
+export function thresholdModules(samples: Uint8Array, dimension: number, darkModules: boolean): Uint8Array {
   const side = dimension + 1;
   // Summed-area table over the samples for O(1) neighbourhood means.
   const table = new Int32Array(side * side);
@@ -64,8 +66,7 @@ export function renderSynthetic(samples: Uint8Array, dimension: number, darkModu
       table[(v + 1) * side + u + 1] = table[v * side + u + 1] + row;
     }
   }
-  const size = dimension + 2 * quiet;
-  const out = new Uint8Array(size * size).fill(255);
+  const modules = new Uint8Array(dimension * dimension);
   for (let v = 0; v < dimension; v++) {
     const v0 = Math.max(0, v - neighbourhood);
     const v1 = Math.min(dimension, v + neighbourhood + 1);
@@ -74,7 +75,22 @@ export function renderSynthetic(samples: Uint8Array, dimension: number, darkModu
       const u1 = Math.min(dimension, u + neighbourhood + 1);
       const total = table[v1 * side + u1] - table[v0 * side + u1] - table[v1 * side + u0] + table[v0 * side + u0];
       const isDarker = samples[v * dimension + u] * (v1 - v0) * (u1 - u0) < total;
-      if (isDarker === darkModules) out[(v + quiet) * size + u + quiet] = 0;
+      if (isDarker === darkModules) modules[v * dimension + u] = 1;
+    }
+  }
+  return modules;
+}
+
+/** Renders thresholded modules dark-on-light, one pixel per module, function patterns painted in. */
+export function renderSynthetic(modules: Uint8Array, dimension: number): SyntheticCode {
+  // jsQR needs four modules of quiet zone to find a version 1-2 code at one pixel per module (measured:
+  // every version 2 code fails with two); larger codes read with two.
+  const quiet = dimension <= 25 ? 4 : 2;
+  const size = dimension + 2 * quiet;
+  const out = new Uint8Array(size * size).fill(255);
+  for (let v = 0; v < dimension; v++) {
+    for (let u = 0; u < dimension; u++) {
+      if (modules[v * dimension + u] === 1) out[(v + quiet) * size + u + quiet] = 0;
     }
   }
   forEachFunctionModule(dimension, (row, col, dark) => {

@@ -9,8 +9,14 @@
  * call here passes `inversionAttempts` explicitly. Its 'onlyInvert' mode
  * also crashes (it never computes the inverted image), so light-on-dark luma
  * is inverted here and read as dark-on-light.
+ *
+ * jsQR drops a byte segment that is not valid UTF-8 from its text; the text
+ * here reads such a segment as Latin-1 instead, as the grid decoder does
+ * (`decode/segments.ts`), so a code's text does not depend on the path that
+ * read it.
  */
 import jsQR from 'jsqr';
+import { bytesToText } from './decode/segments';
 import type { Corners, Point } from './result';
 
 export type Polarity = 'dark-on-light' | 'light-on-dark' | 'both';
@@ -37,6 +43,22 @@ export function lumaToRgba(luma: Uint8Array, invert = false): Uint8ClampedArray 
   return rgba;
 }
 
+/** jsQR's chunks at run time: byte and Kanji chunks carry both bytes and text, ECI chunks neither. */
+interface RuntimeChunk {
+  type: string;
+  text?: string;
+  bytes?: number[];
+}
+
+function textOf(chunks: readonly RuntimeChunk[]): string {
+  let text = '';
+  for (const chunk of chunks) {
+    if (chunk.type === 'byte' && chunk.bytes) text += bytesToText(chunk.bytes);
+    else if (chunk.text !== undefined) text += chunk.text;
+  }
+  return text;
+}
+
 function point(p: Point): Point {
   return { x: p.x, y: p.y };
 }
@@ -49,7 +71,7 @@ export function decodeWithJsqr(luma: Uint8Array, width: number, height: number, 
   const { location } = code;
   return {
     bytes: Uint8Array.from(code.binaryData),
-    text: code.data,
+    text: textOf(code.chunks as readonly RuntimeChunk[]),
     version: code.version,
     corners: {
       topLeft: point(location.topLeftCorner),

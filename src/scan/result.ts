@@ -20,7 +20,7 @@ export interface ScanCode {
   kind: 'code';
   /** The payload exactly as encoded (all segments concatenated). */
   bytes: Uint8Array;
-  /** jsQR's text reading of the payload (UTF-8, or Shift-JIS for Kanji segments). */
+  /** The payload as text: byte segments as UTF-8 when valid, else Latin-1; Kanji segments from Shift-JIS (read by jsQR). */
   text: string;
   /** QR version, 1-40 (the side is 17 + 4 * version modules). */
   version: number;

@@ -6,9 +6,10 @@
  *    that make a code, the skipped rows are scanned too.
  * 2. Three finders that make a code (finder-triple), the alignment pattern
  *    and a module-to-pixel homography (code-geometry).
- * 3. Grid path: resample the modules into a one-pixel-per-module synthetic
- *    image and let jsQR decode that (grid-sample, jsqr-decode); if that
- *    fails, once more with the other likely side length.
+ * 3. Grid path: resample and threshold the modules and decode them with our
+ *    own decoder (grid-sample, decode/); if it refuses, render them as a
+ *    one-pixel-per-module synthetic image and let jsQR decode that
+ *    (jsqr-decode); if that fails, once more with the other likely side length.
  * 4. Crop path, only if the grid path failed: jsQR on the frame pixels around
  *    the code, with the polarity the finders showed.
  * 5. Optionally (`frameFallback`), jsQR on the whole frame trying both
@@ -22,7 +23,8 @@ import { cropAround } from './crop';
 import { fineThreshold, scanForFinders, type FinderScanOptions } from './finder-scan';
 import { pickTriple, type FinderTriple } from './finder-triple';
 import type { Homography } from './homography';
-import { renderSynthetic, sampleModules } from './grid-sample';
+import { renderSynthetic, sampleModules, thresholdModules } from './grid-sample';
+import { decodeGrid } from './decode/decode-grid';
 import { decodeWithJsqr, type JsqrReading } from './jsqr-decode';
 import type { Corners, ScanCode, ScanResult } from './result';
 
@@ -80,12 +82,20 @@ export function scanLuma(image: LumaImage, options: ScanOptions = {}): ScanResul
   return { kind: 'unreadable', finders: seen, reason };
 }
 
-function readGrid(image: LumaImage, triple: FinderTriple, toPixel: Homography, dimension: number): JsqrReading | undefined {
-  const synthetic = renderSynthetic(sampleModules(image, toPixel, dimension), dimension, triple.darkModules);
+/** What a decoder read; corners come from our geometry, not from the decoder. */
+type Reading = Pick<JsqrReading, 'bytes' | 'text' | 'version'>;
+
+function readGrid(image: LumaImage, triple: FinderTriple, toPixel: Homography, dimension: number): Reading | undefined {
+  const modules = thresholdModules(sampleModules(image, toPixel, dimension), dimension, triple.darkModules);
+  const decoded = decodeGrid(modules, dimension);
+  if (decoded.ok) return decoded;
+  // jsQR's locator re-finds the code in the synthetic image, at many times the cost, but it also reads
+  // what our decoder refuses (Kanji, a version-information block too damaged to trust, ...).
+  const synthetic = renderSynthetic(modules, dimension);
   return decodeWithJsqr(synthetic.data, synthetic.width, synthetic.height, 'dark-on-light');
 }
 
-function found(reading: JsqrReading, corners: Corners, path: ScanCode['path']): ScanCode {
+function found(reading: Reading, corners: Corners, path: ScanCode['path']): ScanCode {
   return { kind: 'code', bytes: reading.bytes, text: reading.text, version: reading.version, corners, path };
 }
 

@@ -26,6 +26,24 @@ describe('toLuma', () => {
     expect(Array.from(luma.data)).toEqual([130]);
   });
 
+  it('gives the BT.601 formula exactly for all 65536 RGB565 values (per-byte tables)', () => {
+    const data = new Uint8Array(2 * 65536);
+    for (let pixel = 0; pixel < 65536; pixel++) {
+      data[2 * pixel] = pixel & 0xff;
+      data[2 * pixel + 1] = pixel >> 8;
+    }
+    const luma = toLuma({ imageType: 'rgb565le', width: 256, height: 256, stride: 512, data, timestamp: 0, sequence: 0 });
+    let mismatches = 0;
+    for (let pixel = 0; pixel < 65536; pixel++) {
+      const r5 = pixel >> 11;
+      const g6 = (pixel >> 5) & 0x3f;
+      const b5 = pixel & 0x1f;
+      const expected = (77 * ((r5 << 3) | (r5 >> 2)) + 150 * ((g6 << 2) | (g6 >> 4)) + 29 * ((b5 << 3) | (b5 >> 2))) >> 8;
+      if (luma.data[pixel] !== expected) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+
   it('takes every other byte of YUYV as luma', () => {
     const luma = toLuma(frame('yuv422', 4, 1, 8, [10, 128, 20, 128, 30, 90, 40, 200]));
     expect(Array.from(luma.data)).toEqual([10, 20, 30, 40]);
