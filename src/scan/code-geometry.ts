@@ -10,8 +10,11 @@ import type { FinderTriple } from './finder-triple';
 import { quadToQuad, type Homography } from './homography';
 import type { Corners, Point } from './result';
 
-/** The module-to-pixel map: perspective when the alignment pattern is found, affine (extrapolated) when not. */
-export function codeGeometry(image: LumaImage, triple: FinderTriple): Homography {
+/**
+ * The module-to-pixel map: perspective when the alignment pattern is found, affine (extrapolated) when not
+ * or when `useAlignment` is false.
+ */
+export function codeGeometry(image: LumaImage, triple: FinderTriple, useAlignment = true): Homography {
   const { topLeft, topRight, bottomLeft, dimension, moduleSize } = triple;
   const far = dimension - 3.5;
   const alignmentAt = dimension - 6.5;
@@ -21,7 +24,7 @@ export function codeGeometry(image: LumaImage, triple: FinderTriple): Homography
     x: topLeft.x + (topRight.x - topLeft.x) * t + (bottomLeft.x - topLeft.x) * t,
     y: topLeft.y + (topRight.y - topLeft.y) * t + (bottomLeft.y - topLeft.y) * t,
   };
-  const found = dimension > 21 ? findAlignment(image, predicted, moduleSize, triple.darkModules) : undefined;
+  const found = useAlignment && dimension > 21 ? findAlignment(image, predicted, moduleSize, triple.darkModules) : undefined;
   return quadToQuad(
     [{ x: 3.5, y: 3.5 }, { x: far, y: 3.5 }, { x: alignmentAt, y: alignmentAt }, { x: 3.5, y: far }],
     [topLeft, topRight, found ?? predicted, bottomLeft],

@@ -59,6 +59,14 @@ export function scanLuma(image: LumaImage, options: ScanOptions = {}): ScanResul
     const corners = codeCorners(toPixel, dimension);
     const grid = readGrid(image, triple, toPixel, dimension);
     if (grid) return found(grid, corners, 'grid');
+    if (dimension > 21) {
+      // Data modules can pass for the alignment pattern (measured: repetitive payloads in versions 16 and 19,
+      // 4 modules off). The affine grid through the finders alone is right for a code seen square-on, and
+      // our decoder refuses rather than guesses, so trying it costs a resampling, never a wrong payload.
+      const affine = codeGeometry(image, triple, false);
+      const decoded = decodeGrid(thresholdModules(sampleModules(image, affine, dimension), dimension, triple.darkModules), dimension);
+      if (decoded.ok) return found(decoded, codeCorners(affine, dimension), 'grid');
+    }
     // Blur shrinks or grows the measured module: the side estimate may be one version off.
     const alternative = triple.alternativeDimension;
     if (alternative >= 21 && alternative <= 177) {
