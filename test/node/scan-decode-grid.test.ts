@@ -39,7 +39,7 @@ describe('grid decoder, versions 1-40 x levels L/M/Q/H', () => {
         expect(decoded).toMatchObject({ ok: true, text, version, level });
         const image = render(symbol, 2);
         const jsqr = decodeWithJsqr(image.data, image.width, image.height, 'dark-on-light');
-        // jsQR misses a few large symbols (23-Q here); where it reads, it reads the same.
+        // jsQR misses a few large symbols at 2 px per module (one of version 23); where it reads, it reads the same.
         if (jsqr) expect(jsqr.text).toBe(text);
         if (decoded.ok && jsqr) expect(decoded.bytes).toEqual(jsqr.bytes);
         // Versions 37-40 at 2 px per module: the finder pre-scan picks finder look-alikes in the data (a
