@@ -7,9 +7,11 @@
  * 2. Three finders that make a code (finder-triple), the alignment pattern
  *    and a module-to-pixel homography (code-geometry).
  * 3. Grid path: resample and threshold the modules and decode them with our
- *    own decoder (grid-sample, decode/); if it refuses, render them as a
- *    one-pixel-per-module synthetic image and let jsQR decode that
- *    (jsqr-decode); if that fails, once more with the other likely side length.
+ *    own decoder (grid-sample, decode/); if it refuses, the same on the affine
+ *    grid through the finders alone (the alignment search may have locked
+ *    onto data); then jsQR on the modules rendered as a one-pixel-per-module
+ *    synthetic image (jsqr-decode); then our decoder and jsQR once more with the other
+ *    likely side length.
  * 4. Crop path, only if the grid path failed: jsQR on the frame pixels around
  *    the code, with the polarity the finders showed.
  * 5. Optionally (`frameFallback`), jsQR on the whole frame trying both
@@ -57,16 +59,19 @@ export function scanLuma(image: LumaImage, options: ScanOptions = {}): ScanResul
     const { dimension } = triple;
     const toPixel = codeGeometry(image, triple);
     const corners = codeCorners(toPixel, dimension);
-    const grid = readGrid(image, triple, toPixel, dimension);
-    if (grid) return found(grid, corners, 'grid');
+    const modules = gridModules(image, triple, toPixel, dimension);
+    const decoded = decodeGrid(modules, dimension);
+    if (decoded.ok) return found(decoded, corners, 'grid');
     if (dimension > 21) {
       // Data modules can pass for the alignment pattern (measured: repetitive payloads in versions 16 and 19,
       // 4 modules off). The affine grid through the finders alone is right for a code seen square-on, and
       // our decoder refuses rather than guesses, so trying it costs a resampling, never a wrong payload.
       const affine = codeGeometry(image, triple, false);
-      const decoded = decodeGrid(thresholdModules(sampleModules(image, affine, dimension), dimension, triple.darkModules), dimension);
-      if (decoded.ok) return found(decoded, codeCorners(affine, dimension), 'grid');
+      const again = decodeGrid(gridModules(image, triple, affine, dimension), dimension);
+      if (again.ok) return found(again, codeCorners(affine, dimension), 'grid');
     }
+    const viaJsqr = decodeSynthetic(modules, dimension);
+    if (viaJsqr) return found(viaJsqr, corners, 'grid');
     // Blur shrinks or grows the measured module: the side estimate may be one version off.
     const alternative = triple.alternativeDimension;
     if (alternative >= 21 && alternative <= 177) {
@@ -93,14 +98,23 @@ export function scanLuma(image: LumaImage, options: ScanOptions = {}): ScanResul
 /** What a decoder read; corners come from our geometry, not from the decoder. */
 type Reading = Pick<JsqrReading, 'bytes' | 'text' | 'version'>;
 
-function readGrid(image: LumaImage, triple: FinderTriple, toPixel: Homography, dimension: number): Reading | undefined {
-  const modules = thresholdModules(sampleModules(image, toPixel, dimension), dimension, triple.darkModules);
-  const decoded = decodeGrid(modules, dimension);
-  if (decoded.ok) return decoded;
-  // jsQR's locator re-finds the code in the synthetic image, at many times the cost, but it also reads
-  // what our decoder refuses (Kanji, a version-information block too damaged to trust, ...).
+function gridModules(image: LumaImage, triple: FinderTriple, toPixel: Homography, dimension: number): Uint8Array {
+  return thresholdModules(sampleModules(image, toPixel, dimension), dimension, triple.darkModules);
+}
+
+/**
+ * jsQR's locator re-finds the code in the synthetic image, at many times our decoder's cost, but it also
+ * reads what our decoder refuses (Kanji segments, a version-information block too damaged to trust).
+ */
+function decodeSynthetic(modules: Uint8Array, dimension: number): Reading | undefined {
   const synthetic = renderSynthetic(modules, dimension);
   return decodeWithJsqr(synthetic.data, synthetic.width, synthetic.height, 'dark-on-light');
+}
+
+function readGrid(image: LumaImage, triple: FinderTriple, toPixel: Homography, dimension: number): Reading | undefined {
+  const modules = gridModules(image, triple, toPixel, dimension);
+  const decoded = decodeGrid(modules, dimension);
+  return decoded.ok ? decoded : decodeSynthetic(modules, dimension);
 }
 
 function found(reading: Reading, corners: Corners, path: ScanCode['path']): ScanCode {
