@@ -56,7 +56,8 @@ export function readCodewords(modules: Uint8Array, dimension: number, mask: numb
         const col = right - c;
         const at = row * dimension + col;
         if (reserved[at]) continue;
-        let bit = modules[at];
+        // Any value other than 1 is light, as in the format and version readers.
+        let bit = modules[at] === 1 ? 1 : 0;
         if (maskApplies(mask, row, col)) bit ^= 1;
         byte = (byte << 1) | bit;
         if (++bits === 8) {
