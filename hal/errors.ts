@@ -19,6 +19,8 @@ export type HalErrorKind =
   | 'no-key'
   | 'key-exists'
   | 'unsupported-algorithm'
+  // actuator: an activation is already running
+  | 'busy'
   // anything a driver cannot classify
   | 'device';
 

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { rgb565leToLuma, toLuma, yuyvToLuma } from '../../src/frame/luma';
+import type { Frame, ImageType } from '../../hal/camera';
+
+function frame(imageType: ImageType, width: number, height: number, stride: number, data: number[]): Frame {
+  return { imageType, width, height, stride, data: Uint8Array.from(data), timestamp: 0, sequence: 0 };
+}
+
+/** RGB565 pixel value as little-endian bytes. */
+function le565(r5: number, g6: number, b5: number): number[] {
+  const pixel = (r5 << 11) | (g6 << 5) | b5;
+  return [pixel & 0xff, pixel >> 8];
+}
+
+describe('toLuma', () => {
+  it('maps the RGB565 extremes and primaries to BT.601 luma', () => {
+    const data = [...le565(0, 0, 0), ...le565(31, 63, 31), ...le565(31, 0, 0), ...le565(0, 63, 0), ...le565(0, 0, 31)];
+    const luma = toLuma(frame('rgb565le', 5, 1, 10, data));
+    // (77*255)>>8 = 76, (150*255)>>8 = 149, (29*255)>>8 = 28, (256*255)>>8 = 255
+    expect(Array.from(luma.data)).toEqual([0, 255, 76, 149, 28]);
+  });
+
+  it('widens RGB565 channels by replicating their top bits', () => {
+    // r5 = 16 -> 132, g6 = 32 -> 130, b5 = 16 -> 132: (77*132 + 150*130 + 29*132) >> 8 = 130
+    const luma = toLuma(frame('rgb565le', 1, 1, 2, le565(16, 32, 16)));
+    expect(Array.from(luma.data)).toEqual([130]);
+  });
+
+  it('takes every other byte of YUYV as luma', () => {
+    const luma = toLuma(frame('yuv422', 4, 1, 8, [10, 128, 20, 128, 30, 90, 40, 200]));
+    expect(Array.from(luma.data)).toEqual([10, 20, 30, 40]);
+  });
+
+  it('skips row padding in every format', () => {
+    const gray = toLuma(frame('gray8', 2, 2, 4, [1, 2, 99, 99, 3, 4, 99, 99]));
+    expect(Array.from(gray.data)).toEqual([1, 2, 3, 4]);
+    const rgb = toLuma(frame('rgb565le', 1, 2, 4, [...le565(31, 63, 31), 7, 7, ...le565(0, 0, 0), 7, 7]));
+    expect(Array.from(rgb.data)).toEqual([255, 0]);
+    const yuv = toLuma(frame('yuv422', 2, 2, 6, [5, 128, 6, 128, 99, 99, 7, 128, 8, 128, 99, 99]));
+    expect(Array.from(yuv.data)).toEqual([5, 6, 7, 8]);
+  });
+
+  it('returns a packed gray8 frame without copying, and fills a given buffer otherwise', () => {
+    const source = frame('gray8', 2, 1, 2, [9, 8]);
+    expect(toLuma(source).data.buffer).toBe(source.data.buffer);
+    const out = new Uint8Array(2);
+    expect(toLuma(source, out).data).toBe(out);
+    expect(Array.from(out)).toEqual([9, 8]);
+    expect(() => toLuma(frame('yuv422', 2, 1, 4, [1, 2, 3, 4]), new Uint8Array(1))).toThrow(RangeError);
+  });
+
+  it('exposes the per-format converters for callers that manage their own buffers', () => {
+    const out = new Uint8Array(2);
+    rgb565leToLuma(Uint8Array.from([...le565(31, 63, 31), ...le565(0, 0, 0)]), 2, 1, 4, out);
+    expect(Array.from(out)).toEqual([255, 0]);
+    yuyvToLuma(Uint8Array.from([1, 0, 2, 0]), 2, 1, 4, out);
+    expect(Array.from(out)).toEqual([1, 2]);
+  });
+
+  it('refuses an unknown image type', () => {
+    expect(() => toLuma(frame('bgr888' as ImageType, 1, 1, 3, [0, 0, 0]))).toThrow(TypeError);
+  });
+});
