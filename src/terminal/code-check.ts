@@ -1,0 +1,22 @@
+/**
+ * The terminal's own look at a payment code before it asks the authorizer.
+ * The terminal never approves on its own: a code that verifies is forwarded
+ * with the verdict "verified"; a code it rejects is declined on the spot (no
+ * trace number, no network) unless the rejection may come from the terminal's
+ * own stale knowledge (an issuer it does not know yet), in which case the
+ * authorizer, which knows better, decides.
+ */
+import type { CodeVerdict } from '../authorization/request';
+
+export interface CodeCheck {
+  verdict: CodeVerdict;
+  /** True when the terminal declines without asking the authorizer. */
+  decline: boolean;
+  /** A short description for events and logs (the account pseudonym, never secrets). */
+  summary: string;
+}
+
+export interface CodeChecker {
+  /** Judges one scanned code against the terminal's wall clock `now` (ms). Never throws. */
+  check(text: string, now: number): CodeCheck;
+}

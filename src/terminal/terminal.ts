@@ -1,0 +1,262 @@
+/**
+ * The embedding API: `createTerminal({ hal, config })`, then `start()` (loads
+ * or creates the identity) and `charge({ amount, currency, purpose, reference })`,
+ * which waits for a payment code (`present(text)`, from the scanner or the host),
+ * checks it, signs a request with the terminal key, a fresh trace number and
+ * the location, sends it, verifies the signed decision and, on a verified
+ * approval only, fires the actuator once. Events tell the host each stage.
+ */
+import type { Hal } from '../../hal/index';
+import type { LocationSensor } from '../../hal/gnss';
+import type { KeyValueStore } from '../../hal/storage';
+import { chargeProblem, type Charge } from '../authorization/charge';
+import { requestHash, verifyDecision, type DecisionBody } from '../authorization/decision';
+import { locationFromSample, type WireLocation } from '../authorization/location';
+import { signRequest, type CodeVerdict } from '../authorization/request';
+import { paths, resolveConfig, type Actuation, type ResolvedConfig, type TerminalConfig } from './config';
+import type { CodeChecker } from './code-check';
+import type { Decision } from './decision';
+import { TerminalError } from './errors';
+import { Emitter } from './events';
+import { enroll, loadIdentity, terminalSigner, type Identity } from './identity';
+import { fireOnce, show, showOutcome, titleOf } from './outcome';
+import { TraceCounter } from './trace-counter';
+import { exchange, type AttemptFailure } from './transport';
+
+export interface TerminalEvents extends Record<string, unknown> {
+  enrolled: { terminalId: string; merchant: string; fromStorage: boolean };
+  waiting: { charge: Charge };
+  scanned: { code: string };
+  'code-checked': { verdict: CodeVerdict; summary: string };
+  'request-signed': { trace: number; bytes: number; location: WireLocation };
+  attempt: { trace: number; attempt: number };
+  'attempt-failed': { trace: number; failure: AttemptFailure };
+  decision: Decision;
+  actuated: { trace: number; actuation: Actuation };
+  'listener-error': { error: unknown };
+}
+
+export interface CreateTerminalOptions {
+  hal: Hal;
+  config: TerminalConfig;
+  /** Judges payment codes on the terminal (the payment-code verifier). */
+  codes: CodeChecker;
+  /** The GNSS sensor; absent on boards without a receiver (requests then say "no-receiver"). */
+  location?: LocationSensor;
+}
+
+export interface Terminal {
+  /** Loads the stored identity, or enrolls when there is none. */
+  start(): Promise<Identity>;
+  readonly identity: Identity | undefined;
+  charge(charge: Charge): Promise<Decision>;
+  /** Hands a scanned payload to the waiting charge; false when no charge is waiting for one. */
+  present(code: string): boolean;
+  on<K extends keyof TerminalEvents>(name: K, listener: (event: TerminalEvents[K]) => void): () => void;
+}
+
+export function createTerminal(options: CreateTerminalOptions): Terminal {
+  return new TerminalCore(options);
+}
+
+class TerminalCore implements Terminal {
+  readonly #hal: Hal;
+  readonly #config: ResolvedConfig;
+  readonly #codes: CodeChecker;
+  readonly #location: LocationSensor | undefined;
+  readonly #store: KeyValueStore;
+  readonly #trace: TraceCounter;
+  readonly #events: Emitter<TerminalEvents>;
+  #identity: Identity | undefined;
+  #busy = false;
+  #waiting: ((code: string) => void) | undefined;
+
+  constructor(options: CreateTerminalOptions) {
+    this.#hal = options.hal;
+    this.#config = resolveConfig(options.config);
+    this.#codes = options.codes;
+    this.#location = options.location;
+    this.#store = options.hal.storage.open({ path: this.#config.storageDomain });
+    this.#trace = new TraceCounter(this.#store);
+    this.#events = new Emitter<TerminalEvents>((error) => this.#events.emit('listener-error', { error }));
+  }
+
+  get identity(): Identity | undefined {
+    return this.#identity;
+  }
+
+  on<K extends keyof TerminalEvents>(name: K, listener: (event: TerminalEvents[K]) => void): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  async start(): Promise<Identity> {
+    const stored = loadIdentity(this.#hal, this.#store, this.#config);
+    const identity = stored ?? (await enroll(this.#hal, this.#store, this.#config));
+    this.#identity = identity;
+    this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
+    show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
+    return identity;
+  }
+
+  present(code: string): boolean {
+    const waiting = this.#waiting;
+    if (!waiting || typeof code !== 'string') return false;
+    this.#waiting = undefined;
+    waiting(code);
+    return true;
+  }
+
+  async charge(charge: Charge): Promise<Decision> {
+    const problem = chargeProblem(charge);
+    if (problem) throw new TerminalError('bad-charge', problem);
+    const identity = this.#identity;
+    if (!identity) throw new TerminalError('not-enrolled', 'call start() first: the terminal has no enrollment');
+    if (charge.currency !== identity.merchant.currency) {
+      throw new TerminalError('bad-charge', `this terminal takes ${identity.merchant.currency}, not ${charge.currency}`);
+    }
+    if (identity.merchant.purposes.indexOf(charge.purpose) < 0) {
+      throw new TerminalError('bad-charge', `this terminal is not enrolled for ${charge.purpose}`);
+    }
+    if (this.#busy) throw new TerminalError('busy', 'a charge is already in progress');
+    this.#busy = true;
+    try {
+      return await this.#run(identity, charge);
+    } finally {
+      this.#busy = false;
+      this.#waiting = undefined;
+    }
+  }
+
+  async #run(identity: Identity, charge: Charge): Promise<Decision> {
+    const hal = this.#hal;
+    if (charge.amount > identity.limits.maxAmount) {
+      return this.#local('declined', 'over-terminal-limit', 'Amount over limit');
+    }
+    this.#events.emit('waiting', { charge });
+    show(hal.indicators, 'SHOW CODE', `${formatAmount(charge.amount)} ${charge.currency}`, 'busy');
+    const code = await this.#nextCode();
+    this.#events.emit('scanned', { code });
+
+    const check = this.#codes.check(code, hal.clock.now());
+    this.#events.emit('code-checked', { verdict: check.verdict, summary: check.summary });
+    if (check.decline) return this.#local('declined', check.verdict.reason ?? 'code-rejected', `Code ${check.verdict.reason ?? 'rejected'}`);
+
+    // Reserve the trace number durably BEFORE it goes into a request.
+    let trace: number;
+    try {
+      trace = this.#trace.take();
+    } catch (error) {
+      show(hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw error instanceof TerminalError ? error : new TerminalError('storage', `cannot reserve a trace number: ${(error as Error).message}`);
+    }
+    const location = locationFromSample(this.#location ? this.#location.sample() : undefined);
+    const bytes = signRequest(
+      {
+        ...pick(charge),
+        terminalId: identity.terminalId,
+        trace,
+        localTime: hal.clock.now(),
+        location,
+        paymentCode: code,
+        verdict: check.verdict,
+        firmware: this.#config.firmware,
+      },
+      terminalSigner(hal, this.#config),
+    );
+    this.#events.emit('request-signed', { trace, bytes: bytes.length, location });
+    const hash = requestHash(bytes);
+
+    const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
+      http: hal.http,
+      clock: hal.clock,
+      url: this.#config.authorizerUrl + paths.authorize,
+      body: bytes,
+      policy: this.#config.retry,
+      accept: (response) => {
+        const verified = verifyDecision(response.body, {
+          authorizer: identity.authorizer,
+          requestHash: hash,
+          terminalId: identity.terminalId,
+          trace,
+          now: hal.clock.now(),
+          maxSkew: this.#config.decisionMaxSkew,
+        });
+        return verified.ok ? { accepted: { body: verified.decision, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
+      },
+      onAttempt: (attempt) => this.#events.emit('attempt', { trace, attempt }),
+      onFailure: (failure) => this.#events.emit('attempt-failed', { trace, failure }),
+    });
+
+    if (!result.ok) {
+      const last = result.failures[result.failures.length - 1];
+      const decision: Decision = {
+        outcome: 'no-answer',
+        reason: last ? last.reason : 'no-answer',
+        display: 'No answer',
+        source: 'terminal',
+        trace,
+        failures: result.failures,
+        actuated: false,
+      };
+      return this.#finish(decision);
+    }
+    const body = result.value.body;
+    const decision: Decision = {
+      outcome: body.outcome,
+      reason: body.reason,
+      display: body.display,
+      source: 'authorizer',
+      trace,
+      signed: result.value.signed,
+      failures: result.failures,
+      actuated: false,
+    };
+    if (body.approvalCode !== undefined) decision.approvalCode = body.approvalCode;
+    return this.#finish(decision);
+  }
+
+  async #finish(decision: Decision): Promise<Decision> {
+    showOutcome(this.#hal.indicators, decision.outcome, decision.display);
+    if (decision.outcome === 'approved' && decision.source === 'authorizer') {
+      const actuation = this.#config.actuation;
+      try {
+        decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
+      } catch (error) {
+        // The payment stands (the authorizer approved it); the host must know the goods were not released.
+        this.#hal.logger.log('error', 'actuator failed after a verified approval', { trace: decision.trace, error: (error as Error).message });
+      }
+      if (decision.actuated) this.#events.emit('actuated', { trace: decision.trace!, actuation });
+    }
+    this.#events.emit('decision', decision);
+    return decision;
+  }
+
+  #local(outcome: 'declined', reason: string, display: string): Promise<Decision> {
+    return this.#finish({ outcome, reason, display, source: 'terminal', failures: [], actuated: false });
+  }
+
+  #nextCode(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = this.#hal.clock.setTimer(() => {
+        this.#waiting = undefined;
+        show(this.#hal.indicators, titleOf('no-answer'), 'no code shown', 'failure');
+        reject(new TerminalError('no-code', `no payment code within ${this.#config.codeTimeout} ms`));
+      }, this.#config.codeTimeout);
+      this.#waiting = (code) => {
+        this.#hal.clock.clearTimer(timer);
+        resolve(code);
+      };
+    });
+  }
+}
+
+function pick(charge: Charge): Charge {
+  return { amount: charge.amount, currency: charge.currency, purpose: charge.purpose, reference: charge.reference };
+}
+
+/** 1234 → "12.34" (two minor digits, what most currencies use; display only). */
+export function formatAmount(minor: number): string {
+  const units = Math.floor(minor / 100);
+  const cents = minor % 100;
+  return `${units}.${cents < 10 ? '0' : ''}${cents}`;
+}
