@@ -29,7 +29,14 @@ const schemes: Record<SignatureAlgorithm, Scheme> = {
     code: 1,
     secretLength: 32,
     // A 48-byte seed reduced modulo the group order (FIPS 186-5 A.2.1): no bias, never zero.
-    newSecret: (entropy) => p256.utils.randomSecretKey(entropy.fill(new Uint8Array(p256.lengths.seed!))),
+    newSecret: (entropy) => {
+      const seed = entropy.fill(new Uint8Array(p256.lengths.seed!));
+      try {
+        return p256.utils.randomSecretKey(seed);
+      } finally {
+        seed.fill(0);
+      }
+    },
     publicKey: (secret) => p256.getPublicKey(secret, false),
     // Prehashes with SHA-256 and returns compact low-s r||s by default; spelled out because the contract depends on it.
     sign: (message, secret) => p256.sign(message, secret, { prehash: true, lowS: true, format: 'compact' }),
@@ -59,7 +66,9 @@ export class SoftwareKeystore implements Keystore {
   }
 
   has(name: string): boolean {
-    return this.#store.read(requireValidKey(name, 'key name')) !== undefined;
+    const record = this.#store.read(requireValidKey(name, 'key name'));
+    record?.fill(0);
+    return record !== undefined;
   }
 
   create(name: string, alg: SignatureAlgorithm): PublicKeyInfo {

@@ -5,6 +5,8 @@
  * every other character becomes `%XX`. An encoded name never contains a dot,
  * so names with a dot (temporary files) can never be mistaken for keys.
  */
+import { isValidKey } from '../storage';
+
 const plain = /^[a-z0-9_-]$/;
 
 export function encodeKey(key: string): string {
@@ -15,7 +17,7 @@ export function encodeKey(key: string): string {
   return out;
 }
 
-/** The key a file name encodes, or undefined for a file that is not one of ours. */
+/** The key a file name encodes, or undefined for a file that is not one of ours (or not a valid key). */
 export function decodeKey(fileName: string): string | undefined {
   let out = '';
   for (let i = 0; i < fileName.length; i++) {
@@ -31,5 +33,5 @@ export function decodeKey(fileName: string): string | undefined {
       return undefined;
     }
   }
-  return out.length > 0 ? out : undefined;
+  return isValidKey(out) ? out : undefined;
 }

@@ -7,6 +7,12 @@ import { HalError } from '../../../hal/errors';
 let server: Server;
 let base: string;
 const sockets = new Set<Socket>();
+let stalledClosed: { promise: Promise<void>; resolve: () => void };
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -27,6 +33,10 @@ beforeAll(async () => {
         setTimeout(() => req.socket.destroy(), 20);
       } else if (path === '/silent') {
         // never answers
+      } else if (path === '/stall-body') {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('a start');
+        req.socket.on('close', () => stalledClosed.resolve());
       } else if (path === '/big-declared') {
         res.writeHead(200, { 'content-length': String(100_000) }).end(Buffer.alloc(100_000));
       } else if (path === '/big-chunked') {
@@ -99,6 +109,13 @@ describe('NodeHttpClient', () => {
     const error = await failure(client.request({ method: 'GET', url: `${base}/silent`, timeout: 150 }));
     expect(error.kind).toBe('timeout');
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('times out an answer that stalls mid-body and aborts the connection', async () => {
+    stalledClosed = deferred();
+    const error = await failure(client.request({ method: 'GET', url: `${base}/stall-body`, timeout: 150 }));
+    expect(error.kind).toBe('timeout');
+    await stalledClosed.promise; // the server saw the client hang up
   });
 
   it('rejects answers over the limit as too-large, declared or streamed', async () => {
