@@ -79,7 +79,8 @@ export interface EnrollmentAnswer {
 }
 
 const algs: readonly SignatureAlgorithm[] = ['ES256', 'EdDSA'];
-const keyLength = { ES256: 65, EdDSA: 32 } as const;
+/** ES256 keys travel as SEC1 points, uncompressed (65 bytes) or compressed (33); EdDSA keys are 32 bytes. */
+const keyLength = { ES256: { min: 33, max: 65 }, EdDSA: { min: 32, max: 32 } } as const;
 const factPattern = /^[\x20-\x7e]{1,64}$/;
 
 export function signEnrollmentRequest(request: EnrollmentRequest, signer: Signer): Uint8Array {
@@ -104,7 +105,7 @@ export function openEnrollmentRequest(bytes: Uint8Array): OpenedEnrollmentReques
   onlyKeys(map, [1, 2, 3], 'enrollment request');
   const facts = asMap(map.get(2), 'device facts');
   onlyKeys(facts, [1, 2, 3, 4], 'device facts');
-  const key: PublicKey = { alg: envelope.alg, publicKey: readBytes(map, 1, 'public key', keyLength[envelope.alg], keyLength[envelope.alg]) };
+  const key: PublicKey = { alg: envelope.alg, publicKey: readBytes(map, 1, 'public key', keyLength[envelope.alg].min, keyLength[envelope.alg].max) };
   const request: EnrollmentRequest = {
     key,
     device: {
@@ -183,7 +184,7 @@ function keyOf(value: CborValue | undefined, name: string): PublicKey {
   const map = asMap(value, name);
   onlyKeys(map, [1, 2], name);
   const alg = readChoice(map, 1, `${name} algorithm`, algs);
-  return { alg, publicKey: readBytes(map, 2, name, keyLength[alg], keyLength[alg]) };
+  return { alg, publicKey: readBytes(map, 2, name, keyLength[alg].min, keyLength[alg].max) };
 }
 
 function answerOf(map: CborMap): EnrollmentAnswer {

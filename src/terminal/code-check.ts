@@ -17,6 +17,6 @@ export interface CodeCheck {
 }
 
 export interface CodeChecker {
-  /** Judges one scanned code against the terminal's wall clock `now` (ms). Never throws. */
-  check(text: string, now: number): CodeCheck;
+  /** Judges one scanned code for a payment of `amount` (minor units) at wall time `now` (ms). Never throws. */
+  check(text: string, context: { now: number; amount: number }): CodeCheck;
 }

@@ -15,6 +15,7 @@ import { locationFromSample, type WireLocation } from '../authorization/location
 import { signRequest, type CodeVerdict } from '../authorization/request';
 import { paths, resolveConfig, type Actuation, type ResolvedConfig, type TerminalConfig } from './config';
 import type { CodeChecker } from './code-check';
+import { createPaycodeChecker } from './paycode-checker';
 import type { Decision } from './decision';
 import { TerminalError } from './errors';
 import { Emitter } from './events';
@@ -39,8 +40,8 @@ export interface TerminalEvents extends Record<string, unknown> {
 export interface CreateTerminalOptions {
   hal: Hal;
   config: TerminalConfig;
-  /** Judges payment codes on the terminal (the payment-code verifier). */
-  codes: CodeChecker;
+  /** Judges payment codes on the terminal. Default: the payment-code verifier with the enrollment's lists. */
+  codes?: CodeChecker;
   /** The GNSS sensor; absent on boards without a receiver (requests then say "no-receiver"). */
   location?: LocationSensor;
 }
@@ -62,7 +63,7 @@ export function createTerminal(options: CreateTerminalOptions): Terminal {
 class TerminalCore implements Terminal {
   readonly #hal: Hal;
   readonly #config: ResolvedConfig;
-  readonly #codes: CodeChecker;
+  #codes: CodeChecker | undefined;
   readonly #location: LocationSensor | undefined;
   readonly #store: KeyValueStore;
   readonly #trace: TraceCounter;
@@ -93,6 +94,7 @@ class TerminalCore implements Terminal {
     const stored = loadIdentity(this.#hal, this.#store, this.#config);
     const identity = stored ?? (await enroll(this.#hal, this.#store, this.#config));
     this.#identity = identity;
+    if (!this.#codes) this.#codes = createPaycodeChecker({ identity, store: this.#store, clock: this.#hal.clock });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
     return identity;
@@ -137,7 +139,7 @@ class TerminalCore implements Terminal {
     const code = await this.#nextCode();
     this.#events.emit('scanned', { code });
 
-    const check = this.#codes.check(code, hal.clock.now());
+    const check = this.#codes!.check(code, { now: hal.clock.now(), amount: charge.amount });
     this.#events.emit('code-checked', { verdict: check.verdict, summary: check.summary });
     if (check.decline) return this.#local('declined', check.verdict.reason ?? 'code-rejected', `Code ${check.verdict.reason ?? 'rejected'}`);
 

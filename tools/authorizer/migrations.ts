@@ -68,7 +68,7 @@ export const migrations: Migration[] = [
         latitude REAL,
         longitude REAL,
         terminal_verdict TEXT,
-        code_id BLOB,
+        code_id TEXT,                    -- hex, once the code verified
         -- A retry (same bytes) points at the request it repeats and gets that one's decision.
         retry_of INTEGER REFERENCES requests(id),
         problem TEXT                     -- why it could not be read, for garbled requests
@@ -85,12 +85,36 @@ export const migrations: Migration[] = [
       );
       -- Every payment-code identifier ever verified: a code seen twice anywhere is a copy.
       CREATE TABLE codes_seen (
-        credential_id BLOB NOT NULL,
-        code_id BLOB NOT NULL,
+        credential TEXT NOT NULL,        -- issuer kid hex / credential id hex
+        code_id TEXT NOT NULL,           -- hex
         first_request_id INTEGER NOT NULL REFERENCES requests(id),
         seen_at INTEGER NOT NULL,
-        PRIMARY KEY (credential_id, code_id)
+        PRIMARY KEY (credential, code_id)
       );
+    `,
+  },
+  {
+    version: 2,
+    name: 'operator lists: trusted issuers and revoked credentials',
+    sql: `
+      CREATE TABLE issuers (
+        kid TEXT PRIMARY KEY,            -- hex
+        alg TEXT NOT NULL,
+        public_key BLOB NOT NULL,
+        added_at INTEGER NOT NULL
+      );
+      CREATE TABLE revoked_credentials (
+        issuer_kid TEXT NOT NULL,        -- hex
+        credential_id TEXT NOT NULL,     -- hex
+        revoked_at INTEGER NOT NULL,
+        PRIMARY KEY (issuer_kid, credential_id)
+      );
+      -- Each change to either list bumps this, so terminals install only newer lists.
+      CREATE TABLE list_versions (
+        list TEXT PRIMARY KEY CHECK (list IN ('trust', 'deny')),
+        version INTEGER NOT NULL
+      );
+      INSERT INTO list_versions (list, version) VALUES ('trust', 1), ('deny', 1);
     `,
   },
 ];

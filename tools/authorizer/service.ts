@@ -24,7 +24,8 @@ import {
 } from './store';
 
 export type CodeJudgement =
-  | { ok: true; codeId: Uint8Array; credentialId: Uint8Array; account: string }
+  /** `credential` names the credential globally (issuer kid hex / credential id hex); ids are hex. */
+  | { ok: true; codeId: string; credential: string; account: string }
   | { ok: false; reason: string; detail: string };
 
 /** Verifies a payment code as of `now` (ms) for `amount`; never throws. */
@@ -171,9 +172,9 @@ export class AuthorizerService {
       const code = this.#options.judgeCode(request.paymentCode, { now, amount: request.amount });
       if (!code.ok) return decide('declined', code.reason);
       this.#db.prepare('UPDATE requests SET code_id = ? WHERE id = ?').run(code.codeId, requestId);
-      if (codeSeen(this.#db, code.credentialId, code.codeId)) return decide('declined', 'replayed');
-      this.#db.prepare('INSERT INTO codes_seen (credential_id, code_id, first_request_id, seen_at) VALUES (?, ?, ?, ?)')
-        .run(code.credentialId, code.codeId, requestId, now);
+      if (codeSeen(this.#db, code.credential, code.codeId)) return decide('declined', 'replayed');
+      this.#db.prepare('INSERT INTO codes_seen (credential, code_id, first_request_id, seen_at) VALUES (?, ?, ?, ?)')
+        .run(code.credential, code.codeId, requestId, now);
       return decide('approved', 'approved');
     })();
   }

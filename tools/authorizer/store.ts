@@ -91,8 +91,8 @@ export function decidedRequest(db: Db, terminalId: string, trace: number, hash: 
   ).get(terminalId, trace, hash) as StoredDecision | undefined;
 }
 
-export function codeSeen(db: Db, credentialId: Uint8Array, codeId: Uint8Array): { first_request_id: number } | undefined {
-  return db.prepare('SELECT first_request_id FROM codes_seen WHERE credential_id = ? AND code_id = ?').get(credentialId, codeId) as
+export function codeSeen(db: Db, credential: string, codeId: string): { first_request_id: number } | undefined {
+  return db.prepare('SELECT first_request_id FROM codes_seen WHERE credential = ? AND code_id = ?').get(credential, codeId) as
     | { first_request_id: number }
     | undefined;
 }

@@ -1,0 +1,60 @@
+/**
+ * The terminal's code check, backed by the payment-code verifier
+ * (src/paycode): issuer trust list and deny list from the enrollment (both
+ * signed by the operator key), a replay cache that survives reboots in the
+ * storage HAL. Rejections the terminal can be sure of are declined on the spot;
+ * the two that may only mean the terminal's lists are out of date
+ * (`unknown-issuer`, `revocation-unknown`) go to the authorizer with the verdict.
+ */
+import type { Clock } from '../../hal/clock';
+import type { KeyValueStore } from '../../hal/storage';
+import { DenyList } from '../paycode/deny-list';
+import { unhex } from '../paycode/hex';
+import { ReplayCache } from '../paycode/replay-cache';
+import { TrustStore } from '../paycode/trust-store';
+import { PaymentCodeVerifier } from '../paycode/verifier';
+import type { CodeChecker } from './code-check';
+import type { Identity } from './identity';
+
+const deferredReasons = ['unknown-issuer', 'revocation-unknown'];
+
+export interface PaycodeCheckerOptions {
+  identity: Identity;
+  store: KeyValueStore;
+  clock: Clock;
+  /** Codes remembered against copies (each a small storage write). Default 256. */
+  replayCapacity?: number;
+}
+
+export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecker {
+  const { identity, store, clock } = options;
+  const root = { alg: identity.operator.alg, publicKey: identity.operator.publicKey };
+  const trustStore = new TrustStore({ root, storage: store });
+  const denyList = new DenyList({ root, storage: store });
+  // Lists kept from an earlier boot may be newer than the enrollment's: restore first, then offer the enrollment's.
+  trustStore.restore();
+  denyList.restore();
+  const now = Math.floor(clock.now() / 1000);
+  trustStore.install(identity.trustList, now);
+  denyList.install(identity.denyList, now);
+  const replayCache = new ReplayCache({ storage: store, capacity: options.replayCapacity });
+  replayCache.restore(now);
+  const verifier = new PaymentCodeVerifier({ clock, trustStore, denyList, replayCache });
+  return {
+    check(text, context) {
+      const result = verifier.verify(text, { amount: context.amount });
+      if (result.ok) {
+        return {
+          verdict: { status: 'verified', codeId: unhex(result.codeId)! },
+          decline: false,
+          summary: `account ${result.account}, code ${result.codeId}, valid until ${result.expiresAt}`,
+        };
+      }
+      return {
+        verdict: { status: 'rejected', reason: result.reason },
+        decline: deferredReasons.indexOf(result.reason) < 0,
+        summary: result.detail,
+      };
+    },
+  };
+}
