@@ -1,0 +1,48 @@
+/**
+ * Revoked credentials and frozen accounts, from the operator-signed deny list.
+ * A terminal without a current deny list cannot know whether a credential was
+ * revoked, so it says so instead of assuming it was not.
+ */
+import type { KeyValueStore } from '../../hal/storage';
+import { hex } from './hex';
+import { ListStore, type InstallResult } from './list-store';
+import { openDenyList, type DenyListContent, type OperatorRoot } from './operator-list';
+
+export const denyListStorageKey = 'qp.deny';
+
+export type DenyCheck = { ok: true } | { ok: false; reason: 'revoked' | 'revocation-unknown'; detail: string };
+
+export class DenyList {
+  private readonly store: ListStore<DenyListContent>;
+
+  constructor(options: { root: OperatorRoot; storage?: KeyValueStore }) {
+    const root = options.root;
+    this.store = new ListStore((bytes) => openDenyList(bytes, root), options.storage, denyListStorageKey);
+  }
+
+  get version(): number | undefined {
+    return this.store.current?.version;
+  }
+
+  install(bytes: Uint8Array, now: number): InstallResult {
+    return this.store.install(bytes, now);
+  }
+
+  restore(): InstallResult | undefined {
+    return this.store.restore();
+  }
+
+  check(issuerKid: Uint8Array, credentialId: Uint8Array, account: Uint8Array, now: number): DenyCheck {
+    const list = this.store.current;
+    if (!list) return { ok: false, reason: 'revocation-unknown', detail: 'no deny list installed' };
+    if (list.expiresAt <= now) return { ok: false, reason: 'revocation-unknown', detail: `deny list version ${list.version} expired at ${list.expiresAt}` };
+    const kid = hex(issuerKid);
+    if (list.revokedCredentials.has(`${kid}/${hex(credentialId)}`)) {
+      return { ok: false, reason: 'revoked', detail: `credential ${hex(credentialId)} is revoked (deny list version ${list.version})` };
+    }
+    if (list.frozenAccounts.has(`${kid}/${hex(account)}`)) {
+      return { ok: false, reason: 'revoked', detail: `account ${hex(account)} is frozen (deny list version ${list.version})` };
+    }
+    return { ok: true };
+  }
+}

@@ -1,0 +1,20 @@
+/** Payment codes: format, parsing and offline verification (docs/payment-code.md). */
+export { codePrefix, maxCodeBytes, maxCodeTextLength, limitsClaim } from './format';
+export { encodeCredential, encodePaymentCode, paymentCodeText } from './encode';
+export type { CredentialContent, CodeContent, Limits, Signer } from './encode';
+export { parsePaymentCode, parseCredential } from './parse';
+export type { ParsedCode, ParsedCredential, CredentialLimits } from './parse';
+export { PaymentCodeVerifier } from './verifier';
+export type { VerifiedCustomer, VerifyResult, VerifierOptions, VerifyContext } from './verifier';
+export { TrustStore, trustListStorageKey } from './trust-store';
+export { DenyList, denyListStorageKey } from './deny-list';
+export { ReplayCache, replaySlotPrefix } from './replay-cache';
+export { CredentialCache } from './credential-cache';
+export { openTrustList, openDenyList } from './operator-list';
+export type { OperatorRoot, ListRejectReason, TrustListContent, DenyListContent } from './operator-list';
+export type { InstallResult } from './list-store';
+export { PaycodeError, rejectReasons } from './reasons';
+export type { RejectReason, Rejection } from './reasons';
+export { hex, unhex } from './hex';
+export { encodeTrustList, encodeDenyList } from './operator-encode';
+export type { TrustListInput, DenyListInput, ListHeaderInput } from './operator-encode';

@@ -1,0 +1,165 @@
+/**
+ * Operator documents: the trust list (issuer keys) and the deny list
+ * (revoked credentials, frozen accounts). Each is a COSE_Sign1 tagged 18,
+ * signed by the operator's root key, whose protected header carries `alg`
+ * and a content type naming the document, so one can never pass for the other.
+ *
+ *   payload = { 1: version (uint), 2: issuedAt, 3: expiresAt (NumericDate),
+ *               4: [COSE_Key with kid, ...]          ; trust list
+ *               5: [[issuer kid, credential id], ...] ; deny list
+ *               6: [[issuer kid, account], ...] }    ; deny list
+ */
+import { decode, type CborMap, type CborValue } from '../codec/cbor';
+import { algName, decodeSign1, HeaderLabel, toBeSigned, type CoseAlgName } from '../cose/sign1';
+import { fromCoseKey, type PublicKey } from '../cose/key';
+import { verify } from '../crypto/verify';
+import { denyListContentType, ListField, trustListContentType } from './format';
+import { hex } from './hex';
+
+/** The operator's root key, provisioned on the terminal at manufacture. */
+export interface OperatorRoot {
+  alg: CoseAlgName;
+  publicKey: Uint8Array;
+}
+
+export type ListRejectReason =
+  | 'malformed' // not a well-formed operator document of the expected type
+  | 'bad-signature' // not signed by the operator root key
+  | 'expired' // expiresAt has passed
+  | 'not-newer' // version is not above the installed one
+  | 'storage'; // the document verified but could not be persisted, so it was not installed
+
+export interface ListRejection {
+  ok: false;
+  reason: ListRejectReason;
+  detail: string;
+}
+
+export interface ListHeader {
+  version: number;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface TrustListContent extends ListHeader {
+  /** Issuer keys by hex kid. */
+  issuers: Map<string, PublicKey>;
+}
+
+export interface DenyListContent extends ListHeader {
+  /** `${hex(issuer kid)}/${hex(credential id)}` */
+  revokedCredentials: Set<string>;
+  /** `${hex(issuer kid)}/${hex(account)}` */
+  frozenAccounts: Set<string>;
+}
+
+export const maxListBytes = 65536;
+
+class ListError extends Error {
+  constructor(readonly reason: ListRejectReason, detail: string) {
+    super(detail);
+  }
+}
+
+function uint(payload: CborMap, field: number, name: string): number {
+  const value = payload.get(field);
+  if (typeof value !== 'number' || value < 0) throw new ListError('malformed', `${name} is missing or not an unsigned integer`);
+  return value;
+}
+
+function array(payload: CborMap, field: number, name: string): CborValue[] {
+  const value = payload.get(field);
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ListError('malformed', `${name} is not an array`);
+  return value;
+}
+
+/** Verifies the envelope and returns the payload map and its header fields. */
+function openDocument(bytes: Uint8Array, contentType: string, root: OperatorRoot, allowed: number[]): { payload: CborMap; header: ListHeader } {
+  let payload: CborValue;
+  let sign1;
+  try {
+    sign1 = decodeSign1(bytes, { tag: 'required', maxBytes: maxListBytes, maxDepth: 6 });
+  } catch (error) {
+    throw new ListError('malformed', `not a COSE_Sign1: ${(error as Error).message}`);
+  }
+  if (sign1.protectedHeader.get(HeaderLabel.contentType) !== contentType) {
+    throw new ListError('malformed', `content type is not ${contentType}`);
+  }
+  const alg = algName(sign1.alg);
+  if (alg !== root.alg) throw new ListError('bad-signature', `signed with ${String(sign1.alg)}, the operator root key is ${root.alg}`);
+  if (!verify(alg, root.publicKey, toBeSigned(sign1), sign1.signature)) throw new ListError('bad-signature', 'operator signature does not verify');
+  try {
+    payload = decode(sign1.payload, { maxBytes: maxListBytes, maxDepth: 6 });
+  } catch (error) {
+    throw new ListError('malformed', `payload: ${(error as Error).message}`);
+  }
+  if (!(payload instanceof Map)) throw new ListError('malformed', 'payload is not a map');
+  payload.forEach((_v, key) => {
+    if (typeof key !== 'number' || allowed.indexOf(key) < 0) throw new ListError('malformed', `unexpected field ${String(key)}`);
+  });
+  const header = {
+    version: uint(payload, ListField.version, 'version'),
+    issuedAt: uint(payload, ListField.issuedAt, 'issuedAt'),
+    expiresAt: uint(payload, ListField.expiresAt, 'expiresAt'),
+  };
+  if (header.expiresAt <= header.issuedAt) throw new ListError('malformed', 'expiresAt is not after issuedAt');
+  return { payload, header };
+}
+
+function pairs(payload: CborMap, field: number, name: string): Set<string> {
+  const set = new Set<string>();
+  for (const entry of array(payload, field, name)) {
+    if (!Array.isArray(entry) || entry.length !== 2 || !(entry[0] instanceof Uint8Array) || !(entry[1] instanceof Uint8Array)) {
+      throw new ListError('malformed', `${name} entry is not [kid, id]`);
+    }
+    set.add(`${hex(entry[0])}/${hex(entry[1])}`);
+  }
+  return set;
+}
+
+type Opened<T> = { ok: true; content: T } | ListRejection;
+
+function guard<T>(f: () => T): Opened<T> {
+  try {
+    return { ok: true, content: f() };
+  } catch (error) {
+    if (error instanceof ListError) return { ok: false, reason: error.reason, detail: error.message };
+    return { ok: false, reason: 'malformed', detail: String(error) };
+  }
+}
+
+/** Verifies and reads a signed trust list (expiry and version are the store's business). */
+export function openTrustList(bytes: Uint8Array, root: OperatorRoot): Opened<TrustListContent> {
+  return guard(() => {
+    const { payload, header } = openDocument(bytes, trustListContentType, root,
+      [ListField.version, ListField.issuedAt, ListField.expiresAt, ListField.issuers]);
+    const issuers = new Map<string, PublicKey>();
+    for (const entry of array(payload, ListField.issuers, 'issuers')) {
+      let key: PublicKey;
+      try {
+        key = fromCoseKey(entry);
+      } catch (error) {
+        throw new ListError('malformed', `issuer key: ${(error as Error).message}`);
+      }
+      if (!key.kid || key.kid.length === 0) throw new ListError('malformed', 'issuer key has no kid');
+      const id = hex(key.kid);
+      if (issuers.has(id)) throw new ListError('malformed', `issuer kid ${id} listed twice`);
+      issuers.set(id, key);
+    }
+    return { ...header, issuers };
+  });
+}
+
+/** Verifies and reads a signed deny list. */
+export function openDenyList(bytes: Uint8Array, root: OperatorRoot): Opened<DenyListContent> {
+  return guard(() => {
+    const { payload, header } = openDocument(bytes, denyListContentType, root,
+      [ListField.version, ListField.issuedAt, ListField.expiresAt, ListField.revokedCredentials, ListField.frozenAccounts]);
+    return {
+      ...header,
+      revokedCredentials: pairs(payload, ListField.revokedCredentials, 'revoked credentials'),
+      frozenAccounts: pairs(payload, ListField.frozenAccounts, 'frozen accounts'),
+    };
+  });
+}

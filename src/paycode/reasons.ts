@@ -1,0 +1,42 @@
+/**
+ * Why a payment code was refused: one reason from this list (documented in
+ * docs/payment-code.md, in the order the verifier checks them), plus a
+ * human-readable detail for logs.
+ */
+export type RejectReason =
+  | 'malformed' // not a payment code: prefix, size, base45, CBOR, COSE or claim structure
+  | 'unsupported-algorithm' // an algorithm other than ES256/EdDSA, or not the one the credential allows
+  | 'unknown-issuer' // no trust list installed, trust list expired, or issuer kid not in it
+  | 'credential-not-yet-valid'
+  | 'credential-expired'
+  | 'revocation-unknown' // no deny list installed, or it has expired: revocation cannot be checked
+  | 'revoked' // credential revoked or account frozen
+  | 'not-yet-valid' // code iat is in the future beyond the allowed skew
+  | 'expired' // code exp has passed (beyond the skew)
+  | 'over-limit' // amount above the credential's per-payment cap or the code's cap
+  | 'replayed' // this credential's code id was already accepted: a copy
+  | 'bad-credential-signature'
+  | 'bad-code-signature'
+  | 'replay-unavailable'; // the replay cache cannot record the code (full of live entries, storage failed)
+
+export const rejectReasons: readonly RejectReason[] = [
+  'malformed', 'unsupported-algorithm', 'unknown-issuer', 'credential-not-yet-valid', 'credential-expired',
+  'revocation-unknown', 'revoked', 'not-yet-valid', 'expired', 'over-limit', 'replayed', 'bad-credential-signature',
+  'bad-code-signature', 'replay-unavailable',
+];
+
+/** Thrown inside the paycode modules and turned into a `Rejection` at the API boundary. */
+export class PaycodeError extends Error {
+  readonly reason: RejectReason;
+  constructor(reason: RejectReason, detail: string) {
+    super(detail);
+    this.name = 'PaycodeError';
+    this.reason = reason;
+  }
+}
+
+export interface Rejection {
+  ok: false;
+  reason: RejectReason;
+  detail: string;
+}

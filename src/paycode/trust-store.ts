@@ -1,0 +1,47 @@
+/**
+ * The issuer keys a terminal trusts, from the operator-signed trust list.
+ */
+import type { KeyValueStore } from '../../hal/storage';
+import type { PublicKey } from '../cose/key';
+import { hex } from './hex';
+import { ListStore, type InstallResult } from './list-store';
+import { openTrustList, type OperatorRoot, type TrustListContent } from './operator-list';
+
+export const trustListStorageKey = 'qp.trust';
+
+export type IssuerLookup = { ok: true; key: PublicKey } | { ok: false; detail: string };
+
+export class TrustStore {
+  private readonly store: ListStore<TrustListContent>;
+
+  constructor(options: { root: OperatorRoot; storage?: KeyValueStore }) {
+    const root = options.root;
+    this.store = new ListStore((bytes) => openTrustList(bytes, root), options.storage, trustListStorageKey);
+  }
+
+  get version(): number | undefined {
+    return this.store.current?.version;
+  }
+
+  get expiresAt(): number | undefined {
+    return this.store.current?.expiresAt;
+  }
+
+  install(bytes: Uint8Array, now: number): InstallResult {
+    return this.store.install(bytes, now);
+  }
+
+  restore(): InstallResult | undefined {
+    return this.store.restore();
+  }
+
+  /** The trusted key with this kid, at time `now` (seconds). */
+  issuer(kid: Uint8Array, now: number): IssuerLookup {
+    const list = this.store.current;
+    if (!list) return { ok: false, detail: 'no trust list installed' };
+    if (list.expiresAt <= now) return { ok: false, detail: `trust list version ${list.version} expired at ${list.expiresAt}` };
+    const key = list.issuers.get(hex(kid));
+    if (!key) return { ok: false, detail: `issuer kid ${hex(kid)} is not in trust list version ${list.version}` };
+    return { ok: true, key };
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Offline verification of a payment code on the terminal. `verify` returns a
+ * verified customer or a typed rejection; it never throws. Checks run cheapest
+ * first, so a stale, copied or revoked code costs no signature verification:
+ *
+ *  1. parse (size limits, prefix, base45, CBOR, COSE, claims)  malformed / unsupported-algorithm
+ *  2. code algorithm is the one the credential's key allows    unsupported-algorithm
+ *  3. code lifetime (exp - iat) within policy                  malformed
+ *  4. issuer kid in the current trust list                     unknown-issuer
+ *  5. credential validity window                               credential-not-yet-valid / credential-expired
+ *  6. deny list current; credential and account not on it      revocation-unknown / revoked
+ *  7. code iat / exp against the clock, with skew              not-yet-valid / expired
+ *  8. amount against the credential and code caps              over-limit
+ *  9. code not already accepted                                replayed
+ * 10. issuer signature on the credential (unless cached)       bad-credential-signature
+ * 11. device signature on the code                             bad-code-signature
+ * 12. record the code in the replay cache (persisted)          replay-unavailable
+ */
+import type { Clock } from '../../hal/clock';
+import type { CoseAlgName } from '../cose/sign1';
+import { toBeSigned } from '../cose/sign1';
+import { verify } from '../crypto/verify';
+import { CredentialCache } from './credential-cache';
+import type { DenyList } from './deny-list';
+import { hex } from './hex';
+import { parsePaymentCode, type CredentialLimits } from './parse';
+import { PaycodeError, type RejectReason, type Rejection } from './reasons';
+import type { ReplayCache } from './replay-cache';
+import type { TrustStore } from './trust-store';
+
+export interface VerifiedCustomer {
+  ok: true;
+  /** Account pseudonym (hex). */
+  account: string;
+  /** Issuer key id (hex). */
+  issuer: string;
+  /** Credential id (hex). */
+  credentialId: string;
+  /** Code id, the code's `cti` (hex). */
+  codeId: string;
+  /** The device key's algorithm. */
+  alg: CoseAlgName;
+  issuedAt: number;
+  expiresAt: number;
+  credentialExpiresAt: number;
+  limits: CredentialLimits;
+  /** The code's own amount cap, when it has one. */
+  amountCap?: number;
+  /** Whether the credential's signature came from the cache. */
+  credentialCached: boolean;
+}
+
+export type VerifyResult = VerifiedCustomer | Rejection;
+
+export interface VerifierOptions {
+  clock: Clock;
+  trustStore: TrustStore;
+  denyList: DenyList;
+  replayCache: ReplayCache;
+  /** Tolerated difference between the phone's and the terminal's clocks, seconds. Default 30. */
+  skewSeconds?: number;
+  /** Longest accepted exp - iat of a code, seconds. Default 120: bounds how long replay entries live. */
+  maxCodeLifetimeSeconds?: number;
+  /** Verified credentials kept. Default 32. */
+  credentialCacheSize?: number;
+}
+
+export interface VerifyContext {
+  /** The amount to pay, minor units; checked against the caps when given. */
+  amount?: number;
+}
+
+function reject(reason: RejectReason, detail: string): Rejection {
+  return { ok: false, reason, detail };
+}
+
+export class PaymentCodeVerifier {
+  private readonly clock: Clock;
+  private readonly trustStore: TrustStore;
+  private readonly denyList: DenyList;
+  private readonly replayCache: ReplayCache;
+  private readonly skew: number;
+  private readonly maxLifetime: number;
+  readonly credentialCache: CredentialCache;
+
+  constructor(options: VerifierOptions) {
+    this.clock = options.clock;
+    this.trustStore = options.trustStore;
+    this.denyList = options.denyList;
+    this.replayCache = options.replayCache;
+    this.skew = options.skewSeconds ?? 30;
+    this.maxLifetime = options.maxCodeLifetimeSeconds ?? 120;
+    this.credentialCache = new CredentialCache(options.credentialCacheSize ?? 32);
+  }
+
+  verify(text: string, context: VerifyContext = {}): VerifyResult {
+    try {
+      return this.check(text, context);
+    } catch (error) {
+      if (error instanceof PaycodeError) return reject(error.reason, error.message);
+      // Not expected: every layer reports typed errors. Refuse rather than leak an exception.
+      return reject('malformed', `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private check(text: string, context: VerifyContext): VerifyResult {
+    const now = Math.floor(this.clock.now() / 1000);
+    const code = parsePaymentCode(text);
+    const credential = code.credential;
+
+    if (code.alg !== credential.deviceKey.alg) {
+      return reject('unsupported-algorithm', `code signed with ${code.alg}, the credential allows ${credential.deviceKey.alg}`);
+    }
+    if (code.expiresAt - code.issuedAt > this.maxLifetime) {
+      return reject('malformed', `code lifetime ${code.expiresAt - code.issuedAt} s exceeds ${this.maxLifetime} s`);
+    }
+
+    const issuer = this.trustStore.issuer(credential.issuerKid, now);
+    if (!issuer.ok) return reject('unknown-issuer', issuer.detail);
+
+    if (credential.notBefore > now + this.skew) return reject('credential-not-yet-valid', `credential valid from ${credential.notBefore}, now ${now}`);
+    if (credential.expiresAt <= now - this.skew) return reject('credential-expired', `credential expired at ${credential.expiresAt}, now ${now}`);
+
+    const denied = this.denyList.check(credential.issuerKid, credential.credentialId, credential.account, now);
+    if (!denied.ok) return reject(denied.reason, denied.detail);
+
+    if (code.issuedAt > now + this.skew) return reject('not-yet-valid', `code issued at ${code.issuedAt}, now ${now}`);
+    if (code.expiresAt <= now - this.skew) return reject('expired', `code expired at ${code.expiresAt}, now ${now}`);
+
+    if (context.amount !== undefined) {
+      const cap = credential.limits.perPaymentCap;
+      if (cap !== undefined && context.amount > cap) return reject('over-limit', `amount ${context.amount} above the credential cap ${cap}`);
+      if (code.amountCap !== undefined && context.amount > code.amountCap) {
+        return reject('over-limit', `amount ${context.amount} above the code cap ${code.amountCap}`);
+      }
+    }
+
+    if (this.replayCache.has(credential.issuerKid, credential.credentialId, code.codeId, now)) {
+      return reject('replayed', `code ${hex(code.codeId)} of credential ${hex(credential.credentialId)} was already accepted`);
+    }
+
+    const trustVersion = this.trustStore.version as number;
+    const cached = this.credentialCache.has(credential.encoded, trustVersion);
+    if (!cached) {
+      if (issuer.key.alg !== credential.alg) {
+        return reject('bad-credential-signature', `credential signed with ${credential.alg}, issuer key is ${issuer.key.alg}`);
+      }
+      if (!verify(credential.alg, issuer.key.publicKey, toBeSigned(credential.sign1), credential.sign1.signature)) {
+        return reject('bad-credential-signature', `issuer ${hex(credential.issuerKid)} signature does not verify`);
+      }
+      this.credentialCache.add(credential.encoded, trustVersion);
+    }
+
+    if (!verify(code.alg, credential.deviceKey.publicKey, toBeSigned(code.sign1), code.sign1.signature)) {
+      return reject('bad-code-signature', 'device signature on the code does not verify');
+    }
+
+    const added = this.replayCache.add(credential.issuerKid, credential.credentialId, code.codeId, code.expiresAt + this.skew, now);
+    if (!added.ok) return reject('replay-unavailable', added.detail);
+
+    const customer: VerifiedCustomer = {
+      ok: true,
+      account: hex(credential.account),
+      issuer: hex(credential.issuerKid),
+      credentialId: hex(credential.credentialId),
+      codeId: hex(code.codeId),
+      alg: code.alg,
+      issuedAt: code.issuedAt,
+      expiresAt: code.expiresAt,
+      credentialExpiresAt: credential.expiresAt,
+      limits: credential.limits,
+      credentialCached: cached,
+    };
+    if (code.amountCap !== undefined) customer.amountCap = code.amountCap;
+    return customer;
+  }
+}
