@@ -1,0 +1,117 @@
+/**
+ * End to end on loopback: simulated terminals, the real authorizer with its
+ * SQLite database, a wallet's real payment codes.
+ */
+import { cpSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeHttpClient } from '../../../hal/sim/http';
+import { readDecision } from '../../../src/authorization/decision';
+import { signRequest } from '../../../src/authorization/request';
+import { bootTerminal, coffee, journal, pay, startWorld, type Booted, type World } from '../../support/e2e-world';
+
+let world: World;
+let counter: Booted;
+
+beforeAll(async () => {
+  world = await startWorld();
+  counter = await bootTerminal({ url: world.authorizer.url, dataDir: world.dir('counter') });
+});
+
+afterAll(async () => {
+  counter?.hal.shutdown();
+  await world?.close();
+});
+
+describe('e2e: approval', () => {
+  it('approves a genuine code, verifies the signed decision and fires the actuator once', async () => {
+    const fired: number[] = [];
+    counter.terminal.on('actuated', (e) => fired.push(e.trace));
+    const decision = await pay(counter.terminal, world.wallet.code());
+    expect(decision).toMatchObject({ outcome: 'approved', source: 'authorizer', actuated: true, failures: [] });
+    expect(decision.approvalCode).toMatch(/^[A-Z0-9]{6}$/);
+    expect(fired).toEqual([decision.trace]);
+    expect(counter.hal.actuatorLine.pulses()).toHaveLength(1);
+    const row = journal(world).find((r) => r.trace === decision.trace && r.terminal_id === counter.terminal.identity!.terminalId);
+    expect(row).toMatchObject({ outcome: 'approved', reason: 'approved', retry_of: null });
+    // What the terminal kept is byte for byte what the authorizer stored.
+    const stored = world.authorizer.db.prepare('SELECT d.decision FROM decisions d JOIN requests r ON r.id = d.request_id WHERE r.trace = ? AND r.terminal_id = ?')
+      .get(decision.trace, counter.terminal.identity!.terminalId) as { decision: Uint8Array };
+    expect(new Uint8Array(stored.decision)).toEqual(decision.signed);
+  });
+});
+
+describe('e2e: forged customer signature', () => {
+  it('is declined on the terminal without a request', async () => {
+    const before = journal(world).length;
+    const decision = await pay(counter.terminal, world.wallet.forgedCode());
+    expect(decision).toMatchObject({ outcome: 'declined', reason: 'bad-code-signature', source: 'terminal', actuated: false });
+    expect(journal(world).length).toBe(before);
+  });
+
+  it('is declined by the authorizer when a terminal forwards it anyway', async () => {
+    // A terminal whose firmware was tampered with to forward what it should decline.
+    const { hal, terminal } = await bootTerminal({ url: world.authorizer.url, dataDir: world.dir('rogue') });
+    hal.shutdown();
+    const identity = terminal.identity!;
+    const bytes = signRequest(
+      {
+        ...coffee,
+        terminalId: identity.terminalId,
+        trace: 7,
+        localTime: Date.now(),
+        location: { status: 'absent', fix: 'none', satellites: 0, reason: 'no-receiver' },
+        paymentCode: world.wallet.forgedCode(),
+        verdict: { status: 'verified' },
+        firmware: 'tampered',
+      },
+      { alg: identity.key.alg, sign: (m) => hal.keystore.sign('terminal', m) },
+    );
+    const response = await new NodeHttpClient().request({
+      method: 'POST', url: `${world.authorizer.url}/v1/authorize`, headers: { 'content-type': 'application/cose' }, body: bytes, timeout: 2000,
+    });
+    expect(readDecision(response.body)).toMatchObject({ outcome: 'declined', reason: 'bad-code-signature', trace: 7 });
+  });
+});
+
+describe('e2e: copied code', () => {
+  it('is declined as a replay at the same terminal', async () => {
+    const code = world.wallet.code();
+    expect((await pay(counter.terminal, code)).outcome).toBe('approved');
+    const copy = await pay(counter.terminal, code);
+    expect(copy).toMatchObject({ outcome: 'declined', reason: 'replayed', actuated: false });
+  });
+
+  it('is declined as a replay by the authorizer at a second terminal', async () => {
+    const other = await bootTerminal({ url: world.authorizer.url, dataDir: world.dir('kiosk') });
+    try {
+      expect(other.terminal.identity!.terminalId).not.toBe(counter.terminal.identity!.terminalId);
+      const code = world.wallet.code();
+      expect((await pay(counter.terminal, code)).outcome).toBe('approved');
+      const copy = await pay(other.terminal, code);
+      expect(copy).toMatchObject({ outcome: 'declined', reason: 'replayed', source: 'authorizer', actuated: false });
+      expect(other.hal.actuatorLine.pulses()).toHaveLength(0);
+    } finally {
+      other.hal.shutdown();
+    }
+  });
+});
+
+describe('e2e: cloned terminal', () => {
+  it('declines requests that reuse trace numbers under the same key', async () => {
+    const original = await bootTerminal({ url: world.authorizer.url, dataDir: world.dir('bike-1') });
+    // The clone: a byte-for-byte copy of the terminal's flash and key, taken now.
+    cpSync(world.dir('bike-1'), world.dir('bike-1-clone'), { recursive: true });
+    const clone = await bootTerminal({ url: world.authorizer.url, dataDir: world.dir('bike-1-clone') });
+    try {
+      expect(clone.terminal.identity!.terminalId).toBe(original.terminal.identity!.terminalId);
+      const first = await pay(original.terminal, world.wallet.code());
+      expect(first).toMatchObject({ outcome: 'approved', trace: 1 });
+      const cloned = await pay(clone.terminal, world.wallet.code());
+      expect(cloned).toMatchObject({ outcome: 'declined', reason: 'trace-reused', trace: 1, actuated: false });
+      expect(clone.hal.actuatorLine.pulses()).toHaveLength(0);
+    } finally {
+      original.hal.shutdown();
+      clone.hal.shutdown();
+    }
+  });
+});
