@@ -15,4 +15,5 @@ export interface Command {
 export const commands: Record<string, Command> = {
   demo: { summary: 'run the simulator demo end to end (what `npm start` runs)', load: () => import('./demo') },
   authorizer: { summary: 'run the reference authorizer (HTTP on loopback, SQLite database)', load: () => import('./authorizer') },
+  wallet: { summary: 'wallet keys, credentials, operator lists and payment codes (text, QR, PNG)', load: () => import('../wallet/cli') },
 };

@@ -1,0 +1,153 @@
+/**
+ * One or more negative tests for every rejection reason (docs/payment-code.md).
+ * Mostly EdDSA (cheapest to sign on XS); the format is the same for ES256.
+ */
+import { describe, expect, it } from 'vitest';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { encode, type CborMap, type CborValue } from '../../../src/codec/cbor';
+import { encodeBase45 } from '../../../src/codec/base45';
+import { createSign1, HeaderLabel } from '../../../src/cose/sign1';
+import { Claim } from '../../../src/cwt/claims';
+import { codePrefix, rejectReasons, type RejectReason, type VerifyResult } from '../../../src/paycode';
+import {
+  issueCredential, keyPairFromSecret, makePaymentCode, signDenyList, signerFor, signTrustList, type IssuedCredential, type KeyPair,
+} from '../../../tools/wallet/wallet';
+import { account, CounterEntropy, credentialId, epoch, issuerKid, makeWorld, secrets, type World } from './world';
+
+const entropy = new CounterEntropy(0x40);
+
+function codeFor(world: World, options: { credential?: IssuedCredential; device?: KeyPair; nowSeconds?: number; amountCap?: number } = {}): string {
+  const clock = { now: () => (options.nowSeconds ?? world.clock.ms / 1000) * 1000 };
+  return makePaymentCode(options.credential ?? world.credential, options.device ?? world.device, { clock, entropy, amountCap: options.amountCap }).text;
+}
+
+/** A code built by hand: any protected header, unprotected header and claims, signed by the device key. */
+function craftedCode(world: World, parts: { protectedHeader?: CborMap; unprotectedHeader?: CborMap; claims?: CborMap }): string {
+  const now = world.clock.ms / 1000;
+  const claims = parts.claims ?? new Map<number, CborValue>([[Claim.exp, now + 30], [Claim.iat, now], [Claim.cti, entropy.fill(new Uint8Array(6))]]);
+  const protectedHeader = parts.protectedHeader ?? new Map<number, CborValue>([[HeaderLabel.alg, -8], [HeaderLabel.kcwt, world.credential.value]]);
+  const message = createSign1({ protectedHeader, unprotectedHeader: parts.unprotectedHeader, payload: encode(claims), sign: signerFor(world.device) });
+  return codePrefix + encodeBase45(encode(message));
+}
+
+function reasonOf(result: VerifyResult): RejectReason | 'accepted' {
+  return result.ok ? 'accepted' : result.reason;
+}
+
+const tested = new Set<RejectReason>();
+function expectReason(result: VerifyResult, reason: RejectReason): void {
+  expect(reasonOf(result)).toBe(reason);
+  tested.add(reason);
+}
+
+describe('payment code rejections', () => {
+  const world = makeWorld('EdDSA');
+  const verify = (text: string, amount?: number) => world.verifier.verify(text, amount === undefined ? {} : { amount });
+
+  it('malformed: prefix, size, base45, CBOR, COSE structure, headers, claims, lifetime', () => {
+    const good = codeFor(world);
+    expectReason(verify('HC1:' + good.slice(4)), 'malformed');
+    expectReason(verify(good + 'A'.repeat(600)), 'malformed');
+    expectReason(verify(good.slice(0, -1)), 'malformed'); // base45 length
+    expectReason(verify(good.replace('QP1:', 'QP1:a')), 'malformed');
+    expectReason(verify(codePrefix + encodeBase45(hexToBytes('8301020304'))), 'malformed');
+    expectReason(verify(codePrefix + encodeBase45(hexToBytes('d2' + '84'))), 'malformed'); // tag 18 is not allowed on a code
+    expectReason(verify(''), 'malformed');
+    expectReason(verify(42 as unknown as string), 'malformed');
+    expectReason(verify(craftedCode(world, { unprotectedHeader: new Map([[HeaderLabel.kid, new Uint8Array(1)]]) })), 'malformed');
+    const now = world.clock.ms / 1000;
+    const claims = (extra: [number, CborValue][]) =>
+      new Map<number, CborValue>([[Claim.exp, now + 30], [Claim.iat, now], [Claim.cti, new Uint8Array(6).fill(9)], ...extra]);
+    expectReason(verify(craftedCode(world, { claims: claims([[Claim.sub, 'x']]) })), 'malformed'); // unknown claim
+    expectReason(verify(craftedCode(world, { claims: new Map<number, CborValue>([[Claim.exp, now + 30], [Claim.iat, now]]) })), 'malformed');
+    expectReason(verify(craftedCode(world, { claims: claims([[Claim.exp, now + 600]]) })), 'malformed'); // lifetime > 120 s
+    expectReason(verify(craftedCode(world, { claims: claims([[Claim.exp, now - 1]]) })), 'malformed'); // exp before iat
+  });
+
+  it('unsupported-algorithm: an algorithm outside the allow-list, or not the one the credential allows', () => {
+    expectReason(verify(craftedCode(world, { protectedHeader: new Map<number, CborValue>([[HeaderLabel.alg, -35], [HeaderLabel.kcwt, world.credential.value]]) })), 'unsupported-algorithm');
+    expectReason(verify(craftedCode(world, { protectedHeader: new Map<number, CborValue>([[HeaderLabel.alg, -7], [HeaderLabel.kcwt, world.credential.value]]) })), 'unsupported-algorithm');
+  });
+
+  it('unknown-issuer: kid not in the trust list, or the trust list expired', () => {
+    const stranger = { ...keyPairFromSecret('EdDSA', hexToBytes(secrets.otherIssuer)), kid: hexToBytes('ffff') };
+    const credential = issueCredential(stranger, { device: world.device, account, credentialId, notBefore: epoch, expiresAt: epoch + 1000 }, entropy);
+    expectReason(verify(codeFor(world, { credential })), 'unknown-issuer');
+    const late = makeWorld('EdDSA');
+    late.clock.set(epoch + 31 * 86400);
+    expectReason(late.verifier.verify(codeFor(late)), 'unknown-issuer');
+  });
+
+  it('credential-not-yet-valid and credential-expired', () => {
+    const early = issueCredential(world.issuer, { device: world.device, account, credentialId, notBefore: epoch + 3600, expiresAt: epoch + 7200 }, entropy);
+    expectReason(verify(codeFor(world, { credential: early })), 'credential-not-yet-valid');
+    const old = issueCredential(world.issuer, { device: world.device, account, credentialId, notBefore: epoch - 7200, expiresAt: epoch - 3600 }, entropy);
+    expectReason(verify(codeFor(world, { credential: old })), 'credential-expired');
+  });
+
+  it('revocation-unknown: the deny list has expired', () => {
+    const stale = makeWorld('EdDSA');
+    stale.clock.set(epoch + 86400 + 1);
+    expectReason(stale.verifier.verify(codeFor(stale)), 'revocation-unknown');
+  });
+
+  it('revoked: a revoked credential or a frozen account', () => {
+    const local = makeWorld('EdDSA');
+    const now = epoch + 60;
+    const revoking = signDenyList(local.operator, { version: 2, issuedAt: now, expiresAt: now + 86400, revokedCredentials: [{ issuerKid, credentialId }] });
+    expect(local.deny.install(revoking, now)).toEqual({ ok: true, version: 2 });
+    expectReason(local.verifier.verify(codeFor(local)), 'revoked');
+    const freezing = signDenyList(local.operator, { version: 3, issuedAt: now, expiresAt: now + 86400, frozenAccounts: [{ issuerKid, account }] });
+    expect(local.deny.install(freezing, now)).toEqual({ ok: true, version: 3 });
+    const result = local.verifier.verify(codeFor(local));
+    expectReason(result, 'revoked');
+    expect(result.ok ? '' : result.detail).toContain('frozen');
+  });
+
+  it('not-yet-valid and expired, against the terminal clock with a 30 s skew', () => {
+    const now = world.clock.ms / 1000;
+    expectReason(verify(codeFor(world, { nowSeconds: now + 31 })), 'not-yet-valid');
+    expect(reasonOf(verify(codeFor(world, { nowSeconds: now + 29 })))).toBe('accepted');
+    expectReason(verify(codeFor(world, { nowSeconds: now - 61 })), 'expired'); // exp = now - 31
+    expect(reasonOf(verify(codeFor(world, { nowSeconds: now - 59 })))).toBe('accepted'); // exp = now - 29
+  });
+
+  it('over-limit: above the credential cap or the code cap', () => {
+    expectReason(verify(codeFor(world), 50001), 'over-limit');
+    expectReason(verify(codeFor(world, { amountCap: 100 }), 101), 'over-limit');
+    expect(reasonOf(verify(codeFor(world, { amountCap: 100 }), 100))).toBe('accepted');
+  });
+
+  it('replayed: the same code twice', () => {
+    const text = codeFor(world);
+    expect(reasonOf(verify(text))).toBe('accepted');
+    expectReason(verify(text), 'replayed');
+  });
+
+  it('bad-credential-signature: a credential signed by a key that is not the trusted one for its kid', () => {
+    const forger = { ...keyPairFromSecret('EdDSA', hexToBytes(secrets.otherIssuer)), kid: issuerKid };
+    const forged = issueCredential(forger, { device: world.device, account, credentialId, notBefore: epoch, expiresAt: epoch + 1000 }, entropy);
+    expectReason(verify(codeFor(world, { credential: forged })), 'bad-credential-signature');
+  });
+
+  it('bad-code-signature: a genuine credential with a code signed by another device', () => {
+    const thief = keyPairFromSecret('EdDSA', hexToBytes(secrets.otherDevice));
+    expectReason(verify(codeFor(world, { device: thief })), 'bad-code-signature');
+    const es = makeWorld('ES256');
+    expectReason(es.verifier.verify(codeFor(es, { device: keyPairFromSecret('ES256', hexToBytes(secrets.otherDevice)) })), 'bad-code-signature');
+  });
+
+  it('replay-unavailable: the replay cache is full of live entries, or cannot persist', () => {
+    const full = makeWorld('EdDSA');
+    for (let i = 0; i < full.replay.capacity; i++) expect(reasonOf(full.verifier.verify(codeFor(full)))).toBe('accepted');
+    expectReason(full.verifier.verify(codeFor(full)), 'replay-unavailable');
+    full.clock.set(epoch + 60 + 61); // every entry has expired: room again
+    expect(reasonOf(full.verifier.verify(codeFor(full)))).toBe('accepted');
+    full.storage.failWrites = true;
+    expectReason(full.verifier.verify(codeFor(full)), 'replay-unavailable');
+  });
+
+  it('covers every documented reason', () => {
+    expect(rejectReasons.filter((reason) => !tested.has(reason))).toEqual([]);
+  });
+});

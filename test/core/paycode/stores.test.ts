@@ -1,0 +1,124 @@
+/**
+ * Trust list and deny list installation (signed, versioned, expiring,
+ * newer-only, persisted), the replay cache across a reboot, and the
+ * verified-credential cache.
+ */
+import { describe, expect, it } from 'vitest';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { DenyList, PaymentCodeVerifier, ReplayCache, TrustStore, replaySlotPrefix, trustListStorageKey } from '../../../src/paycode';
+import { keyPairFromSecret, makePaymentCode, signDenyList, signTrustList } from '../../../tools/wallet/wallet';
+import { CounterEntropy, epoch, makeWorld, MemoryStore, secrets } from './world';
+
+const entropy = new CounterEntropy(0x80);
+const now = epoch + 60;
+
+describe('trust store', () => {
+  const world = makeWorld('EdDSA');
+  const root = { alg: world.operator.alg, publicKey: world.operator.publicKey };
+  const list = (version: number, expiresAt = epoch + 86400) =>
+    signTrustList(world.operator, { version, issuedAt: epoch, expiresAt, issuers: [world.issuer] });
+
+  it('installs only a newer, unexpired list signed by the operator root', () => {
+    const store = new TrustStore({ root });
+    expect(store.install(list(3), now)).toEqual({ ok: true, version: 3 });
+    expect(store.install(list(3), now)).toMatchObject({ ok: false, reason: 'not-newer' });
+    expect(store.install(list(2), now)).toMatchObject({ ok: false, reason: 'not-newer' });
+    expect(store.install(list(5, now), now)).toMatchObject({ ok: false, reason: 'expired' });
+    const impostor = keyPairFromSecret('EdDSA', hexToBytes(secrets.otherIssuer));
+    const forged = signTrustList(impostor, { version: 9, issuedAt: epoch, expiresAt: epoch + 86400, issuers: [world.issuer] });
+    expect(store.install(forged, now)).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(store.install(world.denyList, now)).toMatchObject({ ok: false, reason: 'malformed' }); // a deny list is not a trust list
+    expect(store.install(new Uint8Array([1, 2, 3]), now)).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(store.install(list(4), now)).toEqual({ ok: true, version: 4 });
+    expect(store.version).toBe(4);
+  });
+
+  it('survives a reboot and keeps its version floor', () => {
+    const storage = new MemoryStore();
+    expect(new TrustStore({ root, storage }).install(list(7), now)).toEqual({ ok: true, version: 7 });
+    const rebooted = new TrustStore({ root, storage });
+    expect(rebooted.version).toBe(undefined);
+    expect(rebooted.restore()).toEqual({ ok: true, version: 7 });
+    expect(rebooted.issuer(world.issuer.kid, now).ok).toBe(true);
+    expect(rebooted.install(list(6), now)).toMatchObject({ ok: false, reason: 'not-newer' });
+  });
+
+  it('refuses a persisted list that was tampered with, and an install it cannot persist', () => {
+    const storage = new MemoryStore();
+    new TrustStore({ root, storage }).install(list(1), now);
+    const bytes = storage.data.get(trustListStorageKey)!;
+    bytes[bytes.length - 1] ^= 1;
+    expect(new TrustStore({ root, storage }).restore()).toMatchObject({ ok: false, reason: 'bad-signature' });
+    storage.failWrites = true;
+    const store = new TrustStore({ root, storage });
+    expect(store.install(list(2), now)).toMatchObject({ ok: false, reason: 'storage' });
+    expect(store.version).toBe(undefined);
+  });
+
+  it('deny lists follow the same rules', () => {
+    const deny = new DenyList({ root });
+    expect(deny.check(world.issuer.kid, new Uint8Array(4), new Uint8Array(6), now)).toMatchObject({ ok: false, reason: 'revocation-unknown' });
+    expect(deny.install(world.denyList, now)).toEqual({ ok: true, version: 1 });
+    expect(deny.install(world.denyList, now)).toMatchObject({ ok: false, reason: 'not-newer' });
+    expect(deny.install(world.trustList, now)).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(deny.check(world.issuer.kid, new Uint8Array(4), new Uint8Array(6), now)).toEqual({ ok: true });
+    const v2 = signDenyList(world.operator, { version: 2, issuedAt: now, expiresAt: now + 10, revokedCredentials: [{ issuerKid: world.issuer.kid, credentialId: new Uint8Array(4) }] });
+    expect(deny.install(v2, now)).toEqual({ ok: true, version: 2 });
+    expect(deny.check(world.issuer.kid, new Uint8Array(4), new Uint8Array(6), now)).toMatchObject({ ok: false, reason: 'revoked' });
+    expect(deny.check(world.issuer.kid, new Uint8Array(4), new Uint8Array(6), now + 10)).toMatchObject({ ok: false, reason: 'revocation-unknown' });
+  });
+});
+
+describe('replay cache', () => {
+  it('refuses a copy after a reboot: entries are persisted and restored', () => {
+    const world = makeWorld('EdDSA');
+    const code = makePaymentCode(world.credential, world.device, { clock: world.clock, entropy });
+    expect(world.verifier.verify(code.text).ok).toBe(true);
+    // Reboot: new stores and verifier over the same storage.
+    const root = { alg: world.operator.alg, publicKey: world.operator.publicKey };
+    const trustStore = new TrustStore({ root, storage: world.storage });
+    const denyList = new DenyList({ root, storage: world.storage });
+    const replayCache = new ReplayCache({ storage: world.storage, capacity: 8 });
+    expect(trustStore.restore()).toEqual({ ok: true, version: 1 });
+    expect(denyList.restore()).toEqual({ ok: true, version: 1 });
+    expect(replayCache.restore(now)).toBe(1);
+    const verifier = new PaymentCodeVerifier({ clock: world.clock, trustStore, denyList, replayCache });
+    expect(verifier.verify(code.text)).toMatchObject({ ok: false, reason: 'replayed' });
+  });
+
+  it('forgets only what has expired, and reuses its slots', () => {
+    const storage = new MemoryStore();
+    const cache = new ReplayCache({ storage, capacity: 2 });
+    const kid = new Uint8Array([1]);
+    const cred = new Uint8Array([2, 2, 2, 2]);
+    const cti = (n: number) => new Uint8Array([n, n, n, n, n, n]);
+    expect(cache.add(kid, cred, cti(1), 100, 50)).toEqual({ ok: true });
+    expect(cache.add(kid, cred, cti(2), 200, 50)).toEqual({ ok: true });
+    expect(cache.add(kid, cred, cti(3), 200, 99).ok).toBe(false); // both live
+    expect(cache.has(kid, cred, cti(1), 99)).toBe(true);
+    expect(cache.add(kid, cred, cti(3), 200, 100)).toEqual({ ok: true }); // cti 1 expired at 100
+    expect(cache.has(kid, cred, cti(1), 100)).toBe(false);
+    expect(cache.size).toBe(2);
+    expect(storage.keys().filter((k) => k.indexOf(replaySlotPrefix) === 0).length).toBe(2);
+    const restored = new ReplayCache({ storage, capacity: 2 });
+    expect(restored.restore(150)).toBe(2);
+    expect(restored.has(kid, cred, cti(2), 150)).toBe(true);
+    expect(restored.has(kid, cred, cti(3), 150)).toBe(true);
+    expect(new ReplayCache({ storage, capacity: 2 }).restore(200)).toBe(0);
+    storage.data.set(replaySlotPrefix + '1', new Uint8Array([0xff]));
+    expect(new ReplayCache({ storage, capacity: 2 }).restore(150)).toBe(1);
+  });
+});
+
+describe('credential cache', () => {
+  it('skips the issuer signature for a credential already verified, until the trust list changes', () => {
+    const world = makeWorld('EdDSA');
+    const next = () => world.verifier.verify(makePaymentCode(world.credential, world.device, { clock: world.clock, entropy }).text);
+    expect(next()).toMatchObject({ ok: true, credentialCached: false });
+    expect(next()).toMatchObject({ ok: true, credentialCached: true });
+    const v2 = signTrustList(world.operator, { version: 2, issuedAt: epoch, expiresAt: epoch + 86400, issuers: [world.issuer] });
+    expect(world.trustStore.install(v2, now)).toEqual({ ok: true, version: 2 });
+    expect(next()).toMatchObject({ ok: true, credentialCached: false });
+    expect(world.verifier.credentialCache.size).toBe(1);
+  });
+});

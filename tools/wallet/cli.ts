@@ -1,0 +1,199 @@
+/**
+ * `qrpay wallet`: the developer's wallet on the command line. Keys and
+ * credentials are JSON files; operator lists are signed CBOR files a terminal
+ * installs; payment codes are printed as text, as a terminal QR, or written as PNG.
+ */
+import { randomFillSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { Entropy } from '../../hal/entropy';
+import type { CoseAlgName } from '../../src/cose/sign1';
+import { unhex } from '../../src/paycode/hex';
+import { loadCredential, loadIssuer, loadKey, saveCredential, saveKey, WalletFileError } from './files';
+import { qrInfo, qrTerminalText, writeQrPng } from './render';
+import {
+  createDeviceKey, createIssuer, createOperatorRoot, issueCredential, makePaymentCode, signDenyList, signTrustList,
+} from './wallet';
+
+const entropy: Entropy = { fill: (bytes) => randomFillSync(bytes) };
+const clock = { now: () => Date.now() };
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+const help = `usage: qrpay wallet <command> [options]
+
+commands:
+  issuer      --out FILE [--alg ES256|EdDSA] [--kid HEX]       create a wallet issuer key
+  operator    --out FILE [--alg ES256|EdDSA]                   create an operator root key
+  trust-list  --operator FILE --issuer FILE [--issuer FILE...] --version N --out FILE [--days D]
+                                                               sign a trust list of issuer keys (default 30 days)
+  deny-list   --operator FILE --version N --out FILE [--days D] [--revoke KID/CREDID...] [--freeze KID/ACCOUNT...]
+                                                               sign a deny list (hex ids; default 1 day)
+  credential  --issuer FILE --out FILE [--alg ES256|EdDSA] [--days D] [--cap AMOUNT] [--offline]
+                                                               create a device key and issue its credential
+  code        --credential FILE [--lifetime S] [--amount-cap AMOUNT] [--png FILE] [--qr] [--count N]
+                                                               make fresh payment codes (text; --qr draws it)
+
+Amounts are in minor units. Files hold secret keys in the clear: simulator use only.`;
+
+class UsageError extends Error {}
+
+interface Parsed { values: Map<string, string[]>; flags: Set<string> }
+
+const flagNames = new Set(['offline', 'qr', 'help']);
+
+function parse(args: string[]): Parsed {
+  const values = new Map<string, string[]>();
+  const flags = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '-h') { flags.add('help'); continue; }
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'`);
+    const name = arg.slice(2);
+    if (flagNames.has(name)) { flags.add(name); continue; }
+    const value = args[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    values.set(name, [...(values.get(name) ?? []), value]);
+  }
+  return { values, flags };
+}
+
+function one(p: Parsed, name: string, fallback?: string): string {
+  const v = p.values.get(name);
+  if (v && v.length > 1) throw new UsageError(`--${name} given more than once`);
+  if (v) return v[0];
+  if (fallback !== undefined) return fallback;
+  throw new UsageError(`--${name} is required`);
+}
+
+function optional(p: Parsed, name: string): string | undefined {
+  return p.values.has(name) ? one(p, name) : undefined;
+}
+
+function integer(p: Parsed, name: string, fallback?: number): number {
+  const text = one(p, name, fallback === undefined ? undefined : String(fallback));
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`--${name} must be a non-negative integer`);
+  return value;
+}
+
+function alg(p: Parsed): CoseAlgName {
+  const value = one(p, 'alg', 'ES256');
+  if (value !== 'ES256' && value !== 'EdDSA') throw new UsageError('--alg must be ES256 or EdDSA');
+  return value;
+}
+
+function hexArg(text: string, what: string): Uint8Array {
+  const bytes = unhex(text);
+  if (!bytes || bytes.length === 0) throw new UsageError(`${what} '${text}' is not hex`);
+  return bytes;
+}
+
+function pairs(p: Parsed, name: string): [Uint8Array, Uint8Array][] {
+  return (p.values.get(name) ?? []).map((entry) => {
+    const [kid, id] = entry.split('/');
+    if (id === undefined) throw new UsageError(`--${name} takes KID/ID in hex`);
+    return [hexArg(kid, 'kid'), hexArg(id, 'id')];
+  });
+}
+
+const commands: Record<string, (p: Parsed) => Promise<void>> = {
+  async issuer(p) {
+    const kid = optional(p, 'kid');
+    const issuer = createIssuer({ alg: alg(p), kid: kid === undefined ? undefined : hexArg(kid, '--kid') }, entropy);
+    saveKey(one(p, 'out'), 'issuer', issuer);
+    console.log(`issuer ${issuer.alg} kid ${bytesToHex(issuer.kid)} public key ${bytesToHex(issuer.publicKey)} -> ${one(p, 'out')}`);
+  },
+  async operator(p) {
+    const root = createOperatorRoot({ alg: alg(p) }, entropy);
+    saveKey(one(p, 'out'), 'operator', root);
+    console.log(`operator root ${root.alg} public key ${bytesToHex(root.publicKey)} -> ${one(p, 'out')}`);
+  },
+  async 'trust-list'(p) {
+    const root = loadKey(one(p, 'operator'), 'operator');
+    const issuers = (p.values.get('issuer') ?? []).map(loadIssuer);
+    if (issuers.length === 0) throw new UsageError('--issuer is required (one or more)');
+    const now = nowSeconds();
+    const bytes = signTrustList(root, { version: integer(p, 'version'), issuedAt: now, expiresAt: now + integer(p, 'days', 30) * 86400, issuers });
+    writeFileSync(one(p, 'out'), bytes);
+    console.log(`trust list version ${integer(p, 'version')}, ${issuers.length} issuer(s), ${bytes.length} bytes -> ${one(p, 'out')}`);
+  },
+  async 'deny-list'(p) {
+    const root = loadKey(one(p, 'operator'), 'operator');
+    const now = nowSeconds();
+    const bytes = signDenyList(root, {
+      version: integer(p, 'version'),
+      issuedAt: now,
+      expiresAt: now + integer(p, 'days', 1) * 86400,
+      revokedCredentials: pairs(p, 'revoke').map(([issuerKid, credentialId]) => ({ issuerKid, credentialId })),
+      frozenAccounts: pairs(p, 'freeze').map(([issuerKid, account]) => ({ issuerKid, account })),
+    });
+    writeFileSync(one(p, 'out'), bytes);
+    console.log(`deny list version ${integer(p, 'version')}, ${bytes.length} bytes -> ${one(p, 'out')}`);
+  },
+  async credential(p) {
+    const issuer = loadIssuer(one(p, 'issuer'));
+    const device = createDeviceKey({ alg: alg(p) }, entropy);
+    const now = nowSeconds();
+    const cap = optional(p, 'cap');
+    const limits = cap !== undefined || p.flags.has('offline')
+      ? { perPaymentCap: cap === undefined ? undefined : integer(p, 'cap'), offlineAllowed: p.flags.has('offline') }
+      : undefined;
+    const credential = issueCredential(issuer, {
+      device: { alg: device.alg, publicKey: device.publicKey },
+      notBefore: now - 60,
+      expiresAt: now + integer(p, 'days', 365) * 86400,
+      limits,
+    }, entropy);
+    saveCredential(one(p, 'out'), credential, device);
+    console.log(`credential ${bytesToHex(credential.credentialId)} for account ${bytesToHex(credential.account)}, device ${device.alg}, ` +
+      `${credential.bytes.length} bytes -> ${one(p, 'out')}`);
+  },
+  async code(p) {
+    const { credential, device } = loadCredential(one(p, 'credential'));
+    const count = integer(p, 'count', 1);
+    const amountCap = optional(p, 'amount-cap');
+    for (let i = 0; i < count; i++) {
+      const code = makePaymentCode(credential, device, {
+        clock, entropy, lifetimeSeconds: integer(p, 'lifetime', 30), amountCap: amountCap === undefined ? undefined : integer(p, 'amount-cap'),
+      });
+      const info = qrInfo(code.text);
+      console.error(`code ${bytesToHex(code.codeId)}: ${code.bytes.length} bytes, ${code.text.length} characters, QR version ${info.version}-${info.ecLevel}, expires in ${code.expiresAt - code.issuedAt} s`);
+      if (p.flags.has('qr')) console.log(await qrTerminalText(code.text));
+      console.log(code.text);
+      const png = optional(p, 'png');
+      if (png !== undefined) {
+        const path = count === 1 ? png : png.replace(/(\.png)?$/, `-${i + 1}.png`);
+        await writeQrPng(path, code.text);
+        console.error(`-> ${path}`);
+      }
+    }
+  },
+};
+
+export async function run(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help);
+    return name ? 0 : 2;
+  }
+  const command = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    console.error(`qrpay wallet: unknown command '${name}'\n\n${help}`);
+    return 2;
+  }
+  try {
+    const parsed = parse(rest);
+    if (parsed.flags.has('help')) {
+      console.log(help);
+      return 0;
+    }
+    await command(parsed);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof WalletFileError) {
+      console.error(`qrpay wallet ${name}: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
