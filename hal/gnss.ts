@@ -5,7 +5,7 @@
  * from a SerialPort and produces these samples.
  */
 import type { HalError } from './errors';
-import type { SerialPort } from './serial';
+import type { SerialFactory, SerialPort } from './serial';
 import type { Clock } from './clock';
 
 export type FixKind = 'none' | '2d' | '3d' | 'differential' | 'rtk' | 'estimated';
@@ -42,7 +42,11 @@ export interface LocationSample {
 }
 
 export interface LocationSensorOptions {
-  serial: SerialPort;
+  /**
+   * The UART: a factory (preferred, ECMA-419 style: the driver opens the port with
+   * its own `onReadable`) or an already open port, which the driver polls.
+   */
+  serial: SerialPort | SerialFactory;
   clock: Clock;
   /** A fix older than this many milliseconds is reported as stale. */
   maxAge?: number;
