@@ -47,7 +47,7 @@ export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecke
         return {
           verdict: { status: 'verified', codeId: unhex(result.codeId)! },
           decline: false,
-          summary: `account ${result.account}, code ${result.codeId}, valid until ${result.expiresAt}`,
+          summary: `account ${result.account}, code ${result.codeId}, expires ${new Date(result.expiresAt * 1000).toISOString()}`,
         };
       }
       return {

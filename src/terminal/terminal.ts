@@ -32,6 +32,8 @@ export interface TerminalEvents extends Record<string, unknown> {
   'request-signed': { trace: number; bytes: number; location: WireLocation };
   attempt: { trace: number; attempt: number };
   'attempt-failed': { trace: number; failure: AttemptFailure };
+  /** An authorizer decision passed verification (signature, binding, freshness); sent before anything is acted on. */
+  verified: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string };
   decision: Decision;
   actuated: { trace: number; actuation: Actuation };
   'listener-error': { error: unknown };
@@ -214,6 +216,7 @@ class TerminalCore implements Terminal {
       actuated: false,
     };
     if (body.approvalCode !== undefined) decision.approvalCode = body.approvalCode;
+    this.#events.emit('verified', { trace, outcome: body.outcome, reason: body.reason, ...(body.approvalCode ? { approvalCode: body.approvalCode } : {}) });
     return this.#finish(decision);
   }
 
