@@ -121,7 +121,7 @@ export function pay(terminal: Terminal, code: string, charge: Charge = coffee): 
 }
 
 /** Rows of the authorizer's journal, oldest first. */
-export function journal(world: World): { id: number; terminal_id: string | null; trace: number | null; retry_of: number | null; outcome: string | null; reason: string | null }[] {
+export function journal(world: { authorizer: Pick<RunningAuthorizer, 'db'> }): { id: number; terminal_id: string | null; trace: number | null; retry_of: number | null; outcome: string | null; reason: string | null }[] {
   return world.authorizer.db.prepare(
     `SELECT r.id, r.terminal_id, r.trace, r.retry_of, d.outcome, d.reason
      FROM requests r LEFT JOIN decisions d ON d.request_id = r.id ORDER BY r.id`,
