@@ -54,4 +54,4 @@ export function resolveConfig(config: TerminalConfig): ResolvedConfig {
   return resolved;
 }
 
-export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', trustList: '/v1/trust-list' } as const;
+export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', trustList: '/v1/trust-list', denyList: '/v1/deny-list' } as const;

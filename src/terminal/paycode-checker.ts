@@ -56,5 +56,9 @@ export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecke
         summary: result.detail,
       };
     },
+    installList(kind, bytes, nowMs) {
+      const seconds = Math.floor(nowMs / 1000);
+      return kind === 'trust' ? trustStore.install(bytes, seconds) : denyList.install(bytes, seconds);
+    },
   };
 }

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { startAuthorizer } from '../authorizer/authorizer';
 import { openDatabase } from '../authorizer/database';
+import { approveTerminal } from '../authorizer/store';
 import type { IssuerEntry } from '../authorizer/operator';
 
 const help = `usage: qrpay authorizer [options]
@@ -18,7 +19,7 @@ options:
   --port N               port (default 8080; 0 picks a free one)
   --manual-approval      new terminals wait for --approve instead of being enrolled at once
   --trust-issuer SPEC    trust a wallet issuer: ALG:KID_HEX:PUBLIC_KEY_HEX (repeatable)
-  --approve TERMINAL_ID  approve a pending terminal in the database and exit
+  --approve TERMINAL_ID  approve a pending (or re-approve a suspended) terminal and exit
   -h, --help             this text`;
 
 export async function run(args: string[]): Promise<number> {
@@ -59,9 +60,9 @@ export async function run(args: string[]): Promise<number> {
   }
   if (options.approve) {
     const db = openDatabase(options['data-dir']);
-    const changed = db.prepare("UPDATE terminals SET status = 'approved', approved_at = ? WHERE id = ? AND status = 'pending'").run(Date.now(), options.approve).changes;
+    const changed = approveTerminal(db, options.approve, Date.now());
     db.close();
-    console.log(changed ? `approved ${options.approve}` : `no pending terminal ${options.approve}`);
+    console.log(changed ? `approved ${options.approve}` : `no pending or suspended terminal ${options.approve}`);
     return changed ? 0 : 1;
   }
   const authorizer = await startAuthorizer({
