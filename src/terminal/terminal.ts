@@ -211,7 +211,10 @@ class TerminalCore implements Terminal {
         return verified.ok ? { accepted: { body: verified.decision, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
       },
       onAttempt: (attempt) => this.#events.emit('attempt', { trace, attempt }),
-      onFailure: (failure) => this.#events.emit('attempt-failed', { trace, failure }),
+      onFailure: (failure) => {
+        hal.logger.log('warn', 'no usable answer', { trace, attempt: failure.attempt, reason: failure.reason, detail: failure.detail });
+        this.#events.emit('attempt-failed', { trace, failure });
+      },
     });
 
     if (!result.ok) {
@@ -244,6 +247,9 @@ class TerminalCore implements Terminal {
   }
 
   async #finish(decision: Decision): Promise<Decision> {
+    this.#hal.logger.log(decision.outcome === 'approved' ? 'info' : 'warn', 'decision', {
+      trace: decision.trace, outcome: decision.outcome, reason: decision.reason, source: decision.source, attempts: decision.failures.length + (decision.source === 'authorizer' ? 1 : 0),
+    });
     showOutcome(this.#hal.indicators, decision.outcome, decision.display);
     if (decision.outcome === 'approved' && decision.source === 'authorizer') {
       const actuation = this.#config.actuation;
