@@ -103,7 +103,7 @@ class TerminalCore implements Terminal {
     const stored = loadIdentity(this.#hal, this.#store, this.#config);
     const identity = stored ?? (await enroll(this.#hal, this.#store, this.#config));
     this.#identity = identity;
-    if (!this.#codes) this.#codes = createPaycodeChecker({ identity, store: this.#store, clock: this.#hal.clock });
+    if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
     return identity;
