@@ -58,6 +58,26 @@ describe('terminal: identity', () => {
   });
 });
 
+describe('terminal: configuration and state', () => {
+  it('refuses a configuration that cannot work', () => {
+    const b = bench();
+    const make = (config: object) => () => createTerminal({ hal: b.hal, config: { ...testConfig, ...config }, codes: prefixChecker });
+    expect(make({ authorizerUrl: 'ftp://x' })).toThrow('authorizerUrl');
+    expect(make({ retry: { attempts: 0 } })).toThrow('attempts');
+    expect(make({ codeTimeout: -1 })).toThrow('codeTimeout');
+  });
+
+  it('stops rather than guess over a damaged trace counter', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    b.storage.open({ path: 'qrpay' }).write('trace.next', Uint8Array.of(1, 2, 3));
+    const pending = terminal.charge(coffee);
+    terminal.present('GOOD-1');
+    await expect(pending).rejects.toMatchObject({ kind: 'storage' });
+    expect(b.authorizer.received).toHaveLength(0);
+  });
+});
+
 describe('terminal: charge', () => {
   it('acts on a verified approval exactly once', async () => {
     const b = bench();
