@@ -11,7 +11,7 @@ import { isHalError } from '../../hal/errors';
 import type { LocationSensor } from '../../hal/gnss';
 import type { KeyValueStore } from '../../hal/storage';
 import { chargeProblem, type Charge } from '../authorization/charge';
-import { requestHash, verifyDecision, type DecisionBody } from '../authorization/decision';
+import type { DecisionBody } from '../authorization/decision';
 import { locationFromSample, type WireLocation } from '../authorization/location';
 import { signRequest, type CodeVerdict } from '../authorization/request';
 import { paths, resolveConfig, type Actuation, type ResolvedConfig, type TerminalConfig } from './config';
@@ -23,6 +23,7 @@ import { Emitter } from './events';
 import { enroll, loadIdentity, terminalSigner, type Identity } from './identity';
 import { fireOnce, show, showOutcome, titleOf } from './outcome';
 import { TraceCounter } from './trace-counter';
+import { decisionJudge, forgetUnresolved, rememberUnresolved, resolveUnresolved, unresolvedKey } from './unresolved';
 import { exchange, type AttemptFailure } from './transport';
 
 export interface TerminalEvents extends Record<string, unknown> {
@@ -36,6 +37,11 @@ export interface TerminalEvents extends Record<string, unknown> {
   /** An authorizer decision passed verification (signature, binding, freshness); sent before anything is acted on. */
   verified: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string };
   decision: Decision;
+  /**
+   * The decision on an earlier request that got no verified answer at the time (learned at boot or before a
+   * charge). Nothing is released for it: the host reconciles (a refund, a receipt).
+   */
+  resolved: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string; signed: Uint8Array };
   actuated: { trace: number; actuation: Actuation };
   'listener-error': { error: unknown };
 }
@@ -106,7 +112,35 @@ class TerminalCore implements Terminal {
     if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
+    await this.#resolveUnresolved(identity);
     return identity;
+  }
+
+  /** Learns the fate of a request left without a verified answer (best effort, one attempt). */
+  async #resolveUnresolved(identity: Identity): Promise<void> {
+    let resolved;
+    try {
+      resolved = await resolveUnresolved(this.#hal, this.#store, identity, this.#config);
+    } catch (error) {
+      this.#hal.logger.log('warn', 'cannot read or clear the unresolved request', { error: (error as Error).message });
+      return;
+    }
+    if (!resolved) return;
+    const { trace, decision, signed } = resolved;
+    this.#hal.logger.log('warn', 'earlier request resolved; nothing released for it', { trace, outcome: decision.outcome, reason: decision.reason });
+    this.#events.emit('resolved', {
+      trace, outcome: decision.outcome, reason: decision.reason, signed, ...(decision.approvalCode ? { approvalCode: decision.approvalCode } : {}),
+    });
+  }
+
+  /** The request just answered needs no follow-up. */
+  #settled(): void {
+    try {
+      forgetUnresolved(this.#store);
+    } catch (error) {
+      // Harmless: asking again later returns the same stored decision, and nothing is released for it.
+      this.#hal.logger.log('warn', 'cannot clear the answered request', { error: (error as Error).message });
+    }
   }
 
   async refreshLists(): Promise<{ trust: ListUpdate; deny: ListUpdate }> {
@@ -161,7 +195,11 @@ class TerminalCore implements Terminal {
     }
     this.#events.emit('waiting', { charge });
     show(hal.indicators, 'SHOW CODE', `${formatAmount(charge.amount)} ${charge.currency}`, 'busy');
-    const code = await this.#nextCode();
+    // Ready for the code at once; meanwhile, learn the fate of an earlier unanswered request, if any.
+    const presented = this.#nextCode();
+    presented.catch(() => undefined);
+    if (this.#store.read(unresolvedKey)) await this.#resolveUnresolved(identity);
+    const code = await presented;
     this.#events.emit('scanned', { code });
 
     const check = this.#codes!.check(code, { now: hal.clock.now(), amount: charge.amount });
@@ -191,7 +229,13 @@ class TerminalCore implements Terminal {
       terminalSigner(hal, this.#config),
     );
     this.#events.emit('request-signed', { trace, bytes: bytes.length, location });
-    const hash = requestHash(bytes);
+    // Kept until a verified answer arrives: if none does, the next charge or boot asks again.
+    try {
+      rememberUnresolved(this.#store, bytes);
+    } catch (error) {
+      show(hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw new TerminalError('storage', `cannot keep the request before sending it: ${(error as Error).message}`);
+    }
 
     const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
       http: hal.http,
@@ -199,17 +243,7 @@ class TerminalCore implements Terminal {
       url: this.#config.authorizerUrl + paths.authorize,
       body: bytes,
       policy: this.#config.retry,
-      accept: (response) => {
-        const verified = verifyDecision(response.body, {
-          authorizer: identity.authorizer,
-          requestHash: hash,
-          terminalId: identity.terminalId,
-          trace,
-          now: hal.clock.now(),
-          maxSkew: this.#config.decisionMaxSkew,
-        });
-        return verified.ok ? { accepted: { body: verified.decision, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
-      },
+      accept: decisionJudge(identity, bytes, trace, () => hal.clock.now(), this.#config.decisionMaxSkew),
       onAttempt: (attempt) => this.#events.emit('attempt', { trace, attempt }),
       onFailure: (failure) => {
         hal.logger.log('warn', 'no usable answer', { trace, attempt: failure.attempt, reason: failure.reason, detail: failure.detail });
@@ -218,6 +252,7 @@ class TerminalCore implements Terminal {
     });
 
     if (!result.ok) {
+      if (result.failures.some((f) => f.refused)) this.#settled();
       const last = result.failures[result.failures.length - 1];
       const decision: Decision = {
         outcome: 'no-answer',
@@ -230,6 +265,7 @@ class TerminalCore implements Terminal {
       };
       return this.#finish(decision);
     }
+    this.#settled();
     const body = result.value.body;
     const decision: Decision = {
       outcome: body.outcome,

@@ -42,9 +42,10 @@ describe('e2e: decisions the terminal must not act on', () => {
     expect(rowsFor(decision.trace!).map((r) => r.retry_of === null)).toEqual([true, false]);
   });
 
-  it('forged, replayed and mismatched decisions on every attempt leave the goods locked', async () => {
-    const before = terminal.hal.actuatorLine.pulses().length;
-    const earlier = proxy.upstreamAnswers.at(-1)!;
+  it('forged, replayed and mismatched decisions on every attempt leave the goods locked; the next charge learns the real fate', async () => {
+    const victim = await bootTerminal({ url: proxy.url, dataDir: world.dir('victim') });
+    victim.hal.shutdown();
+    const earlier = (await pay(victim.terminal, world.wallet.code())).signed!;
     const other = await bootTerminal({ url: world.authorizer.url, dataDir: world.dir('other') });
     other.hal.shutdown();
     const othersDecision = (await pay(other.terminal, world.wallet.code())).signed!;
@@ -53,10 +54,18 @@ describe('e2e: decisions the terminal must not act on', () => {
       { kind: 'rewrite', answer: () => earlier },
       { kind: 'rewrite', answer: () => othersDecision },
     );
-    const decision = await pay(terminal.terminal, world.wallet.code());
+    const decision = await pay(victim.terminal, world.wallet.code());
     expect(decision).toMatchObject({ outcome: 'no-answer', source: 'terminal', actuated: false });
     expect(decision.failures.map((f) => f.reason)).toEqual(['bad-signature', 'wrong-request', 'wrong-request']);
-    expect(terminal.hal.actuatorLine.pulses().length).toBe(before);
+    expect(victim.hal.actuatorLine.pulses()).toHaveLength(1);
+
+    // The authorizer did approve it (the terminal never heard): the next charge asks again first and reports it.
+    const resolved: { trace: number; outcome: string }[] = [];
+    victim.terminal.on('resolved', (e) => resolved.push(e));
+    const next = await pay(victim.terminal, world.wallet.code());
+    expect(resolved).toMatchObject([{ trace: decision.trace, outcome: 'approved' }]);
+    expect(next).toMatchObject({ outcome: 'approved', actuated: true, trace: decision.trace! + 1 });
+    expect(victim.hal.actuatorLine.pulses()).toHaveLength(2);
   });
 
   it('a garbled decision counts as no answer', async () => {
