@@ -133,13 +133,16 @@ class TerminalCore implements Terminal {
     });
   }
 
-  /** The request just answered needs no follow-up. */
+  /**
+   * The request just answered needs no follow-up. If that cannot be recorded, the terminal stops before acting:
+   * the next boot will report the decision as resolved with nothing released, and that must stay true.
+   */
   #settled(): void {
     try {
       forgetUnresolved(this.#store);
     } catch (error) {
-      // Harmless: asking again later returns the same stored decision, and nothing is released for it.
-      this.#hal.logger.log('warn', 'cannot clear the answered request', { error: (error as Error).message });
+      show(this.#hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw new TerminalError('storage', `cannot record that the request was answered: ${(error as Error).message}`);
     }
   }
 

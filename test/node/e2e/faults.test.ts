@@ -162,4 +162,27 @@ describe('e2e: power cut between reserving a trace number and sending', () => {
       expect(first.hal.actuatorLine.pulses().length + dying.hal.actuatorLine.pulses().length + revived.hal.actuatorLine.pulses().length).toBe(2);
     });
   }
+
+  it('a cut after the answer, before it is recorded: nothing released, and the next boot reports the approval', async () => {
+    const dataDir = world.dir('power-after');
+    const enrolled = await bootTerminal({ url: world.authorizer.url, dataDir });
+    enrolled.hal.shutdown();
+    // Count what a reboot writes; then a charge writes: replay slot, trace number, the request, its clearing.
+    const again = await bootTerminal({ url: world.authorizer.url, dataDir });
+    again.hal.shutdown();
+    const rebootWrites = (again.hal.storage as DirectoryStorage).power.writes;
+    const dying = await bootTerminal({ url: world.authorizer.url, dataDir, powerCut: { atWrite: rebootWrites + 4, cut: 'lost' } });
+    dying.hal.shutdown();
+    await expect(pay(dying.terminal, world.wallet.code())).rejects.toMatchObject({ kind: 'storage' });
+    expect(dying.hal.actuatorLine.pulses()).toHaveLength(0);
+
+    const revived = await bootTerminal({ url: world.authorizer.url, dataDir });
+    revived.hal.shutdown();
+    const id = revived.terminal.identity!.terminalId;
+    const rows = journal(world).filter((r) => r.terminal_id === id);
+    // The first request was approved; asking again at boot got the same stored decision (a retry row, no new decision).
+    expect(rows.map((r) => [r.trace, r.outcome, r.retry_of === null])).toEqual([[1, 'approved', true], [1, null, false]]);
+    expect(revived.hal.actuatorLine.pulses()).toHaveLength(0);
+    expect(revived.hal.storage.open({ path: 'qrpay' }).read('unresolved')).toBeUndefined();
+  });
 });
