@@ -67,6 +67,8 @@ export class MemoryAuthorizer implements HttpClient {
   readonly decided: AuthorizationRequest[] = [];
   /** Consumed one per authorization request; when empty, approve. */
   script: Behaviour[] = [];
+  /** What enrollment answers tell the terminal about its next trace number. */
+  nextTrace = 1;
   #terminalKey: PublicKey | undefined;
 
   constructor(clock: ManualClock) {
@@ -121,6 +123,7 @@ export class MemoryAuthorizer implements HttpClient {
         denyList: Uint8Array.of(2),
         operator: this.operator.publicKey,
         limits: { maxAmount: 50_000 },
+        nextTrace: this.nextTrace,
       },
       this.key,
     );
