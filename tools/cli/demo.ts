@@ -1,18 +1,32 @@
 /**
- * The simulator demo. Until the authorization spine lands it says what it will
- * do and exits 1 rather than pretend.
+ * `qrpay demo` (what `npm start` runs): the authorizer, a wallet and simulated
+ * terminals on this machine; one payment end to end, then the same code again.
  */
-export async function run(_args: string[]): Promise<number> {
-  console.log(
-    [
-      'qrpay demo — not built yet. When it is, it will:',
-      '  1. start the reference authorizer on 127.0.0.1 with its embedded SQLite database;',
-      '  2. boot a simulated terminal, which creates its key and enrolls;',
-      '  3. create a wallet, issue a credential and make a payment code;',
-      '  4. show the code to the simulated camera, scan, verify, sign and forward it;',
-      '  5. verify the signed decision and fire the actuator;',
-      '  6. show the same code again and watch it declined as a replay.',
-    ].join('\n'),
-  );
-  return 1;
+import { parseArgs } from 'node:util';
+import { runDemo } from '../demo/run-demo';
+
+const help = `usage: qrpay demo [--data-dir DIR]
+
+Starts the reference authorizer on 127.0.0.1 with its SQLite database, boots a
+simulated terminal (key, enrollment, GNSS), makes a wallet payment code, shows
+it to the simulated camera and pays; then shows the same code again, at the
+same terminal and at a second one, and sees both copies declined as replays.
+
+options:
+  --data-dir DIR   keep the databases and keys in DIR (default: a temporary directory)
+  -h, --help       this text`;
+
+export async function run(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ args, options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } }).values;
+  } catch (error) {
+    console.error(`qrpay demo: ${(error as Error).message}\n\n${help}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(help);
+    return 0;
+  }
+  return runDemo({ dataDir: values['data-dir'] });
 }

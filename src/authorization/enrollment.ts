@@ -1,0 +1,243 @@
+/**
+ * Enrollment: a new terminal introduces its key, the authorizer answers with
+ * everything the terminal needs to work without asking again.
+ *
+ * Request (COSE_Sign1 by the NEW terminal key, proof of possession; content type
+ * application/qrpay-enroll+cbor). Payload map:
+ *   1 public key (bytes; the algorithm is the envelope's `alg`)
+ *   2 device facts (map: 1 model, 2 serial, 3 firmware version, 4 board)
+ *   3 local time (uint, ms)
+ *
+ * Answer (COSE_Sign1 by the authorizer; application/qrpay-enrolled+cbor). Payload:
+ *   1 request hash (32 bytes: SHA-256 of the enrollment request sent)
+ *   2 status: "approved" | "pending" | "refused"     3 reason (text)
+ *   4 terminal id (approved)        5 merchant profile (map, approved)
+ *   6 authorizer key (map: 1 alg, 2 public key)      7 issuer trust list (bytes, approved)
+ *   8 limits (map: 1 per-payment maximum, approved)  9 issued at (uint, ms)
+ *  10 deny list (bytes, approved)   11 operator key (map: 1 alg, 2 public key; signs both lists)
+ *  12 lowest trace number the authorizer will accept from this key (uint, approved): a terminal
+ *     whose storage was wiped but whose key survived continues above it instead of looking like a clone
+ * Merchant profile: 1 merchant id, 2 name, 3 currency, 4 purposes (array of
+ * text), 5 site (map: 1 latitude e7, 2 longitude e7, 3 radius metres).
+ */
+import type { CborMap, CborValue } from '../codec/cbor';
+import { sameBytes } from './bytes';
+import type { SignatureAlgorithm } from '../../hal/keystore';
+import { currencyPattern, purposes, type Purpose } from './charge';
+import { ContentType, open, seal, signedBy, type Opened } from './envelope';
+import { asMap, FormatError, mapOf, onlyKeys, readBytes, readChoice, readInt, readText, readUint } from './fields';
+import { requestHash } from './decision';
+import { terminalIdPattern } from './request';
+import type { PublicKey, Signer } from './signer';
+
+export interface DeviceFacts {
+  model: string;
+  serial: string;
+  firmware: string;
+  board: string;
+}
+
+export interface EnrollmentRequest {
+  key: PublicKey;
+  device: DeviceFacts;
+  localTime: number;
+}
+
+export interface Site {
+  latitude: number;
+  longitude: number;
+  /** Metres around the site the terminal is expected to be within. */
+  radius: number;
+}
+
+export interface MerchantProfile {
+  merchantId: string;
+  name: string;
+  currency: string;
+  purposes: Purpose[];
+  site: Site;
+}
+
+export interface Limits {
+  /** Largest single payment, minor units. */
+  maxAmount: number;
+}
+
+export type EnrollmentStatus = 'approved' | 'pending' | 'refused';
+
+export interface EnrollmentAnswer {
+  requestHash: Uint8Array;
+  status: EnrollmentStatus;
+  reason: string;
+  authorizer: PublicKey;
+  issuedAt: number;
+  /** The rest is present when `status` is approved. */
+  terminalId?: string;
+  merchant?: MerchantProfile;
+  trustList?: Uint8Array;
+  denyList?: Uint8Array;
+  /** The operator root key that signs the trust and deny lists. */
+  operator?: PublicKey;
+  limits?: Limits;
+  /** The lowest trace number the authorizer will accept next from this key. */
+  nextTrace?: number;
+}
+
+const algs: readonly SignatureAlgorithm[] = ['ES256', 'EdDSA'];
+/** ES256 keys travel as SEC1 points, uncompressed (65 bytes) or compressed (33); EdDSA keys are 32 bytes. */
+const keyLength = { ES256: { min: 33, max: 65 }, EdDSA: { min: 32, max: 32 } } as const;
+const factPattern = /^[\x20-\x7e]{1,64}$/;
+
+export function signEnrollmentRequest(request: EnrollmentRequest, signer: Signer): Uint8Array {
+  const payload = mapOf([
+    [1, request.key.publicKey],
+    [2, mapOf([[1, request.device.model], [2, request.device.serial], [3, request.device.firmware], [4, request.device.board]])],
+    [3, request.localTime],
+  ]);
+  return seal({ contentType: ContentType.enrollmentRequest, payload, signer });
+}
+
+export interface OpenedEnrollmentRequest {
+  request: EnrollmentRequest;
+  /** True when the envelope is signed by the key it introduces. */
+  possession: boolean;
+}
+
+/** Decodes an enrollment request and checks its proof of possession. Throws FormatError. */
+export function openEnrollmentRequest(bytes: Uint8Array): OpenedEnrollmentRequest {
+  const envelope = open(bytes, ContentType.enrollmentRequest);
+  const map = envelope.payload;
+  onlyKeys(map, [1, 2, 3], 'enrollment request');
+  const facts = asMap(map.get(2), 'device facts');
+  onlyKeys(facts, [1, 2, 3, 4], 'device facts');
+  const key: PublicKey = { alg: envelope.alg, publicKey: readBytes(map, 1, 'public key', keyLength[envelope.alg].min, keyLength[envelope.alg].max) };
+  const request: EnrollmentRequest = {
+    key,
+    device: {
+      model: readText(facts, 1, 'model', 64, factPattern),
+      serial: readText(facts, 2, 'serial', 64, factPattern),
+      firmware: readText(facts, 3, 'firmware', 32, factPattern),
+      board: readText(facts, 4, 'board', 64, factPattern),
+    },
+    localTime: readUint(map, 3, 'local time'),
+  };
+  return { request, possession: signedBy(envelope, key) };
+}
+
+export function signEnrollmentAnswer(answer: EnrollmentAnswer, signer: Signer): Uint8Array {
+  const approved = answer.status === 'approved';
+  if (approved && (!answer.terminalId || !answer.merchant || !answer.trustList || !answer.denyList || !answer.operator || !answer.limits || !(answer.nextTrace! >= 1))) {
+    throw new FormatError('enrollment', 'an approval carries terminal id, merchant, trust and deny lists, operator key, limits and the next trace number');
+  }
+  const merchant = answer.merchant;
+  const payload = mapOf([
+    [1, answer.requestHash],
+    [2, answer.status],
+    [3, answer.reason],
+    [4, answer.terminalId],
+    [5, merchant ? mapOf([
+      [1, merchant.merchantId],
+      [2, merchant.name],
+      [3, merchant.currency],
+      [4, merchant.purposes.slice()],
+      [5, mapOf([[1, Math.round(merchant.site.latitude * 1e7)], [2, Math.round(merchant.site.longitude * 1e7)], [3, merchant.site.radius]])],
+    ]) : undefined],
+    [6, keyMap(answer.authorizer)],
+    [7, answer.trustList],
+    [8, answer.limits ? mapOf([[1, answer.limits.maxAmount]]) : undefined],
+    [9, answer.issuedAt],
+    [10, answer.denyList],
+    [11, answer.operator ? keyMap(answer.operator) : undefined],
+    [12, answer.nextTrace],
+  ]);
+  return seal({ contentType: ContentType.enrollment, payload, signer });
+}
+
+export type EnrollmentProblem = 'garbled' | 'bad-signature' | 'wrong-request' | 'untrusted-key';
+
+export type VerifiedEnrollment = { ok: true; answer: EnrollmentAnswer } | { ok: false; problem: EnrollmentProblem; detail: string };
+
+/**
+ * Verifies an enrollment answer: bound to the request sent and signed by the
+ * authorizer key it names. With `pinned`, that key must be the pinned one; without,
+ * the terminal trusts the key on first use (the simulator's default; a
+ * production build pins the operator's key in its configuration).
+ */
+export function verifyEnrollmentAnswer(bytes: Uint8Array, sentRequest: Uint8Array, pinned?: PublicKey): VerifiedEnrollment {
+  let envelope: Opened;
+  let answer: EnrollmentAnswer;
+  try {
+    envelope = open(bytes, ContentType.enrollment);
+    answer = answerOf(envelope.payload);
+  } catch (error) {
+    return { ok: false, problem: 'garbled', detail: (error as Error).message };
+  }
+  if (pinned && (pinned.alg !== answer.authorizer.alg || !sameBytes(pinned.publicKey, answer.authorizer.publicKey))) {
+    return { ok: false, problem: 'untrusted-key', detail: 'the answer names an authorizer key other than the pinned one' };
+  }
+  if (!signedBy(envelope, answer.authorizer)) return { ok: false, problem: 'bad-signature', detail: 'the answer is not signed by the key it names' };
+  if (!sameBytes(answer.requestHash, requestHash(sentRequest))) {
+    return { ok: false, problem: 'wrong-request', detail: 'the answer is for another enrollment request' };
+  }
+  return { ok: true, answer };
+}
+
+function keyMap(key: PublicKey): CborMap {
+  return mapOf([[1, key.alg], [2, key.publicKey]]);
+}
+
+function keyOf(value: CborValue | undefined, name: string): PublicKey {
+  const map = asMap(value, name);
+  onlyKeys(map, [1, 2], name);
+  const alg = readChoice(map, 1, `${name} algorithm`, algs);
+  return { alg, publicKey: readBytes(map, 2, name, keyLength[alg].min, keyLength[alg].max) };
+}
+
+function answerOf(map: CborMap): EnrollmentAnswer {
+  onlyKeys(map, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 'enrollment answer');
+  const answer: EnrollmentAnswer = {
+    requestHash: readBytes(map, 1, 'request hash', 32, 32),
+    status: readChoice(map, 2, 'enrollment status', ['approved', 'pending', 'refused'] as const),
+    reason: readText(map, 3, 'reason', 128),
+    authorizer: keyOf(map.get(6), 'authorizer key'),
+    issuedAt: readUint(map, 9, 'issued at'),
+  };
+  if (answer.status !== 'approved') return answer;
+  answer.terminalId = readText(map, 4, 'terminal id', 32, terminalIdPattern);
+  answer.merchant = merchantOf(map.get(5));
+  answer.trustList = readBytes(map, 7, 'trust list', 1, 8192);
+  answer.denyList = readBytes(map, 10, 'deny list', 1, 8192);
+  answer.operator = keyOf(map.get(11), 'operator key');
+  answer.nextTrace = readUint(map, 12, 'next trace number');
+  if (answer.nextTrace < 1) throw new FormatError('next trace number', 'trace numbers start at 1');
+  const limits = asMap(map.get(8), 'limits');
+  onlyKeys(limits, [1], 'limits');
+  answer.limits = { maxAmount: readUint(limits, 1, 'maximum amount') };
+  return answer;
+}
+
+function merchantOf(value: CborValue | undefined): MerchantProfile {
+  const map = asMap(value, 'merchant profile');
+  onlyKeys(map, [1, 2, 3, 4, 5], 'merchant profile');
+  const list = map.get(4);
+  if (!Array.isArray(list) || list.length === 0) throw new FormatError('purposes', 'purposes is not a non-empty array');
+  const chosen: Purpose[] = [];
+  for (const item of list) {
+    if (typeof item !== 'string' || purposes.indexOf(item as Purpose) < 0) throw new FormatError('purposes', `unknown purpose ${String(item)}`);
+    chosen.push(item as Purpose);
+  }
+  const site = asMap(map.get(5), 'site');
+  onlyKeys(site, [1, 2, 3], 'site');
+  return {
+    merchantId: readText(map, 1, 'merchant id', 32, terminalIdPattern),
+    name: readText(map, 2, 'merchant name', 64),
+    currency: readText(map, 3, 'currency', 3, currencyPattern),
+    purposes: chosen,
+    site: {
+      latitude: readInt(site, 1, 'site latitude', -900_000_000, 900_000_000) / 1e7,
+      longitude: readInt(site, 2, 'site longitude', -1_800_000_000, 1_800_000_000) / 1e7,
+      radius: readUint(site, 3, 'site radius'),
+    },
+  };
+}
+

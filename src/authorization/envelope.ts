@@ -1,0 +1,79 @@
+/**
+ * The COSE_Sign1 envelope shared by every message of the authorization
+ * protocol: tagged (18), `alg` and a content type in the protected header, the
+ * signer's `kid` when it has one, a CBOR map as payload. The content type
+ * separates the message kinds, so a signature made for one kind (an enrollment)
+ * can never be passed off as another (an authorization request) by the same key.
+ */
+import { decode, encode, type CborMap } from '../codec/cbor';
+import { CoseError, HeaderLabel, decodeSign1, encodeSign1, toBeSigned, type Sign1 } from '../cose/sign1';
+import { verify } from '../crypto/verify';
+import type { SignatureAlgorithm } from '../../hal/keystore';
+import { asMap, FormatError } from './fields';
+import { coseAlgId, signatureAlgorithm, type PublicKey, type Signer } from './signer';
+
+export const ContentType = {
+  enrollmentRequest: 'application/qrpay-enroll+cbor',
+  enrollment: 'application/qrpay-enrolled+cbor',
+  request: 'application/qrpay-auth-request+cbor',
+  decision: 'application/qrpay-decision+cbor',
+} as const;
+export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
+
+/** Bigger messages are refused before any decoding. */
+export const maxMessageBytes = 8192;
+
+export interface SealOptions {
+  contentType: ContentTypeName;
+  payload: CborMap;
+  signer: Signer;
+  kid?: Uint8Array;
+}
+
+export function seal(options: SealOptions): Uint8Array {
+  const protectedHeader: CborMap = new Map();
+  protectedHeader.set(HeaderLabel.alg, coseAlgId(options.signer.alg));
+  protectedHeader.set(HeaderLabel.contentType, options.contentType);
+  if (options.kid) protectedHeader.set(HeaderLabel.kid, options.kid);
+  return encodeSign1({ protectedHeader, payload: encode(options.payload), sign: (bytes) => options.signer.sign(bytes) });
+}
+
+export interface Opened {
+  sign1: Sign1;
+  alg: SignatureAlgorithm;
+  kid?: Uint8Array;
+  payload: CborMap;
+}
+
+/** Decodes the envelope and its payload map; checks nothing about the signature. Throws FormatError. */
+export function open(bytes: Uint8Array, contentType: ContentTypeName): Opened {
+  let sign1: Sign1;
+  try {
+    sign1 = decodeSign1(bytes, { tag: 'required', maxBytes: maxMessageBytes });
+  } catch (error) {
+    const reason = error instanceof CoseError ? error.reason : 'cbor';
+    throw new FormatError('message', `not a COSE_Sign1 message (${reason}): ${(error as Error).message}`);
+  }
+  const alg = signatureAlgorithm(sign1.alg);
+  if (!alg) throw new FormatError('alg', `unsupported algorithm ${String(sign1.alg)} (ES256 or EdDSA)`);
+  if (sign1.protectedHeader.get(HeaderLabel.contentType) !== contentType) {
+    throw new FormatError('content type', `not a ${contentType} message`);
+  }
+  if (sign1.unprotectedHeader.size !== 0) throw new FormatError('message', 'unexpected unprotected header fields');
+  const kid = sign1.protectedHeader.get(HeaderLabel.kid);
+  if (kid !== undefined && !(kid instanceof Uint8Array)) throw new FormatError('kid', 'kid is not a byte string');
+  let payload;
+  try {
+    payload = decode(sign1.payload, { maxBytes: maxMessageBytes });
+  } catch (error) {
+    throw new FormatError('payload', `payload is not deterministic CBOR: ${(error as Error).message}`);
+  }
+  const opened: Opened = { sign1, alg, payload: asMap(payload, 'payload') };
+  if (kid !== undefined) opened.kid = kid;
+  return opened;
+}
+
+/** True when the envelope's signature verifies with `key` (and the algorithms agree). */
+export function signedBy(opened: Opened, key: PublicKey): boolean {
+  return opened.alg === key.alg && verify(key.alg, key.publicKey, toBeSigned(opened.sign1), opened.sign1.signature);
+}

@@ -1,0 +1,27 @@
+/**
+ * The terminal's own look at a payment code before it asks the authorizer.
+ * The terminal never approves on its own: a code that verifies is forwarded
+ * with the verdict "verified"; a code it rejects is declined on the spot (no
+ * trace number, no network) unless the rejection may come from the terminal's
+ * own stale knowledge (an issuer it does not know yet), in which case the
+ * authorizer, which knows better, decides.
+ */
+import type { CodeVerdict } from '../authorization/request';
+
+export interface CodeCheck {
+  verdict: CodeVerdict;
+  /** True when the terminal declines without asking the authorizer. */
+  decline: boolean;
+  /** A short description for events and logs (the account pseudonym, never secrets). */
+  summary: string;
+}
+
+/** What installing a freshly downloaded list did: `ok` with the version, or why it was kept out. */
+export type ListUpdate = { ok: true; version: number } | { ok: false; reason: string; detail: string };
+
+export interface CodeChecker {
+  /** Judges one scanned code for a payment of `amount` (minor units) at wall time `now` (ms). Never throws. */
+  check(text: string, context: { now: number; amount: number }): CodeCheck;
+  /** Offers a downloaded operator list; only a genuine, newer, unexpired one replaces the current. */
+  installList?(kind: 'trust' | 'deny', bytes: Uint8Array, now: number): ListUpdate;
+}

@@ -1,0 +1,79 @@
+/**
+ * What a board or an embedder tells the terminal core. Everything has a
+ * default except where the authorizer is and what the device is.
+ */
+import type { PulseTrain } from '../../hal/actuator';
+import type { SignatureAlgorithm } from '../../hal/keystore';
+import type { PublicKey } from '../authorization/signer';
+import { TerminalError } from './errors';
+import { defaultRetryPolicy, type RetryPolicy } from './transport';
+
+/** What the actuator does on a verified approval. */
+export type Actuation = { kind: 'hold'; ms: number } | { kind: 'pulse'; train: PulseTrain } | { kind: 'none' };
+
+export interface TerminalConfig {
+  /** Base URL of the authorizer, such as "http://127.0.0.1:8080". */
+  authorizerUrl: string;
+  firmware: string;
+  device: { model: string; serial: string; board: string };
+  /** Pins the authorizer's key; without it the key in the first enrollment answer is trusted (simulator default). */
+  authorizerKey?: PublicKey;
+  /** Default ES256 (what secure elements offer). */
+  keyAlgorithm?: SignatureAlgorithm;
+  /** The keystore name of the terminal key. Default "terminal". */
+  keyName?: string;
+  /** The storage domain for the terminal's state. Default "qrpay". */
+  storageDomain?: string;
+  retry?: Partial<RetryPolicy>;
+  /** How far a decision's time may be from the terminal clock, ms. Default 120 s. */
+  decisionMaxSkew?: number;
+  /** How long `charge` waits for a payment code, ms. Default 60 s. */
+  codeTimeout?: number;
+  /** Default: hold the relay 3 s when the board has an actuator. */
+  actuation?: Actuation;
+}
+
+export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorizerKey' | 'retry'>> {
+  authorizerKey?: PublicKey;
+  retry: RetryPolicy;
+}
+
+export function resolveConfig(config: TerminalConfig): ResolvedConfig {
+  const problem = configProblem(config);
+  if (problem) throw new TerminalError('bad-config', problem);
+  const resolved: ResolvedConfig = {
+    authorizerUrl: config.authorizerUrl.replace(/\/+$/, ''),
+    firmware: config.firmware,
+    device: config.device,
+    keyAlgorithm: config.keyAlgorithm ?? 'ES256',
+    keyName: config.keyName ?? 'terminal',
+    storageDomain: config.storageDomain ?? 'qrpay',
+    retry: { ...defaultRetryPolicy, ...config.retry },
+    decisionMaxSkew: config.decisionMaxSkew ?? 120_000,
+    codeTimeout: config.codeTimeout ?? 60_000,
+    actuation: config.actuation ?? { kind: 'hold', ms: 3000 },
+  };
+  if (config.authorizerKey) resolved.authorizerKey = config.authorizerKey;
+  return resolved;
+}
+
+const positive = (value: unknown) => typeof value === 'number' && value > 0 && value < Infinity;
+
+function configProblem(config: TerminalConfig): string | undefined {
+  if (!config || typeof config.authorizerUrl !== 'string' || !/^https?:\/\/[^/]/.test(config.authorizerUrl)) return 'authorizerUrl must be an http(s) URL';
+  if (typeof config.firmware !== 'string' || !/^[\x20-\x7e]{1,32}$/.test(config.firmware)) return 'firmware must be 1-32 printable characters';
+  if (!config.device || typeof config.device.model !== 'string' || typeof config.device.serial !== 'string' || typeof config.device.board !== 'string') {
+    return 'device needs model, serial and board';
+  }
+  const retry = config.retry ?? {};
+  if (retry.attempts !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 1)) return 'retry.attempts must be a whole number, 1 or more';
+  for (const key of ['timeout', 'backoff', 'maxBackoff'] as const) {
+    if (retry[key] !== undefined && !positive(retry[key])) return `retry.${key} must be a positive number of milliseconds`;
+  }
+  for (const key of ['decisionMaxSkew', 'codeTimeout'] as const) {
+    if (config[key] !== undefined && !positive(config[key])) return `${key} must be a positive number of milliseconds`;
+  }
+  return undefined;
+}
+
+export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', trustList: '/v1/trust-list', denyList: '/v1/deny-list' } as const;

@@ -1,0 +1,27 @@
+/**
+ * What `charge` resolves with: the verified decision of the authorizer, or
+ * the terminal's own when it declined locally or got no usable answer.
+ */
+import type { Outcome } from '../authorization/decision';
+import type { AttemptFailure } from './transport';
+
+export type DecisionOutcome = Outcome | 'no-answer';
+
+export interface Decision {
+  outcome: DecisionOutcome;
+  /** Machine-readable reason: the authorizer's, a local code rejection, or why there was no answer. */
+  reason: string;
+  /** What the display showed. */
+  display: string;
+  /** Who decided: the authorizer (signed and verified) or the terminal itself. */
+  source: 'authorizer' | 'terminal';
+  approvalCode?: string;
+  /** The trace number of the request, when one was sent. */
+  trace?: number;
+  /** The authorizer's signed decision, exactly as received (for the embedder's journal). */
+  signed?: Uint8Array;
+  /** Failed attempts before the answer (timeouts, refused, unverifiable answers). */
+  failures: AttemptFailure[];
+  /** True when the actuator fired for this decision. */
+  actuated: boolean;
+}

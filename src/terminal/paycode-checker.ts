@@ -1,0 +1,60 @@
+/**
+ * The terminal's code check, backed by the payment-code verifier
+ * (src/paycode): issuer trust list and deny list from the enrollment (both
+ * signed by the operator key), a replay cache that survives reboots in the
+ * storage HAL. Rejections the terminal can be sure of are declined on the spot;
+ * the two that may only mean the terminal's lists are out of date
+ * (`unknown-issuer`, `revocation-unknown`) go to the authorizer with the verdict.
+ */
+import type { Clock } from '../../hal/clock';
+import type { Storage } from '../../hal/storage';
+import { unhex } from '../paycode/hex';
+import { openPaycodeTerminal } from '../paycode/terminal';
+import type { CodeChecker } from './code-check';
+import type { Identity } from './identity';
+
+const deferredReasons = ['unknown-issuer', 'revocation-unknown'];
+
+export interface PaycodeCheckerOptions {
+  identity: Identity;
+  /** The verifier keeps its lists and replay cache in its own domain of this storage. */
+  storage: Storage;
+  clock: Clock;
+  /** Codes remembered against copies (each a small storage write). Default 256. */
+  replayCapacity?: number;
+}
+
+export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecker {
+  const { identity, clock } = options;
+  // Restores the lists and the replay cache of earlier boots (they may be newer than the enrollment's).
+  const { verifier, trustStore, denyList } = openPaycodeTerminal({
+    storage: options.storage,
+    clock,
+    root: { alg: identity.operator.alg, publicKey: identity.operator.publicKey },
+    replayCapacity: options.replayCapacity,
+  });
+  const now = Math.floor(clock.now() / 1000);
+  trustStore.install(identity.trustList, now);
+  denyList.install(identity.denyList, now);
+  return {
+    check(text, context) {
+      const result = verifier.verify(text, { amount: context.amount });
+      if (result.ok) {
+        return {
+          verdict: { status: 'verified', codeId: unhex(result.codeId)! },
+          decline: false,
+          summary: `account ${result.account}, code ${result.codeId}, expires ${new Date(result.expiresAt * 1000).toISOString()}`,
+        };
+      }
+      return {
+        verdict: { status: 'rejected', reason: result.reason },
+        decline: deferredReasons.indexOf(result.reason) < 0,
+        summary: result.detail,
+      };
+    },
+    installList(kind, bytes, nowMs) {
+      const seconds = Math.floor(nowMs / 1000);
+      return kind === 'trust' ? trustStore.install(bytes, seconds) : denyList.install(bytes, seconds);
+    },
+  };
+}

@@ -1,0 +1,348 @@
+/**
+ * The embedding API: `createTerminal({ hal, config })`, then `start()` (loads
+ * or creates the identity) and `charge({ amount, currency, purpose, reference })`,
+ * which waits for a payment code (`present(text)`, from the scanner or the host),
+ * checks it, signs a request with the terminal key, a fresh trace number and
+ * the location, sends it, verifies the signed decision and, on a verified
+ * approval only, fires the actuator once. Events tell the host each stage.
+ */
+import type { Hal } from '../../hal/index';
+import { isHalError } from '../../hal/errors';
+import type { LocationSensor } from '../../hal/gnss';
+import type { KeyValueStore } from '../../hal/storage';
+import { chargeProblem, type Charge } from '../authorization/charge';
+import type { DecisionBody } from '../authorization/decision';
+import { locationFromSample, type WireLocation } from '../authorization/location';
+import { signRequest, type CodeVerdict } from '../authorization/request';
+import { paths, resolveConfig, type Actuation, type ResolvedConfig, type TerminalConfig } from './config';
+import type { CodeChecker, ListUpdate } from './code-check';
+import type { CodeSource } from './code-source';
+import { createPaycodeChecker } from './paycode-checker';
+import type { Decision } from './decision';
+import { TerminalError } from './errors';
+import { Emitter } from './events';
+import { enroll, loadIdentity, terminalSigner, type Identity } from './identity';
+import { fireOnce, show, showOutcome, titleOf } from './outcome';
+import { TraceCounter } from './trace-counter';
+import { decisionJudge, forgetUnresolved, rememberUnresolved, resolveUnresolved, unresolvedKey } from './unresolved';
+import { exchange, type AttemptFailure } from './transport';
+
+export interface TerminalEvents extends Record<string, unknown> {
+  enrolled: { terminalId: string; merchant: string; fromStorage: boolean };
+  waiting: { charge: Charge };
+  scanned: { code: string };
+  'code-checked': { verdict: CodeVerdict; summary: string };
+  'request-signed': { trace: number; bytes: number; location: WireLocation };
+  attempt: { trace: number; attempt: number };
+  'attempt-failed': { trace: number; failure: AttemptFailure };
+  /** An authorizer decision passed verification (signature, binding, freshness); sent before anything is acted on. */
+  verified: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string };
+  decision: Decision;
+  /**
+   * The decision on an earlier request that got no verified answer at the time (learned at boot or before a
+   * charge). Nothing is released for it: the host reconciles (a refund, a receipt).
+   */
+  resolved: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string; signed: Uint8Array };
+  actuated: { trace: number; actuation: Actuation };
+  'listener-error': { error: unknown };
+}
+
+export interface CreateTerminalOptions {
+  hal: Hal;
+  config: TerminalConfig;
+  /** Judges payment codes on the terminal. Default: the payment-code verifier with the enrollment's lists. */
+  codes?: CodeChecker;
+  /** The GNSS sensor; absent on boards without a receiver (requests then say "no-receiver"). */
+  location?: LocationSensor;
+  /** Where codes come from while a charge waits (`cameraCodeSource` on a board with a camera); `present()` works too. */
+  codeSource?: CodeSource;
+}
+
+export interface Terminal {
+  /** Loads the stored identity, or enrolls when there is none. */
+  start(): Promise<Identity>;
+  readonly identity: Identity | undefined;
+  charge(charge: Charge): Promise<Decision>;
+  /** Hands a scanned payload to the waiting charge; false when no charge is waiting for one. */
+  present(code: string): boolean;
+  /**
+   * Downloads the operator's current trust list and deny list and installs
+   * them when they are genuine and newer (a new wallet issuer, a revocation).
+   * Never throws: each entry says what happened.
+   */
+  refreshLists(): Promise<{ trust: ListUpdate; deny: ListUpdate }>;
+  on<K extends keyof TerminalEvents>(name: K, listener: (event: TerminalEvents[K]) => void): () => void;
+}
+
+export function createTerminal(options: CreateTerminalOptions): Terminal {
+  return new TerminalCore(options);
+}
+
+class TerminalCore implements Terminal {
+  readonly #hal: Hal;
+  readonly #config: ResolvedConfig;
+  #codes: CodeChecker | undefined;
+  readonly #location: LocationSensor | undefined;
+  readonly #codeSource: CodeSource | undefined;
+  readonly #store: KeyValueStore;
+  readonly #trace: TraceCounter;
+  readonly #events: Emitter<TerminalEvents>;
+  #identity: Identity | undefined;
+  #busy = false;
+  #waiting: ((code: string) => void) | undefined;
+
+  constructor(options: CreateTerminalOptions) {
+    this.#hal = options.hal;
+    this.#config = resolveConfig(options.config);
+    this.#codes = options.codes;
+    this.#location = options.location;
+    this.#codeSource = options.codeSource;
+    this.#store = options.hal.storage.open({ path: this.#config.storageDomain });
+    this.#trace = new TraceCounter(this.#store);
+    this.#events = new Emitter<TerminalEvents>((error) => this.#events.emit('listener-error', { error }));
+  }
+
+  get identity(): Identity | undefined {
+    return this.#identity;
+  }
+
+  on<K extends keyof TerminalEvents>(name: K, listener: (event: TerminalEvents[K]) => void): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  async start(): Promise<Identity> {
+    const stored = loadIdentity(this.#hal, this.#store, this.#config);
+    const identity = stored ?? (await enroll(this.#hal, this.#store, this.#config));
+    // A key that survived a wiped storage continues above the numbers it already used.
+    this.#trace.raiseTo(identity.nextTrace);
+    this.#identity = identity;
+    if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
+    this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
+    show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
+    await this.#resolveUnresolved(identity);
+    return identity;
+  }
+
+  /** Learns the fate of a request left without a verified answer (best effort, one attempt). */
+  async #resolveUnresolved(identity: Identity): Promise<void> {
+    let resolved;
+    try {
+      resolved = await resolveUnresolved(this.#hal, this.#store, identity, this.#config);
+    } catch (error) {
+      this.#hal.logger.log('warn', 'cannot read or clear the unresolved request', { error: (error as Error).message });
+      return;
+    }
+    if (!resolved) return;
+    const { trace, decision, signed } = resolved;
+    this.#hal.logger.log('warn', 'earlier request resolved; nothing released for it', { trace, outcome: decision.outcome, reason: decision.reason });
+    this.#events.emit('resolved', {
+      trace, outcome: decision.outcome, reason: decision.reason, signed, ...(decision.approvalCode ? { approvalCode: decision.approvalCode } : {}),
+    });
+  }
+
+  /**
+   * The request just answered needs no follow-up. If that cannot be recorded, the terminal stops before acting:
+   * the next boot will report the decision as resolved with nothing released, and that must stay true.
+   */
+  #settled(): void {
+    try {
+      forgetUnresolved(this.#store);
+    } catch (error) {
+      show(this.#hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw new TerminalError('storage', `cannot record that the request was answered: ${(error as Error).message}`);
+    }
+  }
+
+  async refreshLists(): Promise<{ trust: ListUpdate; deny: ListUpdate }> {
+    if (!this.#identity || !this.#codes) throw new TerminalError('not-enrolled', 'call start() first: the terminal has no enrollment');
+    return { trust: await this.#refresh('trust', paths.trustList), deny: await this.#refresh('deny', paths.denyList) };
+  }
+
+  async #refresh(kind: 'trust' | 'deny', path: string): Promise<ListUpdate> {
+    const codes = this.#codes!;
+    if (!codes.installList) return { ok: false, reason: 'unsupported', detail: 'this code checker takes no lists' };
+    try {
+      const response = await this.#hal.http.request({ method: 'GET', url: this.#config.authorizerUrl + path, timeout: this.#config.retry.timeout });
+      return codes.installList(kind, response.body, this.#hal.clock.now());
+    } catch (error) {
+      return { ok: false, reason: isHalError(error) ? error.kind : 'transport', detail: (error as Error).message };
+    }
+  }
+
+  present(code: string): boolean {
+    const waiting = this.#waiting;
+    if (!waiting || typeof code !== 'string') return false;
+    this.#waiting = undefined;
+    waiting(code);
+    return true;
+  }
+
+  async charge(charge: Charge): Promise<Decision> {
+    const problem = chargeProblem(charge);
+    if (problem) throw new TerminalError('bad-charge', problem);
+    const identity = this.#identity;
+    if (!identity) throw new TerminalError('not-enrolled', 'call start() first: the terminal has no enrollment');
+    if (charge.currency !== identity.merchant.currency) {
+      throw new TerminalError('bad-charge', `this terminal takes ${identity.merchant.currency}, not ${charge.currency}`);
+    }
+    if (identity.merchant.purposes.indexOf(charge.purpose) < 0) {
+      throw new TerminalError('bad-charge', `this terminal is not enrolled for ${charge.purpose}`);
+    }
+    if (this.#busy) throw new TerminalError('busy', 'a charge is already in progress');
+    this.#busy = true;
+    try {
+      return await this.#run(identity, charge);
+    } finally {
+      this.#busy = false;
+      this.#waiting = undefined;
+    }
+  }
+
+  async #run(identity: Identity, charge: Charge): Promise<Decision> {
+    const hal = this.#hal;
+    if (charge.amount > identity.limits.maxAmount) {
+      return this.#local('declined', 'over-terminal-limit', 'Amount over limit');
+    }
+    this.#events.emit('waiting', { charge });
+    show(hal.indicators, 'SHOW CODE', `${formatAmount(charge.amount)} ${charge.currency}`, 'busy');
+    // Ready for the code at once; meanwhile, learn the fate of an earlier unanswered request, if any.
+    const presented = this.#nextCode();
+    presented.catch(() => undefined);
+    const stopLooking = this.#codeSource ? this.#codeSource((text) => this.present(text)) : undefined;
+    let code: string;
+    try {
+      if (this.#store.read(unresolvedKey)) await this.#resolveUnresolved(identity);
+      code = await presented;
+    } finally {
+      if (stopLooking) stopLooking();
+    }
+    this.#events.emit('scanned', { code });
+
+    const check = this.#codes!.check(code, { now: hal.clock.now(), amount: charge.amount });
+    this.#events.emit('code-checked', { verdict: check.verdict, summary: check.summary });
+    if (check.decline) return this.#local('declined', check.verdict.reason ?? 'code-rejected', `Code ${check.verdict.reason ?? 'rejected'}`);
+
+    // Reserve the trace number durably BEFORE it goes into a request.
+    let trace: number;
+    try {
+      trace = this.#trace.take();
+    } catch (error) {
+      show(hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw error instanceof TerminalError ? error : new TerminalError('storage', `cannot reserve a trace number: ${(error as Error).message}`);
+    }
+    const location = locationFromSample(this.#location ? this.#location.sample() : undefined);
+    const bytes = signRequest(
+      {
+        ...pick(charge),
+        terminalId: identity.terminalId,
+        trace,
+        localTime: hal.clock.now(),
+        location,
+        paymentCode: code,
+        verdict: check.verdict,
+        firmware: this.#config.firmware,
+      },
+      terminalSigner(hal, this.#config),
+    );
+    this.#events.emit('request-signed', { trace, bytes: bytes.length, location });
+    // Kept until a verified answer arrives: if none does, the next charge or boot asks again.
+    try {
+      rememberUnresolved(this.#store, bytes);
+    } catch (error) {
+      show(hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw new TerminalError('storage', `cannot keep the request before sending it: ${(error as Error).message}`);
+    }
+
+    const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
+      http: hal.http,
+      clock: hal.clock,
+      url: this.#config.authorizerUrl + paths.authorize,
+      body: bytes,
+      policy: this.#config.retry,
+      accept: decisionJudge(identity, bytes, trace, () => hal.clock.now(), this.#config.decisionMaxSkew),
+      onAttempt: (attempt) => this.#events.emit('attempt', { trace, attempt }),
+      onFailure: (failure) => {
+        hal.logger.log('warn', 'no usable answer', { trace, attempt: failure.attempt, reason: failure.reason, detail: failure.detail });
+        this.#events.emit('attempt-failed', { trace, failure });
+      },
+    });
+
+    if (!result.ok) {
+      if (result.failures.some((f) => f.refused)) this.#settled();
+      const last = result.failures[result.failures.length - 1];
+      const decision: Decision = {
+        outcome: 'no-answer',
+        reason: last ? last.reason : 'no-answer',
+        display: 'No answer',
+        source: 'terminal',
+        trace,
+        failures: result.failures,
+        actuated: false,
+      };
+      return this.#finish(decision);
+    }
+    this.#settled();
+    const body = result.value.body;
+    const decision: Decision = {
+      outcome: body.outcome,
+      reason: body.reason,
+      display: body.display,
+      source: 'authorizer',
+      trace,
+      signed: result.value.signed,
+      failures: result.failures,
+      actuated: false,
+    };
+    if (body.approvalCode !== undefined) decision.approvalCode = body.approvalCode;
+    this.#events.emit('verified', { trace, outcome: body.outcome, reason: body.reason, ...(body.approvalCode ? { approvalCode: body.approvalCode } : {}) });
+    return this.#finish(decision);
+  }
+
+  async #finish(decision: Decision): Promise<Decision> {
+    this.#hal.logger.log(decision.outcome === 'approved' ? 'info' : 'warn', 'decision', {
+      trace: decision.trace, outcome: decision.outcome, reason: decision.reason, source: decision.source, attempts: decision.failures.length + (decision.source === 'authorizer' ? 1 : 0),
+    });
+    showOutcome(this.#hal.indicators, decision.outcome, decision.display);
+    if (decision.outcome === 'approved' && decision.source === 'authorizer') {
+      const actuation = this.#config.actuation;
+      try {
+        decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
+      } catch (error) {
+        // The payment stands (the authorizer approved it); the host must know the goods were not released.
+        this.#hal.logger.log('error', 'actuator failed after a verified approval', { trace: decision.trace, error: (error as Error).message });
+      }
+      if (decision.actuated) this.#events.emit('actuated', { trace: decision.trace!, actuation });
+    }
+    this.#events.emit('decision', decision);
+    return decision;
+  }
+
+  #local(outcome: 'declined', reason: string, display: string): Promise<Decision> {
+    return this.#finish({ outcome, reason, display, source: 'terminal', failures: [], actuated: false });
+  }
+
+  #nextCode(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = this.#hal.clock.setTimer(() => {
+        this.#waiting = undefined;
+        show(this.#hal.indicators, titleOf('no-answer'), 'no code shown', 'failure');
+        reject(new TerminalError('no-code', `no payment code within ${this.#config.codeTimeout} ms`));
+      }, this.#config.codeTimeout);
+      this.#waiting = (code) => {
+        this.#hal.clock.clearTimer(timer);
+        resolve(code);
+      };
+    });
+  }
+}
+
+function pick(charge: Charge): Charge {
+  return { amount: charge.amount, currency: charge.currency, purpose: charge.purpose, reference: charge.reference };
+}
+
+/** 1234 → "12.34" (two minor digits, what most currencies use; display only). */
+export function formatAmount(minor: number): string {
+  const units = Math.floor(minor / 100);
+  const cents = minor % 100;
+  return `${units}.${cents < 10 ? '0' : ''}${cents}`;
+}

@@ -1,0 +1,68 @@
+/**
+ * The test vectors of docs/authorization.md decode and verify the same way on
+ * Node and on XS; flipping any one byte of the decision makes it unusable.
+ */
+import { describe, expect, it } from 'vitest';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { requestHash, verifyDecision } from '../../../src/authorization/decision';
+import { openEnrollmentRequest, verifyEnrollmentAnswer } from '../../../src/authorization/enrollment';
+import { openRequest } from '../../../src/authorization/request';
+import { signedBy } from '../../../src/authorization/envelope';
+import { vectorHex, vectorKeys } from './vectors';
+
+const bytes = {
+  enrollmentRequest: hexToBytes(vectorHex.enrollmentRequest),
+  enrollmentAnswer: hexToBytes(vectorHex.enrollmentAnswer),
+  request: hexToBytes(vectorHex.request),
+  decision: hexToBytes(vectorHex.decision),
+};
+const terminal = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.terminal) };
+const authorizer = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.authorizer) };
+const localTime = Date.UTC(2026, 10, 25, 9, 0, 0);
+
+describe('authorization vectors', () => {
+  it('the enrollment request proves possession of the key it introduces', () => {
+    const { request, possession } = openEnrollmentRequest(bytes.enrollmentRequest);
+    expect(possession).toBe(true);
+    expect(request.key).toEqual(terminal);
+    expect(request.device).toEqual({ model: 'qrpay-sim', serial: 'SN-0001', firmware: '0.1.0', board: 'simulator' });
+  });
+
+  it('the enrollment answer verifies against its request and the pinned key', () => {
+    const result = verifyEnrollmentAnswer(bytes.enrollmentAnswer, bytes.enrollmentRequest, authorizer);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.answer).toMatchObject({ status: 'approved', terminalId: 'T0123456789', limits: { maxAmount: 50_000 } });
+    expect(result.answer.merchant).toMatchObject({ name: 'Cafe Lumiere', currency: 'EUR', site: { latitude: 48.8675, longitude: 2.3638, radius: 250 } });
+    const other = verifyEnrollmentAnswer(bytes.enrollmentAnswer, bytes.request, authorizer);
+    expect(other).toMatchObject({ ok: false, problem: 'wrong-request' });
+  });
+
+  it('the request decodes to its fields and is signed by the terminal', () => {
+    const { request, envelope } = openRequest(bytes.request);
+    expect(signedBy(envelope, terminal)).toBe(true);
+    expect(request).toMatchObject({ terminalId: 'T0123456789', trace: 42, amount: 450, currency: 'EUR', purpose: 'counter-sale', reference: 'order-1' });
+    expect(request.location).toMatchObject({ status: 'fix', latitude: 48.8675352, longitude: 2.3637705, accuracy: 4.2, altitude: 41.2, age: 800 });
+    expect(request.verdict.codeId).toEqual(Uint8Array.of(0x84, 0x47, 0x11, 0xa3, 0x69, 0x90));
+  });
+
+  it('the decision verifies for its request, and for nothing else', () => {
+    const expectation = { authorizer, requestHash: requestHash(bytes.request), terminalId: 'T0123456789', trace: 42, now: localTime + 1000, maxSkew: 120_000 };
+    const ok = verifyDecision(bytes.decision, expectation);
+    expect(ok).toMatchObject({ ok: true, decision: { outcome: 'approved', approvalCode: 'K7Q2ZP', display: 'Approved' } });
+    expect(verifyDecision(bytes.decision, { ...expectation, trace: 43 })).toMatchObject({ ok: false, problem: 'wrong-request' });
+    expect(verifyDecision(bytes.decision, { ...expectation, requestHash: requestHash(bytes.enrollmentRequest) })).toMatchObject({ ok: false, problem: 'wrong-request' });
+    expect(verifyDecision(bytes.decision, { ...expectation, now: localTime + 10 * 60_000 })).toMatchObject({ ok: false, problem: 'stale' });
+    expect(verifyDecision(bytes.decision, { ...expectation, authorizer: terminal })).toMatchObject({ ok: false, problem: 'bad-signature' });
+  });
+
+  it('no single-byte change of the decision is ever accepted', () => {
+    const expectation = { authorizer, requestHash: requestHash(bytes.request), terminalId: 'T0123456789', trace: 42, now: localTime, maxSkew: 120_000 };
+    // Every 7th byte keeps this quick on XS (each try is a P-256 verification at most).
+    for (let i = 0; i < bytes.decision.length; i += 7) {
+      const bent = bytes.decision.slice();
+      bent[i] ^= 0x01;
+      expect(verifyDecision(bent, expectation).ok).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * The authorization protocol's test vectors (docs/authorization.md): fixed
+ * keys and fixed inputs. ES256 signing is deterministic (RFC 6979), so the
+ * bytes are too. Node-only (signs with the authorizer's software key helper).
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { signDecision, requestHash } from '../../src/authorization/decision';
+import { signEnrollmentAnswer, signEnrollmentRequest } from '../../src/authorization/enrollment';
+import { signRequest, type AuthorizationRequest } from '../../src/authorization/request';
+import { es256Key } from '../../tools/authorizer/keys';
+
+export const terminalKey = es256Key(sha256(utf8ToBytes('qrpay vector terminal key')));
+export const authorizerKey = es256Key(sha256(utf8ToBytes('qrpay vector authorizer key')));
+export const operatorKey = es256Key(sha256(utf8ToBytes('qrpay vector operator key')));
+
+export const localTime = Date.UTC(2026, 10, 25, 9, 0, 0);
+
+export const request: AuthorizationRequest = {
+  terminalId: 'T0123456789',
+  trace: 42,
+  localTime,
+  amount: 450,
+  currency: 'EUR',
+  purpose: 'counter-sale',
+  reference: 'order-1',
+  location: {
+    status: 'fix', fix: '3d', satellites: 12, latitude: 48.8675352, longitude: 2.3637705, altitude: 41.2,
+    accuracy: 4.2, speed: 0, heading: 0, timestamp: localTime - 800, age: 800,
+  },
+  // The payment code travels as opaque text here; its own format is docs/payment-code.md.
+  paymentCode: 'QP1:EXAMPLE-PAYMENT-CODE',
+  verdict: { status: 'verified', codeId: Uint8Array.of(0x84, 0x47, 0x11, 0xa3, 0x69, 0x90) },
+  firmware: '0.1.0',
+};
+
+export function vectors() {
+  const enrollmentRequest = signEnrollmentRequest(
+    { key: terminalKey.publicKey, device: { model: 'qrpay-sim', serial: 'SN-0001', firmware: '0.1.0', board: 'simulator' }, localTime },
+    terminalKey,
+  );
+  const enrollmentAnswer = signEnrollmentAnswer(
+    {
+      requestHash: requestHash(enrollmentRequest),
+      status: 'approved',
+      reason: 'enrolled',
+      authorizer: authorizerKey.publicKey,
+      issuedAt: localTime + 120,
+      terminalId: 'T0123456789',
+      merchant: {
+        merchantId: 'M-DEMO', name: 'Cafe Lumiere', currency: 'EUR', purposes: ['counter-sale', 'bike-unlock'],
+        site: { latitude: 48.8675, longitude: 2.3638, radius: 250 },
+      },
+      // Stand-ins: the real lists are COSE documents of docs/payment-code.md, opaque to this format.
+      trustList: Uint8Array.of(0xd2),
+      denyList: Uint8Array.of(0xd2),
+      operator: operatorKey.publicKey,
+      limits: { maxAmount: 50_000 },
+      nextTrace: 1,
+    },
+    authorizerKey,
+  );
+  const authorization = signRequest(request, terminalKey);
+  const decision = signDecision(
+    {
+      requestHash: requestHash(authorization),
+      terminalId: request.terminalId,
+      trace: request.trace,
+      outcome: 'approved',
+      reason: 'approved',
+      approvalCode: 'K7Q2ZP',
+      display: 'Approved',
+      issuedAt: localTime + 350,
+    },
+    authorizerKey,
+  );
+  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision };
+}

@@ -1,0 +1,184 @@
+/**
+ * A terminal on portable HALs (memory storage, software keystore, manual
+ * clock) talking to an in-memory authorizer built from the same protocol
+ * modules as the real one. Portable: used by the XS-lane terminal tests. The
+ * real authorizer (SQLite, node:http) is exercised by test/node/e2e.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { HalError } from '../../hal/errors';
+import type { Hal } from '../../hal/index';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../hal/http';
+import type { Actuator, PulseTrain } from '../../hal/actuator';
+import type { Storage } from '../../hal/storage';
+import { ManualClock } from '../../hal/portable/manual-clock';
+import { MemoryStorage } from '../../hal/portable/memory-storage';
+import { MemoryLogger } from '../../hal/portable/memory-logger';
+import { RecordingIndicators } from '../../hal/portable/recording-indicators';
+import { SoftwareKeystore } from '../../hal/portable/software-keystore';
+import { requestHash, signDecision, type Outcome } from '../../src/authorization/decision';
+import { openEnrollmentRequest, signEnrollmentAnswer } from '../../src/authorization/enrollment';
+import { openRequest, type AuthorizationRequest } from '../../src/authorization/request';
+import type { PublicKey, Signer } from '../../src/authorization/signer';
+import { signedBy } from '../../src/authorization/envelope';
+import type { CodeChecker } from '../../src/terminal/code-check';
+import { deterministicEntropy } from './deterministic-entropy';
+
+export function edSigner(seed: string): Signer & { publicKey: PublicKey } {
+  const secret = deterministicEntropy(seed).fill(new Uint8Array(32));
+  return {
+    alg: 'EdDSA',
+    publicKey: { alg: 'EdDSA', publicKey: ed25519.getPublicKey(secret) },
+    sign: (message) => ed25519.sign(message, secret),
+  };
+}
+
+export class CountingActuator implements Actuator {
+  holds: number[] = [];
+  pulses: PulseTrain[] = [];
+  async hold(ms: number): Promise<void> {
+    this.holds.push(ms);
+  }
+  async pulse(train: PulseTrain): Promise<void> {
+    this.pulses.push(train);
+  }
+}
+
+export const demoMerchant = {
+  merchantId: 'M-CAFE',
+  name: 'Cafe Lumiere',
+  currency: 'EUR',
+  purposes: ['counter-sale', 'bike-unlock'] as ('counter-sale' | 'bike-unlock')[],
+  site: { latitude: 48.8566, longitude: 2.3522, radius: 200 },
+};
+
+/** What the in-memory authorizer does with the next authorization request. */
+export type Behaviour =
+  | { kind: 'decide'; outcome: Outcome; reason: string }
+  | { kind: 'fail'; error: HalError }
+  | { kind: 'answer'; body: (request: Uint8Array) => Uint8Array };
+
+/** An HttpClient that IS the authorizer: no sockets, same message formats. */
+export class MemoryAuthorizer implements HttpClient {
+  readonly key = edSigner('authorizer');
+  readonly operator = edSigner('operator');
+  readonly clock: ManualClock;
+  /** Every authorization request body received, in order. */
+  readonly received: Uint8Array[] = [];
+  readonly decided: AuthorizationRequest[] = [];
+  /** Consumed one per authorization request; when empty, approve. */
+  script: Behaviour[] = [];
+  /** What enrollment answers tell the terminal about its next trace number. */
+  nextTrace = 1;
+  #terminalKey: PublicKey | undefined;
+
+  constructor(clock: ManualClock) {
+    this.clock = clock;
+  }
+
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    const body = request.body ?? new Uint8Array(0);
+    if (request.url.endsWith('/v1/enroll')) return ok(this.#enroll(body));
+    this.received.push(body);
+    const next = this.script.shift() ?? { kind: 'decide', outcome: 'approved', reason: 'approved' };
+    if (next.kind === 'fail') throw next.error;
+    if (next.kind === 'answer') return ok(next.body(body));
+    const opened = openRequest(body);
+    if (!this.#terminalKey || !signedBy(opened.envelope, this.#terminalKey)) throw new HalError('bad-status', 'not signed by the terminal', 400);
+    this.decided.push(opened.request);
+    return ok(this.decide(body, next.outcome, next.reason));
+  }
+
+  /** A correctly signed decision for `requestBytes`. */
+  decide(requestBytes: Uint8Array, outcome: Outcome, reason: string, signer: Signer = this.key, issuedAt = this.clock.now()): Uint8Array {
+    const { request } = openRequest(requestBytes);
+    return signDecision(
+      {
+        requestHash: requestHash(requestBytes),
+        terminalId: request.terminalId,
+        trace: request.trace,
+        outcome,
+        reason,
+        ...(outcome === 'approved' ? { approvalCode: 'A1B2C3' } : {}),
+        display: outcome === 'approved' ? 'Approved' : `Declined: ${reason}`,
+        issuedAt,
+      },
+      signer,
+    );
+  }
+
+  #enroll(body: Uint8Array): Uint8Array {
+    const { request, possession } = openEnrollmentRequest(body);
+    if (!possession) throw new HalError('bad-status', 'no proof of possession', 400);
+    this.#terminalKey = request.key;
+    return signEnrollmentAnswer(
+      {
+        requestHash: requestHash(body),
+        status: 'approved',
+        reason: 'enrolled',
+        authorizer: this.key.publicKey,
+        issuedAt: this.clock.now(),
+        terminalId: 'T-TEST-1',
+        merchant: demoMerchant,
+        trustList: Uint8Array.of(1),
+        denyList: Uint8Array.of(2),
+        operator: this.operator.publicKey,
+        limits: { maxAmount: 50_000 },
+        nextTrace: this.nextTrace,
+      },
+      this.key,
+    );
+  }
+}
+
+function ok(body: Uint8Array): HttpResponse {
+  return { status: 200, headers: { 'content-type': 'application/cose' }, body };
+}
+
+/** Accepts every code that starts with "GOOD", declines the rest: the terminal's code check is another module's business. */
+export const prefixChecker: CodeChecker = {
+  check(text) {
+    return text.indexOf('GOOD') === 0
+      ? { verdict: { status: 'verified', codeId: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8) }, decline: false, summary: 'test code' }
+      : { verdict: { status: 'rejected', reason: 'bad-code-signature' }, decline: true, summary: 'test code' };
+  },
+};
+
+export interface Bench {
+  hal: Hal;
+  clock: ManualClock;
+  storage: Storage;
+  authorizer: MemoryAuthorizer;
+  indicators: RecordingIndicators;
+  actuator: CountingActuator;
+}
+
+/** A fresh board; pass the `storage` (and authorizer) of an earlier bench to "reboot" a board that kept its flash. */
+export function bench(
+  storage: Storage = new MemoryStorage(),
+  clock = new ManualClock({ wallTime: Date.UTC(2026, 10, 25, 9, 0, 0) }),
+  authorizer = new MemoryAuthorizer(clock),
+): Bench {
+  const indicators = new RecordingIndicators(clock);
+  const actuator = new CountingActuator();
+  const entropy = deterministicEntropy('terminal');
+  const hal: Hal = {
+    clock,
+    entropy,
+    storage,
+    keystore: new SoftwareKeystore({ store: storage.open({ path: 'keys' }), entropy }),
+    http: authorizer,
+    logger: new MemoryLogger(),
+    indicators,
+    actuator,
+  };
+  return { hal, clock, storage, authorizer, indicators, actuator };
+}
+
+export const testConfig = {
+  authorizerUrl: 'http://authorizer.test',
+  firmware: '0.1.0-test',
+  device: { model: 'sim', serial: 'SN-1', board: 'simulator' },
+  keyAlgorithm: 'EdDSA' as const,
+  retry: { timeout: 1000, attempts: 3, backoff: 100, maxBackoff: 400 },
+  actuation: { kind: 'hold' as const, ms: 500 },
+};

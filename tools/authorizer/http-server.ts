@@ -1,0 +1,102 @@
+/**
+ * The authorizer's HTTP face (node:http), loopback by default:
+ *   POST /v1/enroll      application/cose  enrollment request → signed answer
+ *   POST /v1/authorize   application/cose  authorization request → signed decision
+ *   GET  /v1/trust-list  the operator-signed issuer trust list (application/cose)
+ *   GET  /v1/deny-list   the operator-signed deny list (application/cose)
+ *   GET  /v1/health      JSON: schema version, terminals, requests
+ * Bodies over 16 KiB are refused (413) before they are read in full.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AuthorizerService, Reply } from './service';
+
+export const maxBodyBytes = 16 * 1024;
+
+export interface HttpFaceOptions {
+  service: AuthorizerService;
+  trustList(): Uint8Array;
+  denyList(): Uint8Array;
+  health(): Record<string, unknown>;
+  /** Called after each exchange (for the CLI's log). */
+  onExchange?(entry: { method: string; path: string; status: number; ms: number }): void;
+}
+
+export interface Listening {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export function listen(face: HttpFaceOptions, host = '127.0.0.1', port = 0): Promise<Listening> {
+  const server = http.createServer((request, response) => {
+    const started = Date.now();
+    const path = (request.url ?? '/').split('?')[0];
+    const reply = (r: Reply) => {
+      response.writeHead(r.status, { 'content-type': r.contentType, 'content-length': String(r.body.length) });
+      response.end(r.body);
+      face.onExchange?.({ method: request.method ?? '?', path, status: r.status, ms: Date.now() - started });
+    };
+    route(face, request, path)
+      .then(reply)
+      .catch((error: unknown) => reply(text(500, `internal error: ${(error as Error)?.message ?? error}`)));
+  });
+  // A terminal sends a few hundred bytes: a client that dawdles is cut off instead of holding a socket.
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      resolve({
+        url: `http://${shownHost}:${address.port}`,
+        port: address.port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+async function route(face: HttpFaceOptions, request: http.IncomingMessage, path: string): Promise<Reply> {
+  const method = request.method ?? '';
+  if (method === 'GET' && path === '/v1/trust-list') return { status: 200, contentType: 'application/cose', body: face.trustList() };
+  if (method === 'GET' && path === '/v1/deny-list') return { status: 200, contentType: 'application/cose', body: face.denyList() };
+  if (method === 'GET' && path === '/v1/health') return text(200, JSON.stringify(face.health()), 'application/json');
+  if (path !== '/v1/enroll' && path !== '/v1/authorize') return text(404, `no such endpoint: ${method} ${path}`);
+  if (method !== 'POST') return text(405, `${path} takes POST`);
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/cose') return text(415, 'send application/cose');
+  const body = await readBody(request);
+  if (!body) return text(413, `bodies are limited to ${maxBodyBytes} bytes`);
+  return path === '/v1/enroll' ? face.service.enroll(body) : face.service.authorize(body);
+}
+
+function readBody(request: http.IncomingMessage): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    if (declared > maxBodyBytes) {
+      request.resume();
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) over = true;
+      else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(over ? undefined : new Uint8Array(Buffer.concat(chunks))));
+    request.on('error', reject);
+  });
+}
+
+function text(status: number, message: string, contentType = 'text/plain; charset=utf-8'): Reply {
+  return { status, contentType, body: new TextEncoder().encode(message.endsWith('\n') ? message : `${message}\n`) };
+}

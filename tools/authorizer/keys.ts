@@ -1,0 +1,33 @@
+/**
+ * The authorizer's own signing keys, kept in its database (settings table):
+ * created on first start from node:crypto randomness, reused afterwards so
+ * enrolled terminals keep trusting the same key across restarts.
+ */
+import { randomBytes } from 'node:crypto';
+import { p256 } from '@noble/curves/nist.js';
+import type { PublicKey, Signer } from '../../src/authorization/signer';
+import type { Db } from './database';
+import { getSetting, putSetting } from './store';
+
+export interface ServerKey extends Signer {
+  publicKey: PublicKey;
+}
+
+/** An ES256 key from its 32-byte secret. */
+export function es256Key(secret: Uint8Array): ServerKey {
+  return {
+    alg: 'ES256',
+    publicKey: { alg: 'ES256', publicKey: p256.getPublicKey(secret, false) },
+    sign: (message) => p256.sign(message, secret, { prehash: true, lowS: true, format: 'compact' }),
+  };
+}
+
+/** The ES256 key stored under `name`, created if absent. */
+export function storedKey(db: Db, name: string): ServerKey {
+  let secret = getSetting(db, name);
+  if (!secret) {
+    secret = p256.utils.randomSecretKey(new Uint8Array(randomBytes(48)));
+    putSetting(db, name, secret);
+  }
+  return es256Key(secret);
+}

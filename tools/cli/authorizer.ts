@@ -1,0 +1,98 @@
+/**
+ * `qrpay authorizer`: runs the reference authorizer on loopback with its
+ * SQLite database, until interrupted.
+ */
+import { parseArgs } from 'node:util';
+import type { CoseAlgName } from '../../src/cose/sign1';
+import { startAuthorizer } from '../authorizer/authorizer';
+import { openDatabase } from '../authorizer/database';
+import { approveTerminal } from '../authorizer/store';
+import type { IssuerEntry } from '../authorizer/operator';
+import { loadIssuer } from '../wallet/files';
+
+const help = `usage: qrpay authorizer [options]
+
+Runs the reference authorizer (enrollment, authorization, trust lists) over HTTP.
+
+options:
+  --data-dir DIR         where authorizer.sqlite lives (default var/authorizer)
+  --host HOST            address to listen on (default 127.0.0.1)
+  --port N               port (default 8080; 0 picks a free one)
+  --manual-approval      new terminals wait for --approve instead of being enrolled at once
+  --trust-issuer SPEC    trust a wallet issuer: ALG:KID_HEX:PUBLIC_KEY_HEX (repeatable)
+  --trust-issuer-file F  trust the issuer in a \`qrpay wallet issuer\` key file (only its public key is used; repeatable)
+  --approve TERMINAL_ID  approve a pending (or re-approve a suspended) terminal and exit
+  -h, --help             this text`;
+
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        'data-dir': { type: 'string', default: 'var/authorizer' },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '8080' },
+        'manual-approval': { type: 'boolean', default: false },
+        'trust-issuer': { type: 'string', multiple: true, default: [] },
+        'trust-issuer-file': { type: 'string', multiple: true, default: [] },
+        approve: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    console.error(`qrpay authorizer: ${(error as Error).message}\n\n${help}`);
+    return 2;
+  }
+  const options = parsed.values;
+  if (options.help) {
+    console.log(help);
+    return 0;
+  }
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`qrpay authorizer: --port must be 0-65535, got ${options.port}`);
+    return 2;
+  }
+  let issuers: IssuerEntry[];
+  try {
+    issuers = options['trust-issuer'].map(parseIssuer);
+    for (const path of options['trust-issuer-file']) {
+      const issuer = loadIssuer(path);
+      issuers.push({ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey });
+    }
+  } catch (error) {
+    console.error(`qrpay authorizer: ${(error as Error).message}`);
+    return 2;
+  }
+  if (options.approve) {
+    const db = openDatabase(options['data-dir']);
+    const changed = approveTerminal(db, options.approve, Date.now());
+    db.close();
+    console.log(changed ? `approved ${options.approve}` : `no pending or suspended terminal ${options.approve}`);
+    return changed ? 0 : 1;
+  }
+  const authorizer = await startAuthorizer({
+    dataDir: options['data-dir'],
+    host: options.host,
+    port,
+    autoApprove: !options['manual-approval'],
+    issuers,
+    onExchange: (e) => console.log(`${new Date().toISOString()} ${e.method} ${e.path} → ${e.status} (${e.ms} ms)`),
+  });
+  console.log(`authorizer listening on ${authorizer.url} (database ${options['data-dir']}/authorizer.sqlite)`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await authorizer.close();
+  return 0;
+}
+
+function parseIssuer(spec: string): IssuerEntry {
+  const [alg, kid, key] = spec.split(':');
+  if ((alg !== 'ES256' && alg !== 'EdDSA') || !/^([0-9a-f]{2}){1,8}$/i.test(kid ?? '') || !/^([0-9a-f]{2})+$/i.test(key ?? '')) {
+    throw new Error(`--trust-issuer wants ALG:KID_HEX:PUBLIC_KEY_HEX with ALG ES256 or EdDSA, got ${spec}`);
+  }
+  return { alg: alg as CoseAlgName, kid: Uint8Array.from(Buffer.from(kid, 'hex')), publicKey: Uint8Array.from(Buffer.from(key, 'hex')) };
+}
