@@ -30,3 +30,12 @@ declare module 'commodetto/Bitmap' {
   };
   export default Bitmap;
 }
+
+declare module 'embedded:network/http/client' {
+  // The ECMA-419 HTTP client class as Moddable's examples/io/tcp/httpclient maps it.
+  const HTTPClient: new (options: Record<string, unknown>) => {
+    request(options: Record<string, unknown>): { read(count?: number): ArrayBuffer | undefined; write(data?: ArrayBuffer): void };
+    close(): void;
+  };
+  export default HTTPClient;
+}
