@@ -12,6 +12,7 @@
 import type { Clock, TimerId } from '../clock';
 import { HalError } from '../errors';
 import type { SerialFactory, SerialOptions, SerialPort } from '../serial';
+import { seededRandom } from './seeded-random';
 
 export interface ScriptStep {
   /** Milliseconds after the port opens. Steps must come in time order. */
@@ -30,18 +31,6 @@ export interface ScriptedSerialOptions {
   seed?: number;
 }
 
-/** xorshift32: a tiny deterministic generator for chunk sizes. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4294967296;
-  };
-}
 
 function bytesOf(data: Uint8Array | string): Uint8Array {
   if (typeof data !== 'string') return data;
@@ -66,7 +55,7 @@ class ScriptedSerialPort implements SerialPort {
 
   constructor(private readonly config: ScriptedSerialOptions, private readonly options: SerialOptions) {
     this.steps = config.script[Symbol.iterator]();
-    this.random = generator(config.seed ?? 1);
+    this.random = seededRandom(config.seed ?? 1, 0x9e3779b9);
     this.msPerByte = 10_000 / (config.baud ?? 9600);
     this.opened = config.clock.monotonic();
     this.scheduleNextStep();

@@ -23,15 +23,4 @@ export function encodeModules(content: string | QrSegment[], options: { level: '
   return { modules, dimension, version: qr.version };
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (xorshift32), so portable tests repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4294967296;
-  };
-}
+export { seededRandom } from '../../hal/portable/seeded-random';
