@@ -11,6 +11,16 @@ import { storedKey } from './keys';
 import { Operator, type IssuerEntry } from './operator';
 import { AuthorizerService } from './service';
 import { countTerminals } from './store';
+import { Disputes } from './disputes/disputes';
+import { walletRoutes } from './disputes/wallet-api';
+import { Dispatcher, type DispatcherOptions } from './notify/dispatcher';
+import { spoolTransport, webhookTransport, type Transport } from './notify/transports';
+import { defaultRiskConfig, type RiskConfig } from './risk/config';
+import { Judgement } from './risk/judgement';
+import { StepUps } from './stepup/step-ups';
+import { readBody } from './http-server';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const simulatorMerchant: MerchantProfile = {
   merchantId: 'M-DEMO',
@@ -37,6 +47,20 @@ export interface AuthorizerConfig {
   /** The authorizer's clock (tests move it). Default Date.now. */
   now?: () => number;
   onExchange?(entry: { method: string; path: string; status: number; ms: number }): void;
+  /** Factor points, parameters and thresholds (risk/config.ts). Default: the safe defaults. */
+  risk?: RiskConfig;
+  notify?: NotifyConfig;
+}
+
+/**
+ * Where customer notifications go. Each channel is a webhook URL when given,
+ * else a spool directory under the data directory (outbox/<channel>/) that a
+ * push service or an SMS / e-mail gateway picks up.
+ */
+export interface NotifyConfig {
+  walletWebhook?: string;
+  gatewayUrl?: string;
+  dispatcher?: Omit<DispatcherOptions, 'db' | 'transports' | 'now'>;
 }
 
 export interface RunningAuthorizer {
@@ -45,6 +69,10 @@ export interface RunningAuthorizer {
   db: Db;
   service: AuthorizerService;
   operator: Operator;
+  judgement: Judgement;
+  stepUps: StepUps;
+  disputes: Disputes;
+  dispatcher: Dispatcher;
   /** The key terminals verify decisions with. */
   decisionKey: PublicKey;
   close(): Promise<void>;
@@ -57,6 +85,17 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
     const decisionKey = storedKey(db, 'decision.key');
     const operator = new Operator({ db, root: storedKey(db, 'operator.key'), now });
     for (const issuer of config.issuers ?? []) operator.trustIssuer(issuer);
+    const risk = config.risk ?? defaultRiskConfig;
+    const spool = config.dataDir === ':memory:' ? join(tmpdir(), `qrpay-outbox-${process.pid}`) : join(config.dataDir, 'outbox');
+    const transports: Record<'wallet-push' | 'message', Transport> = {
+      'wallet-push': config.notify?.walletWebhook ? webhookTransport(config.notify.walletWebhook) : spoolTransport(join(spool, 'wallet-push')),
+      message: config.notify?.gatewayUrl ? webhookTransport(config.notify.gatewayUrl) : spoolTransport(join(spool, 'message')),
+    };
+    const dispatcher = new Dispatcher({ db, transports, now, ...config.notify?.dispatcher });
+    const kick = () => dispatcher.kick();
+    const stepUps = new StepUps({ db, signer: decisionKey, holdThreshold: () => risk.thresholds.hold, onQueued: kick });
+    const judgement = new Judgement({ db, config: risk, stepUps, onQueued: kick });
+    const disputes = new Disputes({ db, operator, now, autoCreditMax: () => risk.compensation.autoCreditMax, onQueued: kick });
     const service = new AuthorizerService({
       db,
       signer: decisionKey,
@@ -69,6 +108,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
       maxAmount: config.maxAmount ?? 50_000,
       autoApprove: config.autoApprove ?? true,
       now,
+      judgement,
     });
     const listening = await listen(
       {
@@ -82,19 +122,26 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
           requests: (db.prepare('SELECT COUNT(*) AS n FROM requests').get() as { n: number }).n,
         }),
         onExchange: config.onExchange,
+        routes: walletRoutes({ db, stepUps, disputes, now, readBody }),
       },
       config.host ?? '127.0.0.1',
       config.port ?? 0,
     );
+    dispatcher.start();
     return {
       url: listening.url,
       port: listening.port,
       db,
       service,
       operator,
+      judgement,
+      stepUps,
+      disputes,
+      dispatcher,
       decisionKey: decisionKey.publicKey,
       close: async () => {
         await listening.close();
+        await dispatcher.stop();
         db.close();
       },
     };

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations, type Migration } from './migrations';
+import { judgementMigrations } from './risk/migrations';
 
 export type Db = Database.Database;
 
@@ -23,7 +24,7 @@ export function openDatabase(dataDir: string, now: () => number = Date.now): Db 
   db.pragma('foreign_keys = ON');
   // Durable at each commit: a decision the terminal saw must survive a crash of the authorizer.
   db.pragma('synchronous = FULL');
-  migrate(db, migrations, now);
+  migrate(db, [...migrations, ...judgementMigrations], now);
   return db;
 }
 

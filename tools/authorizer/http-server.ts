@@ -18,6 +18,8 @@ export interface HttpFaceOptions {
   trustList(): Uint8Array;
   denyList(): Uint8Array;
   health(): Record<string, unknown>;
+  /** Further endpoints (wallet messages, step-up polls): a reply, or undefined for not mine. */
+  routes?(request: http.IncomingMessage, path: string): Promise<Reply | undefined>;
   /** Called after each exchange (for the CLI's log). */
   onExchange?(entry: { method: string; path: string; status: number; ms: number }): void;
 }
@@ -64,6 +66,8 @@ async function route(face: HttpFaceOptions, request: http.IncomingMessage, path:
   if (method === 'GET' && path === '/v1/trust-list') return { status: 200, contentType: 'application/cose', body: face.trustList() };
   if (method === 'GET' && path === '/v1/deny-list') return { status: 200, contentType: 'application/cose', body: face.denyList() };
   if (method === 'GET' && path === '/v1/health') return text(200, JSON.stringify(face.health()), 'application/json');
+  const extra = face.routes ? await face.routes(request, path) : undefined;
+  if (extra) return extra;
   if (path !== '/v1/enroll' && path !== '/v1/authorize') return text(404, `no such endpoint: ${method} ${path}`);
   if (method !== 'POST') return text(405, `${path} takes POST`);
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -73,7 +77,7 @@ async function route(face: HttpFaceOptions, request: http.IncomingMessage, path:
   return path === '/v1/enroll' ? face.service.enroll(body) : face.service.authorize(body);
 }
 
-function readBody(request: http.IncomingMessage): Promise<Uint8Array | undefined> {
+export function readBody(request: http.IncomingMessage): Promise<Uint8Array | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     if (declared > maxBodyBytes) {

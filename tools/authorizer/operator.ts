@@ -85,6 +85,27 @@ export class Operator {
     })();
   }
 
+  /**
+   * Freezes an account: every credential of it is refused by the authorizer at
+   * once and by terminals with their next deny list. True when it was not frozen yet.
+   */
+  freezeAccount(issuerKid: Uint8Array, account: Uint8Array, by: string, reason: string): boolean {
+    return this.#db.transaction(() => {
+      const result = this.#db.prepare('INSERT OR IGNORE INTO frozen_accounts (issuer_kid, account, frozen_at, frozen_by, reason) VALUES (?, ?, ?, ?, ?)')
+        .run(hex(issuerKid), hex(account), this.#now(), by, reason);
+      if (result.changes > 0) this.#db.prepare("UPDATE list_versions SET version = version + 1 WHERE list = 'deny'").run();
+      return result.changes > 0;
+    })();
+  }
+
+  unfreezeAccount(issuerKid: Uint8Array, account: Uint8Array): boolean {
+    return this.#db.transaction(() => {
+      const result = this.#db.prepare('DELETE FROM frozen_accounts WHERE issuer_kid = ? AND account = ?').run(hex(issuerKid), hex(account));
+      if (result.changes > 0) this.#db.prepare("UPDATE list_versions SET version = version + 1 WHERE list = 'deny'").run();
+      return result.changes > 0;
+    })();
+  }
+
   trustList(): Uint8Array {
     const version = this.#version('trust');
     const cached = this.#cache.trust;
@@ -111,6 +132,8 @@ export class Operator {
     if (this.#fresh(cached, version)) return cached!.bytes;
     const rows = this.#db.prepare('SELECT issuer_kid, credential_id FROM revoked_credentials ORDER BY issuer_kid, credential_id').all() as
       { issuer_kid: string; credential_id: string }[];
+    const frozen = this.#db.prepare('SELECT issuer_kid, account FROM frozen_accounts ORDER BY issuer_kid, account').all() as
+      { issuer_kid: string; account: string }[];
     const issuedAt = this.#seconds();
     const bytes = encodeDenyList(
       {
@@ -118,6 +141,7 @@ export class Operator {
         issuedAt,
         expiresAt: issuedAt + listLifetimeSeconds,
         revokedCredentials: rows.map((row) => ({ issuerKid: unhex(row.issuer_kid)!, credentialId: unhex(row.credential_id)! })),
+        frozenAccounts: frozen.map((row) => ({ issuerKid: unhex(row.issuer_kid)!, account: unhex(row.account)! })),
       },
       this.#root.alg,
       this.#root.sign,
