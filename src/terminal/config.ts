@@ -6,6 +6,7 @@ import type { PulseTrain } from '../../hal/actuator';
 import type { SignatureAlgorithm } from '../../hal/keystore';
 import type { PublicKey } from '../authorization/signer';
 import { defaultRetryPolicy, type RetryPolicy } from './transport';
+import { defaultStepUpPolicy, type StepUpPolicy } from './step-up';
 
 /** What the actuator does on a verified approval. */
 export type Actuation = { kind: 'hold'; ms: number } | { kind: 'pulse'; train: PulseTrain } | { kind: 'none' };
@@ -30,11 +31,14 @@ export interface TerminalConfig {
   codeTimeout?: number;
   /** Default: hold the relay 3 s when the board has an actuator. */
   actuation?: Actuation;
+  /** How the terminal waits for a step-up (the customer confirming in the app). */
+  stepUp?: Partial<StepUpPolicy>;
 }
 
-export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorizerKey' | 'retry'>> {
+export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorizerKey' | 'retry' | 'stepUp'>> {
   authorizerKey?: PublicKey;
   retry: RetryPolicy;
+  stepUp: StepUpPolicy;
 }
 
 export function resolveConfig(config: TerminalConfig): ResolvedConfig {
@@ -49,6 +53,7 @@ export function resolveConfig(config: TerminalConfig): ResolvedConfig {
     decisionMaxSkew: config.decisionMaxSkew ?? 120_000,
     codeTimeout: config.codeTimeout ?? 60_000,
     actuation: config.actuation ?? { kind: 'hold', ms: 3000 },
+    stepUp: { ...defaultStepUpPolicy, ...config.stepUp },
   };
   if (config.authorizerKey) resolved.authorizerKey = config.authorizerKey;
   return resolved;

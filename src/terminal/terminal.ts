@@ -23,6 +23,7 @@ import { enroll, loadIdentity, terminalSigner, type Identity } from './identity'
 import { fireOnce, show, showOutcome, titleOf } from './outcome';
 import { TraceCounter } from './trace-counter';
 import { exchange, type AttemptFailure } from './transport';
+import { awaitStepUp } from './step-up';
 
 export interface TerminalEvents extends Record<string, unknown> {
   enrolled: { terminalId: string; merchant: string; fromStorage: boolean };
@@ -34,6 +35,8 @@ export interface TerminalEvents extends Record<string, unknown> {
   'attempt-failed': { trace: number; failure: AttemptFailure };
   /** An authorizer decision passed verification (signature, binding, freshness); sent before anything is acted on. */
   verified: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string };
+  /** The authorizer asked the customer to confirm in the wallet app; the terminal shows it and waits for the final decision. */
+  'step-up': { trace: number; display: string };
   decision: Decision;
   actuated: { trace: number; actuation: Actuation };
   'listener-error': { error: unknown };
@@ -204,14 +207,33 @@ class TerminalCore implements Terminal {
       };
       return this.#finish(decision);
     }
-    const body = result.value.body;
+    let answer = result.value;
+    if (answer.body.outcome === 'step-up') {
+      this.#events.emit('step-up', { trace, display: answer.body.display });
+      showOutcome(hal.indicators, 'step-up', answer.body.display);
+      const final = await awaitStepUp({
+        http: hal.http,
+        clock: hal.clock,
+        baseUrl: this.#config.authorizerUrl,
+        requestHash: hash,
+        policy: this.#config.stepUp,
+        verify: (bytes) => verifyDecision(bytes, {
+          authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: hal.clock.now(), maxSkew: this.#config.decisionMaxSkew,
+        }),
+      });
+      if (!final.ok) {
+        return this.#finish({ outcome: 'no-answer', reason: final.reason, display: 'Not confirmed', source: 'terminal', trace, failures: result.failures, actuated: false });
+      }
+      answer = final;
+    }
+    const body = answer.body;
     const decision: Decision = {
       outcome: body.outcome,
       reason: body.reason,
       display: body.display,
       source: 'authorizer',
       trace,
-      signed: result.value.signed,
+      signed: answer.signed,
       failures: result.failures,
       actuated: false,
     };
@@ -222,7 +244,8 @@ class TerminalCore implements Terminal {
 
   async #finish(decision: Decision): Promise<Decision> {
     showOutcome(this.#hal.indicators, decision.outcome, decision.display);
-    if (decision.outcome === 'approved' && decision.source === 'authorizer') {
+    // A hold is an acceptance (the funds wait for review, the customer gets what they paid for).
+    if ((decision.outcome === 'approved' || decision.outcome === 'held') && decision.source === 'authorizer') {
       const actuation = this.#config.actuation;
       try {
         decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
