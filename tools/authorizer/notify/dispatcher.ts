@@ -33,8 +33,9 @@ export interface PassResult {
 export class Dispatcher {
   readonly #options: Required<Omit<DispatcherOptions, 'now'>> & { now: () => number };
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<PassResult> | undefined;
-  #again = false;
+  /** Passes run one after another, never two at once: a message is never picked twice. */
+  #chain: Promise<unknown> = Promise.resolve();
+  #kickPending = false;
   #stopped = false;
 
   constructor(options: DispatcherOptions) {
@@ -44,26 +45,16 @@ export class Dispatcher {
   }
 
   start(): void {
-    if (this.#timer) return;
+    if (this.#timer || this.#stopped) return;
     this.#timer = setInterval(() => this.kick(), this.#options.intervalMs);
     this.#timer.unref();
   }
 
-  /** Runs a pass soon (after a decision queued something); passes never overlap. */
+  /** Asks for a pass soon (after a decision queued something); kicks during a pass yield one more pass. */
   kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.runOnce().finally(() => {
-      this.#running = undefined;
-      if (this.#again) {
-        this.#again = false;
-        this.kick();
-      }
-    });
-    this.#running.catch(() => undefined);
+    if (this.#stopped || this.#kickPending) return;
+    this.#kickPending = true;
+    this.runOnce().catch(() => undefined);
   }
 
   /** Stops polling and waits for the pass under way; later kicks do nothing. */
@@ -71,12 +62,20 @@ export class Dispatcher {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#again = false;
-    await this.#running?.catch(() => undefined);
+    await this.#chain;
   }
 
-  /** One pass over the due messages. */
-  async runOnce(): Promise<PassResult> {
+  /** One pass over the due messages, after any pass under way. */
+  runOnce(): Promise<PassResult> {
+    const pass = this.#chain.then(() => {
+      this.#kickPending = false;
+      return this.#pass();
+    });
+    this.#chain = pass.catch(() => undefined);
+    return pass;
+  }
+
+  async #pass(): Promise<PassResult> {
     const { db, now, batch } = this.#options;
     const due = db.prepare("SELECT * FROM notifications WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?")
       .all(now(), batch) as OutboxRow[];
