@@ -8,7 +8,7 @@ import { NmeaLocationSensor } from '../../src/location/index';
 import { formatEpoch } from '../../hal/sim/nmea-format';
 import { ride } from '../../hal/sim/tracks';
 
-interface State { lines: Uint8Array[]; next: number; push: (bytes: Uint8Array) => void; sensor: NmeaLocationSensor }
+export interface State { lines: Uint8Array[]; next: number; push: (bytes: Uint8Array) => void; sensor: NmeaLocationSensor }
 
 export function prepare(): State {
   // A minute of riding after the first fix (the simulator prints it; pure code, so it runs on XS too).

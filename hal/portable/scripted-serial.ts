@@ -132,7 +132,10 @@ class ScriptedSerialPort implements SerialPort {
   }
 }
 
-/** A factory for ports that play `config.script`; each port opened plays it from the start of a fresh iterator. */
+/**
+ * A factory for ports that play `config.script`. Each port opened asks the script for a new iterator: an
+ * array plays again from its start, a generator continues where the last port left it.
+ */
 export function scriptedSerial(config: ScriptedSerialOptions): SerialFactory {
   return (options: SerialOptions) => new ScriptedSerialPort(config, options);
 }

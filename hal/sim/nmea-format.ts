@@ -10,8 +10,10 @@ export type ReceiverModel = 'ublox-m8n' | 'quectel-l76' | 'atgm336h';
 export interface ReceiverEpoch {
   /** UTC, epoch milliseconds. */
   time: number;
-  /** False in the first seconds of a cold start, before the receiver knows the time: time and date are empty. */
+  /** False in the first seconds of a cold start, before the receiver knows the time. */
   timeKnown: boolean;
+  /** Milliseconds since power-on (what a MediaTek receiver prints as the time before it knows it). */
+  uptime: number;
   /** 'none' before the first fix or with no sky. */
   fix: 'none' | '2d' | '3d' | 'differential';
   latitude: number;
@@ -87,6 +89,30 @@ const dialects: Record<ReceiverModel, Dialect> = {
   atgm336h: { talker: 'GN', timeDecimals: 3, minuteDecimals: 5, order: ['GGA', 'GLL', 'GSA', 'GSV', 'RMC', 'VTG', 'ZDA', 'TXT'], ggaCap: 99 },
 };
 
+/**
+ * GSV: the satellites in view, four a sentence: the ones used (strong signals)
+ * and three more low on the horizon (weak or not tracked). Elevation and azimuth
+ * drift slowly with time, as satellites do.
+ */
+function satellitesInView(talker: string, firstId: number, used: number, time: number): string[] {
+  const inView = used > 0 ? used + 3 : 0;
+  const minutes = Math.floor(time / 60_000);
+  const messages = Math.max(1, Math.ceil(inView / 4));
+  const out: string[] = [];
+  for (let m = 0; m < messages; m++) {
+    let body = `${talker}GSV,${messages},${m + 1},${pad(inView, 2)}`;
+    for (let k = m * 4; k < Math.min(inView, m * 4 + 4); k++) {
+      const id = firstId + k;
+      const elevation = k < used ? 15 + ((id * 37 + minutes) % 70) : 3 + (id % 9);
+      const azimuth = (id * 53 + minutes) % 360;
+      const snr = k < used ? pad(30 + ((id * 7 + minutes) % 16), 2) : k % 2 === 0 ? pad(12 + (id % 8), 2) : '';
+      body += `,${pad(id, 2)},${pad(elevation, 2)},${pad(azimuth, 3)},${snr}`;
+    }
+    out.push(sentence(body));
+  }
+  return out;
+}
+
 function fixed(value: number, decimals: number): string {
   return value.toFixed(decimals);
 }
@@ -96,8 +122,11 @@ export function formatEpoch(model: ReceiverModel, e: ReceiverEpoch): string[] {
   const d = dialects[model];
   const t = d.talker;
   const has = e.fix !== 'none';
-  const time = e.timeKnown ? formatTime(e.time, d.timeDecimals) : '';
-  const date = e.timeKnown ? formatDate(e.time) : '';
+  // Before it knows the time a u-blox or ATGM leaves time and date empty; a MediaTek (L76) counts from its
+  // unset real-time clock: 00:00:00.800 on 6 January 1980.
+  const rtc = model === 'quectel-l76' ? Date.UTC(1980, 0, 6) + 800 + e.uptime : undefined;
+  const time = e.timeKnown ? formatTime(e.time, d.timeDecimals) : rtc === undefined ? '' : formatTime(rtc, d.timeDecimals);
+  const date = e.timeKnown ? formatDate(e.time) : rtc === undefined ? '' : formatDate(rtc);
   const lat = has ? formatCoordinate(e.latitude, 2, d.minuteDecimals, 'N', 'S') : ',';
   const lon = has ? formatCoordinate(e.longitude, 3, d.minuteDecimals, 'E', 'W') : ',';
   const second = model === 'atgm336h' ? e.beidou : e.glonass;
@@ -139,8 +168,10 @@ export function formatEpoch(model: ReceiverModel, e: ReceiverEpoch): string[] {
         break;
       }
       case 'GSV': {
-        const talkers = model === 'atgm336h' ? ['GP', 'BD'] : ['GP', 'GL'];
-        for (const gsvTalker of talkers) out.push(sentence(`${gsvTalker}GSV,1,1,00`));
+        const systems: [string, number, number][] = model === 'atgm336h'
+          ? [['GP', 2, e.gps], ['BD', 6, e.beidou]]
+          : [['GP', 2, e.gps], ['GL', 65, e.glonass]];
+        for (const [gsvTalker, firstId, count] of systems) out.push(...satellitesInView(gsvTalker, firstId, count, e.time));
         break;
       }
       case 'GLL':

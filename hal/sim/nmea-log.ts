@@ -17,11 +17,19 @@ function lineTime(line: string): number | undefined {
   return time === undefined || time !== time ? undefined : time;
 }
 
+/**
+ * A forward jump longer than this between bursts is a receiver clock being set
+ * (MediaTek chips count from 00:00 on 6 January 1980 until they know the time),
+ * not a silence: the replay goes on one second later.
+ */
+export const MAX_REPLAY_GAP_MS = 60_000;
+
 export function nmeaLogSteps(text: string): ScriptStep[] {
   const steps: ScriptStep[] = [];
   let burst = '';
   let burstTime: number | undefined;
-  let origin: number | undefined;
+  /** The log time (days included) that plays at 0. */
+  let base: number | undefined;
   let day = 0;
   let at = 0;
   const flush = (): void => {
@@ -34,9 +42,15 @@ export function nmeaLogSteps(text: string): ScriptStep[] {
       flush();
       if (burstTime !== undefined && time < burstTime - DAY_MS / 2) day += DAY_MS;
       burstTime = time;
-      origin ??= time;
+      const logTime = time + day;
+      base ??= logTime;
+      let next = logTime - base;
+      if (next - at > MAX_REPLAY_GAP_MS) {
+        next = at + 1000;
+        base = logTime - next;
+      }
       // A log that steps back a little (a receiver glitch) keeps its order: never earlier than the last burst.
-      at = Math.max(at, time + day - origin);
+      at = Math.max(at, next);
     }
     burst += line;
   }

@@ -92,6 +92,7 @@ function* receiverView(options: TrackOptions, truth: (second: number) => Truth):
     yield {
       time: options.start + s * 1000,
       timeKnown: s >= acquisition / 2,
+      uptime: s * 1000,
       fix,
       latitude,
       longitude,

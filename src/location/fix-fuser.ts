@@ -58,7 +58,9 @@ export class FixFuser {
       this.gsaMode = sentence.mode;
       return this.epoch !== undefined && this.derive(this.epoch);
     }
-    if (sentence.type === 'RMC' && sentence.date !== undefined && sentence.time !== undefined) {
+    // Only a valid RMC dates fixes: without a fix, MediaTek receivers (Quectel L76) print the date of an
+    // unset real-time clock, 6 January 1980.
+    if (sentence.type === 'RMC' && sentence.valid && sentence.date !== undefined && sentence.time !== undefined) {
       this.calendar.setDate(sentence.date, sentence.time);
     }
     if ((sentence.type === 'GGA' || sentence.type === 'GNS') && sentence.satellites !== undefined) {

@@ -6,5 +6,5 @@ export { parseSentence, GNSS_TALKERS } from './sentences/index';
 export type { NmeaSentence, Solution } from './sentences/index';
 export { FixFuser } from './fix-fuser';
 export { UERE_METRES, accuracyFromGst, accuracyFromHdop } from './accuracy';
-export { rejectionReasons, isRejectionReason } from './rejection';
+export { rejectionReasons } from './rejection';
 export type { Rejection, RejectionReason, RejectionCounts } from './rejection';

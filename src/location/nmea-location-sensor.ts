@@ -42,11 +42,15 @@ export interface LocationStats {
   rejected: RejectionCounts;
 }
 
-export class NmeaLocationSensor implements LocationSensor, LineSink {
+export class NmeaLocationSensor implements LocationSensor {
   private readonly clock: Clock;
   private readonly maxAge: number;
   private readonly port: SerialPort;
   private readonly assembler = new LineAssembler();
+  private readonly sink: LineSink = {
+    sentence: (body) => this.acceptSentence(body),
+    rejected: (reason, sentence) => this.reject(reason, sentence),
+  };
   private readonly fuser = new FixFuser();
   private readonly onSample: (() => void) | undefined;
   private readonly onError: ((error: HalError | Error) => void) | undefined;
@@ -57,8 +61,12 @@ export class NmeaLocationSensor implements LocationSensor, LineSink {
   private closed = false;
 
   constructor(options: NmeaLocationSensorOptions) {
+    const maxAge = options.maxAge ?? DEFAULT_MAX_AGE_MS;
+    const interval = options.pollInterval ?? DEFAULT_POLL_INTERVAL_MS;
+    if (!(maxAge >= 0)) throw new RangeError(`maxAge must be a non-negative number of milliseconds, not ${maxAge}`);
+    if (!(interval > 0)) throw new RangeError(`pollInterval must be a positive number of milliseconds, not ${interval}`);
     this.clock = options.clock;
-    this.maxAge = options.maxAge ?? DEFAULT_MAX_AGE_MS;
+    this.maxAge = maxAge;
     this.onSample = options.onSample;
     this.onError = options.onError;
     this.onRejected = options.onRejected;
@@ -67,7 +75,6 @@ export class NmeaLocationSensor implements LocationSensor, LineSink {
       this.port = serial({ onReadable: () => this.drain(), onError: (error) => this.report(error) });
     } else {
       this.port = serial;
-      const interval = options.pollInterval ?? DEFAULT_POLL_INTERVAL_MS;
       const poll = (): void => {
         this.drain();
         if (!this.closed) this.timer = this.clock.setTimer(poll, interval);
@@ -103,17 +110,17 @@ export class NmeaLocationSensor implements LocationSensor, LineSink {
 
   /** Reads every waiting byte, then tells `onSample` once if the fix changed. */
   private drain(): void {
-    if (this.closed) return;
-    let read: ArrayBuffer | undefined;
-    try {
-      read = this.port.read();
-    } catch (error) {
-      this.report(error as Error);
-      return;
-    }
-    for (; read !== undefined && read.byteLength > 0 && !this.closed; read = this.port.read()) {
+    while (!this.closed) {
+      let read: ArrayBuffer | undefined;
+      try {
+        read = this.port.read();
+      } catch (error) {
+        this.report(error as Error);
+        break;
+      }
+      if (read === undefined || read.byteLength === 0) break;
       this.counts.bytes += read.byteLength;
-      this.assembler.push(new Uint8Array(read), this);
+      this.assembler.push(new Uint8Array(read), this.sink);
     }
     if (this.changed) {
       this.changed = false;
@@ -127,21 +134,21 @@ export class NmeaLocationSensor implements LocationSensor, LineSink {
     }
   }
 
-  /** LineSink: a checksummed sentence. */
-  sentence(body: string): void {
+  /** A checksummed sentence from the line assembler. */
+  private acceptSentence(body: string): void {
     const parsed = parseSentence(body);
     if (parsed === undefined) {
       this.counts.ignored++;
     } else if (typeof parsed === 'string') {
-      this.rejected(parsed, body);
+      this.reject(parsed, body);
     } else {
       this.counts.accepted[parsed.type] = (this.counts.accepted[parsed.type] ?? 0) + 1;
       if (this.fuser.accept(parsed, this.clock.monotonic())) this.changed = true;
     }
   }
 
-  /** LineSink: a refused line. */
-  rejected(reason: RejectionReason, sentence?: string): void {
+  /** A refused line or sentence: counted, then offered to `onRejected`. */
+  private reject(reason: RejectionReason, sentence?: string): void {
     this.counts.rejected[reason]++;
     if (this.onRejected) {
       const rejection: Rejection = sentence === undefined ? { reason } : { reason, sentence };

@@ -35,7 +35,3 @@ export function emptyRejectionCounts(): RejectionCounts {
   for (const reason of rejectionReasons) counts[reason] = 0;
   return counts;
 }
-
-export function isRejectionReason(value: unknown): value is RejectionReason {
-  return typeof value === 'string' && rejectionReasons.indexOf(value as RejectionReason) >= 0;
-}

@@ -1,6 +1,6 @@
 /**
  * The UTC time of a fix. Only RMC carries the date; GGA, GNS and GST carry the
- * time of day alone. A sentence's time is placed on the day of the latest RMC,
+ * time of day alone. A sentence's time is placed on the day of the latest valid RMC,
  * and moved one day on when it is more than twelve hours behind that RMC (GGA
  * at 00:00:00 after the last RMC of 23:59:59 is the next day), one day back when
  * more than twelve hours ahead (a late sentence from before midnight).
@@ -13,7 +13,7 @@ export class UtcCalendar {
   private midnight: number | undefined;
   private timeOfDay = 0;
 
-  /** Records the date and time of an RMC. */
+  /** Records the date and time of a valid RMC. */
   setDate(midnight: number, timeOfDay: number): void {
     this.midnight = midnight;
     this.timeOfDay = timeOfDay;

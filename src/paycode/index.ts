@@ -18,3 +18,5 @@ export type { RejectReason, Rejection } from './reasons';
 export { hex, unhex } from './hex';
 export { encodeTrustList, encodeDenyList } from './operator-encode';
 export type { TrustListInput, DenyListInput, ListHeaderInput } from './operator-encode';
+export { openPaycodeTerminal, paycodeStorageDomain } from './terminal';
+export type { PaycodeTerminal, PaycodeTerminalOptions } from './terminal';

@@ -63,6 +63,8 @@ export interface VerifierOptions {
   maxCodeLifetimeSeconds?: number;
   /** Verified credentials kept. Default 32. */
   credentialCacheSize?: number;
+  /** A cache to share between verifiers (then `credentialCacheSize` is ignored). */
+  credentialCache?: CredentialCache;
 }
 
 export interface VerifyContext {
@@ -90,7 +92,7 @@ export class PaymentCodeVerifier {
     this.replayCache = options.replayCache;
     this.skew = options.skewSeconds ?? 30;
     this.maxLifetime = options.maxCodeLifetimeSeconds ?? 120;
-    this.credentialCache = new CredentialCache(options.credentialCacheSize ?? 32);
+    this.credentialCache = options.credentialCache ?? new CredentialCache(options.credentialCacheSize ?? 32);
   }
 
   verify(text: string, context: VerifyContext = {}): VerifyResult {

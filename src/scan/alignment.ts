@@ -66,21 +66,23 @@ function searchAround(
   return best;
 }
 
+/** A one-module run, with a pixel of slack either way (anti-aliased edges at 2 px per module). */
 function fits(run: number, moduleSize: number): boolean {
-  return run >= 0.5 * moduleSize && run <= 1.7 * moduleSize + 1;
+  return run >= 0.5 * moduleSize - 1 && run <= 1.7 * moduleSize + 1;
 }
 
 function ringFits(runs: readonly number[], moduleSize: number): boolean {
   return fits(runs[1], moduleSize) && fits(runs[2], moduleSize) && fits(runs[3], moduleSize) &&
-    runs[0] >= 0.5 * moduleSize && runs[4] >= 0.5 * moduleSize;
+    runs[0] >= 0.5 * moduleSize - 1 && runs[4] >= 0.5 * moduleSize - 1;
 }
 
 function confirm(image: LumaImage, cx: number, cy: number, moduleSize: number, threshold: number): Point | undefined {
   const maxRun = Math.ceil(moduleSize * 8);
-  const vertical = crossRuns(image, cx, cy, 0, 1, threshold, maxRun);
+  // (cx, cy) are pixel indices; results are continuous coordinates (pixel centres at +0.5).
+  const vertical = crossRuns(image, cx + 0.5, cy + 0.5, 0, 1, threshold, maxRun);
   if (!vertical || !ringFits(vertical.runs, moduleSize)) return undefined;
-  const y = Math.round(cy) + (vertical.from + vertical.to) / 2;
-  const horizontal = crossRuns(image, cx, y, 1, 0, threshold, maxRun);
+  const y = Math.floor(cy + 0.5) + (vertical.from + vertical.to) / 2 + 0.5;
+  const horizontal = crossRuns(image, cx + 0.5, y, 1, 0, threshold, maxRun);
   if (!horizontal || !ringFits(horizontal.runs, moduleSize)) return undefined;
-  return { x: Math.round(cx) + (horizontal.from + horizontal.to) / 2, y };
+  return { x: Math.floor(cx + 0.5) + (horizontal.from + horizontal.to) / 2 + 0.5, y };
 }

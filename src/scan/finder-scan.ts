@@ -17,7 +17,7 @@ import type { LumaImage } from '../frame/luma';
 import { crossRuns, isFinderRatio } from './runs';
 
 export interface Finder {
-  /** Centre in frame pixels. */
+  /** Centre in frame pixels (continuous: pixel (i, j) covers [i, i + 1) x [j, j + 1)). */
   x: number;
   y: number;
   /** Horizontal and vertical extents of the inner 5 modules, averaged, / 5 (inflated by up to sqrt 2 when rotated). */
@@ -198,12 +198,13 @@ function confirm(
   if (Math.abs(stone - ring) < minContrast) return;
   const threshold = (stone + ring + 1) >> 1;
   const maxRun = total;
-  const vertical = crossRuns(image, cx, cy, 0, 1, threshold, maxRun);
+  // From pixel indices to continuous coordinates (pixel centres at +0.5).
+  const vertical = crossRuns(image, cx + 0.5, cy + 0.5, 0, 1, threshold, maxRun);
   if (!vertical || !isFinderRatio(...vertical.runs)) return;
-  const y = cy + (vertical.from + vertical.to) / 2;
-  const horizontal = crossRuns(image, cx, y, 1, 0, threshold, maxRun);
+  const y = cy + (vertical.from + vertical.to) / 2 + 0.5;
+  const horizontal = crossRuns(image, cx + 0.5, y, 1, 0, threshold, maxRun);
   if (!horizontal || !isFinderRatio(...horizontal.runs)) return;
-  const x = Math.round(cx) + (horizontal.from + horizontal.to) / 2;
+  const x = cx + (horizontal.from + horizontal.to) / 2 + 0.5;
   // Diagonals reject the stripes and checkerboards that pass the two axes.
   const down = crossRuns(image, x, y, 1, 1, threshold, maxRun);
   if (!down || !isFinderRatio(...down.runs)) return;

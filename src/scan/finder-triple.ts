@@ -16,6 +16,8 @@ export interface FinderTriple {
   moduleSize: number;
   /** Modules per side: 17 + 4 * version. */
   dimension: number;
+  /** The next most likely side (the other neighbour of the measured, unrounded estimate). */
+  alternativeDimension: number;
   darkModules: boolean;
 }
 
@@ -88,5 +90,6 @@ function orient(a: Finder, b: Finder, c: Finder): { score: number; triple: Finde
   const score =
     Math.abs(pythagoras - 1) + (legRatio - 1) + (maxSize / minSize - 1) +
     Math.abs(legs + 7 - dimension) / 4;
-  return { score, triple: { topLeft, topRight, bottomLeft, moduleSize, dimension, darkModules: a.darkCentre } };
+  const alternativeDimension = legs + 7 > dimension ? dimension + 4 : dimension - 4;
+  return { score, triple: { topLeft, topRight, bottomLeft, moduleSize, dimension, alternativeDimension, darkModules: a.darkCentre } };
 }

@@ -6,10 +6,12 @@
  * shadow across the code). The result is rendered as a clean synthetic image,
  * one pixel per module with a light quiet zone, always dark-on-light: the
  * smallest image jsQR can read, whatever size the code had in the frame.
+ * Function patterns (finders, timing, alignment) are painted in exactly.
  */
 import type { LumaImage } from '../frame/luma';
 import type { Homography } from './homography';
 import type { Point } from './result';
+import { forEachFunctionModule } from './function-patterns';
 
 export interface SyntheticCode extends LumaImage {
   /** Quiet-zone width in modules (= pixels) around the grid. */
@@ -75,5 +77,8 @@ export function renderSynthetic(samples: Uint8Array, dimension: number, darkModu
       if (isDarker === darkModules) out[(v + quiet) * size + u + quiet] = 0;
     }
   }
+  forEachFunctionModule(dimension, (row, col, dark) => {
+    out[(row + quiet) * size + col + quiet] = dark ? 0 : 255;
+  });
   return { width: size, height: size, data: out, quiet };
 }

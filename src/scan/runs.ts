@@ -37,11 +37,16 @@ export function isAlignmentRatio(r0: number, r1: number, r2: number, r3: number,
 }
 
 /**
+ * Points are in continuous pixel coordinates: pixel (i, j) covers
+ * [i, i + 1) x [j, j + 1), its centre is (i + 0.5, j + 0.5). A run of pixel
+ * indices a..b is centred at (a + b) / 2 + 0.5.
+ *
  * Runs along a line through (cx, cy) in direction (dx, dy) and its opposite:
  * the centre run (the pixel's own colour class) and the next two runs on each
  * side, classified with `threshold` (dark when luma < threshold). Returns
  * [outer-, inner-, centre, inner+, outer+] in steps along the line, the centre
- * run's offsets `from`/`to` (negative/positive steps from the centre), or
+ * run's offsets `from`/`to` in steps from the start pixel (so the run's centre
+ * is at start pixel + (from + to) / 2 steps, + 0.5 for the pixel centre), or
  * undefined when a run exceeds `maxRun` or the line leaves the image first.
  */
 export interface CrossRuns {
@@ -55,8 +60,8 @@ export function crossRuns(
   threshold: number, maxRun: number,
 ): CrossRuns | undefined {
   const { width, height, data } = image;
-  const x0 = Math.round(cx);
-  const y0 = Math.round(cy);
+  const x0 = Math.floor(cx);
+  const y0 = Math.floor(cy);
   if (x0 < 0 || y0 < 0 || x0 >= width || y0 >= height) return undefined;
   const centreDark = data[y0 * width + x0] < threshold;
   const forward = walk(data, width, height, x0, y0, dx, dy, threshold, centreDark, maxRun);

@@ -7,7 +7,8 @@
  * 2. Three finders that make a code (finder-triple), the alignment pattern
  *    and a module-to-pixel homography (code-geometry).
  * 3. Grid path: resample the modules into a one-pixel-per-module synthetic
- *    image and let jsQR decode that (grid-sample, jsqr-decode).
+ *    image and let jsQR decode that (grid-sample, jsqr-decode); if that
+ *    fails, once more with the other likely side length.
  * 4. Crop path, only if the grid path failed: jsQR on the frame pixels around
  *    the code, with the polarity the finders showed.
  * 5. Optionally (`frameFallback`), jsQR on the whole frame trying both
@@ -19,7 +20,8 @@ import { toLuma, type LumaImage } from '../frame/luma';
 import { codeCorners, codeGeometry } from './code-geometry';
 import { cropAround } from './crop';
 import { fineThreshold, scanForFinders, type FinderScanOptions } from './finder-scan';
-import { pickTriple } from './finder-triple';
+import { pickTriple, type FinderTriple } from './finder-triple';
+import type { Homography } from './homography';
 import { renderSynthetic, sampleModules } from './grid-sample';
 import { decodeWithJsqr, type JsqrReading } from './jsqr-decode';
 import type { Corners, ScanCode, ScanResult } from './result';
@@ -53,9 +55,15 @@ export function scanLuma(image: LumaImage, options: ScanOptions = {}): ScanResul
     const { dimension } = triple;
     const { toPixel } = codeGeometry(image, triple);
     const corners = codeCorners(toPixel, dimension);
-    const synthetic = renderSynthetic(sampleModules(image, toPixel, dimension), dimension, triple.darkModules);
-    const grid = decodeWithJsqr(synthetic.data, synthetic.width, synthetic.height, 'dark-on-light');
+    const grid = readGrid(image, triple, toPixel, dimension);
     if (grid) return found(grid, corners, 'grid');
+    // Blur shrinks or grows the measured module: the side estimate may be one version off.
+    const alternative = triple.alternativeDimension;
+    if (alternative >= 21 && alternative <= 177) {
+      const other = codeGeometry(image, { ...triple, dimension: alternative });
+      const reading = readGrid(image, triple, other.toPixel, alternative);
+      if (reading) return found(reading, codeCorners(other.toPixel, alternative), 'grid');
+    }
     // Generous: without the alignment pattern the corners of a tilted code are only extrapolated.
     const margin = 8 * triple.moduleSize + 2;
     const crop = cropAround(image, corners, margin);
@@ -70,6 +78,11 @@ export function scanLuma(image: LumaImage, options: ScanOptions = {}): ScanResul
   }
   const reason = triple ? 'decode-failed' : finders.length < 3 ? 'too-few-finders' : 'no-consistent-triple';
   return { kind: 'unreadable', finders: seen, reason };
+}
+
+function readGrid(image: LumaImage, triple: FinderTriple, toPixel: Homography, dimension: number): JsqrReading | undefined {
+  const synthetic = renderSynthetic(sampleModules(image, toPixel, dimension), dimension, triple.darkModules);
+  return decodeWithJsqr(synthetic.data, synthetic.width, synthetic.height, 'dark-on-light');
 }
 
 function found(reading: JsqrReading, corners: Corners, path: ScanCode['path']): ScanCode {

@@ -16,7 +16,12 @@ export interface CodeCheck {
   summary: string;
 }
 
+/** What installing a freshly downloaded list did: `ok` with the version, or why it was kept out. */
+export type ListUpdate = { ok: true; version: number } | { ok: false; reason: string; detail: string };
+
 export interface CodeChecker {
   /** Judges one scanned code for a payment of `amount` (minor units) at wall time `now` (ms). Never throws. */
   check(text: string, context: { now: number; amount: number }): CodeCheck;
+  /** Offers a downloaded operator list; only a genuine, newer, unexpired one replaces the current. */
+  installList?(kind: 'trust' | 'deny', bytes: Uint8Array, now: number): ListUpdate;
 }

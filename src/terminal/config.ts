@@ -5,6 +5,7 @@
 import type { PulseTrain } from '../../hal/actuator';
 import type { SignatureAlgorithm } from '../../hal/keystore';
 import type { PublicKey } from '../authorization/signer';
+import { TerminalError } from './errors';
 import { defaultRetryPolicy, type RetryPolicy } from './transport';
 import { defaultStepUpPolicy, type StepUpPolicy } from './step-up';
 
@@ -42,6 +43,8 @@ export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorize
 }
 
 export function resolveConfig(config: TerminalConfig): ResolvedConfig {
+  const problem = configProblem(config);
+  if (problem) throw new TerminalError('bad-config', problem);
   const resolved: ResolvedConfig = {
     authorizerUrl: config.authorizerUrl.replace(/\/+$/, ''),
     firmware: config.firmware,
@@ -59,4 +62,23 @@ export function resolveConfig(config: TerminalConfig): ResolvedConfig {
   return resolved;
 }
 
-export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', trustList: '/v1/trust-list' } as const;
+const positive = (value: unknown) => typeof value === 'number' && value > 0 && value < Infinity;
+
+function configProblem(config: TerminalConfig): string | undefined {
+  if (!config || typeof config.authorizerUrl !== 'string' || !/^https?:\/\/[^/]/.test(config.authorizerUrl)) return 'authorizerUrl must be an http(s) URL';
+  if (typeof config.firmware !== 'string' || !/^[\x20-\x7e]{1,32}$/.test(config.firmware)) return 'firmware must be 1-32 printable characters';
+  if (!config.device || typeof config.device.model !== 'string' || typeof config.device.serial !== 'string' || typeof config.device.board !== 'string') {
+    return 'device needs model, serial and board';
+  }
+  const retry = config.retry ?? {};
+  if (retry.attempts !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 1)) return 'retry.attempts must be a whole number, 1 or more';
+  for (const key of ['timeout', 'backoff', 'maxBackoff'] as const) {
+    if (retry[key] !== undefined && !positive(retry[key])) return `retry.${key} must be a positive number of milliseconds`;
+  }
+  for (const key of ['decisionMaxSkew', 'codeTimeout'] as const) {
+    if (config[key] !== undefined && !positive(config[key])) return `${key} must be a positive number of milliseconds`;
+  }
+  return undefined;
+}
+
+export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', trustList: '/v1/trust-list', denyList: '/v1/deny-list' } as const;

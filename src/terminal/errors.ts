@@ -3,6 +3,8 @@
  * no answer) are not errors: they come back as a `Decision`.
  */
 export type TerminalErrorKind =
+  /** The configuration cannot work (no authorizer URL, a retry policy without attempts...). */
+  | 'bad-config'
   /** The charge arguments are not a valid payment (amount, currency, purpose, reference). */
   | 'bad-charge'
   /** A charge is already in progress: one payment at a time. */

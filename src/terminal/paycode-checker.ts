@@ -7,12 +7,9 @@
  * (`unknown-issuer`, `revocation-unknown`) go to the authorizer with the verdict.
  */
 import type { Clock } from '../../hal/clock';
-import type { KeyValueStore } from '../../hal/storage';
-import { DenyList } from '../paycode/deny-list';
+import type { Storage } from '../../hal/storage';
 import { unhex } from '../paycode/hex';
-import { ReplayCache } from '../paycode/replay-cache';
-import { TrustStore } from '../paycode/trust-store';
-import { PaymentCodeVerifier } from '../paycode/verifier';
+import { openPaycodeTerminal } from '../paycode/terminal';
 import type { CodeChecker } from './code-check';
 import type { Identity } from './identity';
 
@@ -20,26 +17,25 @@ const deferredReasons = ['unknown-issuer', 'revocation-unknown'];
 
 export interface PaycodeCheckerOptions {
   identity: Identity;
-  store: KeyValueStore;
+  /** The verifier keeps its lists and replay cache in its own domain of this storage. */
+  storage: Storage;
   clock: Clock;
   /** Codes remembered against copies (each a small storage write). Default 256. */
   replayCapacity?: number;
 }
 
 export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecker {
-  const { identity, store, clock } = options;
-  const root = { alg: identity.operator.alg, publicKey: identity.operator.publicKey };
-  const trustStore = new TrustStore({ root, storage: store });
-  const denyList = new DenyList({ root, storage: store });
-  // Lists kept from an earlier boot may be newer than the enrollment's: restore first, then offer the enrollment's.
-  trustStore.restore();
-  denyList.restore();
+  const { identity, clock } = options;
+  // Restores the lists and the replay cache of earlier boots (they may be newer than the enrollment's).
+  const { verifier, trustStore, denyList } = openPaycodeTerminal({
+    storage: options.storage,
+    clock,
+    root: { alg: identity.operator.alg, publicKey: identity.operator.publicKey },
+    replayCapacity: options.replayCapacity,
+  });
   const now = Math.floor(clock.now() / 1000);
   trustStore.install(identity.trustList, now);
   denyList.install(identity.denyList, now);
-  const replayCache = new ReplayCache({ storage: store, capacity: options.replayCapacity });
-  replayCache.restore(now);
-  const verifier = new PaymentCodeVerifier({ clock, trustStore, denyList, replayCache });
   return {
     check(text, context) {
       const result = verifier.verify(text, { amount: context.amount });
@@ -55,6 +51,10 @@ export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecke
         decline: deferredReasons.indexOf(result.reason) < 0,
         summary: result.detail,
       };
+    },
+    installList(kind, bytes, nowMs) {
+      const seconds = Math.floor(nowMs / 1000);
+      return kind === 'trust' ? trustStore.install(bytes, seconds) : denyList.install(bytes, seconds);
     },
   };
 }

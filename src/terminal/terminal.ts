@@ -7,6 +7,7 @@
  * approval only, fires the actuator once. Events tell the host each stage.
  */
 import type { Hal } from '../../hal/index';
+import { isHalError } from '../../hal/errors';
 import type { LocationSensor } from '../../hal/gnss';
 import type { KeyValueStore } from '../../hal/storage';
 import { chargeProblem, type Charge } from '../authorization/charge';
@@ -14,7 +15,7 @@ import { requestHash, verifyDecision, type DecisionBody } from '../authorization
 import { locationFromSample, type WireLocation } from '../authorization/location';
 import { signRequest, type CodeVerdict } from '../authorization/request';
 import { paths, resolveConfig, type Actuation, type ResolvedConfig, type TerminalConfig } from './config';
-import type { CodeChecker } from './code-check';
+import type { CodeChecker, ListUpdate } from './code-check';
 import { createPaycodeChecker } from './paycode-checker';
 import type { Decision } from './decision';
 import { TerminalError } from './errors';
@@ -58,6 +59,12 @@ export interface Terminal {
   charge(charge: Charge): Promise<Decision>;
   /** Hands a scanned payload to the waiting charge; false when no charge is waiting for one. */
   present(code: string): boolean;
+  /**
+   * Downloads the operator's current trust list and deny list and installs
+   * them when they are genuine and newer (a new wallet issuer, a revocation).
+   * Never throws: each entry says what happened.
+   */
+  refreshLists(): Promise<{ trust: ListUpdate; deny: ListUpdate }>;
   on<K extends keyof TerminalEvents>(name: K, listener: (event: TerminalEvents[K]) => void): () => void;
 }
 
@@ -99,10 +106,26 @@ class TerminalCore implements Terminal {
     const stored = loadIdentity(this.#hal, this.#store, this.#config);
     const identity = stored ?? (await enroll(this.#hal, this.#store, this.#config));
     this.#identity = identity;
-    if (!this.#codes) this.#codes = createPaycodeChecker({ identity, store: this.#store, clock: this.#hal.clock });
+    if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
     return identity;
+  }
+
+  async refreshLists(): Promise<{ trust: ListUpdate; deny: ListUpdate }> {
+    if (!this.#identity || !this.#codes) throw new TerminalError('not-enrolled', 'call start() first: the terminal has no enrollment');
+    return { trust: await this.#refresh('trust', paths.trustList), deny: await this.#refresh('deny', paths.denyList) };
+  }
+
+  async #refresh(kind: 'trust' | 'deny', path: string): Promise<ListUpdate> {
+    const codes = this.#codes!;
+    if (!codes.installList) return { ok: false, reason: 'unsupported', detail: 'this code checker takes no lists' };
+    try {
+      const response = await this.#hal.http.request({ method: 'GET', url: this.#config.authorizerUrl + path, timeout: this.#config.retry.timeout });
+      return codes.installList(kind, response.body, this.#hal.clock.now());
+    } catch (error) {
+      return { ok: false, reason: isHalError(error) ? error.kind : 'transport', detail: (error as Error).message };
+    }
   }
 
   present(code: string): boolean {
@@ -191,7 +214,10 @@ class TerminalCore implements Terminal {
         return verified.ok ? { accepted: { body: verified.decision, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
       },
       onAttempt: (attempt) => this.#events.emit('attempt', { trace, attempt }),
-      onFailure: (failure) => this.#events.emit('attempt-failed', { trace, failure }),
+      onFailure: (failure) => {
+        hal.logger.log('warn', 'no usable answer', { trace, attempt: failure.attempt, reason: failure.reason, detail: failure.detail });
+        this.#events.emit('attempt-failed', { trace, failure });
+      },
     });
 
     if (!result.ok) {
@@ -243,6 +269,9 @@ class TerminalCore implements Terminal {
   }
 
   async #finish(decision: Decision): Promise<Decision> {
+    this.#hal.logger.log(decision.outcome === 'approved' ? 'info' : 'warn', 'decision', {
+      trace: decision.trace, outcome: decision.outcome, reason: decision.reason, source: decision.source, attempts: decision.failures.length + (decision.source === 'authorizer' ? 1 : 0),
+    });
     showOutcome(this.#hal.indicators, decision.outcome, decision.display);
     // A hold is an acceptance (the funds wait for review, the customer gets what they paid for).
     if ((decision.outcome === 'approved' || decision.outcome === 'held') && decision.source === 'authorizer') {

@@ -15,7 +15,10 @@ import type { Charge } from '../../src/authorization/charge';
 import { createTerminal, type Terminal } from '../../src/terminal/terminal';
 import type { TerminalConfig } from '../../src/terminal/config';
 import type { Decision } from '../../src/terminal/decision';
-import { startAuthorizer, type AuthorizerConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
+import { simulatorMerchant, startAuthorizer, type AuthorizerConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
+import { stationary } from '../../hal/sim/tracks';
+import { trackSerial } from '../../hal/sim/track-serial';
+import { NmeaLocationSensor } from '../../src/location/index';
 import {
   createDeviceKey, createIssuer, issueCredential, makePaymentCode, type IssuedCredential, type IssuerKey, type KeyPair,
 } from '../../tools/wallet/wallet';
@@ -111,6 +114,23 @@ export async function bootTerminal(options: BootOptions): Promise<Booted> {
   return { terminal, hal };
 }
 
+/** A terminal with a simulated GNSS receiver standing near the simulator merchant's site, waiting for its first fix. */
+export async function bootTerminalWithGnss(world: World, name: string): Promise<Booted & { location: NmeaLocationSensor }> {
+  const clock = new SystemClock();
+  const site = simulatorMerchant.site;
+  const serial = trackSerial('quectel-l76', stationary({ start: Date.now(), seconds: 600, seed: 5, latitude: site.latitude, longitude: site.longitude, altitude: 40, acquisition: 0 }), { clock });
+  const location = new NmeaLocationSensor({ serial, clock });
+  const hal = createSimulatorHal({ dataDirectory: world.dir(name), quiet: true, clock });
+  const terminal = createTerminal({
+    hal,
+    location,
+    config: { authorizerUrl: world.authorizer.url, firmware: '0.1.0-e2e', device: { model: 'qrpay-sim', serial: name, board: 'simulator' }, retry: fastRetry, actuation: { kind: 'hold', ms: 20 } },
+  });
+  await terminal.start();
+  for (let i = 0; i < 50 && location.sample().status !== 'fix'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return { terminal, hal, location };
+}
+
 export const coffee: Charge = { amount: 450, currency: 'EUR', purpose: 'counter-sale', reference: 'order-1' };
 
 /** Starts a charge and presents `code` to it, as the scanner would. */
@@ -121,7 +141,7 @@ export function pay(terminal: Terminal, code: string, charge: Charge = coffee): 
 }
 
 /** Rows of the authorizer's journal, oldest first. */
-export function journal(world: World): { id: number; terminal_id: string | null; trace: number | null; retry_of: number | null; outcome: string | null; reason: string | null }[] {
+export function journal(world: { authorizer: Pick<RunningAuthorizer, 'db'> }): { id: number; terminal_id: string | null; trace: number | null; retry_of: number | null; outcome: string | null; reason: string | null }[] {
   return world.authorizer.db.prepare(
     `SELECT r.id, r.terminal_id, r.trace, r.retry_of, d.outcome, d.reason
      FROM requests r LEFT JOIN decisions d ON d.request_id = r.id ORDER BY r.id`,

@@ -43,6 +43,9 @@ export function listen(face: HttpFaceOptions, host = '127.0.0.1', port = 0): Pro
       .then(reply)
       .catch((error: unknown) => reply(text(500, `internal error: ${(error as Error)?.message ?? error}`)));
   });
+  // A terminal sends a few hundred bytes: a client that dawdles is cut off instead of holding a socket.
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -39,7 +39,9 @@ export const migrations: Migration[] = [
         serial TEXT NOT NULL,
         firmware TEXT NOT NULL,
         board TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'refused')),
+        -- suspended: its key was seen reusing trace numbers (a clone, or a replayed request); an operator decides.
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'refused', 'suspended')),
+        status_reason TEXT,
         last_trace INTEGER NOT NULL DEFAULT 0,
         created_at INTEGER NOT NULL,
         approved_at INTEGER

@@ -21,7 +21,8 @@ import type { PublicKey, Signer } from '../../src/authorization/signer';
 import type { Db } from './database';
 import type { JudgementHooks } from './risk/judgement';
 import {
-  codeSeen, decidedRequest, getMerchant, merchantProfile, terminalById, terminalByKey, upsertMerchant, type TerminalRow,
+  approveTerminal, codeSeen, decidedRequest, getMerchant, merchantProfile, suspendTerminal, terminalById, terminalByKey, upsertMerchant,
+  type TerminalRow,
 } from './store';
 
 export type CodeJudgement =
@@ -65,6 +66,7 @@ const display: Record<string, string> = {
   'bad-terminal-signature': 'Terminal not trusted',
   'terminal-not-approved': 'Terminal not approved',
   'trace-reused': 'Terminal suspended',
+  'terminal-suspended': 'Terminal suspended',
   'currency-mismatch': 'Wrong currency',
   'purpose-not-allowed': 'Not allowed here',
   'over-terminal-limit': 'Amount over limit',
@@ -120,16 +122,16 @@ export class AuthorizerService {
     })();
   }
 
-  /** An operator's approval of a pending terminal. */
+  /** An operator's approval of a pending or suspended terminal. */
   approveTerminal(id: string): boolean {
-    const result = this.#db.prepare("UPDATE terminals SET status = 'approved', approved_at = ? WHERE id = ? AND status = 'pending'").run(this.#now(), id);
-    return result.changes === 1;
+    return approveTerminal(this.#db, id, this.#now());
   }
 
   #enrollmentAnswer(terminal: TerminalRow, requestBytes: Uint8Array, now: number): EnrollmentAnswer {
     const base = { requestHash: requestHash(requestBytes), authorizer: this.#options.publicKey, issuedAt: now };
     if (terminal.status === 'pending') return { ...base, status: 'pending', reason: 'awaiting operator approval' };
     if (terminal.status === 'refused') return { ...base, status: 'refused', reason: 'refused by the operator' };
+    if (terminal.status === 'suspended') return { ...base, status: 'refused', reason: 'suspended: the key reused trace numbers' };
     const merchant = getMerchant(this.#db, terminal.merchant_id)!;
     return {
       ...base,
@@ -166,8 +168,14 @@ export class AuthorizerService {
 
       if (!terminal) return decide('declined', 'unknown-terminal');
       if (!authentic) return decide('declined', 'bad-terminal-signature');
+      if (terminal.status === 'suspended') return decide('declined', 'terminal-suspended');
       if (terminal.status !== 'approved') return decide('declined', 'terminal-not-approved');
-      if (request.trace <= terminal.last_trace) return decide('declined', 'trace-reused');
+      if (request.trace <= terminal.last_trace) {
+        // Two devices signing with one key, or an old request replayed: neither can be told from the other,
+        // so the key is suspended until an operator looks (the payment is declined either way).
+        suspendTerminal(this.#db, terminal.id, `trace ${request.trace} after ${terminal.last_trace} (request ${requestId})`);
+        return decide('declined', 'trace-reused');
+      }
       this.#db.prepare('UPDATE terminals SET last_trace = ? WHERE id = ?').run(request.trace, terminal.id);
 
       const merchant = getMerchant(this.#db, terminal.merchant_id)!;

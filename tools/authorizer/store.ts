@@ -13,7 +13,7 @@ export interface TerminalRow {
   merchant_id: string;
   alg: SignatureAlgorithm;
   public_key: Uint8Array;
-  status: 'pending' | 'approved' | 'refused';
+  status: 'pending' | 'approved' | 'refused' | 'suspended';
   last_trace: number;
 }
 
@@ -77,6 +77,17 @@ export function terminalById(db: Db, id: string): TerminalRow | undefined {
 
 export function terminalByKey(db: Db, publicKey: Uint8Array): TerminalRow | undefined {
   return db.prepare('SELECT id, merchant_id, alg, public_key, status, last_trace FROM terminals WHERE public_key = ?').get(publicKey) as TerminalRow | undefined;
+}
+
+/** An operator's approval of a pending or suspended terminal (a suspended one restarts above its last trace number). */
+export function approveTerminal(db: Db, id: string, now: number): boolean {
+  return db.prepare(
+    "UPDATE terminals SET status = 'approved', status_reason = NULL, approved_at = ? WHERE id = ? AND status IN ('pending', 'suspended')",
+  ).run(now, id).changes === 1;
+}
+
+export function suspendTerminal(db: Db, id: string, reason: string): void {
+  db.prepare("UPDATE terminals SET status = 'suspended', status_reason = ? WHERE id = ?").run(reason, id);
 }
 
 export function countTerminals(db: Db): number {

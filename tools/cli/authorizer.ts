@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { startAuthorizer } from '../authorizer/authorizer';
 import { openDatabase } from '../authorizer/database';
+import { approveTerminal } from '../authorizer/store';
 import type { IssuerEntry } from '../authorizer/operator';
+import { loadIssuer } from '../wallet/files';
 
 const help = `usage: qrpay authorizer [options]
 
@@ -18,7 +20,8 @@ options:
   --port N               port (default 8080; 0 picks a free one)
   --manual-approval      new terminals wait for --approve instead of being enrolled at once
   --trust-issuer SPEC    trust a wallet issuer: ALG:KID_HEX:PUBLIC_KEY_HEX (repeatable)
-  --approve TERMINAL_ID  approve a pending terminal in the database and exit
+  --trust-issuer-file F  trust the issuer in a \`qrpay wallet issuer\` key file (only its public key is used; repeatable)
+  --approve TERMINAL_ID  approve a pending (or re-approve a suspended) terminal and exit
   -h, --help             this text`;
 
 export async function run(args: string[]): Promise<number> {
@@ -32,6 +35,7 @@ export async function run(args: string[]): Promise<number> {
         port: { type: 'string', default: '8080' },
         'manual-approval': { type: 'boolean', default: false },
         'trust-issuer': { type: 'string', multiple: true, default: [] },
+        'trust-issuer-file': { type: 'string', multiple: true, default: [] },
         approve: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -53,15 +57,19 @@ export async function run(args: string[]): Promise<number> {
   let issuers: IssuerEntry[];
   try {
     issuers = options['trust-issuer'].map(parseIssuer);
+    for (const path of options['trust-issuer-file']) {
+      const issuer = loadIssuer(path);
+      issuers.push({ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey });
+    }
   } catch (error) {
     console.error(`qrpay authorizer: ${(error as Error).message}`);
     return 2;
   }
   if (options.approve) {
     const db = openDatabase(options['data-dir']);
-    const changed = db.prepare("UPDATE terminals SET status = 'approved', approved_at = ? WHERE id = ? AND status = 'pending'").run(Date.now(), options.approve).changes;
+    const changed = approveTerminal(db, options.approve, Date.now());
     db.close();
-    console.log(changed ? `approved ${options.approve}` : `no pending terminal ${options.approve}`);
+    console.log(changed ? `approved ${options.approve}` : `no pending or suspended terminal ${options.approve}`);
     return changed ? 0 : 1;
   }
   const authorizer = await startAuthorizer({

@@ -7,25 +7,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimulatorHal, type SimulatorHal } from '../../boards/simulator/hal';
 import { nodeEntropy } from '../../hal/sim/entropy';
 import { decodePng } from '../../hal/sim/png';
 import { SystemClock } from '../../hal/sim/system-clock';
-import { stationary } from '../../hal/sim/tracks';
-import { trackSerial } from '../../hal/sim/track-serial';
 import type { Charge } from '../../src/authorization/charge';
-import { describeLocation } from '../../src/authorization/location';
-import { NmeaLocationSensor } from '../../src/location/index';
-import { codePrefix } from '../../src/paycode/format';
 import { hex } from '../../src/paycode/hex';
-import { createTerminal, formatAmount, type Terminal } from '../../src/terminal/terminal';
-import type { Decision } from '../../src/terminal/decision';
-import { startAuthorizer, simulatorMerchant, type RunningAuthorizer } from '../authorizer/authorizer';
+import { formatAmount } from '../../src/terminal/terminal';
+import { startAuthorizer, type RunningAuthorizer } from '../authorizer/authorizer';
+import { bootStation, chargeWithPhone, type Station } from './station';
 import { schemaVersion } from '../authorizer/database';
 import { qrInfo, qrPngBuffer } from '../wallet/render';
 import { createDeviceKey, createIssuer, issueCredential, makePaymentCode } from '../wallet/wallet';
-import { scanCamera } from './camera-scanner';
-import { PhoneScene } from './phone-scene';
 
 export interface DemoOptions {
   /** Keep the databases and keys here (default: a temporary directory removed at the end). */
@@ -34,20 +26,14 @@ export interface DemoOptions {
   write?: (line: string) => void;
 }
 
-interface Station {
-  name: string;
-  hal: SimulatorHal;
-  terminal: Terminal;
-  location: NmeaLocationSensor;
-  scene: PhoneScene;
-  stop(): void;
-}
-
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const started = performance.now();
   const say = (stage: string, text: string) => write(`${`+${((performance.now() - started) / 1000).toFixed(3)} s`.padStart(10)}  ${stage.padEnd(10)} ${text}`);
-  const heading = (text: string) => write(`\n── ${text} ${'─'.repeat(Math.max(0, 72 - text.length))}`);
+  const heading = (text: string) => {
+    write('');
+    write(`── ${text} ${'─'.repeat(Math.max(0, 72 - text.length))}`);
+  };
   const root = options.dataDir ?? mkdtempSync(join(tmpdir(), 'qrpay-demo-'));
   const stations: Station[] = [];
   let authorizer: RunningAuthorizer | undefined;
@@ -111,87 +97,5 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     for (const station of stations) station.stop();
     await authorizer?.close();
     if (!options.dataDir) rmSync(root, { recursive: true, force: true });
-  }
-}
-
-async function bootStation(name: string, dataDir: string, url: string, say: (stage: string, text: string) => void): Promise<Station> {
-  const scene = new PhoneScene();
-  const hal = createSimulatorHal({ dataDirectory: dataDir, quiet: true, camera: { scene, frameRate: 15 } });
-  const merchant = simulatorMerchant.site;
-  // A receiver on the counter, a few metres from the merchant's registered site.
-  const serial = trackSerial('ublox-m8n', stationary({ start: Date.now(), seconds: 3600, seed: name.length, latitude: merchant.latitude + 0.00004, longitude: merchant.longitude - 0.00003, altitude: 41, acquisition: 0 }), { clock: hal.clock });
-  const location = new NmeaLocationSensor({ serial, clock: hal.clock, maxAge: 5000 });
-  const terminal = createTerminal({
-    hal,
-    location,
-    config: {
-      authorizerUrl: url,
-      firmware: '0.1.0-sim',
-      device: { model: 'qrpay-sim', serial: `SIM-${name.toUpperCase()}`, board: 'simulator' },
-      actuation: { kind: 'hold', ms: 300 },
-    },
-  });
-  const stop = () => {
-    location.close();
-    hal.shutdown();
-  };
-  try {
-    const hadKey = hal.keystore.has('terminal');
-    const identity = await terminal.start();
-    say('terminal', `${name}: ${hadKey ? 'key loaded' : 'P-256 key created in the keystore'}; enrolled as ${identity.terminalId} for ${identity.merchant.name} (${identity.merchant.currency}, ${identity.merchant.purposes.join(', ')})`);
-    say('terminal', `${name}: trust list and deny list installed (signed by the operator key); authorizer decision key recorded (trusted on first use)`);
-    const fix = await waitForFix(location, hal);
-    say('gnss', `${name}: ${fix}`);
-  } catch (error) {
-    stop();
-    throw error;
-  }
-  return { name, hal, terminal, location, scene, stop };
-}
-
-async function waitForFix(location: NmeaLocationSensor, hal: SimulatorHal): Promise<string> {
-  for (let i = 0; i < 40; i++) {
-    const sample = location.sample();
-    if (sample.status === 'fix') return `fix ${describeLocation({ ...sample, reason: undefined })} (${sample.satellites} satellites, ${sample.fix})`;
-    await new Promise<void>((resolve) => hal.clock.setTimer(resolve, 100));
-  }
-  return 'no fix yet: requests will say so';
-}
-
-async function chargeWithPhone(station: Station, charge: Charge, screen: ReturnType<typeof decodePng>, say: (stage: string, text: string) => void): Promise<Decision> {
-  const { terminal, hal, scene, name } = station;
-  const off: (() => void)[] = [];
-  const on: Terminal['on'] = (event, listener) => {
-    const remove = terminal.on(event, listener);
-    off.push(remove);
-    return remove;
-  };
-  on('waiting', (e) => say('charge', `${name}: ${formatAmount(e.charge.amount)} ${e.charge.currency} ${e.charge.purpose}, ref ${e.charge.reference}: show your code`));
-  on('code-checked', (e) => say('terminal', e.verdict.status === 'verified' ? `code verified offline: ${e.summary}` : `code rejected offline: ${e.verdict.reason} (${e.summary})`));
-  on('request-signed', (e) => say('terminal', `request signed with the terminal key: trace ${e.trace}, location ${describeLocation(e.location)}, ${e.bytes} bytes`));
-  on('attempt', (e) => say('network', `POST /v1/authorize (application/cose), attempt ${e.attempt}`));
-  on('attempt-failed', (e) => say('network', `attempt ${e.failure.attempt}: ${e.failure.reason}: ${e.failure.detail}`));
-  on('verified', (d) => say('terminal', `decision verified (authorizer signature, bound to the request's SHA-256, fresh): ${d.outcome.toUpperCase()}${d.approvalCode ? `, approval ${d.approvalCode}` : ''}, ${d.reason}`));
-  on('decision', (d) => {
-    if (d.source === 'terminal') say('terminal', `decided on the terminal: ${d.outcome.toUpperCase()}, ${d.reason}`);
-    say('display', `"${d.display}"`);
-  });
-  on('actuated', (e) => say('actuator', `fired once: relay held ${e.actuation.kind === 'hold' ? `${e.actuation.ms} ms` : 'as a pulse train'} (trace ${e.trace})`));
-
-  const scanner = scanCamera(hal.camera!, (text) => text.indexOf(codePrefix) === 0, (report) => {
-    say('camera', `${name}: code read from frame ${report.frame.sequence} (${report.frame.width}x${report.frame.height} ${report.frame.imageType}, QR version ${report.version}, ${report.path} path, ${report.scanMs.toFixed(1)} ms)`);
-    if (!terminal.present(report.text)) scanner.resume();
-  });
-  try {
-    const pending = terminal.charge(charge);
-    scene.show(screen);
-    say('phone', 'code held up to the camera');
-    const decision = await pending;
-    scene.clear();
-    if (!decision.actuated) say('actuator', 'stays locked');
-    return decision;
-  } finally {
-    scanner.stop();
-    for (const remove of off) remove();
   }
 }

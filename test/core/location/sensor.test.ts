@@ -3,7 +3,9 @@
  * port in irregular chunks on a test clock — the way a UART delivers them.
  */
 import { describe, expect, it } from 'vitest';
+import { HalError, isHalError } from '../../../hal/errors';
 import type { LocationSample } from '../../../hal/gnss';
+import type { SerialOptions } from '../../../hal/serial';
 import { scriptedSerial, type ScriptStep } from '../../../hal/portable/scripted-serial';
 import { NmeaLocationSensor, UERE_METRES, type NmeaLocationSensorOptions } from '../../../src/location/index';
 import { TestClock } from '../../support/test-clock';
@@ -93,7 +95,10 @@ describe('GNSS driver on an ATGM336H log (Sydney, a tunnel, GGA before RMC at mi
   const { samples, clock, sensor } = play(atgm, { maxAge });
 
   it('dates a GGA that passes midnight before its RMC on the new day', () => {
-    const times = fixes(samples).map((s) => s.timestamp as number);
+    // The very first fix comes before any valid RMC: undated until that RMC arrives.
+    const times = fixes(samples).filter((s) => s.timestamp !== undefined).map((s) => s.timestamp as number);
+    expect(fixes(samples)[0].timestamp).toBeUndefined();
+    expect(times.length).toBeGreaterThan(40);
     expect(times).toContain(Date.UTC(2026, 10, 3, 0, 0, 0));
     expect(times).not.toContain(Date.UTC(2026, 10, 2, 0, 0, 0));
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]);
@@ -190,6 +195,59 @@ describe('GNSS driver plumbing', () => {
     expect(sensor.stats().accepted.GGA).toBe(2);
   });
 
+  it('does not let a frozen receiver repeating one epoch keep its fix fresh', () => {
+    const clock = new TestClock();
+    const script = [];
+    for (let s = 0; s < 10; s++) script.push({ at: s * 1000, data: fix });
+    const sensor = new NmeaLocationSensor({ clock, maxAge: 3000, serial: scriptedSerial({ clock, script, baud: 115200 }) });
+    clock.advance(2000);
+    expect(sensor.sample().status).toBe('fix');
+    clock.advance(4500);
+    expect(sensor.sample()).toMatchObject({ status: 'stale', fix: 'none' });
+    expect(sensor.stats().accepted.GGA).toBe(7);
+  });
+
+  it('reports a port that fails mid-read to onError and reads again at the next signal', () => {
+    const clock = new TestClock();
+    const errors: unknown[] = [];
+    let options: SerialOptions = {};
+    let failNext = true;
+    const sensor = new NmeaLocationSensor({
+      clock,
+      serial: (opened) => {
+        options = opened;
+        let sent = false;
+        return {
+          read: () => {
+            if (failNext) {
+              failNext = false;
+              throw new HalError('io', 'UART overrun');
+            }
+            if (sent) return undefined;
+            sent = true;
+            return Uint8Array.from(fix, (c) => c.charCodeAt(0)).buffer;
+          },
+          write: () => undefined,
+          close: () => undefined,
+        };
+      },
+      onError: (e) => errors.push(e),
+    });
+    options.onReadable?.(10);
+    expect(errors).toHaveLength(1);
+    expect(isHalError(errors[0], 'io')).toBe(true);
+    options.onReadable?.(10);
+    expect(sensor.sample().status).toBe('fix');
+  });
+
+  it('refuses a nonsensical maxAge or poll interval with a RangeError', () => {
+    const clock = new TestClock();
+    const serial = scriptedSerial({ clock, script: [] });
+    expect(() => new NmeaLocationSensor({ clock, serial, maxAge: -1 })).toThrow(RangeError);
+    expect(() => new NmeaLocationSensor({ clock, serial, maxAge: NaN })).toThrow(RangeError);
+    expect(() => new NmeaLocationSensor({ clock, serial, pollInterval: 0 })).toThrow(RangeError);
+  });
+
   it('offers each refusal to onRejected with the sentence', () => {
     const clock = new TestClock();
     const seen: unknown[] = [];
@@ -200,5 +258,19 @@ describe('GNSS driver plumbing', () => {
     });
     clock.advance(1000);
     expect(seen).toEqual([{ reason: 'bad-checksum', sentence: fix.slice(1, fix.indexOf('*')) }]);
+  });
+});
+
+describe('GNSS driver dating', () => {
+  it('ignores the 1980 date a MediaTek receiver prints before its fix', () => {
+    const clock = new TestClock();
+    const lines = [
+      '$GPRMC,000114.800,V,,,,,0.00,0.00,060180,,,N*4E',
+      '$GPGGA,180404.000,4736.3726,N,12219.9242,W,1,09,1.02,56.0,M,-17.1,M,,*66',
+    ];
+    const sensor = new NmeaLocationSensor({ clock, serial: scriptedSerial({ clock, script: [{ at: 0, data: lines.join('\r\n') + '\r\n' }] }) });
+    clock.advance(1000);
+    expect(sensor.sample()).toMatchObject({ status: 'fix', satellites: 9 });
+    expect(sensor.sample().timestamp).toBeUndefined();
   });
 });

@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { DenyList, PaymentCodeVerifier, ReplayCache, TrustStore, replaySlotPrefix, trustListStorageKey } from '../../../src/paycode';
+import { MemoryStorage } from '../../../hal/portable/memory-storage';
+import {
+  DenyList, openPaycodeTerminal, PaymentCodeVerifier, ReplayCache, TrustStore, replaySlotPrefix, trustListStorageKey,
+} from '../../../src/paycode';
 import { keyPairFromSecret, makePaymentCode, signDenyList, signTrustList } from '../../../tools/wallet/wallet';
 import { CounterEntropy, epoch, makeWorld, MemoryStore, secrets } from './world';
 
@@ -46,8 +49,9 @@ describe('trust store', () => {
   it('refuses a persisted list that was tampered with, and an install it cannot persist', () => {
     const storage = new MemoryStore();
     new TrustStore({ root, storage }).install(list(1), now);
-    const bytes = storage.data.get(trustListStorageKey)!;
+    const bytes = storage.read(trustListStorageKey)!;
     bytes[bytes.length - 1] ^= 1;
+    storage.write(trustListStorageKey, bytes);
     expect(new TrustStore({ root, storage }).restore()).toMatchObject({ ok: false, reason: 'bad-signature' });
     storage.failWrites = true;
     const store = new TrustStore({ root, storage });
@@ -105,8 +109,24 @@ describe('replay cache', () => {
     expect(restored.has(kid, cred, cti(2), 150)).toBe(true);
     expect(restored.has(kid, cred, cti(3), 150)).toBe(true);
     expect(new ReplayCache({ storage, capacity: 2 }).restore(200)).toBe(0);
-    storage.data.set(replaySlotPrefix + '1', new Uint8Array([0xff]));
+    storage.write(replaySlotPrefix + '1', new Uint8Array([0xff]));
     expect(new ReplayCache({ storage, capacity: 2 }).restore(150)).toBe(1);
+  });
+});
+
+describe('openPaycodeTerminal', () => {
+  it('restores lists and accepted codes from the storage HAL at boot', () => {
+    const world = makeWorld('EdDSA');
+    const storage = new MemoryStorage();
+    const root = { alg: world.operator.alg, publicKey: world.operator.publicKey };
+    const first = openPaycodeTerminal({ storage, root, clock: world.clock });
+    first.trustStore.install(world.trustList, now);
+    first.denyList.install(world.denyList, now);
+    const code = makePaymentCode(world.credential, world.device, { clock: world.clock, entropy });
+    expect(first.verifier.verify(code.text).ok).toBe(true);
+    const second = openPaycodeTerminal({ storage, root, clock: world.clock });
+    expect(second.restored).toEqual({ trustList: { ok: true, version: 1 }, denyList: { ok: true, version: 1 }, replayEntries: 1 });
+    expect(second.verifier.verify(code.text)).toMatchObject({ ok: false, reason: 'replayed' });
   });
 });
 

@@ -6,6 +6,8 @@
 import type { Clock } from '../../../hal/clock';
 import type { Entropy } from '../../../hal/entropy';
 import type { KeyValueStore } from '../../../hal/storage';
+import { HalError } from '../../../hal/errors';
+import { MemoryStorage } from '../../../hal/portable/memory-storage';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import type { CoseAlgName } from '../../../src/cose/sign1';
 import { DenyList, PaymentCodeVerifier, ReplayCache, TrustStore, type VerifierOptions } from '../../../src/paycode';
@@ -48,17 +50,18 @@ export function fixedEntropy(bytes: Uint8Array): Entropy {
   return { fill: (out) => { out.set(bytes.subarray(0, out.length)); return out; } };
 }
 
+/** The HAL's in-memory storage (NVS key rules enforced), with writes that can be made to fail. */
 export class MemoryStore implements KeyValueStore {
-  readonly data = new Map<string, Uint8Array>();
+  private readonly inner: KeyValueStore = new MemoryStorage().open({ path: 'paycode', mode: 'r+' });
   failWrites = false;
-  read(key: string): Uint8Array | undefined { const v = this.data.get(key); return v && v.slice(); }
+  read(key: string): Uint8Array | undefined { return this.inner.read(key); }
   write(key: string, value: Uint8Array): void {
-    if (this.failWrites) throw new Error('simulated write failure');
-    this.data.set(key, value.slice());
+    if (this.failWrites) throw new HalError('io', 'simulated write failure');
+    this.inner.write(key, value);
   }
-  delete(key: string): void { this.data.delete(key); }
-  keys(): string[] { return Array.from(this.data.keys()); }
-  close(): void {}
+  delete(key: string): void { this.inner.delete(key); }
+  keys(): string[] { return this.inner.keys(); }
+  close(): void { this.inner.close(); }
 }
 
 export interface World {

@@ -58,6 +58,26 @@ describe('terminal: identity', () => {
   });
 });
 
+describe('terminal: configuration and state', () => {
+  it('refuses a configuration that cannot work', () => {
+    const b = bench();
+    const make = (config: object) => () => createTerminal({ hal: b.hal, config: { ...testConfig, ...config }, codes: prefixChecker });
+    expect(make({ authorizerUrl: 'ftp://x' })).toThrow('authorizerUrl');
+    expect(make({ retry: { attempts: 0 } })).toThrow('attempts');
+    expect(make({ codeTimeout: -1 })).toThrow('codeTimeout');
+  });
+
+  it('stops rather than guess over a damaged trace counter', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    b.storage.open({ path: 'qrpay' }).write('trace.next', Uint8Array.of(1, 2, 3));
+    const pending = terminal.charge(coffee);
+    terminal.present('GOOD-1');
+    await expect(pending).rejects.toMatchObject({ kind: 'storage' });
+    expect(b.authorizer.received).toHaveLength(0);
+  });
+});
+
 describe('terminal: charge', () => {
   it('acts on a verified approval exactly once', async () => {
     const b = bench();
@@ -83,6 +103,36 @@ describe('terminal: charge', () => {
     const decision = await pay(b, terminal);
     expect(decision).toMatchObject({ outcome: 'declined', reason: 'replayed', source: 'authorizer', actuated: false });
     expect(b.actuator.holds).toEqual([]);
+  });
+
+  it('holds and step-ups release nothing', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    b.authorizer.script.push({ kind: 'decide', outcome: 'held', reason: 'review' }, { kind: 'decide', outcome: 'step-up', reason: 'confirm-in-app' });
+    expect(await pay(b, terminal)).toMatchObject({ outcome: 'held', actuated: false });
+    expect(b.indicators.lastDisplay?.title).toBe('ON HOLD');
+    expect(await pay(b, terminal, 'GOOD-2')).toMatchObject({ outcome: 'step-up', actuated: false });
+    expect(b.indicators.lastDisplay?.title).toBe('CONFIRM IN APP');
+    expect(b.actuator.holds).toEqual([]);
+  });
+
+  it('gives up waiting for a code, then takes the next charge', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    const pending = terminal.charge(coffee);
+    await b.clock.advanceAsync(60_000);
+    await expect(pending).rejects.toMatchObject({ kind: 'no-code' });
+    expect(terminal.present('GOOD-1')).toBe(false);
+    expect((await pay(b, terminal)).outcome).toBe('approved');
+  });
+
+  it('runs one charge at a time', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    const first = terminal.charge(coffee);
+    await expect(terminal.charge(coffee)).rejects.toMatchObject({ kind: 'busy' });
+    terminal.present('GOOD-1');
+    expect((await settle(b.clock, first)).outcome).toBe('approved');
   });
 
   it('declines a code it rejects without spending a trace number or the network', async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeHttpClient } from '../../../hal/sim/http';
 import { readDecision } from '../../../src/authorization/decision';
 import { signRequest } from '../../../src/authorization/request';
-import { bootTerminal, coffee, journal, pay, startWorld, type Booted, type World } from '../../support/e2e-world';
+import { bootTerminal, bootTerminalWithGnss, coffee, journal, pay, startWorld, Wallet, type Booted, type World } from '../../support/e2e-world';
 
 let world: World;
 let counter: Booted;
@@ -96,6 +96,42 @@ describe('e2e: copied code', () => {
   });
 });
 
+describe('e2e: lists and location', () => {
+  it('a new issuer: forwarded with the terminal\'s doubt, approved by the authorizer, then known after a list refresh', async () => {
+    const newcomer = new Wallet();
+    world.authorizer.operator.trustIssuer({ alg: newcomer.issuer.alg, kid: newcomer.issuer.kid, publicKey: newcomer.issuer.publicKey });
+    const checked: string[] = [];
+    const off = counter.terminal.on('code-checked', (e) => checked.push(e.verdict.reason ?? e.verdict.status));
+    try {
+      const first = await pay(counter.terminal, newcomer.code());
+      expect(first).toMatchObject({ outcome: 'approved', source: 'authorizer' });
+      const refreshed = await counter.terminal.refreshLists();
+      expect(refreshed.trust.ok).toBe(true);
+      expect(refreshed.deny).toMatchObject({ ok: false, reason: 'not-newer' });
+      expect((await pay(counter.terminal, newcomer.code())).outcome).toBe('approved');
+      expect(checked).toEqual(['unknown-issuer', 'verified']);
+    } finally {
+      off();
+    }
+  });
+
+  it('the request carries the GNSS fix, and the authorizer records it', async () => {
+    const { hal, terminal, location } = await bootTerminalWithGnss(world, 'bike-gps');
+    try {
+      const decision = await pay(terminal, world.wallet.code(), { amount: 150, currency: 'EUR', purpose: 'bike-unlock', reference: 'ride-1' });
+      expect(decision.outcome).toBe('approved');
+      const row = world.authorizer.db.prepare('SELECT location_status, latitude, longitude FROM requests WHERE terminal_id = ? AND trace = ?')
+        .get(terminal.identity!.terminalId, decision.trace) as { location_status: string; latitude: number; longitude: number };
+      expect(row.location_status).toBe('fix');
+      expect(Math.abs(row.latitude - 48.8675)).toBeLessThan(0.001);
+      expect(Math.abs(row.longitude - 2.3638)).toBeLessThan(0.001);
+    } finally {
+      location.close();
+      hal.shutdown();
+    }
+  });
+});
+
 describe('e2e: cloned terminal', () => {
   it('declines requests that reuse trace numbers under the same key', async () => {
     const original = await bootTerminal({ url: world.authorizer.url, dataDir: world.dir('bike-1') });
@@ -109,6 +145,11 @@ describe('e2e: cloned terminal', () => {
       const cloned = await pay(clone.terminal, world.wallet.code());
       expect(cloned).toMatchObject({ outcome: 'declined', reason: 'trace-reused', trace: 1, actuated: false });
       expect(clone.hal.actuatorLine.pulses()).toHaveLength(0);
+      // One key, two devices: the authorizer cannot tell the genuine one, so the key stays suspended for an operator.
+      const after = await pay(original.terminal, world.wallet.code());
+      expect(after).toMatchObject({ outcome: 'declined', reason: 'terminal-suspended', trace: 2, actuated: false });
+      expect(world.authorizer.service.approveTerminal(original.terminal.identity!.terminalId)).toBe(true);
+      expect(await pay(original.terminal, world.wallet.code())).toMatchObject({ outcome: 'approved', trace: 3 });
     } finally {
       original.hal.shutdown();
       clone.hal.shutdown();

@@ -122,32 +122,35 @@ describe('e2e: an unreliable authorizer', () => {
 });
 
 describe('e2e: power cut between reserving a trace number and sending', () => {
-  it('never reuses a trace number and never fires twice', async () => {
-    const dataDir = world.dir('power');
-    const first = await bootTerminal({ url: world.authorizer.url, dataDir });
-    const approved = await pay(first.terminal, world.wallet.code());
-    first.hal.shutdown();
-    expect(approved.outcome).toBe('approved');
-    // Count the writes a reboot makes before a charge, then cut at the charge's second write:
-    // the first records the code in the replay cache, the second reserves the trace number.
-    const probe = await bootTerminal({ url: world.authorizer.url, dataDir });
-    probe.hal.shutdown();
-    const bootWrites = (probe.hal.storage as DirectoryStorage).power.writes;
-    const dying = await bootTerminal({ url: world.authorizer.url, dataDir, powerCut: { atWrite: bootWrites + 2, cut: 'done' } });
-    dying.hal.shutdown();
-    const requestsBefore = journal(world).length;
-    await expect(pay(dying.terminal, world.wallet.code())).rejects.toMatchObject({ kind: 'storage' });
-    expect(dying.hal.storage.power.off).toBe(true);
-    expect(journal(world).length).toBe(requestsBefore);
+  // What the cut write leaves: nothing (lost), a temporary file never renamed (torn), or the new value (done).
+  for (const cut of ['lost', 'torn', 'done'] as const) {
+    it(`never reuses a trace number and never fires twice (${cut})`, async () => {
+      const dataDir = world.dir(`power-${cut}`);
+      const first = await bootTerminal({ url: world.authorizer.url, dataDir });
+      const approved = await pay(first.terminal, world.wallet.code());
+      first.hal.shutdown();
+      expect(approved.outcome).toBe('approved');
+      // Count the writes a reboot makes before a charge, then cut at the charge's second write:
+      // the first records the code in the replay cache, the second reserves the trace number.
+      const probe = await bootTerminal({ url: world.authorizer.url, dataDir });
+      probe.hal.shutdown();
+      const bootWrites = (probe.hal.storage as DirectoryStorage).power.writes;
+      const dying = await bootTerminal({ url: world.authorizer.url, dataDir, powerCut: { atWrite: bootWrites + 2, cut } });
+      dying.hal.shutdown();
+      const requestsBefore = journal(world).length;
+      await expect(pay(dying.terminal, world.wallet.code())).rejects.toMatchObject({ kind: 'storage' });
+      expect(dying.hal.storage.power.off).toBe(true);
+      expect(journal(world).length).toBe(requestsBefore);
 
-    const revived = await bootTerminal({ url: world.authorizer.url, dataDir });
-    revived.hal.shutdown();
-    const after = await pay(revived.terminal, world.wallet.code());
-    expect(after).toMatchObject({ outcome: 'approved', actuated: true });
-    // The cut landed after the counter moved past approved.trace + 1: that number is skipped, never reused.
-    expect(after.trace).toBe(approved.trace! + 2);
-    const traces = journal(world).filter((r) => r.terminal_id === revived.terminal.identity!.terminalId).map((r) => r.trace);
-    expect(traces).toEqual([approved.trace, after.trace]);
-    expect(first.hal.actuatorLine.pulses().length + dying.hal.actuatorLine.pulses().length + revived.hal.actuatorLine.pulses().length).toBe(2);
-  });
+      const revived = await bootTerminal({ url: world.authorizer.url, dataDir });
+      revived.hal.shutdown();
+      const after = await pay(revived.terminal, world.wallet.code());
+      expect(after).toMatchObject({ outcome: 'approved', actuated: true });
+      // A landed write skips the reserved number; a lost or torn one leaves it unused. Either way it is never sent twice.
+      expect(after.trace).toBe(approved.trace! + (cut === 'done' ? 2 : 1));
+      const traces = journal(world).filter((r) => r.terminal_id === revived.terminal.identity!.terminalId).map((r) => r.trace);
+      expect(traces).toEqual([approved.trace, after.trace]);
+      expect(first.hal.actuatorLine.pulses().length + dying.hal.actuatorLine.pulses().length + revived.hal.actuatorLine.pulses().length).toBe(2);
+    });
+  }
 });

@@ -83,6 +83,8 @@ describe('simulated receivers', () => {
     const steps = nmeaLogSteps('$GPGGA,235959.00,x\r\n$GPGSA,y\r\n$GPGGA,000000.00,z\r\n$GPGGA,000002.50,w\r\n');
     expect(steps.map((s) => s.at)).toEqual([0, 1000, 3500]);
     expect(steps[0].data).toBe('$GPGGA,235959.00,x\r\n$GPGSA,y\r\n');
+    // A MediaTek clock being set (1980 RTC time → GPS time) is not eighteen hours of silence.
+    expect(nmeaLogSteps('$GPRMC,000001.800,V\n$GPRMC,000002.800,V\n$GPRMC,180404.000,A\n$GPRMC,180405.000,A\n').map((s) => s.at)).toEqual([0, 1000, 2000, 3000]);
     const clock = new TestClock();
     const sensor = new NmeaLocationSensor({ clock, serial: replaySerial(join(fixtures, 'atgm336h-sydney-tunnel.nmea'), { clock }) });
     clock.advance(10_500);

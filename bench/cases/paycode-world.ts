@@ -1,0 +1,40 @@
+/**
+ * Shared set-up of the payment-code benchmark cases: the deterministic test
+ * world (fixed keys, lists installed) and one valid code. Each op verifies
+ * that code with a fresh replay cache (else the second op would be a replay);
+ * the credential cache is either fresh (cold) or shared and warmed (cached).
+ */
+import { makePaymentCode } from '../../tools/wallet/wallet';
+import { CredentialCache, PaymentCodeVerifier, ReplayCache } from '../../src/paycode';
+import type { CoseAlgName } from '../../src/cose/sign1';
+import { CounterEntropy, makeWorld, type World } from '../../test/core/paycode/world';
+
+export interface State {
+  world: World;
+  text: string;
+  cache: CredentialCache;
+}
+
+export function prepare(alg: CoseAlgName, warm: boolean): State {
+  const world = makeWorld(alg);
+  const text = makePaymentCode(world.credential, world.device, { clock: world.clock, entropy: new CounterEntropy(7) }).text;
+  const state = { world, text, cache: new CredentialCache() };
+  if (warm && !verifyOnce(state, state.cache)) throw new Error('bench code does not verify');
+  return state;
+}
+
+export function verifyOnce(state: State, cache: CredentialCache): boolean {
+  const { world } = state;
+  const verifier = new PaymentCodeVerifier({
+    clock: world.clock, trustStore: world.trustStore, denyList: world.deny, replayCache: new ReplayCache({ capacity: 1 }), credentialCache: cache,
+  });
+  return verifier.verify(state.text).ok;
+}
+
+export function opCold(state: State): void {
+  if (!verifyOnce(state, new CredentialCache())) throw new Error('cold verification failed');
+}
+
+export function opCached(state: State): void {
+  if (!verifyOnce(state, state.cache)) throw new Error('cached verification failed');
+}

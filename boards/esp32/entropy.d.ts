@@ -1,0 +1,2 @@
+import type { Entropy } from '../../hal/entropy';
+export function createEsp32Entropy(): Entropy;

@@ -1,0 +1,95 @@
+/**
+ * The HTTP HAL over the ECMA-419 HTTP client (`device.network.http`). One
+ * connection per request keeps the state machine simple; the timeout is a
+ * Timer that closes the client. Failures become HalError kinds.
+ */
+import Timer from 'timer';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../hal/http';
+import { defaultMaxResponseBytes } from '../../hal/http';
+import { HalError } from '../../hal/errors';
+
+interface HttpProvider {
+  io: new (options: Record<string, unknown>) => {
+    request(options: Record<string, unknown>): { read(count?: number): ArrayBuffer | undefined; write(data?: ArrayBuffer): void };
+    close(): void;
+  };
+  [option: string]: unknown;
+}
+
+function parseUrl(url: string): { host: string; port: number; path: string } {
+  const match = /^http:\/\/([^/:]+)(?::(\d+))?(\/.*)?$/.exec(url);
+  if (!match) throw new HalError('unreachable', `unsupported URL ${url} (http:// only on this board)`);
+  return { host: match[1], port: match[2] ? Number(match[2]) : 80, path: match[3] ?? '/' };
+}
+
+function classify(message: string): HalError {
+  if (/refused/i.test(message)) return new HalError('refused', message);
+  if (/dns|resolve|host/i.test(message)) return new HalError('unreachable', message);
+  return new HalError('reset', message || 'connection failed');
+}
+
+export function createEsp32Http(provider: HttpProvider): HttpClient {
+  return {
+    request(request: HttpRequest): Promise<HttpResponse> {
+      return new Promise((resolve, reject) => {
+        const { host, port, path } = parseUrl(request.url);
+        const limit = request.maxResponseBytes ?? defaultMaxResponseBytes;
+        const chunks: Uint8Array[] = [];
+        let received = 0;
+        let status = 0;
+        const headers: Record<string, string> = {};
+        let settled = false;
+        let body = request.body;
+        const finish = (error?: HalError) => {
+          if (settled) return;
+          settled = true;
+          Timer.clear(timer);
+          client.close();
+          if (error) return reject(error);
+          const bytes = new Uint8Array(received);
+          let offset = 0;
+          for (const chunk of chunks) {
+            bytes.set(chunk, offset);
+            offset += chunk.length;
+          }
+          if (status < 200 || status > 299) return reject(new HalError('bad-status', `HTTP ${status}`, status));
+          resolve({ status, headers, body: bytes });
+        };
+        const client = new provider.io({
+          ...provider,
+          host,
+          port,
+          onError: (error: Error) => finish(classify(error?.message ?? '')),
+        });
+        const timer = Timer.set(() => finish(new HalError('timeout', `no answer from ${host} in ${request.timeout} ms`)), request.timeout);
+        const requestHeaders = new Map<string, string>(Object.entries(request.headers ?? {}));
+        if (body) requestHeaders.set('content-length', String(body.length));
+        client.request({
+          method: request.method,
+          path,
+          headers: requestHeaders,
+          onHeaders(this: unknown, code: number, map: Map<string, string>) {
+            status = code;
+            map.forEach((value, key) => (headers[String(key).toLowerCase()] = value));
+          },
+          onWritable(this: { write(data?: ArrayBuffer): void }) {
+            if (!body) return;
+            this.write(body.slice().buffer);
+            body = undefined;
+            this.write(undefined);
+          },
+          onReadable(this: { read(count?: number): ArrayBuffer | undefined }, count: number) {
+            const chunk = this.read(count);
+            if (!chunk) return;
+            received += chunk.byteLength;
+            if (received > limit) return finish(new HalError('too-large', `answer over ${limit} bytes`));
+            chunks.push(new Uint8Array(chunk));
+          },
+          onDone(error: Error | null) {
+            finish(error ? classify(error.message) : undefined);
+          },
+        });
+      });
+    },
+  };
+}

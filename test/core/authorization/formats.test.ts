@@ -1,0 +1,81 @@
+/**
+ * The wire formats refuse what they do not understand, with a FormatError
+ * naming the field, and carry locations without floats.
+ */
+import { describe, expect, it } from 'vitest';
+import { decode, encode, type CborMap } from '../../../src/codec/cbor';
+import { FormatError } from '../../../src/authorization/fields';
+import { decodeLocation, encodeLocation, locationFromSample } from '../../../src/authorization/location';
+import { openRequest, signRequest, type AuthorizationRequest } from '../../../src/authorization/request';
+import { seal, ContentType } from '../../../src/authorization/envelope';
+import { chargeProblem } from '../../../src/authorization/charge';
+import { edSigner } from '../../support/terminal-fixture';
+
+const signer = edSigner('formats');
+const base: AuthorizationRequest = {
+  terminalId: 'T-1', trace: 1, localTime: 1_790_000_000_000, amount: 100, currency: 'EUR', purpose: 'arcade-credit',
+  reference: 'r', location: locationFromSample(undefined), paymentCode: 'QP1:X', verdict: { status: 'verified' }, firmware: '1',
+};
+
+function fieldOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof FormatError) return error.field;
+    throw error;
+  }
+  return 'accepted';
+}
+
+describe('location on the wire', () => {
+  it('round-trips a fix through integers (1e-7 degrees, centimetres)', () => {
+    const wire = locationFromSample({ status: 'fix', fix: '3d', satellites: 9, latitude: -33.8567844, longitude: 151.2152967, altitude: 12.34, accuracy: 2.5, timestamp: 5, age: 120 });
+    const back = decodeLocation(decode(encode(encodeLocation(wire))));
+    expect(back).toEqual({ status: 'fix', fix: '3d', satellites: 9, latitude: -33.8567844, longitude: 151.2152967, altitude: 12.34, accuracy: 2.5, timestamp: 5, age: 120 });
+  });
+
+  it('says why there is no fix', () => {
+    expect(locationFromSample({ status: 'stale', fix: 'none', satellites: 0, age: 42_000 })).toEqual({ status: 'stale', fix: 'none', satellites: 0, reason: 'stale-fix', age: 42_000 });
+    expect(locationFromSample({ status: 'absent', fix: 'none', satellites: 0 })).toMatchObject({ reason: 'no-fix-yet' });
+    expect(locationFromSample(undefined)).toMatchObject({ status: 'absent', reason: 'no-receiver' });
+  });
+
+  it('refuses a position without a fix, and a fix without a position', () => {
+    const noFix = encodeLocation({ status: 'stale', fix: 'none', satellites: 0, reason: 'stale-fix' });
+    noFix.set(4, 1);
+    noFix.set(5, 1);
+    expect(fieldOf(() => decodeLocation(noFix))).toBe('location');
+    expect(fieldOf(() => decodeLocation(encodeLocation({ status: 'fix', fix: '3d', satellites: 5 })))).toBe('location');
+  });
+});
+
+describe('request format', () => {
+  it('round-trips', () => {
+    expect(openRequest(signRequest(base, signer)).request).toEqual(base);
+  });
+
+  it('refuses bad charges before signing', () => {
+    expect(chargeProblem({ ...base, amount: 0 })).toContain('amount');
+    expect(chargeProblem({ ...base, currency: 'eur' })).toContain('currency');
+    expect(fieldOf(() => signRequest({ ...base, reference: '' }, signer))).toBe('charge');
+    expect(fieldOf(() => signRequest({ ...base, terminalId: 'no spaces' }, signer))).toBe('terminal id');
+  });
+
+  it('names the field at fault in a request it cannot read', () => {
+    const payload = decode(encode(new Map())) as CborMap;
+    expect(fieldOf(() => openRequest(seal({ contentType: ContentType.request, payload, signer })))).toBe('terminal verdict');
+    const genuine = signRequest(base, signer);
+    expect(fieldOf(() => openRequest(seal({ contentType: ContentType.decision, payload, signer })))).toBe('content type');
+    expect(fieldOf(() => openRequest(genuine.subarray(1)))).toBe('message');
+    expect(fieldOf(() => openRequest(Uint8Array.of()))).toBe('message');
+  });
+
+  it('refuses unknown fields and a kid that names another terminal', () => {
+    const opened = openRequest(signRequest(base, signer));
+    const extra = new Map(opened.envelope.payload);
+    extra.set(99, 'surprise');
+    expect(fieldOf(() => openRequest(seal({ contentType: ContentType.request, payload: extra, signer, kid: Uint8Array.of(0x54, 0x2d, 0x31) })))).toBe('request');
+    const same = new Map(opened.envelope.payload);
+    expect(fieldOf(() => openRequest(seal({ contentType: ContentType.request, payload: same, signer, kid: Uint8Array.of(0x54, 0x2d, 0x32) })))).toBe('kid');
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * The reference authorizer on its own: schema migrations, what survives a
+ * restart, HTTP refusals, manual enrollment approval.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NodeHttpClient } from '../../../hal/sim/http';
+import { isHalError } from '../../../hal/errors';
+import { migrate, openDatabase, schemaVersion } from '../../../tools/authorizer/database';
+import { migrations } from '../../../tools/authorizer/migrations';
+import { startAuthorizer } from '../../../tools/authorizer/authorizer';
+import { bootTerminal, journal, pay, Wallet } from '../../support/e2e-world';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'qrpay-authorizer-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const http = new NodeHttpClient();
+function post(url: string, body: Uint8Array, type = 'application/cose') {
+  return http.request({ method: 'POST', url, headers: { 'content-type': type }, body, timeout: 2000 });
+}
+
+describe('authorizer database', () => {
+  it('migrates a new database to the latest schema, once', () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    expect(schemaVersion(db)).toBe(migrations[migrations.length - 1].version);
+    expect(migrate(db, migrations)).toEqual([]);
+    db.close();
+  });
+
+  it('brings a database of an older schema forward, keeping its rows', () => {
+    const dir = tempDir();
+    const old = new Database(join(dir, 'authorizer.sqlite'));
+    migrate(old, migrations.slice(0, 1));
+    old.prepare("INSERT INTO settings (key, value) VALUES ('probe', x'01')").run();
+    old.close();
+    const db = openDatabase(dir);
+    expect(schemaVersion(db)).toBe(2);
+    expect((db.prepare("SELECT value FROM settings WHERE key = 'probe'").get() as { value: Buffer }).value).toEqual(Buffer.from([1]));
+    expect(db.prepare("SELECT version FROM list_versions WHERE list = 'trust'").get()).toEqual({ version: 1 });
+    db.close();
+  });
+
+  it('keeps keys, terminals and decisions across a restart, and answers a retry identically after it', async () => {
+    const dir = tempDir();
+    const wallet = new Wallet();
+    const issuers = [{ alg: wallet.issuer.alg, kid: wallet.issuer.kid, publicKey: wallet.issuer.publicKey }];
+    let authorizer = await startAuthorizer({ dataDir: join(dir, 'authorizer'), issuers, port: 0 });
+    const port = authorizer.port;
+    const { terminal, hal } = await bootTerminal({ url: authorizer.url, dataDir: join(dir, 'terminal') });
+    hal.shutdown();
+    let sent: Uint8Array | undefined;
+    const wrapped = hal.http;
+    hal.http = { request: async (r) => { sent = r.body; return wrapped.request(r); } };
+    const decision = await pay(terminal, wallet.code());
+    expect(decision.outcome).toBe('approved');
+    const key = authorizer.decisionKey;
+    await authorizer.close();
+
+    authorizer = await startAuthorizer({ dataDir: join(dir, 'authorizer'), port });
+    try {
+      expect(authorizer.decisionKey).toEqual(key);
+      const again = await post(`${authorizer.url}/v1/authorize`, sent!);
+      expect(again.body).toEqual(decision.signed);
+      const rows = journal({ authorizer });
+      expect(rows.map((r) => [r.trace, r.retry_of === null, r.outcome])).toEqual([[1, true, 'approved'], [1, false, null]]);
+      // The restarted terminal still needs no enrollment and its next request is accepted.
+      const next = await pay(terminal, wallet.code());
+      expect(next).toMatchObject({ outcome: 'approved', trace: 2 });
+    } finally {
+      await authorizer.close();
+    }
+  });
+});
+
+describe('authorizer HTTP', () => {
+  it('refuses what it cannot read, and journals unreadable requests', async () => {
+    const authorizer = await startAuthorizer({ dataDir: join(tempDir(), 'a') });
+    try {
+      const refusal = async (promise: Promise<unknown>) => {
+        try {
+          await promise;
+          return 'answered';
+        } catch (error) {
+          return isHalError(error, 'bad-status') ? error.status : String(error);
+        }
+      };
+      expect(await refusal(post(`${authorizer.url}/v1/authorize`, Uint8Array.of(1, 2, 3), 'text/plain'))).toBe(415);
+      expect(await refusal(post(`${authorizer.url}/v1/authorize`, new Uint8Array(20_000)))).toBe(413);
+      expect(await refusal(post(`${authorizer.url}/v1/nowhere`, Uint8Array.of(1)))).toBe(404);
+      expect(await refusal(post(`${authorizer.url}/v1/authorize`, Uint8Array.of(0xd2, 0x84, 0x40, 0xa0)))).toBe(400);
+      expect(await refusal(post(`${authorizer.url}/v1/enroll`, Uint8Array.of(0xa0)))).toBe(400);
+      const rows = authorizer.db.prepare('SELECT problem FROM requests').all() as { problem: string }[];
+      expect(rows).toHaveLength(1);
+      expect(rows[0].problem).toMatch(/COSE_Sign1/);
+      const health = await http.request({ method: 'GET', url: `${authorizer.url}/v1/health`, timeout: 2000 });
+      expect(JSON.parse(new TextDecoder().decode(health.body))).toMatchObject({ ok: true, schema: 2, requests: 1 });
+    } finally {
+      await authorizer.close();
+    }
+  });
+
+  it('holds a terminal as pending until an operator approves it', async () => {
+    const dir = tempDir();
+    const authorizer = await startAuthorizer({ dataDir: join(dir, 'a'), autoApprove: false });
+    try {
+      await expect(bootTerminal({ url: authorizer.url, dataDir: join(dir, 't') })).rejects.toMatchObject({ kind: 'enrollment-pending' });
+      const pending = authorizer.db.prepare("SELECT id FROM terminals WHERE status = 'pending'").all() as { id: string }[];
+      expect(pending).toHaveLength(1);
+      expect(authorizer.service.approveTerminal(pending[0].id)).toBe(true);
+      const { terminal, hal } = await bootTerminal({ url: authorizer.url, dataDir: join(dir, 't') });
+      hal.shutdown();
+      expect(terminal.identity!.terminalId).toBe(pending[0].id);
+    } finally {
+      await authorizer.close();
+    }
+  });
+});
