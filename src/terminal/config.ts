@@ -78,6 +78,10 @@ function configProblem(config: TerminalConfig): string | undefined {
   for (const key of ['decisionMaxSkew', 'codeTimeout'] as const) {
     if (config[key] !== undefined && !positive(config[key])) return `${key} must be a positive number of milliseconds`;
   }
+  const stepUp = config.stepUp ?? {};
+  for (const key of ['pollMs', 'timeoutMs'] as const) {
+    if (stepUp[key] !== undefined && !positive(stepUp[key])) return `stepUp.${key} must be a positive number of milliseconds`;
+  }
   return undefined;
 }
 
