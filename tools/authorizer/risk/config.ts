@@ -90,7 +90,7 @@ export class RiskConfigError extends Error {
 export function parseRiskConfig(input: unknown): RiskConfig {
   const merged = overlay(defaultRiskConfig, input, 'config') as RiskConfig;
   const minimum = merged.factors['firmware-outdated'].minimum;
-  if (!/^\d+\.\d+\.\d+/.test(minimum)) throw new RiskConfigError('factors.firmware-outdated.minimum', 'is not a version such as 1.2.0');
+  if (!/^\d+\.\d+\.\d+/.test(minimum)) throw new RiskConfigError('config.factors.firmware-outdated.minimum', 'is not a version such as 1.2.0');
   return merged;
 }
 
