@@ -2,10 +2,12 @@
  * Shared set-up of the payment-code benchmark cases: the deterministic test
  * world (fixed keys, lists installed) and one valid code. Each op verifies
  * that code with a fresh replay cache (else the second op would be a replay);
- * the credential cache is either fresh (cold) or shared and warmed (cached).
+ * the credential cache is either fresh (cold) or shared and warmed (cached). Installing
+ * the trust list prepares the issuer key (crypto/prepared-key.ts) unless `unprepared`.
  */
 import { makePaymentCode } from '../../tools/wallet/wallet';
 import { CredentialCache, PaymentCodeVerifier, ReplayCache } from '../../src/paycode';
+import { forgetPreparedKeys } from '../../src/crypto/verify';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { CounterEntropy, makeWorld, type World } from '../../test/core/paycode/world';
 
@@ -15,8 +17,10 @@ export interface State {
   cache: CredentialCache;
 }
 
-export function prepare(alg: CoseAlgName, warm: boolean): State {
+/** `warm`: the credential is already in the cache. `unprepared`: the issuer key has no precomputed table. */
+export function prepare(alg: CoseAlgName, warm: boolean, unprepared = false): State {
   const world = makeWorld(alg);
+  if (unprepared) forgetPreparedKeys();
   const text = makePaymentCode(world.credential, world.device, { clock: world.clock, entropy: new CounterEntropy(7) }).text;
   const state = { world, text, cache: new CredentialCache() };
   if (warm && !verifyOnce(state, state.cache)) throw new Error('bench code does not verify');

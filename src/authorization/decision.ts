@@ -11,7 +11,8 @@
  * the authorizer it enrolled with, bound to the bytes it just sent, for its
  * terminal id and trace number, and issued within the freshness window.
  */
-import { bytesEqual, type CborMap } from '../codec/cbor';
+import type { CborMap } from '../codec/cbor';
+import { sameBytes } from './bytes';
 import { sha256 } from '../crypto/verify';
 import { ContentType, open, seal, signedBy } from './envelope';
 import { FormatError, mapOf, onlyKeys, optional, readBytes, readChoice, readText, readUint } from './fields';
@@ -108,7 +109,7 @@ export function verifyDecision(bytes: Uint8Array, expect: Expectation): Verified
   }
   // Signature first: nothing in an unauthenticated payload is worth comparing.
   if (!signedBy(envelope, expect.authorizer)) return { ok: false, problem: 'bad-signature', detail: 'not signed by the enrolled authorizer key' };
-  if (!bytesEqual(body.requestHash, expect.requestHash) || body.terminalId !== expect.terminalId || body.trace !== expect.trace) {
+  if (!sameBytes(body.requestHash, expect.requestHash) || body.terminalId !== expect.terminalId || body.trace !== expect.trace) {
     return { ok: false, problem: 'wrong-request', detail: `the decision answers ${body.terminalId} trace ${body.trace}, not the request just sent` };
   }
   if (Math.abs(body.issuedAt - expect.now) > expect.maxSkew) {

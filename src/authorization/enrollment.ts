@@ -18,7 +18,8 @@
  * Merchant profile: 1 merchant id, 2 name, 3 currency, 4 purposes (array of
  * text), 5 site (map: 1 latitude e7, 2 longitude e7, 3 radius metres).
  */
-import { bytesEqual, type CborMap, type CborValue } from '../codec/cbor';
+import type { CborMap, CborValue } from '../codec/cbor';
+import { sameBytes } from './bytes';
 import type { SignatureAlgorithm } from '../../hal/keystore';
 import { currencyPattern, purposes, type Purpose } from './charge';
 import { ContentType, open, seal, signedBy, type Opened } from './envelope';
@@ -166,11 +167,11 @@ export function verifyEnrollmentAnswer(bytes: Uint8Array, sentRequest: Uint8Arra
   } catch (error) {
     return { ok: false, problem: 'garbled', detail: (error as Error).message };
   }
-  if (pinned && (pinned.alg !== answer.authorizer.alg || !bytesEqual(pinned.publicKey, answer.authorizer.publicKey))) {
+  if (pinned && (pinned.alg !== answer.authorizer.alg || !sameBytes(pinned.publicKey, answer.authorizer.publicKey))) {
     return { ok: false, problem: 'untrusted-key', detail: 'the answer names an authorizer key other than the pinned one' };
   }
   if (!signedBy(envelope, answer.authorizer)) return { ok: false, problem: 'bad-signature', detail: 'the answer is not signed by the key it names' };
-  if (!bytesEqual(answer.requestHash, requestHash(sentRequest))) {
+  if (!sameBytes(answer.requestHash, requestHash(sentRequest))) {
     return { ok: false, problem: 'wrong-request', detail: 'the answer is for another enrollment request' };
   }
   return { ok: true, answer };

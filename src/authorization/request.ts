@@ -11,7 +11,8 @@
  *  11 firmware version (text)
  */
 import { utf8Encode } from '../codec/utf8';
-import { bytesEqual, isBytes } from '../codec/cbor';
+import { isBytes } from '../codec/cbor';
+import { sameBytes } from './bytes';
 import { chargeProblem, currencyPattern, maxAmount, purposes, referencePattern, type Charge } from './charge';
 import { ContentType, open, seal, type Opened } from './envelope';
 import { asMap, FormatError, mapOf, onlyKeys, optional, readBytes, readChoice, readText, readUint } from './fields';
@@ -102,7 +103,7 @@ export function openRequest(bytes: Uint8Array): OpenedRequest {
   if (request.amount < 1) throw new FormatError('amount', 'amount must be at least 1');
   if (request.trace < 1) throw new FormatError('trace number', 'trace numbers start at 1');
   const kid = envelope.kid;
-  if (!kid || !isBytes(kid) || !bytesEqual(kid, terminalKid(request.terminalId))) {
+  if (!kid || !isBytes(kid) || !sameBytes(kid, terminalKid(request.terminalId))) {
     throw new FormatError('kid', 'the kid does not name the terminal in the payload');
   }
   return { envelope, request };

@@ -17,17 +17,24 @@
 import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { prepareEd25519, prepareEs256, type PreparedKey } from './prepared-key';
 
 export type VerifyAlgorithm = 'ES256' | 'EdDSA';
+
+function isSec1(publicKey: Uint8Array): boolean {
+  return (publicKey.length === 33 && (publicKey[0] === 2 || publicKey[0] === 3)) || (publicKey.length === 65 && publicKey[0] === 4);
+}
 
 export function verify(alg: VerifyAlgorithm | string, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   try {
     if (!(publicKey instanceof Uint8Array) || !(message instanceof Uint8Array) || !(signature instanceof Uint8Array)) return false;
     if (signature.length !== 64) return false;
+    if (prepared.size > 0) {
+      const key = prepared.get(preparedName(alg, publicKey));
+      if (key) return key.verify(message, signature);
+    }
     if (alg === 'ES256') {
-      const sec1 = (publicKey.length === 33 && (publicKey[0] === 2 || publicKey[0] === 3)) ||
-        (publicKey.length === 65 && publicKey[0] === 4);
-      if (!sec1) return false;
+      if (!isSec1(publicKey)) return false;
       return p256.verify(signature, message, publicKey, { lowS: false, prehash: true, format: 'compact' }) === true;
     }
     if (alg === 'EdDSA') {
@@ -39,6 +46,42 @@ export function verify(alg: VerifyAlgorithm | string, publicKey: Uint8Array, mes
     // noble throws for points off the curve and out-of-range scalars: a malformed key or signature.
     return false;
   }
+}
+
+/** Most keys kept prepared; the oldest is dropped beyond it (each holds a table of 520 points). */
+export const maxPreparedKeys = 8;
+const prepared = new Map<string, PreparedKey>();
+
+function preparedName(alg: string, publicKey: Uint8Array): string {
+  let name = alg + ':';
+  for (let i = 0; i < publicKey.length; i++) name += String.fromCharCode(publicKey[i]);
+  return name;
+}
+
+/**
+ * Makes later `verify` calls with this key ~40-60% cheaper (prepared-key.ts),
+ * at a one-off cost of a few verifications. For keys checked often, such as
+ * trusted issuers' keys. Returns false (and prepares nothing) for an invalid key.
+ */
+export function prepareKey(alg: VerifyAlgorithm, publicKey: Uint8Array): boolean {
+  if (!(publicKey instanceof Uint8Array)) return false;
+  if (alg === 'ES256' && !isSec1(publicKey)) return false;
+  const name = preparedName(alg, publicKey);
+  if (prepared.has(name)) return true;
+  const key = alg === 'ES256' ? prepareEs256(publicKey) : alg === 'EdDSA' ? prepareEd25519(publicKey) : undefined;
+  if (!key) return false;
+  prepared.set(name, key);
+  while (prepared.size > maxPreparedKeys) prepared.delete(prepared.keys().next().value as string);
+  return true;
+}
+
+/** Drops every prepared key (their tables become garbage). */
+export function forgetPreparedKeys(): void {
+  prepared.clear();
+}
+
+export function isPrepared(alg: VerifyAlgorithm, publicKey: Uint8Array): boolean {
+  return publicKey instanceof Uint8Array && prepared.has(preparedName(alg, publicKey));
 }
 
 export function sha256(data: Uint8Array): Uint8Array {

@@ -3,6 +3,7 @@
  * encoder (the wallet) and the verifier (the terminal). Changing any of them
  * changes the wire format, so the test vectors in the doc will catch it.
  */
+import { privateClaimBase } from '../cwt/claims';
 
 /** QR text = prefix + base45(untagged COSE_Sign1). All characters are in QR alphanumeric mode. */
 export const codePrefix = 'QP1:';
@@ -15,7 +16,7 @@ export const maxCodeTextLength = codePrefix.length + 600; // base45 of 400 bytes
  * Private-use CWT claim (RFC 8392 §9.1, below -65536) holding spending limits
  * as [per-payment cap (uint, minor units) or null, offline allowed (bool)].
  */
-export const limitsClaim = -65537;
+export const limitsClaim = privateClaimBase;
 
 /** Byte lengths accepted for identifiers (the wallet uses the lower, compact sizes). */
 export const issuerKidLength = { min: 1, max: 8 } as const;

@@ -108,6 +108,11 @@ export class PaymentCodeVerifier {
   private check(text: string, context: VerifyContext): VerifyResult {
     const now = Math.floor(this.clock.now() / 1000);
     const code = parsePaymentCode(text);
+    // Fail closed on bad inputs that would make every comparison below false, hence pass.
+    if (!Number.isFinite(now)) return reject('not-yet-valid', 'the terminal clock gives no time');
+    if (context.amount !== undefined && !(Number.isSafeInteger(context.amount) && context.amount >= 0)) {
+      return reject('over-limit', `amount ${String(context.amount)} is not a whole number of minor units`);
+    }
     const credential = code.credential;
 
     if (code.alg !== credential.deviceKey.alg) {

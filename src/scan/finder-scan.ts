@@ -31,7 +31,8 @@ export interface Finder {
 }
 
 export interface FinderScanOptions {
-  /** Scan every `rowStep`-th row (default 4: a finder whose centre stone is 4 px tall is still crossed). */
+  /** Scan every `rowStep`-th row (default 5: a finder whose centre stone is 5 px tall is still crossed; smaller
+   *  ones are found by the thorough pass once any finder was seen). */
   rowStep?: number;
   /** Minimum luma difference between the stone and the ring (default 10). */
   minContrast?: number;
@@ -76,7 +77,7 @@ export function scanForFinders(
   const { block, sampleStep } = threshold;
   const reach = threshold.window >> 1;
   const { width, height, data } = image;
-  const rowStep = options.rowStep ?? 4;
+  const rowStep = options.rowStep ?? 5;
   const minContrast = options.minContrast ?? 10;
   const maxFinders = options.maxFinders ?? 12;
   const aligned = (data.byteOffset & 3) === 0;

@@ -1,7 +1,7 @@
 /**
  * Camera frame in, QR payload out, at a cost an ESP32 can pay.
  *
- * 1. Pre-scan (finder-scan): every fourth row; no finder, no code. This is
+ * 1. Pre-scan (finder-scan): every fifth row; no finder, no code. This is
  *    all a frame without a code costs. When finders were seen but not three
  *    that make a code, the skipped rows are scanned too.
  * 2. Three finders that make a code (finder-triple), the alignment pattern
@@ -39,7 +39,6 @@ export function scanLuma(image: LumaImage, options: ScanOptions = {}): ScanResul
   if (!(image.width > 0 && image.height > 0) || image.data.length < image.width * image.height) {
     throw new RangeError(`scanLuma: ${image.width}x${image.height} image needs ${image.width * image.height} bytes`);
   }
-  const rowStep = options.rowStep ?? 4;
   const finders = scanForFinders(image, options);
   if (finders.length === 0) return { kind: 'none' };
   let triple = finders.length >= 3 ? pickTriple(finders) : undefined;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeEntropy } from '../../hal/sim/entropy';
-import { decodePng } from '../../hal/sim/png';
+import { readPngFile } from '../../hal/sim/png';
 import { SystemClock } from '../../hal/sim/system-clock';
 import type { Charge } from '../../src/authorization/charge';
 import { hex } from '../../src/paycode/hex';
@@ -16,7 +16,7 @@ import { formatAmount } from '../../src/terminal/terminal';
 import { startAuthorizer, type RunningAuthorizer } from '../authorizer/authorizer';
 import { bootStation, chargeWithPhone, type Station } from './station';
 import { schemaVersion } from '../authorizer/database';
-import { qrInfo, qrPngBuffer } from '../wallet/render';
+import { qrInfo, writeQrPng } from '../wallet/render';
 import { createDeviceKey, createIssuer, issueCredential, makePaymentCode } from '../wallet/wallet';
 
 export interface DemoOptions {
@@ -61,7 +61,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const code = makePaymentCode(credential, device, { clock: new SystemClock({ unref: true }), entropy: nodeEntropy, lifetimeSeconds: 60 });
     const qr = qrInfo(code.text);
     say('wallet', `payment code ${hex(code.codeId)}: ${code.bytes.length} bytes, ${code.text.length} characters of QR text, QR version ${qr.version}, valid 60 s`);
-    const screen = decodePng(new Uint8Array(await qrPngBuffer(code.text, { scale: 3 })));
+    // The phone's screen: the wallet renders the code as a PNG, as `qrpay wallet code --png` does.
+    const png = join(root, 'phone-screen.png');
+    await writeQrPng(png, code.text, { scale: 3 });
+    const screen = readPngFile(png);
 
     heading('4. the payment: 4.50 EUR at the counter');
     const coffee: Charge = { amount: 450, currency: 'EUR', purpose: 'counter-sale', reference: 'DEMO-0001' };

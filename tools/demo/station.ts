@@ -29,8 +29,7 @@ export interface Station {
   stop(): void;
 }
 
-export async function bootStation(name: string, dataDir: string, url: string, say: Say): Promise<Station> {
-  const scene = new PhoneScene();
+export async function bootStation(name: string, dataDir: string, url: string, say: Say, scene = new PhoneScene()): Promise<Station> {
   const hal = createSimulatorHal({ dataDirectory: dataDir, quiet: true, camera: { scene, frameRate: 15 } });
   const merchant = simulatorMerchant.site;
   // A receiver on the counter, a few metres from the merchant's registered site.
@@ -73,27 +72,32 @@ async function waitForFix(location: NmeaLocationSensor, hal: SimulatorHal): Prom
   return 'no fix yet: requests will say so';
 }
 
+/** Prints each stage of the station's charges; returns a function that stops it. */
+export function narrate(station: Station, say: Say): () => void {
+  const { terminal, name } = station;
+  const off = [
+    terminal.on('waiting', (e) => say('charge', `${name}: ${formatAmount(e.charge.amount)} ${e.charge.currency} ${e.charge.purpose}, ref ${e.charge.reference}: show your code`)),
+    terminal.on('code-checked', (e) => say('terminal', e.verdict.status === 'verified' ? `code verified offline: ${e.summary}` : `code rejected offline: ${e.verdict.reason} (${e.summary})`)),
+    terminal.on('request-signed', (e) => say('terminal', `request signed with the terminal key: trace ${e.trace}, location ${describeLocation(e.location)}, ${e.bytes} bytes`)),
+    terminal.on('attempt', (e) => say('network', `POST /v1/authorize (application/cose), attempt ${e.attempt}`)),
+    terminal.on('attempt-failed', (e) => say('network', `attempt ${e.failure.attempt}: ${e.failure.reason}: ${e.failure.detail}`)),
+    terminal.on('verified', (d) => say('terminal', `decision verified (authorizer signature, bound to the request's SHA-256, fresh): ${d.outcome.toUpperCase()}${d.approvalCode ? `, approval ${d.approvalCode}` : ''}, ${d.reason}`)),
+    terminal.on('decision', (d) => {
+      if (d.source === 'terminal') say('terminal', `decided on the terminal: ${d.outcome.toUpperCase()}, ${d.reason}`);
+      say('display', `"${d.display}"`);
+      if (!d.actuated) say('actuator', 'stays locked');
+    }),
+    terminal.on('actuated', (e) => say('actuator', `fired once: relay held ${e.actuation.kind === 'hold' ? `${e.actuation.ms} ms` : 'as a pulse train'} (trace ${e.trace})`)),
+  ];
+  return () => {
+    for (const remove of off) remove();
+  };
+}
+
 /** Runs a charge while the phone shows `screen` to the station's camera; narrates each stage. */
 export async function chargeWithPhone(station: Station, charge: Charge, screen: RgbImage, say: Say): Promise<Decision> {
   const { terminal, hal, scene, name } = station;
-  const off: (() => void)[] = [];
-  const on: Terminal['on'] = (event, listener) => {
-    const remove = terminal.on(event, listener);
-    off.push(remove);
-    return remove;
-  };
-  on('waiting', (e) => say('charge', `${name}: ${formatAmount(e.charge.amount)} ${e.charge.currency} ${e.charge.purpose}, ref ${e.charge.reference}: show your code`));
-  on('code-checked', (e) => say('terminal', e.verdict.status === 'verified' ? `code verified offline: ${e.summary}` : `code rejected offline: ${e.verdict.reason} (${e.summary})`));
-  on('request-signed', (e) => say('terminal', `request signed with the terminal key: trace ${e.trace}, location ${describeLocation(e.location)}, ${e.bytes} bytes`));
-  on('attempt', (e) => say('network', `POST /v1/authorize (application/cose), attempt ${e.attempt}`));
-  on('attempt-failed', (e) => say('network', `attempt ${e.failure.attempt}: ${e.failure.reason}: ${e.failure.detail}`));
-  on('verified', (d) => say('terminal', `decision verified (authorizer signature, bound to the request's SHA-256, fresh): ${d.outcome.toUpperCase()}${d.approvalCode ? `, approval ${d.approvalCode}` : ''}, ${d.reason}`));
-  on('decision', (d) => {
-    if (d.source === 'terminal') say('terminal', `decided on the terminal: ${d.outcome.toUpperCase()}, ${d.reason}`);
-    say('display', `"${d.display}"`);
-  });
-  on('actuated', (e) => say('actuator', `fired once: relay held ${e.actuation.kind === 'hold' ? `${e.actuation.ms} ms` : 'as a pulse train'} (trace ${e.trace})`));
-
+  const quiet = narrate(station, say);
   const scanner = scanCamera(hal.camera!, (text) => text.indexOf(codePrefix) === 0, (report) => {
     say('camera', `${name}: code read from frame ${report.frame.sequence} (${report.frame.width}x${report.frame.height} ${report.frame.imageType}, QR version ${report.version}, ${report.path} path, ${report.scanMs.toFixed(1)} ms)`);
     if (!terminal.present(report.text)) scanner.resume();
@@ -102,12 +106,23 @@ export async function chargeWithPhone(station: Station, charge: Charge, screen: 
     const pending = terminal.charge(charge);
     scene.show(screen);
     say('phone', 'code held up to the camera');
-    const decision = await pending;
-    scene.clear();
-    if (!decision.actuated) say('actuator', 'stays locked');
-    return decision;
+    return await pending;
   } finally {
+    scene.clear();
     scanner.stop();
-    for (const remove of off) remove();
+    quiet();
+  }
+}
+
+/** Runs a charge and hands the code over as text (a scanner elsewhere, or a test); narrates each stage. */
+export async function chargeWithText(station: Station, charge: Charge, code: string, say: Say): Promise<Decision> {
+  const quiet = narrate(station, say);
+  try {
+    const pending = station.terminal.charge(charge);
+    station.terminal.present(code);
+    say('scanner', `${station.name}: code handed over as text (${code.length} characters)`);
+    return await pending;
+  } finally {
+    quiet();
   }
 }

@@ -21,10 +21,6 @@ export async function writeQrPng(path: string, text: string, options: { scale?: 
   await QRCode.toFile(path, text, { type: 'png', errorCorrectionLevel: options.ecLevel ?? defaultEcLevel, margin: 4, scale: options.scale ?? 6 });
 }
 
-export async function qrPngBuffer(text: string, options: { scale?: number; ecLevel?: EcLevel } = {}): Promise<Buffer> {
-  return QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: options.ecLevel ?? defaultEcLevel, margin: 4, scale: options.scale ?? 6 });
-}
-
 /** The code as block characters for a terminal (two modules per character row). */
 export async function qrTerminalText(text: string, ecLevel: EcLevel = defaultEcLevel): Promise<string> {
   return QRCode.toString(text, { type: 'utf8', errorCorrectionLevel: ecLevel, margin: 2 });

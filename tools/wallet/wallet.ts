@@ -12,6 +12,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Clock } from '../../hal/clock';
 import type { Entropy } from '../../hal/entropy';
+import type { Keystore } from '../../hal/keystore';
 import type { CborValue } from '../../src/codec/cbor';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { encodeCredential, encodePaymentCode, paymentCodeText, type Limits, type Signer } from '../../src/paycode/encode';
@@ -27,6 +28,20 @@ export interface KeyPair {
 
 export interface IssuerKey extends KeyPair {
   kid: Uint8Array;
+}
+
+/** A key that signs without exposing its secret: a HAL keystore, a phone's secure enclave, an HSM. */
+export interface ExternalSigner {
+  alg: CoseAlgName;
+  publicKey: Uint8Array;
+  sign: Signer;
+}
+
+/** Signs with a Keystore (hal/keystore.ts) key by name. */
+export function keystoreSigner(keystore: Keystore, name: string): ExternalSigner {
+  const info = keystore.publicKey(name);
+  if (!info) throw new Error(`keystore has no key named ${name}`);
+  return { alg: info.alg, publicKey: info.publicKey, sign: (message) => keystore.sign(name, message) };
 }
 
 /** A new key pair from `entropy` (ES256 reduces 48 random bytes mod n, per FIPS 186-5 A.2.1). */
@@ -50,7 +65,8 @@ export function keyPairFromSecret(alg: CoseAlgName, secretKey: Uint8Array): KeyP
 }
 
 /** Signs the whole message: ES256 hashes it with SHA-256 and returns raw r||s (RFC 6979, deterministic). */
-export function signerFor(key: KeyPair): Signer {
+export function signerFor(key: KeyPair | ExternalSigner): Signer {
+  if ('sign' in key) return key.sign;
   if (key.alg === 'ES256') return (message) => p256.sign(message, key.secretKey, { prehash: true, format: 'compact' });
   return (message) => ed25519.sign(message, key.secretKey);
 }
@@ -77,7 +93,7 @@ export interface TrustListOptions {
   issuers: { alg: CoseAlgName; publicKey: Uint8Array; kid: Uint8Array }[];
 }
 
-export function signTrustList(root: KeyPair, options: TrustListOptions): Uint8Array {
+export function signTrustList(root: KeyPair | ExternalSigner, options: TrustListOptions): Uint8Array {
   const issuers = options.issuers.map((i) => ({ alg: i.alg, publicKey: i.publicKey, kid: i.kid }));
   return encodeTrustList({ ...options, issuers }, root.alg, signerFor(root));
 }
@@ -90,7 +106,7 @@ export interface DenyListOptions {
   frozenAccounts?: { issuerKid: Uint8Array; account: Uint8Array }[];
 }
 
-export function signDenyList(root: KeyPair, options: DenyListOptions): Uint8Array {
+export function signDenyList(root: KeyPair | ExternalSigner, options: DenyListOptions): Uint8Array {
   return encodeDenyList(options, root.alg, signerFor(root));
 }
 
@@ -120,7 +136,7 @@ export interface IssueOptions {
   limits?: Limits;
 }
 
-export function issueCredential(issuer: IssuerKey, options: IssueOptions, entropy: Entropy): IssuedCredential {
+export function issueCredential(issuer: IssuerKey | (ExternalSigner & { kid: Uint8Array }), options: IssueOptions, entropy: Entropy): IssuedCredential {
   const account = options.account ?? entropy.fill(new Uint8Array(6));
   const credentialId = options.credentialId ?? entropy.fill(new Uint8Array(4));
   const value = encodeCredential(
@@ -163,8 +179,11 @@ export interface CodeOptions {
   codeIdLength?: number;
 }
 
-/** A fresh payment code: new random `cti`, `iat` now, `exp` a short lifetime later, signed by the device key. */
-export function makePaymentCode(credential: IssuedCredential, device: KeyPair, options: CodeOptions): PaymentCode {
+/**
+ * A fresh payment code: new random `cti`, `iat` now, `exp` a short lifetime later, signed by the device key
+ * (a software key, or an `ExternalSigner` such as `keystoreSigner(keystore, 'device')`).
+ */
+export function makePaymentCode(credential: IssuedCredential, device: KeyPair | ExternalSigner, options: CodeOptions): PaymentCode {
   const issuedAt = Math.floor(options.clock.now() / 1000);
   const expiresAt = issuedAt + (options.lifetimeSeconds ?? 30);
   const codeId = options.entropy.fill(new Uint8Array(options.codeIdLength ?? 6));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sha256, verify } from '../../../src/crypto/verify';
+import { forgetPreparedKeys, isPrepared, prepareKey, sha256, verify } from '../../../src/crypto/verify';
 import { utf8Encode } from '../../../src/codec/utf8';
 
 const unhex = (text: string) => Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
@@ -67,6 +67,22 @@ describe('verify', () => {
     expect(verify('ES384', es256Key, es256Message, es256Signature)).toBe(false);
     expect(verify('ES256', null as unknown as Uint8Array, es256Message, es256Signature)).toBe(false);
     expect(verify('EdDSA', edKey, 'r' as unknown as Uint8Array, edSignature)).toBe(false);
+  });
+
+  it('gives the same answers with prepared (precomputed) keys', () => {
+    expect(prepareKey('ES256', es256Compressed)).toBe(true);
+    expect(prepareKey('EdDSA', edKey)).toBe(true);
+    expect(isPrepared('ES256', es256Compressed)).toBe(true);
+    expect(verify('ES256', es256Compressed, es256Message, es256Signature)).toBe(true);
+    expect(verify('ES256', es256Compressed, flip(es256Message, 3), es256Signature)).toBe(false);
+    expect(verify('ES256', es256Compressed, es256Message, flip(es256Signature, 40))).toBe(false);
+    expect(verify('ES256', es256Compressed, es256Message, new Uint8Array(64))).toBe(false);
+    expect(verify('EdDSA', edKey, edMessage, edSignature)).toBe(true);
+    expect(verify('EdDSA', edKey, edMessage, flip(edSignature, 1))).toBe(false);
+    expect(verify('EdDSA', edKey, edMessage, new Uint8Array(64).fill(0xff))).toBe(false);
+    expect(prepareKey('ES256', unhex('04' + x + x))).toBe(false);
+    forgetPreparedKeys();
+    expect(isPrepared('ES256', es256Compressed)).toBe(false);
   });
 
   it('hashes with SHA-256', () => {

@@ -116,6 +116,15 @@ describe('payment code rejections', () => {
     expectReason(verify(codeFor(world), 50001), 'over-limit');
     expectReason(verify(codeFor(world, { amountCap: 100 }), 101), 'over-limit');
     expect(reasonOf(verify(codeFor(world, { amountCap: 100 }), 100))).toBe('accepted');
+    for (const bad of [NaN, -1, 1.5, Infinity]) expectReason(verify(codeFor(world), bad), 'over-limit'); // fail closed
+  });
+
+  it('a clock that gives no time refuses codes instead of passing every time check', () => {
+    const text = codeFor(world);
+    const ms = world.clock.ms;
+    world.clock.ms = NaN;
+    expectReason(verify(text), 'not-yet-valid');
+    world.clock.ms = ms;
   });
 
   it('replayed: the same code twice', () => {

@@ -9,7 +9,10 @@ import { MemoryStorage } from '../../../hal/portable/memory-storage';
 import {
   DenyList, openPaycodeTerminal, PaymentCodeVerifier, ReplayCache, TrustStore, replaySlotPrefix, trustListStorageKey,
 } from '../../../src/paycode';
-import { keyPairFromSecret, makePaymentCode, signDenyList, signTrustList } from '../../../tools/wallet/wallet';
+import { SoftwareKeystore } from '../../../hal/portable/software-keystore';
+import {
+  issueCredential, keyPairFromSecret, keystoreSigner, makePaymentCode, signDenyList, signTrustList,
+} from '../../../tools/wallet/wallet';
 import { CounterEntropy, epoch, makeWorld, MemoryStore, secrets } from './world';
 
 const entropy = new CounterEntropy(0x80);
@@ -127,6 +130,18 @@ describe('openPaycodeTerminal', () => {
     const second = openPaycodeTerminal({ storage, root, clock: world.clock });
     expect(second.restored).toEqual({ trustList: { ok: true, version: 1 }, denyList: { ok: true, version: 1 }, replayEntries: 1 });
     expect(second.verifier.verify(code.text)).toMatchObject({ ok: false, reason: 'replayed' });
+  });
+});
+
+describe('keystore signing', () => {
+  it('a device key held in a HAL keystore signs codes the terminal accepts', () => {
+    const world = makeWorld('ES256');
+    const keystore = new SoftwareKeystore({ store: new MemoryStorage().open({ path: 'keys' }), entropy });
+    keystore.create('device', 'ES256'); // 65-byte uncompressed public key: the credential carries it compressed
+    const device = keystoreSigner(keystore, 'device');
+    const credential = issueCredential(world.issuer, { device, notBefore: epoch, expiresAt: epoch + 86400 }, entropy);
+    const code = makePaymentCode(credential, device, { clock: world.clock, entropy });
+    expect(world.verifier.verify(code.text)).toMatchObject({ ok: true, alg: 'ES256', limits: { offlineAllowed: false } });
   });
 });
 

@@ -1,0 +1,56 @@
+/**
+ * Scanner benchmark: XS instructions (cachegrind) and V8 times for a 320x240
+ * frame without a code and one with a version-10 code, each beside the naive
+ * baseline (luma expanded to RGBA, jsQR default options) measured in the same
+ * run; jsQR's module-initialisation cost on XS; and the corpus success rates
+ * of the scanner beside plain jsQR.
+ *
+ * Usage: npx tsx bench/scan.ts [--corpus N]   (N frames per category, default 40)
+ */
+import { join } from 'node:path';
+import { formatCount, printTable, v8MillisPerOp, xsInstructionsPerOp, xsInstructionsTotal } from './measure';
+import { evaluateCorpus, percent } from '../test/support/corpus/evaluate';
+
+const cases = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'cases');
+const path = (name: string) => join(cases, `${name}.ts`);
+const corpusArg = process.argv.indexOf('--corpus');
+const perCategory = corpusArg > 0 ? Number(process.argv[corpusArg + 1]) : 40;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  // Cheap cases first, with more repetitions; the jsQR baselines once each (~2-4 G instructions a call).
+  const [scanEmpty, scanRgb, scanV10, naiveEmpty, naiveV10] = [
+    await xsInstructionsPerOp(path('scan-empty'), { reps: 3, warmup: 1 }),
+    await xsInstructionsPerOp(path('scan-empty-rgb565'), { reps: 2, warmup: 1 }),
+    await xsInstructionsPerOp(path('scan-v10'), { reps: 2, warmup: 1 }),
+    await xsInstructionsPerOp(path('naive-empty'), { reps: 1, warmup: 1 }),
+    await xsInstructionsPerOp(path('naive-v10'), { reps: 1, warmup: 1 }),
+  ];
+  const [withJsqr, bare] = await Promise.all([xsInstructionsTotal(path('jsqr-module'), 0), xsInstructionsTotal(path('empty-module'), 0)]);
+  const v8 = async (name: string) => (await v8MillisPerOp(path(name), { reps: 30, warmup: 5 })).toFixed(2);
+  const [v8ScanEmpty, v8ScanRgb, v8ScanV10, v8NaiveEmpty, v8NaiveV10] = [
+    await v8('scan-empty'), await v8('scan-empty-rgb565'), await v8('scan-v10'), await v8('naive-empty'), await v8('naive-v10'),
+  ];
+  printTable('Scanner, 320x240 frame: XS instructions per frame (cachegrind) and V8 ms', ['frame', 'path', 'XS instructions', 'target', 'V8 ms'], [
+    ['no code (gray8)', 'src/scan', formatCount(scanEmpty), '<= 20 M', v8ScanEmpty],
+    ['no code (RGB565)', 'toLuma + src/scan', formatCount(scanRgb), '', v8ScanRgb],
+    ['no code', 'naive jsQR', formatCount(naiveEmpty), '', v8NaiveEmpty],
+    ['version-10 code', 'src/scan', formatCount(scanV10), '<= 400 M', v8ScanV10],
+    ['version-10 code', 'naive jsQR', formatCount(naiveV10), '', v8NaiveV10],
+  ]);
+  console.log(`speed-up on XS: ${(naiveEmpty / scanEmpty).toFixed(0)}x without a code, ${(naiveV10 / scanV10).toFixed(1)}x with a version-10 code`);
+  printTable('jsQR module initialisation on XS (script with 0 calls, minus an empty script)', ['script', 'XS instructions'], [
+    ['empty script', formatCount(bare)],
+    ['import jsqr', formatCount(withJsqr)],
+    ['jsQR module init', formatCount(withJsqr - bare)],
+  ]);
+  const rows = evaluateCorpus(perCategory);
+  const total = rows.reduce((t, r) => ({ frames: t.frames + r.frames, scanner: t.scanner + r.scanner, jsqr: t.jsqr + r.jsqr, missed: t.missed + r.missed.length, wrong: t.wrong + r.scannerWrong }), { frames: 0, scanner: 0, jsqr: 0, missed: 0, wrong: 0 });
+  printTable(`Corpus success rate (${perCategory} frames per category; jsQR = default options, whole frame)`, ['category', 'src/scan', 'plain jsQR', 'jsQR-only reads', 'wrong payloads'], [
+    ...rows.map((r) => [r.category, percent(r.scanner, r.frames), percent(r.jsqr, r.frames), r.missed.length, r.scannerWrong]),
+    ['all', percent(total.scanner, total.frames), percent(total.jsqr, total.frames), total.missed, total.wrong],
+  ]);
+  console.log(`\nbench/scan.ts: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+await main();
