@@ -8,7 +8,7 @@ import type { Booted } from '../../support/e2e-world';
 import { bootTerminal, pay, startWorld, type World } from '../../support/e2e-world';
 import { fixAt, JudgementWorld, Receiver } from '../../support/judgement-world';
 import { parseRiskConfig } from '../../../tools/authorizer/risk/config';
-import { send, stepUpAnswer } from '../../../tools/wallet/authorizer-client';
+import { accountOf, freezeAccount, reportPayment, send, stepUpAnswer } from '../../../tools/wallet/authorizer-client';
 
 let world: World | undefined;
 let booted: Booted | undefined;
@@ -167,4 +167,33 @@ async function until(condition: () => boolean, ms = 3000): Promise<void> {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+describe('frozen and reported, at the terminal', () => {
+  it('a freeze reaches the terminal with its next list update: the code is declined offline, without a request', async () => {
+    const { w, terminal } = await setUp({});
+    expect((await pay(terminal, w.wallet.code())).outcome).toBe('approved');
+    const freeze = await send(w.authorizer.url, freezeAccount(w.wallet.device, accountOf(w.wallet.credential), 'lost phone', Date.now()));
+    expect(freeze.status).toBe(200);
+    // Before the update the terminal still forwards, and the authorizer refuses at once.
+    expect(await pay(terminal, w.wallet.code())).toMatchObject({ outcome: 'declined', reason: 'revoked', source: 'authorizer' });
+    expect((await terminal.refreshLists()).deny).toMatchObject({ ok: true });
+    const requests = journalLength(w);
+    expect(await pay(terminal, w.wallet.code())).toMatchObject({ outcome: 'declined', reason: 'revoked', source: 'terminal', actuated: false });
+    expect(journalLength(w)).toBe(requests);
+  });
+
+  it('a reported payment suspends the credential on the terminal after its next update', async () => {
+    const { w, terminal } = await setUp({});
+    expect((await pay(terminal, w.wallet.code())).outcome).toBe('approved');
+    const payment = w.authorizer.db.prepare('SELECT request_hash FROM payments').get() as { request_hash: Uint8Array };
+    const report = await send(w.authorizer.url, reportPayment(w.wallet.device, w.wallet.credential, Buffer.from(payment.request_hash).toString('hex'), 'not me', Date.now()));
+    expect(report.body).toMatchObject({ action: 'disputed', compensation: { amount: 450, state: 'credited' } });
+    expect((await terminal.refreshLists()).deny).toMatchObject({ ok: true });
+    expect(await pay(terminal, w.wallet.code())).toMatchObject({ outcome: 'declined', reason: 'revoked', source: 'terminal' });
+  });
+});
+
+function journalLength(w: World): number {
+  return (w.authorizer.db.prepare('SELECT COUNT(*) AS n FROM requests').get() as { n: number }).n;
 }
