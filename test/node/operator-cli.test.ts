@@ -45,6 +45,10 @@ describe('qrpay operator', () => {
     expect(shown.out).toMatch(/decision: held \(held-for-review\)/);
     expect(shown.out).toMatch(/terminal-off-site\s+acceptance\s+40/);
     expect((await operator('decision', '999')).code).toBe(1);
+    // The review of the hold: release it to the merchant; a second review finds nothing held.
+    expect((await operator('release', String(listed[0].id))).code).toBe(0);
+    expect((JSON.parse((await operator('transactions', '--json')).out) as { state: string }[])[0].state).toBe('captured');
+    expect((await operator('reverse', String(listed[0].id))).err).toMatch(/captured, not held/);
     expect((await operator('decision')).code).toBe(2);
   });
 

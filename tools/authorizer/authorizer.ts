@@ -95,7 +95,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
     const kick = () => dispatcher.kick();
     const stepUps = new StepUps({ db, signer: decisionKey, holdThreshold: () => risk.thresholds.hold, onQueued: kick });
     const judgement = new Judgement({ db, config: risk, stepUps, onQueued: kick });
-    const disputes = new Disputes({ db, operator, now, autoCreditMax: () => risk.compensation.autoCreditMax, onQueued: kick });
+    const disputes = new Disputes({ db, operator, stepUps, now, autoCreditMax: () => risk.compensation.autoCreditMax, onQueued: kick });
     const service = new AuthorizerService({
       db,
       signer: decisionKey,

@@ -9,6 +9,7 @@ import { DisputeError, Disputes } from '../authorizer/disputes/disputes';
 import { storedKey } from '../authorizer/keys';
 import { requeueDead } from '../authorizer/notify/outbox';
 import { Operator } from '../authorizer/operator';
+import { StepUps } from '../authorizer/stepup/step-ups';
 import { defaultRiskConfig, loadRiskConfig, RiskConfigError, type RiskConfig } from '../authorizer/risk/config';
 import { compensations, decision, notifications, terminals, transactions } from './queries';
 
@@ -22,6 +23,8 @@ commands:
   freeze KID/ACCOUNT [--reason TEXT] freeze an account (terminals learn it with their next deny list)
   unfreeze KID/ACCOUNT
   report REQUEST_ID [--note TEXT]    report a payment as not the customer's (on their behalf)
+  release REQUEST_ID                 end the review of a held payment: capture it (the merchant is paid)
+  reverse REQUEST_ID                 end the review of a held payment: return it (the funds never leave)
   credit COMPENSATION_ID             credit a refund that waits for review
   compensations                      reports and compensations, with the time from report to credit
   notifications [--state queued|delivered|dead] [--limit N]
@@ -81,6 +84,7 @@ export async function run(args: string[]): Promise<number> {
     };
     const disputes = () => new Disputes({
       db, operator: new Operator({ db, root: storedKey(db, 'operator.key'), now: Date.now }), now: Date.now,
+      stepUps: new StepUps({ db, signer: storedKey(db, 'decision.key'), holdThreshold: () => risk.thresholds.hold }),
       autoCreditMax: () => risk.compensation.autoCreditMax,
     });
     switch (command) {
@@ -112,6 +116,14 @@ export async function run(args: string[]): Promise<number> {
         if (id === undefined) return usage('report wants a request id (see `transactions`)');
         const result = disputes().report({ requestId: id, by: 'operator', note: values.note });
         print(result);
+        return 0;
+      }
+      case 'release':
+      case 'reverse': {
+        const id = requestId(argument);
+        if (id === undefined) return usage(`${command} wants a request id (see \`transactions\`)`);
+        disputes().review(id, command);
+        console.log(`${command === 'release' ? 'released' : 'reversed'} the payment of request ${id}`);
         return 0;
       }
       case 'credit': {

@@ -124,6 +124,20 @@ describe('outcome: step-up', () => {
   });
 });
 
+describe('outcome: step-up, reported while waiting', () => {
+  it('a report of the pending payment ends the step-up: the terminal gets a signed decline, the release is credited', async () => {
+    const { w, terminal, hal } = await setUp(newCredentialStepsUp);
+    const pending = pay(terminal, w.wallet.code());
+    await until(() => w.authorizer.db.prepare('SELECT 1 FROM step_ups').get() !== undefined);
+    const payment = w.authorizer.db.prepare('SELECT request_hash FROM payments').get() as { request_hash: Uint8Array };
+    const report = await send(w.authorizer.url, reportPayment(w.wallet.device, w.wallet.credential, Buffer.from(payment.request_hash).toString('hex'), 'not me', Date.now()));
+    expect(report.body).toMatchObject({ action: 'reversed', compensation: { kind: 'release', state: 'credited' } });
+    expect(await pending).toMatchObject({ outcome: 'declined', reason: 'step-up-refused', source: 'authorizer', actuated: false });
+    expect(hal.actuatorLine.pulses()).toHaveLength(0);
+    expect(w.authorizer.db.prepare('SELECT state FROM payments').get()).toEqual({ state: 'reversed' });
+  });
+});
+
 describe('outcome: declined', () => {
   it('a score over the decline threshold is declined with every factor stored', async () => {
     const jw = await JudgementWorld.start();

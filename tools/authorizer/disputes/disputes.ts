@@ -18,6 +18,7 @@ import { unhex } from '../../../src/paycode/hex';
 import type { Db } from '../database';
 import { enqueue } from '../notify/outbox';
 import type { Operator } from '../operator';
+import type { StepUps } from '../stepup/step-ups';
 
 export class DisputeError extends Error {
   readonly status: number;
@@ -38,6 +39,7 @@ export interface ReportResult {
 export interface DisputesOptions {
   db: Db;
   operator: Operator;
+  stepUps: StepUps;
   now: () => number;
   /** Refunds up to this amount are credited without review (minor units). */
   autoCreditMax: () => number;
@@ -47,6 +49,7 @@ export interface DisputesOptions {
 export class Disputes {
   readonly #db: Db;
   readonly #operator: Operator;
+  readonly #stepUps: StepUps;
   readonly #now: () => number;
   readonly #autoCreditMax: () => number;
   readonly #onQueued: () => void;
@@ -54,6 +57,7 @@ export class Disputes {
   constructor(options: DisputesOptions) {
     this.#db = options.db;
     this.#operator = options.operator;
+    this.#stepUps = options.stepUps;
     this.#now = options.now;
     this.#autoCreditMax = options.autoCreditMax;
     this.#onQueued = options.onQueued ?? (() => undefined);
@@ -72,10 +76,9 @@ export class Disputes {
       if (payment.state === 'declined' || payment.state === 'reversed') throw new DisputeError(409, `the payment is ${payment.state}: nothing was taken`);
       const held = payment.state === 'pending' || payment.state === 'awaiting-confirmation';
       const action = held ? 'reversed' : 'disputed';
+      // A step-up still waiting ends as refused: the terminal gets a signed decline.
+      if (payment.state === 'awaiting-confirmation') this.#stepUps.cancel(payment.request_id, now);
       db.prepare('UPDATE payments SET state = ? WHERE request_id = ?').run(action, payment.request_id);
-      if (payment.state === 'awaiting-confirmation') {
-        db.prepare("UPDATE step_ups SET state = 'refused', resolved_at = ? WHERE request_id = ? AND state = 'pending'").run(now, payment.request_id);
-      }
       const reportId = Number(db.prepare(
         'INSERT INTO reports (request_id, account, reported_at, reported_by, note, prior_state, action) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ).run(payment.request_id, payment.account, now, input.by, input.note, payment.state, action).lastInsertRowid);
@@ -99,6 +102,24 @@ export class Disputes {
     })();
     setImmediate(this.#onQueued);
     return result;
+  }
+
+  /**
+   * The review of a held payment: `release` captures it (the merchant is paid),
+   * `reverse` returns it (the funds never leave the customer). The customer is told.
+   */
+  review(requestId: number, verdict: 'release' | 'reverse'): void {
+    const now = this.#now();
+    this.#db.transaction(() => {
+      const payment = this.#db.prepare('SELECT account, amount, currency, state FROM payments WHERE request_id = ?').get(requestId) as
+        { account: string; amount: number; currency: string; state: string } | undefined;
+      if (!payment) throw new DisputeError(404, `no payment for request ${requestId}`);
+      if (payment.state !== 'pending') throw new DisputeError(409, `the payment is ${payment.state}, not held for review`);
+      const state = verdict === 'release' ? 'captured' : 'reversed';
+      this.#db.prepare('UPDATE payments SET state = ? WHERE request_id = ?').run(state, requestId);
+      enqueue(this.#db, { account: payment.account, kind: 'payment', data: { request: requestId, review: verdict, state, amount: payment.amount, currency: payment.currency }, now });
+    })();
+    setImmediate(this.#onQueued);
   }
 
   /** An operator credits a refund that waited for review. */

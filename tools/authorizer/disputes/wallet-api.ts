@@ -48,6 +48,7 @@ export function walletRoutes(options: WalletApiOptions) {
     }
     if (path !== '/v1/wallet') return undefined;
     if (method !== 'POST') return json(405, { error: 'POST only' });
+    if ((request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() !== 'application/cose') return json(415, { error: 'send application/cose' });
     const body = await options.readBody(request);
     if (!body) return json(413, { error: 'too large' });
     return handle(options, body);

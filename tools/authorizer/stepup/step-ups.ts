@@ -117,6 +117,17 @@ export class StepUps {
     })();
   }
 
+  /**
+   * Ends a pending step-up as refused (the payment was reported meanwhile):
+   * the waiting terminal gets a signed decline. False when none is pending.
+   */
+  cancel(requestId: number, now: number): boolean {
+    const row = this.#db.prepare("SELECT * FROM step_ups WHERE request_id = ? AND state = 'pending'").get(requestId) as StepUpRow | undefined;
+    if (!row) return false;
+    this.#settle(row, 'refused', now);
+    return true;
+  }
+
   #settle(row: StepUpRow, state: 'confirmed' | 'refused' | 'expired', now: number): Uint8Array {
     const db = this.#db;
     const stored = db.prepare('SELECT request FROM requests WHERE id = ?').get(row.request_id) as { request: Uint8Array };
