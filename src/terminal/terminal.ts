@@ -23,6 +23,7 @@ import { Emitter } from './events';
 import { enroll, loadIdentity, terminalSigner, type Identity } from './identity';
 import { fireOnce, show, showOutcome, titleOf } from './outcome';
 import { TraceCounter } from './trace-counter';
+import { decisionJudge, forgetUnresolved, rememberUnresolved, resolveUnresolved, unresolvedKey } from './unresolved';
 import { exchange, type AttemptFailure } from './transport';
 import { awaitStepUp } from './step-up';
 
@@ -39,6 +40,11 @@ export interface TerminalEvents extends Record<string, unknown> {
   /** The authorizer asked the customer to confirm in the wallet app; the terminal shows it and waits for the final decision. */
   'step-up': { trace: number; display: string };
   decision: Decision;
+  /**
+   * The decision on an earlier request that got no verified answer at the time (learned at boot or before a
+   * charge). Nothing is released for it: the host reconciles (a refund, a receipt).
+   */
+  resolved: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string; signed: Uint8Array };
   actuated: { trace: number; actuation: Actuation };
   'listener-error': { error: unknown };
 }
@@ -109,7 +115,38 @@ class TerminalCore implements Terminal {
     if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
+    await this.#resolveUnresolved(identity);
     return identity;
+  }
+
+  /** Learns the fate of a request left without a verified answer (best effort, one attempt). */
+  async #resolveUnresolved(identity: Identity): Promise<void> {
+    let resolved;
+    try {
+      resolved = await resolveUnresolved(this.#hal, this.#store, identity, this.#config);
+    } catch (error) {
+      this.#hal.logger.log('warn', 'cannot read or clear the unresolved request', { error: (error as Error).message });
+      return;
+    }
+    if (!resolved) return;
+    const { trace, decision, signed } = resolved;
+    this.#hal.logger.log('warn', 'earlier request resolved; nothing released for it', { trace, outcome: decision.outcome, reason: decision.reason });
+    this.#events.emit('resolved', {
+      trace, outcome: decision.outcome, reason: decision.reason, signed, ...(decision.approvalCode ? { approvalCode: decision.approvalCode } : {}),
+    });
+  }
+
+  /**
+   * The request just answered needs no follow-up. If that cannot be recorded, the terminal stops before acting:
+   * the next boot will report the decision as resolved with nothing released, and that must stay true.
+   */
+  #settled(): void {
+    try {
+      forgetUnresolved(this.#store);
+    } catch (error) {
+      show(this.#hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw new TerminalError('storage', `cannot record that the request was answered: ${(error as Error).message}`);
+    }
   }
 
   async refreshLists(): Promise<{ trust: ListUpdate; deny: ListUpdate }> {
@@ -164,7 +201,11 @@ class TerminalCore implements Terminal {
     }
     this.#events.emit('waiting', { charge });
     show(hal.indicators, 'SHOW CODE', `${formatAmount(charge.amount)} ${charge.currency}`, 'busy');
-    const code = await this.#nextCode();
+    // Ready for the code at once; meanwhile, learn the fate of an earlier unanswered request, if any.
+    const presented = this.#nextCode();
+    presented.catch(() => undefined);
+    if (this.#store.read(unresolvedKey)) await this.#resolveUnresolved(identity);
+    const code = await presented;
     this.#events.emit('scanned', { code });
 
     const check = this.#codes!.check(code, { now: hal.clock.now(), amount: charge.amount });
@@ -194,7 +235,13 @@ class TerminalCore implements Terminal {
       terminalSigner(hal, this.#config),
     );
     this.#events.emit('request-signed', { trace, bytes: bytes.length, location });
-    const hash = requestHash(bytes);
+    // Kept until a verified answer arrives: if none does, the next charge or boot asks again.
+    try {
+      rememberUnresolved(this.#store, bytes);
+    } catch (error) {
+      show(hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw new TerminalError('storage', `cannot keep the request before sending it: ${(error as Error).message}`);
+    }
 
     const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
       http: hal.http,
@@ -202,17 +249,7 @@ class TerminalCore implements Terminal {
       url: this.#config.authorizerUrl + paths.authorize,
       body: bytes,
       policy: this.#config.retry,
-      accept: (response) => {
-        const verified = verifyDecision(response.body, {
-          authorizer: identity.authorizer,
-          requestHash: hash,
-          terminalId: identity.terminalId,
-          trace,
-          now: hal.clock.now(),
-          maxSkew: this.#config.decisionMaxSkew,
-        });
-        return verified.ok ? { accepted: { body: verified.decision, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
-      },
+      accept: decisionJudge(identity, bytes, trace, () => hal.clock.now(), this.#config.decisionMaxSkew),
       onAttempt: (attempt) => this.#events.emit('attempt', { trace, attempt }),
       onFailure: (failure) => {
         hal.logger.log('warn', 'no usable answer', { trace, attempt: failure.attempt, reason: failure.reason, detail: failure.detail });
@@ -221,6 +258,7 @@ class TerminalCore implements Terminal {
     });
 
     if (!result.ok) {
+      if (result.failures.some((f) => f.refused)) this.#settled();
       const last = result.failures[result.failures.length - 1];
       const decision: Decision = {
         outcome: 'no-answer',
@@ -233,17 +271,19 @@ class TerminalCore implements Terminal {
       };
       return this.#finish(decision);
     }
+    this.#settled();
     let answer = result.value;
     if (answer.body.outcome === 'step-up') {
       this.#events.emit('step-up', { trace, display: answer.body.display });
       showOutcome(hal.indicators, 'step-up', answer.body.display);
+      const hash = requestHash(bytes);
       const final = await awaitStepUp({
         http: hal.http,
         clock: hal.clock,
         baseUrl: this.#config.authorizerUrl,
         requestHash: hash,
         policy: this.#config.stepUp,
-        verify: (bytes) => verifyDecision(bytes, {
+        verify: (signed) => verifyDecision(signed, {
           authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: hal.clock.now(), maxSkew: this.#config.decisionMaxSkew,
         }),
       });

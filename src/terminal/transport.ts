@@ -31,6 +31,8 @@ export interface AttemptFailure {
   attempt: number;
   reason: string;
   detail: string;
+  /** The authorizer refused to read the request (a 4xx): it never decided it, and never will. */
+  refused?: true;
 }
 
 export type Acceptance<T> = { accepted: T } | { refused: string; detail: string };
@@ -84,6 +86,7 @@ export async function exchange<T>(options: ExchangeOptions<T>): Promise<Exchange
         failure = { attempt, reason: 'transport', detail: error instanceof Error ? error.message : String(error) };
       }
     }
+    if (permanent) failure.refused = true;
     failures.push(failure);
     if (options.onFailure) options.onFailure(failure);
     if (permanent) return { ok: false, attempts: attempt, failures };

@@ -198,6 +198,36 @@ describe('terminal: answers it must not act on', () => {
   });
 });
 
+describe('terminal: a request left without an answer', () => {
+  it('is asked about again at the next boot, reported, and releases nothing', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    const down = new HalError('timeout', 'no answer');
+    b.authorizer.script.push({ kind: 'fail', error: down }, { kind: 'fail', error: down }, { kind: 'fail', error: down });
+    const lost = await pay(b, terminal);
+    expect(lost).toMatchObject({ outcome: 'no-answer', actuated: false });
+    const rebooted = bench(b.storage, b.clock, b.authorizer);
+    const again = createTerminal({ hal: rebooted.hal, config: testConfig, codes: prefixChecker });
+    const resolved: { trace: number; outcome: string }[] = [];
+    again.on('resolved', (e) => resolved.push(e));
+    await again.start();
+    expect(resolved).toMatchObject([{ trace: lost.trace, outcome: 'approved' }]);
+    expect(b.authorizer.received[3]).toEqual(b.authorizer.received[0]);
+    expect(rebooted.actuator.holds).toEqual([]);
+    await again.start();
+    expect(resolved).toHaveLength(1);
+  });
+
+  it('is dropped when the authorizer refuses to read it (it was never decided)', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    b.authorizer.script.push({ kind: 'fail', error: new HalError('bad-status', 'unreadable', 400) });
+    expect((await pay(b, terminal)).outcome).toBe('no-answer');
+    expect((await pay(b, terminal, 'GOOD-2')).outcome).toBe('approved');
+    expect(b.authorizer.received).toHaveLength(2);
+  });
+});
+
 /** Storage whose flash dies at the first write of `key`; `done` means the write landed before the cut. */
 function cutAt(storage: Storage, key: string, effect: 'lost' | 'done'): Storage {
   return {

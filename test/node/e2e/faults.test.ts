@@ -42,9 +42,10 @@ describe('e2e: decisions the terminal must not act on', () => {
     expect(rowsFor(decision.trace!).map((r) => r.retry_of === null)).toEqual([true, false]);
   });
 
-  it('forged, replayed and mismatched decisions on every attempt leave the goods locked', async () => {
-    const before = terminal.hal.actuatorLine.pulses().length;
-    const earlier = proxy.upstreamAnswers.at(-1)!;
+  it('forged, replayed and mismatched decisions on every attempt leave the goods locked; the next charge learns the real fate', async () => {
+    const victim = await bootTerminal({ url: proxy.url, dataDir: world.dir('victim') });
+    victim.hal.shutdown();
+    const earlier = (await pay(victim.terminal, world.wallet.code())).signed!;
     const other = await bootTerminal({ url: world.authorizer.url, dataDir: world.dir('other') });
     other.hal.shutdown();
     const othersDecision = (await pay(other.terminal, world.wallet.code())).signed!;
@@ -53,10 +54,18 @@ describe('e2e: decisions the terminal must not act on', () => {
       { kind: 'rewrite', answer: () => earlier },
       { kind: 'rewrite', answer: () => othersDecision },
     );
-    const decision = await pay(terminal.terminal, world.wallet.code());
+    const decision = await pay(victim.terminal, world.wallet.code());
     expect(decision).toMatchObject({ outcome: 'no-answer', source: 'terminal', actuated: false });
     expect(decision.failures.map((f) => f.reason)).toEqual(['bad-signature', 'wrong-request', 'wrong-request']);
-    expect(terminal.hal.actuatorLine.pulses().length).toBe(before);
+    expect(victim.hal.actuatorLine.pulses()).toHaveLength(1);
+
+    // The authorizer did approve it (the terminal never heard): the next charge asks again first and reports it.
+    const resolved: { trace: number; outcome: string }[] = [];
+    victim.terminal.on('resolved', (e) => resolved.push(e));
+    const next = await pay(victim.terminal, world.wallet.code());
+    expect(resolved).toMatchObject([{ trace: decision.trace, outcome: 'approved' }]);
+    expect(next).toMatchObject({ outcome: 'approved', actuated: true, trace: decision.trace! + 1 });
+    expect(victim.hal.actuatorLine.pulses()).toHaveLength(2);
   });
 
   it('a garbled decision counts as no answer', async () => {
@@ -153,4 +162,27 @@ describe('e2e: power cut between reserving a trace number and sending', () => {
       expect(first.hal.actuatorLine.pulses().length + dying.hal.actuatorLine.pulses().length + revived.hal.actuatorLine.pulses().length).toBe(2);
     });
   }
+
+  it('a cut after the answer, before it is recorded: nothing released, and the next boot reports the approval', async () => {
+    const dataDir = world.dir('power-after');
+    const enrolled = await bootTerminal({ url: world.authorizer.url, dataDir });
+    enrolled.hal.shutdown();
+    // Count what a reboot writes; then a charge writes: replay slot, trace number, the request, its clearing.
+    const again = await bootTerminal({ url: world.authorizer.url, dataDir });
+    again.hal.shutdown();
+    const rebootWrites = (again.hal.storage as DirectoryStorage).power.writes;
+    const dying = await bootTerminal({ url: world.authorizer.url, dataDir, powerCut: { atWrite: rebootWrites + 4, cut: 'lost' } });
+    dying.hal.shutdown();
+    await expect(pay(dying.terminal, world.wallet.code())).rejects.toMatchObject({ kind: 'storage' });
+    expect(dying.hal.actuatorLine.pulses()).toHaveLength(0);
+
+    const revived = await bootTerminal({ url: world.authorizer.url, dataDir });
+    revived.hal.shutdown();
+    const id = revived.terminal.identity!.terminalId;
+    const rows = journal(world).filter((r) => r.terminal_id === id);
+    // The first request was approved; asking again at boot got the same stored decision (a retry row, no new decision).
+    expect(rows.map((r) => [r.trace, r.outcome, r.retry_of === null])).toEqual([[1, 'approved', true], [1, null, false]]);
+    expect(revived.hal.actuatorLine.pulses()).toHaveLength(0);
+    expect(revived.hal.storage.open({ path: 'qrpay' }).read('unresolved')).toBeUndefined();
+  });
 });
