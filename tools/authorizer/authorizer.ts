@@ -11,16 +11,14 @@ import { storedKey } from './keys';
 import { Operator, type IssuerEntry } from './operator';
 import { AuthorizerService } from './service';
 import { countTerminals } from './store';
-import { Disputes } from './disputes/disputes';
-import { walletRoutes } from './disputes/wallet-api';
-import { Dispatcher, type DispatcherOptions } from './notify/dispatcher';
-import { spoolTransport, webhookTransport, type Transport } from './notify/transports';
-import { defaultRiskConfig, type RiskConfig } from './risk/config';
-import { Judgement } from './risk/judgement';
-import { StepUps } from './stepup/step-ups';
-import { readBody } from './http-server';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Disputes } from './disputes/disputes';
+import { judgementStack, type NotifyConfig } from './judgement-stack';
+import type { Dispatcher } from './notify/dispatcher';
+import type { RiskConfig } from './risk/config';
+import type { Judgement } from './risk/judgement';
+import type { StepUps } from './stepup/step-ups';
+
+export type { NotifyConfig } from './judgement-stack';
 
 export const simulatorMerchant: MerchantProfile = {
   merchantId: 'M-DEMO',
@@ -52,17 +50,6 @@ export interface AuthorizerConfig {
   notify?: NotifyConfig;
 }
 
-/**
- * Where customer notifications go. Each channel is a webhook URL when given,
- * else a spool directory under the data directory (outbox/<channel>/) that a
- * push service or an SMS / e-mail gateway picks up.
- */
-export interface NotifyConfig {
-  walletWebhook?: string;
-  gatewayUrl?: string;
-  dispatcher?: Omit<DispatcherOptions, 'db' | 'transports' | 'now'>;
-}
-
 export interface RunningAuthorizer {
   url: string;
   port: number;
@@ -85,17 +72,9 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
     const decisionKey = storedKey(db, 'decision.key');
     const operator = new Operator({ db, root: storedKey(db, 'operator.key'), now });
     for (const issuer of config.issuers ?? []) operator.trustIssuer(issuer);
-    const risk = config.risk ?? defaultRiskConfig;
-    const spool = config.dataDir === ':memory:' ? join(tmpdir(), `qrpay-outbox-${process.pid}`) : join(config.dataDir, 'outbox');
-    const transports: Record<'wallet-push' | 'message', Transport> = {
-      'wallet-push': config.notify?.walletWebhook ? webhookTransport(config.notify.walletWebhook) : spoolTransport(join(spool, 'wallet-push')),
-      message: config.notify?.gatewayUrl ? webhookTransport(config.notify.gatewayUrl) : spoolTransport(join(spool, 'message')),
-    };
-    const dispatcher = new Dispatcher({ db, transports, now, ...config.notify?.dispatcher });
-    const kick = () => dispatcher.kick();
-    const stepUps = new StepUps({ db, signer: decisionKey, holdThreshold: () => risk.thresholds.hold, onQueued: kick });
-    const judgement = new Judgement({ db, config: risk, stepUps, onQueued: kick });
-    const disputes = new Disputes({ db, operator, stepUps, now, autoCreditMax: () => risk.compensation.autoCreditMax, onQueued: kick });
+    const { judgement, stepUps, disputes, dispatcher, routes } = judgementStack({
+      db, dataDir: config.dataDir, decisionKey, operator, now, ...(config.risk ? { risk: config.risk } : {}), ...(config.notify ? { notify: config.notify } : {}),
+    });
     const service = new AuthorizerService({
       db,
       signer: decisionKey,
@@ -122,7 +101,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
           requests: (db.prepare('SELECT COUNT(*) AS n FROM requests').get() as { n: number }).n,
         }),
         onExchange: config.onExchange,
-        routes: walletRoutes({ db, stepUps, disputes, now, readBody }),
+        routes,
       },
       config.host ?? '127.0.0.1',
       config.port ?? 0,
