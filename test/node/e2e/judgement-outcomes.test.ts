@@ -168,7 +168,7 @@ describe('outcome: declined', () => {
       await t.pay(wallet);
       const copy = await t.pay(wallet);
       expect(copy.body).toMatchObject({ outcome: 'declined', reason: 'replayed' });
-      expect(jw.assessment(t, copy.trace)).toMatchObject({ outcome: 'declined', reason: 'replayed', factors: [{ name: 'replayed', points: 0 }] });
+      expect(jw.assessment(t, copy.trace)).toMatchObject({ outcome: 'declined', reason: 'replayed', factors: [{ name: 'replayed', side: 'rule', points: 0 }] });
     } finally {
       await jw.close();
     }

@@ -19,7 +19,8 @@ export type Side = 'customer' | 'acceptance';
 
 export interface Fired {
   name: string;
-  side: Side;
+  /** 'rule' for a protocol check that decided before any scoring (unknown terminal, replay, ...). */
+  side: Side | 'rule';
   points: number;
   detail: string;
 }

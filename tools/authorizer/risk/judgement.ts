@@ -125,7 +125,7 @@ export class Judgement implements JudgementHooks {
     const assessed = db.prepare('SELECT 1 FROM risk_assessments WHERE request_id = ?').get(input.requestId) !== undefined;
     if (!assessed) {
       // A protocol rule decided before any scoring: that rule is the factor that fired.
-      const rule: Fired = { name: input.reason, side: 'acceptance', points: 0, detail: 'protocol rule' };
+      const rule: Fired = { name: input.reason, side: 'rule', points: 0, detail: 'protocol rule' };
       this.#record(input.requestId, { outcome: input.outcome, reason: input.reason, score: 0, customerScore: 0, acceptanceScore: 0, factors: [rule] }, input.now);
       return;
     }
@@ -159,7 +159,7 @@ export class Judgement implements JudgementHooks {
     let acceptanceScore = 0;
     for (const factor of factors) {
       if (factor.side === 'customer') customerScore += factor.points;
-      else acceptanceScore += factor.points;
+      else if (factor.side === 'acceptance') acceptanceScore += factor.points;
     }
     const score = customerScore + acceptanceScore;
     const t = this.#config.thresholds;
