@@ -158,11 +158,6 @@ export class Disputes {
     })();
     setImmediate(this.#onQueued);
   }
-
-  isFrozen(account: string): boolean {
-    const [kid, id] = account.split('/');
-    return this.#db.prepare('SELECT 1 FROM frozen_accounts WHERE issuer_kid = ? AND account = ?').get(kid, id) !== undefined;
-  }
 }
 
 function splitAccount(account: string): [Uint8Array, Uint8Array] {

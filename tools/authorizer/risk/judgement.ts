@@ -80,10 +80,6 @@ export class Judgement implements JudgementHooks {
     this.#onQueued = options.onQueued ?? (() => undefined);
   }
 
-  get config(): RiskConfig {
-    return this.#config;
-  }
-
   assess(input: AssessInput): Assessment {
     const { request, merchant, now } = input;
     const db = this.#db;
