@@ -1,6 +1,6 @@
 /**
  * Scanner benchmark: XS instructions (cachegrind) and V8 times for a 320x240
- * frame without a code and one with a version-10 code, each beside the naive
+ * frame without a code and frames with a version-10 and a version-4 code, each beside the naive
  * baseline (luma expanded to RGBA, jsQR default options) measured in the same
  * run; jsQR's module-initialisation cost on XS; and the corpus success rates
  * of the scanner beside plain jsQR.
@@ -19,17 +19,20 @@ const perCategory = corpusArg > 0 ? Number(process.argv[corpusArg + 1]) : 40;
 async function main(): Promise<void> {
   const started = Date.now();
   // Cheap cases first, with more repetitions; the jsQR baselines once each (~2-4 G instructions a call).
-  const [scanEmpty, scanRgb, scanV10, naiveEmpty, naiveV10] = [
+  const [scanEmpty, scanRgb, scanV10, scanV4, naiveEmpty, naiveV10, naiveV4] = [
     await xsInstructionsPerOp(path('scan-empty'), { reps: 3, warmup: 1 }),
     await xsInstructionsPerOp(path('scan-empty-rgb565'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('scan-v10'), { reps: 2, warmup: 1 }),
+    await xsInstructionsPerOp(path('scan-v4'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('naive-empty'), { reps: 1, warmup: 1 }),
     await xsInstructionsPerOp(path('naive-v10'), { reps: 1, warmup: 1 }),
+    await xsInstructionsPerOp(path('naive-v4'), { reps: 1, warmup: 1 }),
   ];
   const [withJsqr, bare] = await Promise.all([xsInstructionsTotal(path('jsqr-module'), 0), xsInstructionsTotal(path('empty-module'), 0)]);
   const v8 = async (name: string) => (await v8MillisPerOp(path(name), { reps: 30, warmup: 5 })).toFixed(2);
-  const [v8ScanEmpty, v8ScanRgb, v8ScanV10, v8NaiveEmpty, v8NaiveV10] = [
-    await v8('scan-empty'), await v8('scan-empty-rgb565'), await v8('scan-v10'), await v8('naive-empty'), await v8('naive-v10'),
+  const [v8ScanEmpty, v8ScanRgb, v8ScanV10, v8ScanV4, v8NaiveEmpty, v8NaiveV10, v8NaiveV4] = [
+    await v8('scan-empty'), await v8('scan-empty-rgb565'), await v8('scan-v10'), await v8('scan-v4'),
+    await v8('naive-empty'), await v8('naive-v10'), await v8('naive-v4'),
   ];
   printTable('Scanner, 320x240 frame: XS instructions per frame (cachegrind) and V8 ms', ['frame', 'path', 'XS instructions', 'target', 'V8 ms'], [
     ['no code (gray8)', 'src/scan', formatCount(scanEmpty), '<= 20 M', v8ScanEmpty],
@@ -37,8 +40,10 @@ async function main(): Promise<void> {
     ['no code', 'naive jsQR', formatCount(naiveEmpty), '', v8NaiveEmpty],
     ['version-10 code', 'src/scan', formatCount(scanV10), '<= 400 M', v8ScanV10],
     ['version-10 code', 'naive jsQR', formatCount(naiveV10), '', v8NaiveV10],
+    ['version-4 code', 'src/scan', formatCount(scanV4), '', v8ScanV4],
+    ['version-4 code', 'naive jsQR', formatCount(naiveV4), '', v8NaiveV4],
   ]);
-  console.log(`speed-up on XS: ${(naiveEmpty / scanEmpty).toFixed(0)}x without a code, ${(naiveV10 / scanV10).toFixed(1)}x with a version-10 code`);
+  console.log(`speed-up on XS: ${(naiveEmpty / scanEmpty).toFixed(0)}x without a code, ${(naiveV10 / scanV10).toFixed(1)}x with a version-10 code, ${(naiveV4 / scanV4).toFixed(1)}x with a version-4 code`);
   printTable('jsQR module initialisation on XS (script with 0 calls, minus an empty script)', ['script', 'XS instructions'], [
     ['empty script', formatCount(bare)],
     ['import jsqr', formatCount(withJsqr)],

@@ -1,8 +1,9 @@
 /**
- * The two 320x240 frames the scanner benchmark measures, from the corpus
- * generator: a counter-top scene without a code, and a version-10 payment
- * code (about 3.1 px per module, slightly rotated, sensor noise;
- * one that plain jsQR reads too, so the baseline decodes the same payload).
+ * The 320x240 frames the scanner benchmark measures, from the corpus
+ * generator: a counter-top scene without a code, a version-10 payment code
+ * (about 3.1 px per module, slightly rotated, sensor noise) and a version-4
+ * one (about 3.3 px per module, the size of a compact payment code); plain
+ * jsQR reads both codes too, so the baseline decodes the same payloads.
  */
 import type { LumaImage } from '../../src/frame/luma';
 import { generateFrame } from '../../test/support/corpus/corpus';
@@ -11,8 +12,11 @@ export function frameWithoutCode(): LumaImage {
   return generateFrame('no-code', 1);
 }
 
-export function frameWithV10Code(): LumaImage & { text: string } {
-  const frame = generateFrame('clean', 50);
-  if (frame.version !== 10 || !frame.text) throw new Error(`corpus clean #50 is version ${frame.version}, expected 10`);
+function codeFrame(seed: number, version: number): LumaImage & { text: string } {
+  const frame = generateFrame('clean', seed);
+  if (frame.version !== version || !frame.text) throw new Error(`corpus clean #${seed} is version ${frame.version}, expected ${version}`);
   return { ...frame, text: frame.text };
 }
+
+export const frameWithV10Code = () => codeFrame(50, 10);
+export const frameWithV4Code = () => codeFrame(7, 4);

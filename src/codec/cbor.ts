@@ -343,3 +343,10 @@ export function isCborMap(value: CborValue | undefined): value is CborMap {
 export function isBytes(value: CborValue | undefined): value is Uint8Array {
   return value instanceof Uint8Array;
 }
+
+/** True for two byte strings of equal content. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -10,13 +10,8 @@ import type { FinderTriple } from './finder-triple';
 import { quadToQuad, type Homography } from './homography';
 import type { Corners, Point } from './result';
 
-export interface CodeGeometry {
-  toPixel: Homography;
-  /** Whether the alignment pattern was found (perspective) or extrapolated (affine). */
-  alignmentFound: boolean;
-}
-
-export function codeGeometry(image: LumaImage, triple: FinderTriple): CodeGeometry {
+/** The module-to-pixel map: perspective when the alignment pattern is found, affine (extrapolated) when not. */
+export function codeGeometry(image: LumaImage, triple: FinderTriple): Homography {
   const { topLeft, topRight, bottomLeft, dimension, moduleSize } = triple;
   const far = dimension - 3.5;
   const alignmentAt = dimension - 6.5;
@@ -27,11 +22,10 @@ export function codeGeometry(image: LumaImage, triple: FinderTriple): CodeGeomet
     y: topLeft.y + (topRight.y - topLeft.y) * t + (bottomLeft.y - topLeft.y) * t,
   };
   const found = dimension > 21 ? findAlignment(image, predicted, moduleSize, triple.darkModules) : undefined;
-  const toPixel = quadToQuad(
+  return quadToQuad(
     [{ x: 3.5, y: 3.5 }, { x: far, y: 3.5 }, { x: alignmentAt, y: alignmentAt }, { x: 3.5, y: far }],
     [topLeft, topRight, found ?? predicted, bottomLeft],
   );
-  return { toPixel, alignmentFound: found !== undefined };
 }
 
 export function codeCorners(toPixel: Homography, dimension: number): Corners {

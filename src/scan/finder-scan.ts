@@ -6,12 +6,12 @@
  * (per 32-pixel block, over the three blocks around it, from every eighth
  * pixel: a glare band or a shadow moves the threshold with it) with a little
  * hysteresis. The inner loops only compare and advance until the colour
- * changes: on XS every operation per pixel counts. Five runs reading 1:1:3:1:1 make a candidate, in either
- * polarity (a dark centre is an ordinary code, a light centre an inverted
- * one). A candidate is confirmed by cross-checks through its centre:
+ * changes: on XS every operation per pixel counts. Five runs reading 1:1:3:1:1
+ * make a candidate, in either polarity (a dark centre is an ordinary code, a
+ * light centre an inverted one). A candidate is confirmed by cross-checks through its centre:
  * vertically and on both diagonals, at a threshold halfway between the
- * stone's luma and the ring's. Confirmed finders seen again on later rows are
- * merged.
+ * stone's luma and the ring's. A finder crossed again on a later row is not
+ * confirmed twice.
  */
 import type { LumaImage } from '../frame/luma';
 import { crossRuns, isFinderRatio } from './runs';
@@ -24,10 +24,6 @@ export interface Finder {
   moduleSize: number;
   /** True for an ordinary code (dark modules); false for an inverted one. */
   darkCentre: boolean;
-  /** Luma halfway between the centre stone and the white ring. */
-  threshold: number;
-  /** Sampled rows that crossed this finder. */
-  hits: number;
 }
 
 export interface FinderScanOptions {
@@ -122,7 +118,8 @@ export function scanForFinders(
       }
       // Integer thresholds (`| 0` keeps values in XS's integer representation, on its fast path).
       const mean = (s / n) | 0;
-      const lo = mean - hysteresis;
+      // Clamped to 0..255 so that each lane sum stays below 512 (the carry bit is then exactly bit 8).
+      const lo = mean > hysteresis ? mean - hysteresis : 0;
       const hi = mean + hysteresis < 255 ? mean + hysteresis : 255;
       const darkCarry = (255 - hi) * 0x10001;
       const lightCarry = (256 - lo) * 0x10001;
@@ -186,13 +183,10 @@ function confirm(
   minContrast: number, ringRightX: number, ringLeftX: number,
 ): void {
   const row = cy * image.width;
-  // Already known: count the hit, skip the cross-checks.
+  // Already confirmed on an earlier row: skip the cross-checks.
   for (const f of finders) {
     const reach = f.moduleSize * 2;
-    if (f.darkCentre === darkCentre && Math.abs(f.x - cx) <= reach && Math.abs(f.y - cy) <= reach) {
-      f.hits++;
-      return;
-    }
+    if (f.darkCentre === darkCentre && Math.abs(f.x - cx) <= reach && Math.abs(f.y - cy) <= reach) return;
   }
   const stone = image.data[row + cx];
   const ring = (image.data[row + ringLeftX] + image.data[row + ringRightX]) >> 1;
@@ -214,7 +208,7 @@ function confirm(
   // The inner five modules (ring, stone, ring) measure the module: the outer ring can merge with a
   // blurred separator and the data beyond it.
   const inner = innerRuns(horizontal.runs) + innerRuns(vertical.runs);
-  finders.push({ x, y, moduleSize: inner / 10, darkCentre, threshold, hits: 1 });
+  finders.push({ x, y, moduleSize: inner / 10, darkCentre });
 }
 
 function innerRuns(runs: readonly number[]): number {

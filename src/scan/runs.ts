@@ -1,7 +1,7 @@
 /**
- * Run-length tests shared by the finder and alignment searches. A finder
+ * Run-length tools shared by the finder and alignment searches. A finder
  * pattern crossed through its centre, in any direction, reads
- * dark:light:dark:light:dark = 1:1:3:1:1; an alignment pattern reads 1:1:1:1:1.
+ * dark:light:dark:light:dark = 1:1:3:1:1.
  * Tolerances are wide on purpose (blur fattens dark runs, perspective
  * stretches one side): false candidates are cheap to reject by the
  * cross-checks, a missed finder is a missed code.
@@ -24,16 +24,11 @@ export function isFinderRatio(r0: number, r1: number, r2: number, r3: number, r4
   );
 }
 
-/** True when five runs read 1:1:1:1:1 (each within [0.45, 1.7] of the mean). */
-export function isAlignmentRatio(r0: number, r1: number, r2: number, r3: number, r4: number): boolean {
-  const t = r0 + r1 + r2 + r3 + r4;
-  if (t < 5) return false;
-  const lo = 2.25 * t;
-  const hi = 8.5 * t;
-  return (
-    25 * r0 >= lo && 25 * r0 <= hi && 25 * r1 >= lo && 25 * r1 <= hi && 25 * r2 >= lo && 25 * r2 <= hi &&
-    25 * r3 >= lo && 25 * r3 <= hi && 25 * r4 >= lo && 25 * r4 <= hi
-  );
+/** Runs through a point: see `crossRuns`. */
+export interface CrossRuns {
+  runs: [number, number, number, number, number];
+  from: number;
+  to: number;
 }
 
 /**
@@ -49,12 +44,6 @@ export function isAlignmentRatio(r0: number, r1: number, r2: number, r3: number,
  * is at start pixel + (from + to) / 2 steps, + 0.5 for the pixel centre), or
  * undefined when a run exceeds `maxRun` or the line leaves the image first.
  */
-export interface CrossRuns {
-  runs: [number, number, number, number, number];
-  from: number;
-  to: number;
-}
-
 export function crossRuns(
   image: LumaImage, cx: number, cy: number, dx: number, dy: number,
   threshold: number, maxRun: number,

@@ -36,7 +36,8 @@ export function scanFrame(frame: Frame, options: ScanOptions = {}): ScanResult {
 }
 
 export function scanLuma(image: LumaImage, options: ScanOptions = {}): ScanResult {
-  if (!(image.width > 0 && image.height > 0) || image.data.length < image.width * image.height) {
+  const { width, height } = image;
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0) || !(image.data.length >= width * height)) {
     throw new RangeError(`scanLuma: ${image.width}x${image.height} image needs ${image.width * image.height} bytes`);
   }
   const finders = scanForFinders(image, options);
@@ -52,7 +53,7 @@ export function scanLuma(image: LumaImage, options: ScanOptions = {}): ScanResul
   const seen = finders.map((f) => ({ x: f.x, y: f.y }));
   if (triple) {
     const { dimension } = triple;
-    const { toPixel } = codeGeometry(image, triple);
+    const toPixel = codeGeometry(image, triple);
     const corners = codeCorners(toPixel, dimension);
     const grid = readGrid(image, triple, toPixel, dimension);
     if (grid) return found(grid, corners, 'grid');
@@ -60,8 +61,8 @@ export function scanLuma(image: LumaImage, options: ScanOptions = {}): ScanResul
     const alternative = triple.alternativeDimension;
     if (alternative >= 21 && alternative <= 177) {
       const other = codeGeometry(image, { ...triple, dimension: alternative });
-      const reading = readGrid(image, triple, other.toPixel, alternative);
-      if (reading) return found(reading, codeCorners(other.toPixel, alternative), 'grid');
+      const reading = readGrid(image, triple, other, alternative);
+      if (reading) return found(reading, codeCorners(other, alternative), 'grid');
     }
     // Generous: without the alignment pattern the corners of a tilted code are only extrapolated.
     const margin = 8 * triple.moduleSize + 2;

@@ -58,6 +58,18 @@ describe('qrpay wallet', () => {
     expect(verifier.verify(decoded!.data)).toMatchObject({ ok: false, reason: 'replayed' });
   });
 
+  it('inspects and verifies a code from the command line', async () => {
+    const text = (await wallet('code', '--credential', at('cred.json'))).out.trim();
+    const inspected = await wallet('inspect', '--text', text);
+    expect(inspected.code).toBe(0);
+    expect(JSON.parse(inspected.out)).toMatchObject({ alg: 'EdDSA', credential: { issuerKid: 'beef', limits: { perPaymentCap: 9000 } } });
+    const args = ['--text', text, '--operator', at('operator.json'), '--trust-list', at('trust.cbor'), '--deny-list', at('deny.cbor')];
+    expect(JSON.parse((await wallet('verify', ...args, '--amount', '9001')).out)).toMatchObject({ ok: false, reason: 'over-limit' });
+    expect(JSON.parse((await wallet('verify', ...args)).out)).toMatchObject({ ok: true, issuer: 'beef' });
+    expect((await wallet('inspect', '--text', 'QP1:AAA')).code).toBe(2);
+    expect((await wallet('verify', ...args.slice(0, 6), '--deny-list', at('trust.cbor'))).code).toBe(2); // a trust list is not a deny list
+  });
+
   it('makes a fresh code id every time and reports usage errors with exit code 2', async () => {
     const made = await wallet('code', '--credential', at('cred.json'), '--count', '3');
     const texts = made.out.trim().split('\n');

@@ -4,11 +4,12 @@
  * installs; payment codes are printed as text, as a terminal QR, or written as PNG.
  */
 import { randomFillSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Entropy } from '../../hal/entropy';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { unhex } from '../../src/paycode/hex';
+import { DenyList, parsePaymentCode, PaycodeError, PaymentCodeVerifier, ReplayCache, TrustStore } from '../../src/paycode';
 import { loadCredential, loadIssuer, loadKey, saveCredential, saveKey, WalletFileError } from './files';
 import { qrInfo, qrTerminalText, writeQrPng } from './render';
 import { accountOf, freezeAccount, nameContact, reportPayment, send, stepUpAnswer, type AuthorizerAnswer } from './authorizer-client';
@@ -33,6 +34,9 @@ commands:
                                                                create a device key and issue its credential
   code        --credential FILE [--lifetime S] [--amount-cap AMOUNT] [--png FILE] [--qr] [--count N]
                                                                make fresh payment codes (text; --qr draws it)
+  inspect     --text CODE                                      decode a payment code's fields (no checks)
+  verify      --text CODE --operator FILE --trust-list FILE --deny-list FILE [--amount AMOUNT]
+                                                               verify a code as a terminal would, now
   step-up     --credential FILE --authorizer URL --challenge HEX [--refuse]
                                                                confirm (or refuse) a payment the authorizer asks about
   report      --credential FILE --authorizer URL --payment HEX [--note TEXT]
@@ -106,7 +110,37 @@ function pairs(p: Parsed, name: string): [Uint8Array, Uint8Array][] {
   });
 }
 
+function readFile(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new WalletFileError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
 const commands: Record<string, (p: Parsed) => Promise<void>> = {
+  async inspect(p) {
+    try {
+      console.log(JSON.stringify(describeCode(one(p, 'text')), null, 2));
+    } catch (error) {
+      if (error instanceof PaycodeError) throw new UsageError(`${error.reason}: ${error.message}`);
+      throw error;
+    }
+  },
+  async verify(p) {
+    const operator = loadKey(one(p, 'operator'), 'operator');
+    const root = { alg: operator.alg, publicKey: operator.publicKey };
+    const now = nowSeconds();
+    const trustStore = new TrustStore({ root, prepareIssuerKeys: false });
+    const denyList = new DenyList({ root });
+    for (const [name, store] of [['trust-list', trustStore], ['deny-list', denyList]] as const) {
+      const installed = store.install(readFile(one(p, name)), now);
+      if (!installed.ok) throw new UsageError(`${name}: ${installed.reason}: ${installed.detail}`);
+    }
+    const verifier = new PaymentCodeVerifier({ clock: { ...clock, monotonic: () => 0, setTimer: () => 0, clearTimer: () => undefined }, trustStore, denyList, replayCache: new ReplayCache() });
+    const amount = optional(p, 'amount');
+    console.log(JSON.stringify(verifier.verify(one(p, 'text'), amount === undefined ? {} : { amount: integer(p, 'amount') }), null, 2));
+  },
   async issuer(p) {
     const kid = optional(p, 'kid');
     const issuer = createIssuer({ alg: alg(p), kid: kid === undefined ? undefined : hexArg(kid, '--kid') }, entropy);
@@ -203,6 +237,19 @@ const commands: Record<string, (p: Parsed) => Promise<void>> = {
     answered('contact', await send(one(p, 'authorizer'), named));
   },
 };
+
+function describeCode(text: string): Record<string, unknown> {
+  const code = parsePaymentCode(text);
+  const credential = code.credential;
+  return {
+    alg: code.alg, codeId: bytesToHex(code.codeId), issuedAt: code.issuedAt, expiresAt: code.expiresAt, amountCap: code.amountCap,
+    credential: {
+      issuerAlg: credential.alg, issuerKid: bytesToHex(credential.issuerKid), account: bytesToHex(credential.account),
+      credentialId: bytesToHex(credential.credentialId), notBefore: credential.notBefore, expiresAt: credential.expiresAt,
+      device: { alg: credential.deviceKey.alg, publicKey: bytesToHex(credential.deviceKey.publicKey) }, limits: credential.limits,
+    },
+  };
+}
 
 /** Prints the authorizer's answer; a refusal is an error with its reason. */
 function answered(what: string, answer: AuthorizerAnswer): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decode, DecodeError, encode, EncodeError, Tagged, type CborValue } from '../../../src/codec/cbor';
+import { bytesEqual, decode, DecodeError, encode, EncodeError, Tagged, type CborValue } from '../../../src/codec/cbor';
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 const unhex = (text: string) => Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
@@ -46,6 +46,8 @@ describe('CBOR deterministic encoding (RFC 8949 §4.2.1)', () => {
   });
 
   it('encodes a bigint in the safe range exactly like the number', () => {
+    expect(bytesEqual(encode(5n), encode(5))).toBe(true);
+    expect(bytesEqual(encode(5n), encode(6))).toBe(false);
     expect(encode(5n)).toEqual(encode(5));
     expect(encode(-70000n)).toEqual(encode(-70000));
   });

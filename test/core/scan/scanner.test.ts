@@ -64,6 +64,7 @@ describe('scanLuma', () => {
   it('rejects an image whose buffer is smaller than width x height', () => {
     expect(() => scanLuma({ width: 320, height: 240, data: new Uint8Array(100) })).toThrow(RangeError);
     expect(() => scanLuma({ width: 0, height: 240, data: new Uint8Array(100) })).toThrow(RangeError);
+    expect(() => scanLuma({ width: 10.5, height: 2, data: new Uint8Array(100) })).toThrow(RangeError);
   });
 });
 
