@@ -92,6 +92,27 @@ describe('notifications', () => {
   });
 });
 
+describe('copied code', () => {
+  it('tells the customer on both channels that their code was presented again, and where it was first used', async () => {
+    const { w } = await start();
+    const alice = w.wallet();
+    const code = alice.code();
+    const once = { code: () => code } as TestWallet;
+    const counter = await w.terminal();
+    const elsewhere = await w.terminal();
+    const paid = await counter.pay(once);
+    const copy = await elsewhere.pay(once, { amount: 9000 });
+    expect(copy.body).toMatchObject({ outcome: 'declined', reason: 'replayed' });
+    const alerts = w.authorizer.db.prepare("SELECT channel, account, payload FROM notifications WHERE kind = 'copied-code'").all() as
+      { channel: string; account: string; payload: string }[];
+    expect(alerts.map((a) => a.channel)).toEqual(['wallet-push', 'message']);
+    expect(alerts[0].account).toBe(accountOf(alice.credential));
+    expect(JSON.parse(alerts[0].payload).data).toMatchObject({
+      presentedAt: elsewhere.id, firstUsedAt: counter.id, amount: 9000, payment: hex(paid.requestHash),
+    });
+  });
+});
+
 describe('report', () => {
   async function paidWith(w: JudgementWorld, wallet: TestWallet, amount = 450, location = fixAt(0, 0)) {
     const t = await w.terminal();

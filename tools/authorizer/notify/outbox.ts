@@ -15,7 +15,7 @@ import type { Db } from '../database';
 export const channels = ['wallet-push', 'message'] as const;
 export type Channel = (typeof channels)[number];
 
-export type NotificationKind = 'payment' | 'step-up' | 'step-up-result' | 'report' | 'freeze' | 'contact-named';
+export type NotificationKind = 'payment' | 'step-up' | 'step-up-result' | 'report' | 'freeze' | 'contact-named' | 'copied-code';
 
 export interface OutboxRow {
   id: number;

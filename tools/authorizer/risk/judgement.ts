@@ -16,6 +16,7 @@
  */
 import type { Outcome } from '../../../src/authorization/decision';
 import type { AuthorizationRequest } from '../../../src/authorization/request';
+import { hex } from '../../../src/paycode/hex';
 import { parsePaymentCode } from '../../../src/paycode/parse';
 import type { Db } from '../database';
 import { enqueue } from '../notify/outbox';
@@ -123,13 +124,14 @@ export class Judgement implements JudgementHooks {
       // A protocol rule decided before any scoring: that rule is the factor that fired.
       const rule: Fired = { name: input.reason, side: 'rule', points: 0, detail: 'protocol rule' };
       this.#record(input.requestId, { outcome: input.outcome, reason: input.reason, score: 0, customerScore: 0, acceptanceScore: 0, factors: [rule] }, input.now);
+      if (input.reason === 'replayed') this.#alertCopy(input);
       return;
     }
     const payment = db.prepare('SELECT account, amount, currency, merchant_id, terminal_id, request_hash FROM payments WHERE request_id = ?')
       .get(input.requestId) as { account: string; amount: number; currency: string; merchant_id: string; terminal_id: string; request_hash: Uint8Array };
     const merchant = db.prepare('SELECT name FROM merchants WHERE id = ?').get(payment.merchant_id) as { name: string };
     const data: Record<string, unknown> = {
-      payment: Buffer.from(payment.request_hash).toString('hex'),
+      payment: hex(new Uint8Array(payment.request_hash)),
       outcome: input.outcome,
       reason: input.reason,
       amount: payment.amount,
@@ -147,6 +149,37 @@ export class Judgement implements JudgementHooks {
       enqueue(db, { account: payment.account, kind: 'payment', data, now: input.now });
     }
     // Delivery starts after the transaction commits (the dispatcher reads committed rows).
+    setImmediate(this.#onQueued);
+  }
+
+  /**
+   * A code used before is a copy (a screenshot, a second camera): the customer
+   * hears that their code was presented again, where, and where it was first
+   * used. The replay check runs before the code's signature is checked, so this
+   * also covers a forged code reusing a real code's identifier: either way
+   * someone saw the customer's code.
+   */
+  #alertCopy(input: DecidedInput): void {
+    let code;
+    try {
+      code = parsePaymentCode(input.request.paymentCode);
+    } catch {
+      return;
+    }
+    const credential = `${hex(code.credential.issuerKid)}/${hex(code.credential.credentialId)}`;
+    const first = this.#db.prepare(
+      `SELECT p.account, p.terminal_id, p.at, p.request_hash FROM codes_seen c JOIN payments p ON p.request_id = c.first_request_id
+       WHERE c.credential = ? AND c.code_id = ?`,
+    ).get(credential, hex(code.codeId)) as { account: string; terminal_id: string; at: number; request_hash: Uint8Array } | undefined;
+    if (!first) return;
+    enqueue(this.#db, {
+      account: first.account, kind: 'copied-code',
+      data: {
+        code: hex(code.codeId), presentedAt: input.request.terminalId, amount: input.request.amount, currency: input.request.currency,
+        firstUsedAt: first.terminal_id, firstUsed: first.at, payment: hex(first.request_hash),
+      },
+      now: input.now,
+    });
     setImmediate(this.#onQueued);
   }
 
