@@ -87,4 +87,13 @@ describe('qrpay operator', () => {
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/config\.factors\.velocity\.count: must be a number >= 0/);
   });
+
+  it('reads risk.json from the data directory when no file is named', async () => {
+    world = await JudgementWorld.start();
+    writeFileSync(join(world.root, 'authorizer', 'risk.json'), JSON.stringify({ compensation: { autoCreditMax: 100 } }));
+    const t = await world.terminal();
+    await t.pay(world.wallet(), { amount: 450 });
+    const id = (JSON.parse((await operator('transactions', '--json')).out) as { id: number }[])[0].id;
+    expect(JSON.parse((await operator('report', String(id))).out)).toMatchObject({ compensation: { amount: 450, state: 'pending-review' } });
+  });
 });

@@ -9,7 +9,7 @@ import { openDatabase } from '../authorizer/database';
 import { approveTerminal } from '../authorizer/store';
 import type { IssuerEntry } from '../authorizer/operator';
 import { loadIssuer } from '../wallet/files';
-import { loadRiskConfig, type RiskConfig } from '../authorizer/risk/config';
+import { riskConfigFor, type RiskConfig } from '../authorizer/risk/config';
 
 const help = `usage: qrpay authorizer [options]
 
@@ -22,7 +22,8 @@ options:
   --manual-approval      new terminals wait for --approve instead of being enrolled at once
   --trust-issuer SPEC    trust a wallet issuer: ALG:KID_HEX:PUBLIC_KEY_HEX (repeatable)
   --trust-issuer-file F  trust the issuer in a \`qrpay wallet issuer\` key file (only its public key is used; repeatable)
-  --risk-config FILE     factor points, parameters and thresholds (JSON, docs/authorizer.md; default: safe defaults)
+  --risk-config FILE     factor points, parameters and thresholds (JSON, docs/authorizer.md;
+                         default: DATA_DIR/risk.json if present, else the safe defaults)
   --wallet-webhook URL   deliver customer notifications to the wallet push service (default: spool in DATA_DIR/outbox)
   --gateway URL          deliver them to an SMS / e-mail gateway too (default: spool in DATA_DIR/outbox)
   --approve TERMINAL_ID  approve a pending (or re-approve a suspended) terminal and exit
@@ -64,7 +65,7 @@ export async function run(args: string[]): Promise<number> {
   let issuers: IssuerEntry[];
   let risk: RiskConfig | undefined;
   try {
-    if (options['risk-config']) risk = loadRiskConfig(options['risk-config']);
+    risk = riskConfigFor(options['data-dir'], options['risk-config']);
     issuers = options['trust-issuer'].map(parseIssuer);
     for (const path of options['trust-issuer-file']) {
       const issuer = loadIssuer(path);

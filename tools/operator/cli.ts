@@ -10,7 +10,7 @@ import { storedKey } from '../authorizer/keys';
 import { requeueDead } from '../authorizer/notify/outbox';
 import { Operator } from '../authorizer/operator';
 import { StepUps } from '../authorizer/stepup/step-ups';
-import { defaultRiskConfig, loadRiskConfig, RiskConfigError, type RiskConfig } from '../authorizer/risk/config';
+import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/risk/config';
 import { compensations, decision, notifications, terminals, transactions } from './queries';
 
 const help = `usage: qrpay operator <command> [options]
@@ -32,7 +32,7 @@ commands:
 
 options:
   --data-dir DIR       where authorizer.sqlite lives (default var/authorizer)
-  --risk-config FILE   the authorizer's risk configuration (for the refund limit)
+  --risk-config FILE   the authorizer's risk configuration, for the refund limit (default: DATA_DIR/risk.json if present)
   --json               print JSON instead of tables
   -h, --help           this text`;
 
@@ -69,7 +69,7 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(limit) || limit < 1) return usage('--limit must be a whole number, 1 or more');
   let risk: RiskConfig = defaultRiskConfig;
   try {
-    if (values['risk-config']) risk = loadRiskConfig(values['risk-config']);
+    risk = riskConfigFor(values['data-dir'], values['risk-config']);
   } catch (error) {
     if (error instanceof RiskConfigError) return usage(error.message);
     throw error;

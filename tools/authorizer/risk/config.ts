@@ -7,7 +7,8 @@
  * `RiskConfigError` naming the path, raised before the authorizer starts.
  * docs/authorizer.md explains every key.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 
 export interface FactorSettings {
@@ -109,6 +110,19 @@ export function loadRiskConfig(file: string): RiskConfig {
     throw new RiskConfigError(file, `is not JSON: ${(error as Error).message}`);
   }
   return parseRiskConfig(json);
+}
+
+/** The file the authorizer reads from its data directory when no other is named. */
+export const riskConfigFileName = 'risk.json';
+
+/**
+ * The configuration to run with: `file` when given, else `<dataDir>/risk.json`
+ * when it exists, else the defaults.
+ */
+export function riskConfigFor(dataDir: string, file?: string): RiskConfig {
+  if (file) return loadRiskConfig(file);
+  const inDataDir = join(dataDir, riskConfigFileName);
+  return dataDir !== ':memory:' && existsSync(inDataDir) ? loadRiskConfig(inDataDir) : defaultRiskConfig;
 }
 
 /** A short fingerprint stored with each assessment, so a decision can be traced to the configuration that made it. */
