@@ -65,6 +65,25 @@ export const reasons = { approved: 'approved', held: 'held-for-review', 'step-up
 
 const states: Record<Outcome, string> = { approved: 'captured', held: 'pending', 'step-up': 'awaiting-confirmation', declined: 'declined' };
 
+/**
+ * Points to outcome (the table in this file's header). Protocol-rule entries
+ * carry no points. Adding points never makes the outcome milder in the order
+ * approved < held < step-up < declined (a property test checks it).
+ */
+export function scoreOf(factors: Fired[], thresholds: RiskConfig['thresholds']): Assessment {
+  let customerScore = 0;
+  let acceptanceScore = 0;
+  for (const factor of factors) {
+    if (factor.side === 'customer') customerScore += factor.points;
+    else if (factor.side === 'acceptance') acceptanceScore += factor.points;
+  }
+  const score = customerScore + acceptanceScore;
+  const outcome: Outcome = score >= thresholds.decline ? 'declined'
+    : customerScore >= thresholds.stepUp ? 'step-up'
+      : acceptanceScore >= thresholds.hold ? 'held' : 'approved';
+  return { outcome, reason: reasons[outcome], score, customerScore, acceptanceScore, factors };
+}
+
 export class Judgement implements JudgementHooks {
   readonly #db: Db;
   readonly #config: RiskConfig;
@@ -100,7 +119,7 @@ export class Judgement implements JudgementHooks {
       ...(place ? { place } : {}),
     };
     const factors = evaluate(situation);
-    const assessment = this.#score(factors);
+    const assessment = scoreOf(factors, this.#config.thresholds);
 
     // The code verified moments ago, so it parses; its credential names the device key that answers step-ups.
     const device = parsePaymentCode(request.paymentCode).credential.deviceKey;
@@ -181,19 +200,6 @@ export class Judgement implements JudgementHooks {
       now: input.now,
     });
     setImmediate(this.#onQueued);
-  }
-
-  #score(factors: Fired[]): Assessment {
-    let customerScore = 0;
-    let acceptanceScore = 0;
-    for (const factor of factors) {
-      if (factor.side === 'customer') customerScore += factor.points;
-      else if (factor.side === 'acceptance') acceptanceScore += factor.points;
-    }
-    const score = customerScore + acceptanceScore;
-    const t = this.#config.thresholds;
-    const outcome: Outcome = score >= t.decline ? 'declined' : customerScore >= t.stepUp ? 'step-up' : acceptanceScore >= t.hold ? 'held' : 'approved';
-    return { outcome, reason: reasons[outcome], score, customerScore, acceptanceScore, factors };
   }
 
   #record(requestId: number, a: Assessment, now: number): void {
