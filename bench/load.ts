@@ -13,7 +13,11 @@
  * answer, every answer verifies and is bound to its request, and the database
  * holds exactly one decision per request, byte for byte the one received.
  *
- *   npx tsx bench/load.ts [--terminals 40] [--customers 400] [--seconds 15] [--max 2000]
+ * A share of requests (`--retries`, default 5 %) is sent a second time, the
+ * same bytes, the way a terminal retries after a lost answer: the answer must
+ * be byte for byte the first one and the database must hold no second decision.
+ *
+ *   npx tsx bench/load.ts [--terminals 40] [--customers 400] [--seconds 15] [--max 2000] [--retries 0.05]
  *
  * Loopback (127.0.0.1) only. Exits 1 if any decision was lost, doubled or unverifiable.
  */
@@ -43,12 +47,18 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '400' },
     seconds: { type: 'string', default: '15' },
     max: { type: 'string', default: '2000' },
+    retries: { type: 'string', default: '0.05' },
   },
 });
 const terminalCount = bounded('terminals', 1, 500);
 const customerCount = bounded('customers', 1, 10_000);
 const seconds = bounded('seconds', 1, 60);
 const maxRequests = bounded('max', 1, 20_000);
+const retryShare = Number(values.retries);
+if (!(retryShare >= 0 && retryShare <= 1)) {
+  console.error('--retries must be a share between 0 and 1');
+  process.exit(2);
+}
 
 function bounded(name: keyof typeof values, min: number, max: number): number {
   const n = Number(values[name]);
@@ -105,6 +115,7 @@ const latencies: number[] = [];
 const answers = new Map<string, Uint8Array>();
 const failures: string[] = [];
 let sent = 0;
+let retried = 0;
 const started = performance.now();
 const deadline = started + seconds * 1000;
 await Promise.all(benches.map(async (bench) => {
@@ -118,6 +129,11 @@ await Promise.all(benches.map(async (bench) => {
       const key = `${bench.id}/${prepared.trace}`;
       if (answers.has(key)) failures.push(`${key}: answered twice`);
       answers.set(key, body);
+      if (Math.random() < retryShare) {
+        retried++;
+        const again = await post(`${url}/v1/authorize`, prepared.bytes);
+        if (Buffer.compare(Buffer.from(again), Buffer.from(body)) !== 0) failures.push(`${key}: a retry got another answer`);
+      }
     } catch (error) {
       failures.push(`${bench.id}/${prepared.trace}: ${(error as Error).message}`);
     }
@@ -147,8 +163,15 @@ const stored = db.prepare('SELECT r.terminal_id, r.trace, r.retry_of, d.decision
   { terminal_id: string; trace: number; retry_of: number | null; decision: Uint8Array | null }[];
 db.close();
 const storedByKey = new Map<string, number>();
+let storedRetries = 0;
 for (const row of stored) {
   const key = `${row.terminal_id}/${row.trace}`;
+  if (row.retry_of !== null) {
+    // A retry is journaled, pointing at its original, and answered with the original's decision: never decided again.
+    storedRetries++;
+    if (row.decision) failures.push(`${key}: a retry was decided again`);
+    continue;
+  }
   storedByKey.set(key, (storedByKey.get(key) ?? 0) + 1);
   const received = answers.get(key);
   if (!row.decision) failures.push(`${key}: stored without a decision`);
@@ -156,6 +179,7 @@ for (const row of stored) {
   else if (Buffer.compare(Buffer.from(row.decision), Buffer.from(received)) !== 0) failures.push(`${key}: stored decision differs from the one received`);
 }
 for (const key of answers.keys()) if (storedByKey.get(key) !== 1) failures.push(`${key}: ${storedByKey.get(key) ?? 0} stored requests`);
+if (storedRetries !== retried) failures.push(`${retried} retries sent, ${storedRetries} journaled`);
 
 // Where the authorizer's CPU went during the timed phase.
 const fixture = makeFixture();
@@ -174,6 +198,7 @@ const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 10
 
 printTable(`authorizer load on loopback: ${terminalCount} terminals, ${customerCount} customers, ${elapsed.toFixed(1)} s`, ['figure', 'value'], [
   ['requests sent / decided', `${sent} / ${decided}`],
+  ['retries sent (same bytes) / answered identically', `${retried} / ${retried - failures.filter((f) => f.includes('retry')).length}`],
   ['outcomes', [...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')],
   ['authorizations per second', (decided / elapsed).toFixed(1)],
   ['latency p50 / p99 / max, ms', `${pct(50).toFixed(1)} / ${pct(99).toFixed(1)} / ${sorted[sorted.length - 1].toFixed(1)}`],
@@ -199,7 +224,7 @@ if (failures.length > 0 || decided !== sent) {
   console.error(`\nFAILED: ${failures.length} problems${decided !== sent ? `, ${sent - decided} requests without an answer` : ''}:\n${failures.slice(0, 20).join('\n')}`);
   process.exit(1);
 }
-console.log(`\nno decision lost or doubled: ${decided} requests, ${decided} answers, each verified and bound to its request, ${stored.length} stored, byte for byte the same.`);
+console.log(`\nno decision lost or doubled: ${decided} requests, ${decided} answers, each verified and bound to its request, ${decided} decisions stored, byte for byte the same; ${retried} retries answered with the stored decision, none decided again.`);
 
 // ---------------------------------------------------------------------------------------------------------------
 
