@@ -4,6 +4,8 @@
  * reverse or refund and suspend the credential, freezes by the owner or a
  * trusted contact that reach the deny list terminals install.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeEntropy } from '../../../hal/sim/entropy';
 import { DenyList } from '../../../src/paycode/deny-list';
@@ -89,6 +91,23 @@ describe('notifications', () => {
     await pass(push, gateway, 3);
     expect(outbox(w).map((n) => n.state)).toEqual(['delivered', 'delivered']);
     expect(gateway.received).toHaveLength(1);
+  });
+});
+
+describe('notifications without webhooks', () => {
+  it('are spooled as one JSON file per message and channel under the data directory, right after the decision', async () => {
+    world = await JudgementWorld.start();
+    const w = world;
+    const paid = await (await w.terminal()).pay(w.wallet());
+    const dir = (channel: string) => join(w.root, 'authorizer', 'outbox', channel);
+    const spooled = (channel: string) => (existsSync(dir(channel)) ? readdirSync(dir(channel)).filter((f) => f.endsWith('.json')) : []);
+    for (let i = 0; i < 100 && (spooled('wallet-push').length === 0 || spooled('message').length === 0); i++) await new Promise((r) => setTimeout(r, 20));
+    for (const channel of ['wallet-push', 'message']) {
+      const files = spooled(channel);
+      expect(files).toHaveLength(1);
+      expect(JSON.parse(readFileSync(join(dir(channel), files[0]), 'utf8'))).toMatchObject({ channel, kind: 'payment', data: { payment: hex(paid.requestHash) } });
+    }
+    expect(outbox(w).map((n) => n.state)).toEqual(['delivered', 'delivered']);
   });
 });
 
