@@ -16,6 +16,7 @@ import { locationFromSample, type WireLocation } from '../authorization/location
 import { signRequest, type CodeVerdict } from '../authorization/request';
 import { paths, resolveConfig, type Actuation, type ResolvedConfig, type TerminalConfig } from './config';
 import type { CodeChecker, ListUpdate } from './code-check';
+import type { CodeSource } from './code-source';
 import { createPaycodeChecker } from './paycode-checker';
 import type { Decision } from './decision';
 import { TerminalError } from './errors';
@@ -56,6 +57,8 @@ export interface CreateTerminalOptions {
   codes?: CodeChecker;
   /** The GNSS sensor; absent on boards without a receiver (requests then say "no-receiver"). */
   location?: LocationSensor;
+  /** Where codes come from while a charge waits (`cameraCodeSource` on a board with a camera); `present()` works too. */
+  codeSource?: CodeSource;
 }
 
 export interface Terminal {
@@ -83,6 +86,7 @@ class TerminalCore implements Terminal {
   readonly #config: ResolvedConfig;
   #codes: CodeChecker | undefined;
   readonly #location: LocationSensor | undefined;
+  readonly #codeSource: CodeSource | undefined;
   readonly #store: KeyValueStore;
   readonly #trace: TraceCounter;
   readonly #events: Emitter<TerminalEvents>;
@@ -95,6 +99,7 @@ class TerminalCore implements Terminal {
     this.#config = resolveConfig(options.config);
     this.#codes = options.codes;
     this.#location = options.location;
+    this.#codeSource = options.codeSource;
     this.#store = options.hal.storage.open({ path: this.#config.storageDomain });
     this.#trace = new TraceCounter(this.#store);
     this.#events = new Emitter<TerminalEvents>((error) => this.#events.emit('listener-error', { error }));
@@ -204,8 +209,14 @@ class TerminalCore implements Terminal {
     // Ready for the code at once; meanwhile, learn the fate of an earlier unanswered request, if any.
     const presented = this.#nextCode();
     presented.catch(() => undefined);
-    if (this.#store.read(unresolvedKey)) await this.#resolveUnresolved(identity);
-    const code = await presented;
+    const stopLooking = this.#codeSource ? this.#codeSource((text) => this.present(text)) : undefined;
+    let code: string;
+    try {
+      if (this.#store.read(unresolvedKey)) await this.#resolveUnresolved(identity);
+      code = await presented;
+    } finally {
+      if (stopLooking) stopLooking();
+    }
     this.#events.emit('scanned', { code });
 
     const check = this.#codes!.check(code, { now: hal.clock.now(), amount: charge.amount });

@@ -11,11 +11,10 @@ import { trackSerial } from '../../hal/sim/track-serial';
 import type { Charge } from '../../src/authorization/charge';
 import { describeLocation } from '../../src/authorization/location';
 import { NmeaLocationSensor } from '../../src/location/index';
-import { codePrefix } from '../../src/paycode/format';
 import { createTerminal, formatAmount, type Terminal } from '../../src/terminal/terminal';
 import type { Decision } from '../../src/terminal/decision';
 import { simulatorMerchant } from '../authorizer/authorizer';
-import { scanCamera } from './camera-scanner';
+import { cameraCodeSource } from '../../src/terminal/code-source';
 import { PhoneScene } from './phone-scene';
 
 export type Say = (stage: string, text: string) => void;
@@ -35,9 +34,16 @@ export async function bootStation(name: string, dataDir: string, url: string, sa
   // A receiver on the counter, a few metres from the merchant's registered site.
   const serial = trackSerial('ublox-m8n', stationary({ start: Date.now(), seconds: 3600, seed: name.length, latitude: merchant.latitude + 0.00004, longitude: merchant.longitude - 0.00003, altitude: 41, acquisition: 0 }), { clock: hal.clock });
   const location = new NmeaLocationSensor({ serial, clock: hal.clock, maxAge: 5000 });
+  const codeSource = cameraCodeSource({
+    camera: hal.camera!,
+    clock: hal.clock,
+    onRead: (code, frame, afterMs) =>
+      say('camera', `${name}: code read from frame ${frame.sequence} (${frame.width}x${frame.height} ${frame.imageType}, QR version ${code.version}, ${code.path} path) ${Math.round(afterMs)} ms after the camera started looking`),
+  });
   const terminal = createTerminal({
     hal,
     location,
+    codeSource,
     config: {
       authorizerUrl: url,
       firmware: '0.1.0-sim',
@@ -97,12 +103,8 @@ export function narrate(station: Station, say: Say): () => void {
 
 /** Runs a charge while the phone shows `screen` to the station's camera; narrates each stage. */
 export async function chargeWithPhone(station: Station, charge: Charge, screen: RgbImage, say: Say): Promise<Decision> {
-  const { terminal, hal, scene, name } = station;
+  const { terminal, scene } = station;
   const quiet = narrate(station, say);
-  const scanner = scanCamera(hal.camera!, (text) => text.indexOf(codePrefix) === 0, (report) => {
-    say('camera', `${name}: code read from frame ${report.frame.sequence} (${report.frame.width}x${report.frame.height} ${report.frame.imageType}, QR version ${report.version}, ${report.path} path, ${report.scanMs.toFixed(1)} ms)`);
-    if (!terminal.present(report.text)) scanner.resume();
-  });
   try {
     const pending = terminal.charge(charge);
     scene.show(screen);
@@ -110,7 +112,6 @@ export async function chargeWithPhone(station: Station, charge: Charge, screen: 
     return await pending;
   } finally {
     scene.clear();
-    scanner.stop();
     quiet();
   }
 }

@@ -124,6 +124,26 @@ describe('terminal: charge', () => {
     expect((await pay(b, terminal)).outcome).toBe('approved');
   });
 
+  it('takes its code from a code source, which looks only while a charge waits', async () => {
+    const b = bench();
+    let looking = 0;
+    const source = (found: (text: string) => void) => {
+      looking++;
+      const timer = b.clock.setTimer(() => found('GOOD-CAMERA'), 300);
+      return () => {
+        looking--;
+        b.clock.clearTimer(timer);
+      };
+    };
+    const terminal = createTerminal({ hal: b.hal, config: testConfig, codes: prefixChecker, codeSource: source });
+    await terminal.start();
+    expect(looking).toBe(0);
+    const decision = await settle(b.clock, terminal.charge(coffee));
+    expect(decision.outcome).toBe('approved');
+    expect(openRequest(b.authorizer.received[0]).request.paymentCode).toBe('GOOD-CAMERA');
+    expect(looking).toBe(0);
+  });
+
   it('runs one charge at a time', async () => {
     const b = bench();
     const terminal = await started(b);
