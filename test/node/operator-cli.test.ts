@@ -66,6 +66,7 @@ describe('qrpay operator', () => {
     expect(pending[0].report_to_credit).toBe('waiting');
     expect((await operator('credit', String(pending[0].id))).code).toBe(0);
     expect(JSON.parse((await operator('compensations', '--json')).out)[0].report_to_credit).toMatch(/ms|s|min/);
+    expect((await operator('compensations')).out).toMatch(/1 of 1 credited; report to credit: median \S+ m?s, longest/);
 
     const bob = world.wallet();
     await t.pay(bob);

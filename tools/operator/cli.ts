@@ -133,12 +133,18 @@ export async function run(args: string[]): Promise<number> {
         console.log(`credited compensation ${id}`);
         return 0;
       }
-      case 'compensations':
-        print(compensations(db).map((c) => ({
+      case 'compensations': {
+        const rows = compensations(db);
+        print(rows.map((c) => ({
           ...c, reported_at: time(c.reported_at), credited_at: time(c.credited_at),
           report_to_credit: c.credited_at === null ? 'waiting' : duration(c.credited_at - c.reported_at),
         })));
+        const delays = rows.filter((c) => c.credited_at !== null).map((c) => c.credited_at! - c.reported_at).sort((a, b) => a - b);
+        if (!values.json && delays.length > 0) {
+          console.log(`\n${delays.length} of ${rows.length} credited; report to credit: median ${duration(delays[delays.length >> 1])}, longest ${duration(delays[delays.length - 1])}`);
+        }
         return 0;
+      }
       case 'notifications':
         print(notifications(db, values.state, limit).map((n) => ({ ...n, created_at: time(n.created_at), delivered_at: time(n.delivered_at) })));
         return 0;
