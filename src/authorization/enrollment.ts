@@ -15,6 +15,8 @@
  *   6 authorizer key (map: 1 alg, 2 public key)      7 issuer trust list (bytes, approved)
  *   8 limits (map: 1 per-payment maximum, approved)  9 issued at (uint, ms)
  *  10 deny list (bytes, approved)   11 operator key (map: 1 alg, 2 public key; signs both lists)
+ *  12 lowest trace number the authorizer will accept from this key (uint, approved): a terminal
+ *     whose storage was wiped but whose key survived continues above it instead of looking like a clone
  * Merchant profile: 1 merchant id, 2 name, 3 currency, 4 purposes (array of
  * text), 5 site (map: 1 latitude e7, 2 longitude e7, 3 radius metres).
  */
@@ -77,6 +79,8 @@ export interface EnrollmentAnswer {
   /** The operator root key that signs the trust and deny lists. */
   operator?: PublicKey;
   limits?: Limits;
+  /** The lowest trace number the authorizer will accept next from this key. */
+  nextTrace?: number;
 }
 
 const algs: readonly SignatureAlgorithm[] = ['ES256', 'EdDSA'];
@@ -122,8 +126,8 @@ export function openEnrollmentRequest(bytes: Uint8Array): OpenedEnrollmentReques
 
 export function signEnrollmentAnswer(answer: EnrollmentAnswer, signer: Signer): Uint8Array {
   const approved = answer.status === 'approved';
-  if (approved && (!answer.terminalId || !answer.merchant || !answer.trustList || !answer.denyList || !answer.operator || !answer.limits)) {
-    throw new FormatError('enrollment', 'an approval carries terminal id, merchant, trust and deny lists, operator key and limits');
+  if (approved && (!answer.terminalId || !answer.merchant || !answer.trustList || !answer.denyList || !answer.operator || !answer.limits || !(answer.nextTrace! >= 1))) {
+    throw new FormatError('enrollment', 'an approval carries terminal id, merchant, trust and deny lists, operator key, limits and the next trace number');
   }
   const merchant = answer.merchant;
   const payload = mapOf([
@@ -144,6 +148,7 @@ export function signEnrollmentAnswer(answer: EnrollmentAnswer, signer: Signer): 
     [9, answer.issuedAt],
     [10, answer.denyList],
     [11, answer.operator ? keyMap(answer.operator) : undefined],
+    [12, answer.nextTrace],
   ]);
   return seal({ contentType: ContentType.enrollment, payload, signer });
 }
@@ -189,7 +194,7 @@ function keyOf(value: CborValue | undefined, name: string): PublicKey {
 }
 
 function answerOf(map: CborMap): EnrollmentAnswer {
-  onlyKeys(map, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 'enrollment answer');
+  onlyKeys(map, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 'enrollment answer');
   const answer: EnrollmentAnswer = {
     requestHash: readBytes(map, 1, 'request hash', 32, 32),
     status: readChoice(map, 2, 'enrollment status', ['approved', 'pending', 'refused'] as const),
@@ -203,6 +208,8 @@ function answerOf(map: CborMap): EnrollmentAnswer {
   answer.trustList = readBytes(map, 7, 'trust list', 1, 8192);
   answer.denyList = readBytes(map, 10, 'deny list', 1, 8192);
   answer.operator = keyOf(map.get(11), 'operator key');
+  answer.nextTrace = readUint(map, 12, 'next trace number');
+  if (answer.nextTrace < 1) throw new FormatError('next trace number', 'trace numbers start at 1');
   const limits = asMap(map.get(8), 'limits');
   onlyKeys(limits, [1], 'limits');
   answer.limits = { maxAmount: readUint(limits, 1, 'maximum amount') };

@@ -26,6 +26,8 @@ export interface Identity {
   trustList: Uint8Array;
   denyList: Uint8Array;
   operator: PublicKey;
+  /** The lowest trace number the authorizer accepted next when it enrolled this key. */
+  nextTrace: number;
 }
 
 /** The terminal key as a protocol signer: the keystore signs by name, the key never leaves it. */
@@ -107,5 +109,6 @@ function identityOf(answer: EnrollmentAnswer, key: PublicKey): Identity {
     trustList: answer.trustList!,
     denyList: answer.denyList!,
     operator: answer.operator!,
+    nextTrace: answer.nextTrace!,
   };
 }

@@ -116,6 +116,8 @@ class TerminalCore implements Terminal {
   async start(): Promise<Identity> {
     const stored = loadIdentity(this.#hal, this.#store, this.#config);
     const identity = stored ?? (await enroll(this.#hal, this.#store, this.#config));
+    // A key that survived a wiped storage continues above the numbers it already used.
+    this.#trace.raiseTo(identity.nextTrace);
     this.#identity = identity;
     if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });

@@ -32,6 +32,13 @@ export class TraceCounter {
     return value;
   }
 
+  /** Makes sure the next number is at least `floor` (the authorizer's word at enrollment); never lowers it. */
+  raiseTo(floor: number): void {
+    if (!(Number.isInteger(floor) && floor >= 1 && floor <= maxTrace)) throw new TerminalError('storage', `not a trace number: ${floor}`);
+    if (this.peek() >= floor) return;
+    this.#store.write(traceKey, encodeCounter(floor));
+  }
+
   /** Reserves and returns the next trace number; throws (HalError or TerminalError) if it could not be persisted. */
   take(): number {
     const current = this.peek();

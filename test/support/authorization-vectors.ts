@@ -56,6 +56,7 @@ export function vectors() {
       denyList: Uint8Array.of(0xd2),
       operator: operatorKey.publicKey,
       limits: { maxAmount: 50_000 },
+      nextTrace: 1,
     },
     authorizerKey,
   );

@@ -71,6 +71,8 @@ export class MemoryAuthorizer implements HttpClient {
   stepUpFinal: { outcome: Outcome; reason: string } | undefined;
   /** Step-up polls received. */
   polls = 0;
+  /** What enrollment answers tell the terminal about its next trace number. */
+  nextTrace = 1;
   #terminalKey: PublicKey | undefined;
 
   constructor(clock: ManualClock) {
@@ -131,6 +133,7 @@ export class MemoryAuthorizer implements HttpClient {
         denyList: Uint8Array.of(2),
         operator: this.operator.publicKey,
         limits: { maxAmount: 50_000 },
+        nextTrace: this.nextTrace,
       },
       this.key,
     );

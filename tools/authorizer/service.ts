@@ -143,6 +143,7 @@ export class AuthorizerService {
       denyList: this.#options.denyList(),
       operator: this.#options.operator,
       limits: { maxAmount: merchant.max_amount },
+      nextTrace: terminal.last_trace + 1,
     };
   }
 

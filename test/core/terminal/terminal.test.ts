@@ -47,6 +47,16 @@ describe('terminal: identity', () => {
     expect(identity.key.publicKey).toEqual(first.identity!.key.publicKey);
   });
 
+  it('carries on above the authorizer\'s next trace number after its storage was wiped', async () => {
+    const b = bench();
+    await started(b);
+    b.storage.open({ path: 'qrpay' }).delete('enrollment');
+    b.storage.open({ path: 'qrpay' }).delete('trace.next');
+    b.authorizer.nextTrace = 17;
+    const terminal = await started(b);
+    expect((await pay(b, terminal)).trace).toBe(17);
+  });
+
   it('refuses to charge before enrollment and refuses a bad charge', async () => {
     const b = bench();
     const terminal = createTerminal({ hal: b.hal, config: testConfig, codes: prefixChecker });

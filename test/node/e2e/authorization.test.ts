@@ -2,7 +2,8 @@
  * End to end on loopback: simulated terminals, the real authorizer with its
  * SQLite database, a wallet's real payment codes.
  */
-import { cpSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeHttpClient } from '../../../hal/sim/http';
 import { readDecision } from '../../../src/authorization/decision';
@@ -129,6 +130,21 @@ describe('e2e: lists and location', () => {
       location.close();
       hal.shutdown();
     }
+  });
+});
+
+describe('e2e: a terminal whose storage was wiped but whose key survived', () => {
+  it('enrolls again as itself and continues above its old trace numbers', async () => {
+    const dataDir = world.dir('wiped');
+    const before = await bootTerminal({ url: world.authorizer.url, dataDir });
+    before.hal.shutdown();
+    expect((await pay(before.terminal, world.wallet.code())).trace).toBe(1);
+    expect((await pay(before.terminal, world.wallet.code())).trace).toBe(2);
+    rmSync(join(dataDir, 'storage'), { recursive: true });
+    const after = await bootTerminal({ url: world.authorizer.url, dataDir });
+    after.hal.shutdown();
+    expect(after.terminal.identity!.terminalId).toBe(before.terminal.identity!.terminalId);
+    expect(await pay(after.terminal, world.wallet.code())).toMatchObject({ outcome: 'approved', trace: 3 });
   });
 });
 
