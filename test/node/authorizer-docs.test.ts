@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultRiskConfig, parseRiskConfig, RiskConfigError, type FactorName } from '../../tools/authorizer/risk/config';
 import { factorNames, sideOf } from '../../tools/authorizer/risk/factors';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { signedBy } from '../../src/authorization/envelope';
+import { openWalletMessage, signWalletMessage, type WalletMessage } from '../../src/authorization/wallet-message';
 
 const doc = readFileSync(new URL('../../docs/authorizer.md', import.meta.url), 'utf8');
 
@@ -26,6 +29,24 @@ describe('docs/authorizer.md', () => {
     for (const name of factorNames) {
       expect(rows.get(name)).toEqual({ side: sideOf(name as FactorName), points: defaultRiskConfig.factors[name].points });
     }
+  });
+});
+
+describe('docs/authorizer.md wallet message vector', () => {
+  it('is what signWalletMessage makes, reads back, and verifies with the stated key', () => {
+    const block = /with the note "phone stolen":\n\n```\n([0-9a-f\n]+)```/.exec(doc);
+    expect(block).not.toBeNull();
+    const vector = Uint8Array.from(Buffer.from(block![1].replace(/\n/g, ''), 'hex'));
+    const seed = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+    const message: WalletMessage = {
+      action: 'freeze', account: 'a1b2/0c0d0e0f1011', subject: Uint8Array.of(12, 13, 14, 15, 16, 17), signedAt: 1780315200000, note: 'phone stolen',
+    };
+    expect(signWalletMessage(message, { alg: 'EdDSA', sign: (m) => ed25519.sign(m, seed) })).toEqual(vector);
+    const opened = openWalletMessage(vector);
+    expect(opened.message).toEqual(message);
+    const publicKey = Uint8Array.from(Buffer.from('79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664', 'hex'));
+    expect(ed25519.getPublicKey(seed)).toEqual(publicKey);
+    expect(signedBy(opened.envelope, { alg: 'EdDSA', publicKey })).toBe(true);
   });
 });
 
