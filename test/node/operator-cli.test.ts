@@ -3,7 +3,7 @@
  * decision's factors, freeze and report taking effect on the live authorizer.
  */
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../tools/operator/cli';
 import { accountOf } from '../../tools/wallet/authorizer-client';
@@ -50,6 +50,10 @@ describe('qrpay operator', () => {
     expect((JSON.parse((await operator('transactions', '--json')).out) as { state: string }[])[0].state).toBe('captured');
     expect((await operator('reverse', String(listed[0].id))).err).toMatch(/captured, not held/);
     expect((await operator('decision')).code).toBe(2);
+    const complaint = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    expect(await run(['terminals', '--data-dir', join(world.root, 'nowhere')])).toBe(1);
+    expect(complaint).toHaveBeenCalledWith(expect.stringMatching(/no authorizer database/));
+    expect(existsSync(join(world.root, 'nowhere'))).toBe(false);
   });
 
   it('freezes an account the live authorizer then refuses, and reports a payment on the customer\'s behalf', async () => {

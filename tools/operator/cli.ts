@@ -4,7 +4,9 @@
  * authorizer re-reads list versions and the outbox on every use).
  */
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../authorizer/database';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { databaseFileName, openDatabase } from '../authorizer/database';
 import { DisputeError, Disputes } from '../authorizer/disputes/disputes';
 import { storedKey } from '../authorizer/keys';
 import { requeueDead } from '../authorizer/notify/outbox';
@@ -75,6 +77,8 @@ export async function run(args: string[]): Promise<number> {
     throw error;
   }
 
+  // Never create a database: a mistyped directory must not look like an empty authorizer.
+  if (!existsSync(join(values['data-dir'], databaseFileName))) return fail(`no authorizer database in ${values['data-dir']} (see --data-dir)`);
   const db = openDatabase(values['data-dir']);
   try {
     const print = (rows: object[] | object) => {
