@@ -5,6 +5,7 @@
  *   GET  /v1/trust-list  the operator-signed issuer trust list (application/cose)
  *   GET  /v1/deny-list   the operator-signed deny list (application/cose)
  *   GET  /v1/health      JSON: schema version, terminals, requests
+ *   POST /v1/wallet, GET /v1/step-up/<hash>  wallet messages and step-up polls (disputes/wallet-api.ts, via `routes`)
  * Bodies over 16 KiB are refused (413) before they are read in full.
  */
 import http from 'node:http';

@@ -93,7 +93,7 @@ export class StepUps {
     return this.#db.prepare('SELECT 1 FROM step_ups WHERE request_hash = ?').get(requestHash) !== undefined;
   }
 
-  /** The wallet's answer (signature and freshness are checked by the caller's routing; see wallet-api). */
+  /** The wallet's answer: it must be signed by the paying credential's device key (freshness: wallet-api.ts). */
   answer(opened: OpenedWalletMessage, now: number): AnswerResult {
     const { message } = opened;
     if (message.action !== 'step-up-confirm' && message.action !== 'step-up-refuse') return { ok: false, status: 400, problem: 'not a step-up answer' };
