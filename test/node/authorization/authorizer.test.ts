@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NodeHttpClient } from '../../../hal/sim/http';
 import { isHalError } from '../../../hal/errors';
 import { allMigrations, latestSchemaVersion, migrate, openDatabase, schemaVersion } from '../../../tools/authorizer/database';
@@ -124,5 +124,36 @@ describe('authorizer HTTP', () => {
     } finally {
       await authorizer.close();
     }
+  });
+});
+
+describe('qrpay authorizer command', () => {
+  async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+    const { run } = await import('../../../tools/cli/authorizer');
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => { lines.push(parts.join(' ')); });
+    const err = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => { lines.push(parts.join(' ')); });
+    try {
+      return { code: await run(args), out: lines.join('\n') };
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
+  }
+
+  it('explains itself and refuses bad options', async () => {
+    expect((await cli('--help')).out).toContain('--trust-issuer-file');
+    expect((await cli('--port', '70000')).code).toBe(2);
+    expect((await cli('--trust-issuer', 'RSA:00:00')).code).toBe(2);
+  });
+
+  it('approves a pending terminal in the database', async () => {
+    const dir = tempDir();
+    const authorizer = await startAuthorizer({ dataDir: join(dir, 'a'), autoApprove: false });
+    await expect(bootTerminal({ url: authorizer.url, dataDir: join(dir, 't') })).rejects.toMatchObject({ kind: 'enrollment-pending' });
+    const { id } = authorizer.db.prepare('SELECT id FROM terminals').get() as { id: string };
+    await authorizer.close();
+    expect(await cli('--data-dir', join(dir, 'a'), '--approve', id)).toMatchObject({ code: 0, out: `approved ${id}` });
+    expect((await cli('--data-dir', join(dir, 'a'), '--approve', id)).code).toBe(1);
   });
 });
