@@ -181,6 +181,8 @@ export class JudgementWorld {
 /** A loopback HTTP receiver (a push service or a gateway) that records JSON bodies and can fail on demand. */
 export class Receiver {
   readonly received: Record<string, unknown>[] = [];
+  /** The same messages as they came: body bytes and headers. */
+  readonly raw: { body: Uint8Array; headers: http.IncomingHttpHeaders }[] = [];
   /** Answer 503 to this many requests before accepting. */
   failNext = 0;
   onMessage: ((body: Record<string, unknown>) => void) | undefined;
@@ -197,8 +199,10 @@ export class Receiver {
           response.writeHead(503).end();
           return;
         }
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        const bytes = Buffer.concat(chunks);
+        const body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
         this.received.push(body);
+        this.raw.push({ body: new Uint8Array(bytes), headers: request.headers });
         response.writeHead(204).end();
         this.onMessage?.(body);
       });

@@ -51,10 +51,12 @@ export function judgementStack(options: {
   const { db, now } = options;
   const risk = options.risk ?? defaultRiskConfig;
   const notify = options.notify ?? {};
+  // Webhook bodies are signed with the decision key, the key terminals and wallets already know the authorizer by.
+  const signer = options.decisionKey;
   const spool = options.dataDir === ':memory:' ? join(tmpdir(), `qrpay-outbox-${process.pid}`) : join(options.dataDir, 'outbox');
   const transports: Record<'wallet-push' | 'message', Transport> = {
-    'wallet-push': notify.walletWebhook ? webhookTransport(notify.walletWebhook) : spoolTransport(join(spool, 'wallet-push')),
-    message: notify.gatewayUrl ? webhookTransport(notify.gatewayUrl) : spoolTransport(join(spool, 'message')),
+    'wallet-push': notify.walletWebhook ? webhookTransport(notify.walletWebhook, { signer }) : spoolTransport(join(spool, 'wallet-push')),
+    message: notify.gatewayUrl ? webhookTransport(notify.gatewayUrl, { signer }) : spoolTransport(join(spool, 'message')),
   };
   const dispatcher = new Dispatcher({ db, transports, now, ...notify.dispatcher });
   const kick = () => dispatcher.kick();

@@ -8,6 +8,7 @@ import type { Booted } from '../../support/e2e-world';
 import { bootTerminal, pay, startWorld, type World } from '../../support/e2e-world';
 import { fixAt, JudgementWorld, Receiver } from '../../support/judgement-world';
 import { parseRiskConfig } from '../../../tools/authorizer/risk/config';
+import { verify } from '../../../src/crypto/verify';
 import { accountOf, freezeAccount, reportPayment, send, stepUpAnswer } from '../../../tools/wallet/authorizer-client';
 
 let world: World | undefined;
@@ -62,6 +63,16 @@ describe('outcome: approved', () => {
     await until(() => push.received.length > 0 && gateway.received.length > 0);
     expect(push.received[0]).toMatchObject({ kind: 'payment', channel: 'wallet-push', data: { outcome: 'approved', amount: 450, approvalCode: decision.approvalCode } });
     expect(gateway.received[0]).toMatchObject({ kind: 'payment', channel: 'message', eventId: push.received[0].eventId });
+    // Each webhook body is signed by the authorizer's decision key; a changed byte no longer verifies.
+    for (const { body, headers } of [push.raw[0], gateway.raw[0]]) {
+      const [alg, signature] = String(headers['x-qrpay-signature']).split(' ');
+      expect(alg).toBe('ES256');
+      const key = w.authorizer.decisionKey.publicKey;
+      expect(verify('ES256', key, body, Buffer.from(signature, 'base64url'))).toBe(true);
+      const tampered = body.slice();
+      tampered[tampered.length - 2] ^= 1;
+      expect(verify('ES256', key, tampered, Buffer.from(signature, 'base64url'))).toBe(false);
+    }
   });
 });
 
