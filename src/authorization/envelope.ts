@@ -17,6 +17,8 @@ export const ContentType = {
   enrollment: 'application/qrpay-enrolled+cbor',
   request: 'application/qrpay-auth-request+cbor',
   decision: 'application/qrpay-decision+cbor',
+  /** A customer's signed instruction to the authorizer (step-up answer, report, freeze): wallet-message.ts. */
+  wallet: 'application/qrpay-wallet+cbor',
 } as const;
 export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
 

@@ -7,6 +7,7 @@ import type { SignatureAlgorithm } from '../../hal/keystore';
 import type { PublicKey } from '../authorization/signer';
 import { TerminalError } from './errors';
 import { defaultRetryPolicy, type RetryPolicy } from './transport';
+import { defaultStepUpPolicy, type StepUpPolicy } from './step-up';
 
 /** What the actuator does on a verified approval. */
 export type Actuation = { kind: 'hold'; ms: number } | { kind: 'pulse'; train: PulseTrain } | { kind: 'none' };
@@ -31,11 +32,14 @@ export interface TerminalConfig {
   codeTimeout?: number;
   /** Default: hold the relay 3 s when the board has an actuator. */
   actuation?: Actuation;
+  /** How the terminal waits for a step-up (the customer confirming in the app). */
+  stepUp?: Partial<StepUpPolicy>;
 }
 
-export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorizerKey' | 'retry'>> {
+export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorizerKey' | 'retry' | 'stepUp'>> {
   authorizerKey?: PublicKey;
   retry: RetryPolicy;
+  stepUp: StepUpPolicy;
 }
 
 export function resolveConfig(config: TerminalConfig): ResolvedConfig {
@@ -52,6 +56,7 @@ export function resolveConfig(config: TerminalConfig): ResolvedConfig {
     decisionMaxSkew: config.decisionMaxSkew ?? 120_000,
     codeTimeout: config.codeTimeout ?? 60_000,
     actuation: config.actuation ?? { kind: 'hold', ms: 3000 },
+    stepUp: { ...defaultStepUpPolicy, ...config.stepUp },
   };
   if (config.authorizerKey) resolved.authorizerKey = config.authorizerKey;
   return resolved;
@@ -72,6 +77,10 @@ function configProblem(config: TerminalConfig): string | undefined {
   }
   for (const key of ['decisionMaxSkew', 'codeTimeout'] as const) {
     if (config[key] !== undefined && !positive(config[key])) return `${key} must be a positive number of milliseconds`;
+  }
+  const stepUp = config.stepUp ?? {};
+  for (const key of ['pollMs', 'timeoutMs'] as const) {
+    if (stepUp[key] !== undefined && !positive(stepUp[key])) return `stepUp.${key} must be a positive number of milliseconds`;
   }
   return undefined;
 }

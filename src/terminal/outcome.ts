@@ -1,7 +1,8 @@
 /**
  * Showing the outcome and moving the actuator. The actuator fires only for a
- * verified approval and only through `fireOnce`, which a decision can pass
- * exactly one time.
+ * verified acceptance (an approval, or a hold: accepted with the funds pending
+ * review, docs/authorizer.md) and only through `fireOnce`, which a decision can
+ * pass exactly one time.
  */
 import type { Actuator } from '../../hal/actuator';
 import type { Indicators, Tone } from '../../hal/indicators';

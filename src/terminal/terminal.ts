@@ -11,7 +11,7 @@ import { isHalError } from '../../hal/errors';
 import type { LocationSensor } from '../../hal/gnss';
 import type { KeyValueStore } from '../../hal/storage';
 import { chargeProblem, type Charge } from '../authorization/charge';
-import type { DecisionBody } from '../authorization/decision';
+import { requestHash, verifyDecision, type DecisionBody } from '../authorization/decision';
 import { locationFromSample, type WireLocation } from '../authorization/location';
 import { signRequest, type CodeVerdict } from '../authorization/request';
 import { paths, resolveConfig, type Actuation, type ResolvedConfig, type TerminalConfig } from './config';
@@ -26,6 +26,7 @@ import { fireOnce, show, showOutcome, titleOf } from './outcome';
 import { TraceCounter } from './trace-counter';
 import { decisionJudge, forgetUnresolved, rememberUnresolved, resolveUnresolved, unresolvedKey } from './unresolved';
 import { exchange, type AttemptFailure } from './transport';
+import { awaitStepUp } from './step-up';
 
 export interface TerminalEvents extends Record<string, unknown> {
   enrolled: { terminalId: string; merchant: string; fromStorage: boolean };
@@ -37,6 +38,8 @@ export interface TerminalEvents extends Record<string, unknown> {
   'attempt-failed': { trace: number; failure: AttemptFailure };
   /** An authorizer decision passed verification (signature, binding, freshness); sent before anything is acted on. */
   verified: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string };
+  /** The authorizer asked the customer to confirm in the wallet app; the terminal shows it and waits for the final decision. */
+  'step-up': { trace: number; display: string };
   decision: Decision;
   /**
    * The decision on an earlier request that got no verified answer at the time (learned at boot or before a
@@ -282,14 +285,34 @@ class TerminalCore implements Terminal {
       return this.#finish(decision);
     }
     this.#settled();
-    const body = result.value.body;
+    let answer = result.value;
+    if (answer.body.outcome === 'step-up') {
+      this.#events.emit('step-up', { trace, display: answer.body.display });
+      showOutcome(hal.indicators, 'step-up', answer.body.display);
+      const hash = requestHash(bytes);
+      const final = await awaitStepUp({
+        http: hal.http,
+        clock: hal.clock,
+        baseUrl: this.#config.authorizerUrl,
+        requestHash: hash,
+        policy: this.#config.stepUp,
+        verify: (signed) => verifyDecision(signed, {
+          authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: hal.clock.now(), maxSkew: this.#config.decisionMaxSkew,
+        }),
+      });
+      if (!final.ok) {
+        return this.#finish({ outcome: 'no-answer', reason: final.reason, display: 'Not confirmed', source: 'terminal', trace, failures: result.failures, actuated: false });
+      }
+      answer = final;
+    }
+    const body = answer.body;
     const decision: Decision = {
       outcome: body.outcome,
       reason: body.reason,
       display: body.display,
       source: 'authorizer',
       trace,
-      signed: result.value.signed,
+      signed: answer.signed,
       failures: result.failures,
       actuated: false,
     };
@@ -303,7 +326,8 @@ class TerminalCore implements Terminal {
       trace: decision.trace, outcome: decision.outcome, reason: decision.reason, source: decision.source, attempts: decision.failures.length + (decision.source === 'authorizer' ? 1 : 0),
     });
     showOutcome(this.#hal.indicators, decision.outcome, decision.display);
-    if (decision.outcome === 'approved' && decision.source === 'authorizer') {
+    // A hold is an acceptance (the funds wait for review, the customer gets what they paid for).
+    if ((decision.outcome === 'approved' || decision.outcome === 'held') && decision.source === 'authorizer') {
       const actuation = this.#config.actuation;
       try {
         decision.actuated = await fireOnce(this.#hal.actuator, actuation)();

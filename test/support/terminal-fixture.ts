@@ -67,6 +67,10 @@ export class MemoryAuthorizer implements HttpClient {
   readonly decided: AuthorizationRequest[] = [];
   /** Consumed one per authorization request; when empty, approve. */
   script: Behaviour[] = [];
+  /** What a step-up poll (GET /v1/step-up/...) gets: 202 "not yet" while undefined, else this final decision for the last request. */
+  stepUpFinal: { outcome: Outcome; reason: string } | undefined;
+  /** Step-up polls received. */
+  polls = 0;
   /** What enrollment answers tell the terminal about its next trace number. */
   nextTrace = 1;
   #terminalKey: PublicKey | undefined;
@@ -78,6 +82,12 @@ export class MemoryAuthorizer implements HttpClient {
   async request(request: HttpRequest): Promise<HttpResponse> {
     const body = request.body ?? new Uint8Array(0);
     if (request.url.endsWith('/v1/enroll')) return ok(this.#enroll(body));
+    if (request.url.indexOf('/v1/step-up/') >= 0) {
+      this.polls++;
+      const final = this.stepUpFinal;
+      if (!final) return { status: 202, headers: {}, body: new Uint8Array(0) };
+      return ok(this.decide(this.received[this.received.length - 1], final.outcome, final.reason));
+    }
     this.received.push(body);
     const next = this.script.shift() ?? { kind: 'decide', outcome: 'approved', reason: 'approved' };
     if (next.kind === 'fail') throw next.error;

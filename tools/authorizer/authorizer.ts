@@ -11,6 +11,14 @@ import { storedKey } from './keys';
 import { Operator, type IssuerEntry } from './operator';
 import { AuthorizerService } from './service';
 import { countTerminals } from './store';
+import type { Disputes } from './disputes/disputes';
+import { judgementStack, type NotifyConfig } from './judgement-stack';
+import type { Dispatcher } from './notify/dispatcher';
+import type { RiskConfig } from './risk/config';
+import type { Judgement } from './risk/judgement';
+import type { StepUps } from './stepup/step-ups';
+
+export type { NotifyConfig } from './judgement-stack';
 
 export const simulatorMerchant: MerchantProfile = {
   merchantId: 'M-DEMO',
@@ -37,6 +45,9 @@ export interface AuthorizerConfig {
   /** The authorizer's clock (tests move it). Default Date.now. */
   now?: () => number;
   onExchange?(entry: { method: string; path: string; status: number; ms: number }): void;
+  /** Factor points, parameters and thresholds (risk/config.ts). Default: the safe defaults. */
+  risk?: RiskConfig;
+  notify?: NotifyConfig;
 }
 
 export interface RunningAuthorizer {
@@ -45,6 +56,10 @@ export interface RunningAuthorizer {
   db: Db;
   service: AuthorizerService;
   operator: Operator;
+  judgement: Judgement;
+  stepUps: StepUps;
+  disputes: Disputes;
+  dispatcher: Dispatcher;
   /** The key terminals verify decisions with. */
   decisionKey: PublicKey;
   close(): Promise<void>;
@@ -57,6 +72,9 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
     const decisionKey = storedKey(db, 'decision.key');
     const operator = new Operator({ db, root: storedKey(db, 'operator.key'), now });
     for (const issuer of config.issuers ?? []) operator.trustIssuer(issuer);
+    const { judgement, stepUps, disputes, dispatcher, routes } = judgementStack({
+      db, dataDir: config.dataDir, decisionKey, operator, now, ...(config.risk ? { risk: config.risk } : {}), ...(config.notify ? { notify: config.notify } : {}),
+    });
     const service = new AuthorizerService({
       db,
       signer: decisionKey,
@@ -69,6 +87,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
       maxAmount: config.maxAmount ?? 50_000,
       autoApprove: config.autoApprove ?? true,
       now,
+      judgement,
     });
     const listening = await listen(
       {
@@ -82,19 +101,26 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
           requests: (db.prepare('SELECT COUNT(*) AS n FROM requests').get() as { n: number }).n,
         }),
         onExchange: config.onExchange,
+        routes,
       },
       config.host ?? '127.0.0.1',
       config.port ?? 0,
     );
+    dispatcher.start();
     return {
       url: listening.url,
       port: listening.port,
       db,
       service,
       operator,
+      judgement,
+      stepUps,
+      disputes,
+      dispatcher,
       decisionKey: decisionKey.publicKey,
       close: async () => {
         await listening.close();
+        await dispatcher.stop();
         db.close();
       },
     };

@@ -6,8 +6,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations, type Migration } from './migrations';
+import { judgementMigrations } from './risk/migrations';
 
 export type Db = Database.Database;
+
+/** The protocol's migrations, then the judgement's (numbered from 101): what every database is brought to. */
+export const allMigrations: Migration[] = [...migrations, ...judgementMigrations];
+export const latestSchemaVersion = Math.max(...allMigrations.map((m) => m.version));
 
 export const databaseFileName = 'authorizer.sqlite';
 
@@ -23,7 +28,7 @@ export function openDatabase(dataDir: string, now: () => number = Date.now): Db 
   db.pragma('foreign_keys = ON');
   // Durable at each commit: a decision the terminal saw must survive a crash of the authorizer.
   db.pragma('synchronous = FULL');
-  migrate(db, migrations, now);
+  migrate(db, allMigrations, now);
   return db;
 }
 

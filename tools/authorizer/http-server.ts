@@ -5,6 +5,7 @@
  *   GET  /v1/trust-list  the operator-signed issuer trust list (application/cose)
  *   GET  /v1/deny-list   the operator-signed deny list (application/cose)
  *   GET  /v1/health      JSON: schema version, terminals, requests
+ *   POST /v1/wallet, GET /v1/step-up/<hash>  wallet messages and step-up polls (disputes/wallet-api.ts, via `routes`)
  * Bodies over 16 KiB are refused (413) before they are read in full.
  */
 import http from 'node:http';
@@ -18,6 +19,8 @@ export interface HttpFaceOptions {
   trustList(): Uint8Array;
   denyList(): Uint8Array;
   health(): Record<string, unknown>;
+  /** Further endpoints (wallet messages, step-up polls): a reply, or undefined for not mine. */
+  routes?(request: http.IncomingMessage, path: string): Promise<Reply | undefined>;
   /** Called after each exchange (for the CLI's log). */
   onExchange?(entry: { method: string; path: string; status: number; ms: number }): void;
 }
@@ -67,6 +70,8 @@ async function route(face: HttpFaceOptions, request: http.IncomingMessage, path:
   if (method === 'GET' && path === '/v1/trust-list') return { status: 200, contentType: 'application/cose', body: face.trustList() };
   if (method === 'GET' && path === '/v1/deny-list') return { status: 200, contentType: 'application/cose', body: face.denyList() };
   if (method === 'GET' && path === '/v1/health') return text(200, JSON.stringify(face.health()), 'application/json');
+  const extra = face.routes ? await face.routes(request, path) : undefined;
+  if (extra) return extra;
   if (path !== '/v1/enroll' && path !== '/v1/authorize') return text(404, `no such endpoint: ${method} ${path}`);
   if (method !== 'POST') return text(405, `${path} takes POST`);
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -76,7 +81,7 @@ async function route(face: HttpFaceOptions, request: http.IncomingMessage, path:
   return path === '/v1/enroll' ? face.service.enroll(body) : face.service.authorize(body);
 }
 
-function readBody(request: http.IncomingMessage): Promise<Uint8Array | undefined> {
+export function readBody(request: http.IncomingMessage): Promise<Uint8Array | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     if (declared > maxBodyBytes) {

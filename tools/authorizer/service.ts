@@ -19,6 +19,7 @@ import { openEnrollmentRequest, signEnrollmentAnswer, type EnrollmentAnswer, typ
 import { openRequest, type AuthorizationRequest } from '../../src/authorization/request';
 import type { PublicKey, Signer } from '../../src/authorization/signer';
 import type { Db } from './database';
+import type { JudgementHooks } from './risk/judgement';
 import {
   approveTerminal, codeSeen, decidedRequest, getMerchant, merchantProfile, suspendTerminal, terminalById, terminalByKey, upsertMerchant,
   type TerminalRow,
@@ -48,6 +49,8 @@ export interface AuthorizerOptions {
   /** Approve enrollments without an operator (the simulator). Default true. */
   autoApprove?: boolean;
   now?: () => number;
+  /** Scores verified payments and records every decision's factors (risk/judgement.ts); without it, what verifies is approved. */
+  judgement?: JudgementHooks;
 }
 
 /** What the HTTP layer sends back. */
@@ -68,6 +71,9 @@ const display: Record<string, string> = {
   'purpose-not-allowed': 'Not allowed here',
   'over-terminal-limit': 'Amount over limit',
   replayed: 'Code already used',
+  'held-for-review': 'Accepted, under review',
+  'confirm-in-app': 'Confirm in your wallet app',
+  'risk-too-high': 'Declined: unusual payment',
 };
 
 export class AuthorizerService {
@@ -184,7 +190,8 @@ export class AuthorizerService {
       if (codeSeen(this.#db, code.credential, code.codeId)) return decide('declined', 'replayed');
       this.#db.prepare('INSERT INTO codes_seen (credential, code_id, first_request_id, seen_at) VALUES (?, ?, ?, ?)')
         .run(code.credential, code.codeId, requestId, now);
-      return decide('approved', 'approved');
+      const judged = this.#options.judgement?.assess({ requestId, requestHash: hash, request, merchant, code, now });
+      return decide(judged?.outcome ?? 'approved', judged?.reason ?? 'approved');
     })();
   }
 
@@ -216,6 +223,7 @@ export class AuthorizerService {
     );
     this.#db.prepare('INSERT INTO decisions (request_id, outcome, reason, approval_code, decided_at, decision) VALUES (?, ?, ?, ?, ?, ?)')
       .run(requestId, outcome, reason, approvalCode ?? null, now, signed);
+    this.#options.judgement?.decided({ requestId, request, outcome, reason, ...(approvalCode ? { approvalCode } : {}), now });
     return cose(signed);
   }
 }

@@ -9,6 +9,7 @@ import { openDatabase } from '../authorizer/database';
 import { approveTerminal } from '../authorizer/store';
 import type { IssuerEntry } from '../authorizer/operator';
 import { loadIssuer } from '../wallet/files';
+import { riskConfigFor, type RiskConfig } from '../authorizer/risk/config';
 
 const help = `usage: qrpay authorizer [options]
 
@@ -21,6 +22,10 @@ options:
   --manual-approval      new terminals wait for --approve instead of being enrolled at once
   --trust-issuer SPEC    trust a wallet issuer: ALG:KID_HEX:PUBLIC_KEY_HEX (repeatable)
   --trust-issuer-file F  trust the issuer in a \`qrpay wallet issuer\` key file (only its public key is used; repeatable)
+  --risk-config FILE     factor points, parameters and thresholds (JSON, docs/authorizer.md;
+                         default: DATA_DIR/risk.json if present, else the safe defaults)
+  --wallet-webhook URL   deliver customer notifications to the wallet push service (default: spool in DATA_DIR/outbox)
+  --gateway URL          deliver them to an SMS / e-mail gateway too (default: spool in DATA_DIR/outbox)
   --approve TERMINAL_ID  approve a pending (or re-approve a suspended) terminal and exit
   -h, --help             this text`;
 
@@ -37,6 +42,9 @@ export async function run(args: string[]): Promise<number> {
         'trust-issuer': { type: 'string', multiple: true, default: [] },
         'trust-issuer-file': { type: 'string', multiple: true, default: [] },
         approve: { type: 'string' },
+        'risk-config': { type: 'string' },
+        'wallet-webhook': { type: 'string' },
+        gateway: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -55,7 +63,9 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   let issuers: IssuerEntry[];
+  let risk: RiskConfig | undefined;
   try {
+    risk = riskConfigFor(options['data-dir'], options['risk-config']);
     issuers = options['trust-issuer'].map(parseIssuer);
     for (const path of options['trust-issuer-file']) {
       const issuer = loadIssuer(path);
@@ -78,6 +88,11 @@ export async function run(args: string[]): Promise<number> {
     port,
     autoApprove: !options['manual-approval'],
     issuers,
+    ...(risk ? { risk } : {}),
+    notify: {
+      ...(options['wallet-webhook'] ? { walletWebhook: options['wallet-webhook'] } : {}),
+      ...(options.gateway ? { gatewayUrl: options.gateway } : {}),
+    },
     onExchange: (e) => console.log(`${new Date().toISOString()} ${e.method} ${e.path} → ${e.status} (${e.ms} ms)`),
   });
   console.log(`authorizer listening on ${authorizer.url} (database ${options['data-dir']}/authorizer.sqlite)`);

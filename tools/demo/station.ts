@@ -87,6 +87,7 @@ export function narrate(station: Station, say: Say): () => void {
     terminal.on('request-signed', (e) => say('terminal', `request signed with the terminal key: trace ${e.trace}, location ${describeLocation(e.location)}, ${e.bytes} bytes`)),
     terminal.on('attempt', (e) => say('network', `POST /v1/authorize (application/cose), attempt ${e.attempt}`)),
     terminal.on('attempt-failed', (e) => say('network', `attempt ${e.failure.attempt}: ${e.failure.reason}: ${e.failure.detail}`)),
+    terminal.on('step-up', (e) => say('terminal', `decision verified: STEP-UP (trace ${e.trace}): "${e.display}"; waiting for the customer's answer in the wallet app`)),
     terminal.on('verified', (d) => say('terminal', `decision verified (authorizer signature, bound to the request's SHA-256, fresh): ${d.outcome.toUpperCase()}${d.approvalCode ? `, approval ${d.approvalCode}` : ''}, ${d.reason}`)),
     terminal.on('decision', (d) => {
       if (d.source === 'terminal') say('terminal', `decided on the terminal: ${d.outcome.toUpperCase()}, ${d.reason}`);

@@ -12,6 +12,7 @@ import { unhex } from '../../src/paycode/hex';
 import { DenyList, parsePaymentCode, PaycodeError, PaymentCodeVerifier, ReplayCache, TrustStore } from '../../src/paycode';
 import { loadCredential, loadIssuer, loadKey, saveCredential, saveKey, WalletFileError } from './files';
 import { qrInfo, qrTerminalText, writeQrPng } from './render';
+import { accountOf, freezeAccount, nameContact, reportPayment, send, stepUpAnswer, type AuthorizerAnswer } from './authorizer-client';
 import {
   createDeviceKey, createIssuer, createOperatorRoot, issueCredential, makePaymentCode, signDenyList, signTrustList,
 } from './wallet';
@@ -36,6 +37,15 @@ commands:
   inspect     --text CODE                                      decode a payment code's fields (no checks)
   verify      --text CODE --operator FILE --trust-list FILE --deny-list FILE [--amount AMOUNT]
                                                                verify a code as a terminal would, now
+  step-up     --credential FILE --authorizer URL --challenge HEX [--refuse]
+                                                               confirm (or refuse) a payment the authorizer asks about
+  report      --credential FILE --authorizer URL --payment HEX [--note TEXT]
+                                                               report a payment (request hash from its notification) as not yours
+  freeze      --credential FILE --authorizer URL [--account KID/ACCOUNT] [--reason TEXT]
+                                                               freeze your account, or with --account the account of someone
+                                                               who named you their trusted contact
+  contact     --credential FILE --authorizer URL --contact FILE --name NAME
+                                                               name the holder of another credential file your trusted contact
 
 Amounts are in minor units. Files hold secret keys in the clear: simulator use only.`;
 
@@ -43,7 +53,7 @@ class UsageError extends Error {}
 
 interface Parsed { values: Map<string, string[]>; flags: Set<string> }
 
-const flagNames = new Set(['offline', 'qr', 'help']);
+const flagNames = new Set(['offline', 'qr', 'help', 'refuse']);
 
 function parse(args: string[]): Parsed {
   const values = new Map<string, string[]>();
@@ -202,6 +212,30 @@ const commands: Record<string, (p: Parsed) => Promise<void>> = {
       }
     }
   },
+  async 'step-up'(p) {
+    const { credential, device } = loadCredential(one(p, 'credential'));
+    const challenge = one(p, 'challenge');
+    if (!/^[0-9a-f]{32}$/i.test(challenge)) throw new UsageError('--challenge is the 32 hex digits of the step-up challenge id');
+    answered('step-up', await send(one(p, 'authorizer'), stepUpAnswer(device, credential, challenge.toLowerCase(), !p.flags.has('refuse'), Date.now())));
+  },
+  async report(p) {
+    const { credential, device } = loadCredential(one(p, 'credential'));
+    const payment = one(p, 'payment');
+    if (!/^[0-9a-f]{64}$/i.test(payment)) throw new UsageError('--payment is the 64 hex digits of the payment (request hash) from its notification');
+    answered('report', await send(one(p, 'authorizer'), reportPayment(device, credential, payment.toLowerCase(), one(p, 'note', ''), Date.now())));
+  },
+  async freeze(p) {
+    const { credential, device } = loadCredential(one(p, 'credential'));
+    const account = one(p, 'account', accountOf(credential));
+    if (!/^[0-9a-f]+\/[0-9a-f]+$/i.test(account)) throw new UsageError('--account is KID/ACCOUNT in hex');
+    answered('freeze', await send(one(p, 'authorizer'), freezeAccount(device, account.toLowerCase(), one(p, 'reason', ''), Date.now())));
+  },
+  async contact(p) {
+    const { credential, device } = loadCredential(one(p, 'credential'));
+    const contact = loadCredential(one(p, 'contact'));
+    const named = nameContact(device, credential, { name: one(p, 'name'), publicKey: contact.device.publicKey }, Date.now());
+    answered('contact', await send(one(p, 'authorizer'), named));
+  },
 };
 
 function describeCode(text: string): Record<string, unknown> {
@@ -216,6 +250,14 @@ function describeCode(text: string): Record<string, unknown> {
     },
   };
 }
+
+/** Prints the authorizer's answer; a refusal is an error with its reason. */
+function answered(what: string, answer: AuthorizerAnswer): void {
+  if (answer.status !== 200) throw new AuthorizerRefusal(`the authorizer refused the ${what} (${answer.status}): ${String(answer.body.error ?? '')}`);
+  console.log(JSON.stringify(answer.body));
+}
+
+class AuthorizerRefusal extends Error {}
 
 export async function run(args: string[]): Promise<number> {
   const [name, ...rest] = args;
@@ -240,6 +282,10 @@ export async function run(args: string[]): Promise<number> {
     if (error instanceof UsageError || error instanceof WalletFileError) {
       console.error(`qrpay wallet ${name}: ${error.message}`);
       return 2;
+    }
+    if (error instanceof AuthorizerRefusal || (error instanceof Error && error.name === 'TimeoutError') || error instanceof TypeError) {
+      console.error(`qrpay wallet ${name}: ${error.message}`);
+      return 1;
     }
     throw error;
   }

@@ -115,15 +115,13 @@ describe('terminal: charge', () => {
     expect(b.actuator.holds).toEqual([]);
   });
 
-  it('holds and step-ups release nothing', async () => {
+  it('a hold is an acceptance: the goods move once while the funds wait for review (step-ups: step-up.test.ts)', async () => {
     const b = bench();
     const terminal = await started(b);
-    b.authorizer.script.push({ kind: 'decide', outcome: 'held', reason: 'review' }, { kind: 'decide', outcome: 'step-up', reason: 'confirm-in-app' });
-    expect(await pay(b, terminal)).toMatchObject({ outcome: 'held', actuated: false });
+    b.authorizer.script.push({ kind: 'decide', outcome: 'held', reason: 'review' });
+    expect(await pay(b, terminal)).toMatchObject({ outcome: 'held', actuated: true });
     expect(b.indicators.lastDisplay?.title).toBe('ON HOLD');
-    expect(await pay(b, terminal, 'GOOD-2')).toMatchObject({ outcome: 'step-up', actuated: false });
-    expect(b.indicators.lastDisplay?.title).toBe('CONFIRM IN APP');
-    expect(b.actuator.holds).toEqual([]);
+    expect(b.actuator.holds).toEqual([500]);
   });
 
   it('gives up waiting for a code, then takes the next charge', async () => {

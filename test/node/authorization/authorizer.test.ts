@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NodeHttpClient } from '../../../hal/sim/http';
 import { isHalError } from '../../../hal/errors';
-import { migrate, openDatabase, schemaVersion } from '../../../tools/authorizer/database';
+import { allMigrations, latestSchemaVersion, migrate, openDatabase, schemaVersion } from '../../../tools/authorizer/database';
 import { migrations } from '../../../tools/authorizer/migrations';
 import { startAuthorizer } from '../../../tools/authorizer/authorizer';
 import { bootTerminal, journal, pay, Wallet } from '../../support/e2e-world';
@@ -33,8 +33,8 @@ describe('authorizer database', () => {
   it('migrates a new database to the latest schema, once', () => {
     const dir = tempDir();
     const db = openDatabase(dir);
-    expect(schemaVersion(db)).toBe(migrations[migrations.length - 1].version);
-    expect(migrate(db, migrations)).toEqual([]);
+    expect(schemaVersion(db)).toBe(latestSchemaVersion);
+    expect(migrate(db, allMigrations)).toEqual([]);
     db.close();
   });
 
@@ -45,7 +45,7 @@ describe('authorizer database', () => {
     old.prepare("INSERT INTO settings (key, value) VALUES ('probe', x'01')").run();
     old.close();
     const db = openDatabase(dir);
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(latestSchemaVersion);
     expect((db.prepare("SELECT value FROM settings WHERE key = 'probe'").get() as { value: Buffer }).value).toEqual(Buffer.from([1]));
     expect(db.prepare("SELECT version FROM list_versions WHERE list = 'trust'").get()).toEqual({ version: 1 });
     db.close();
@@ -104,7 +104,7 @@ describe('authorizer HTTP', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0].problem).toMatch(/COSE_Sign1/);
       const health = await http.request({ method: 'GET', url: `${authorizer.url}/v1/health`, timeout: 2000 });
-      expect(JSON.parse(new TextDecoder().decode(health.body))).toMatchObject({ ok: true, schema: 2, requests: 1 });
+      expect(JSON.parse(new TextDecoder().decode(health.body))).toMatchObject({ ok: true, schema: latestSchemaVersion, requests: 1 });
     } finally {
       await authorizer.close();
     }

@@ -1,0 +1,104 @@
+/**
+ * `qrpay operator` against a running authorizer's database: lists, one
+ * decision's factors, freeze and report taking effect on the live authorizer.
+ */
+import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run } from '../../tools/operator/cli';
+import { accountOf } from '../../tools/wallet/authorizer-client';
+import { fixAt, JudgementWorld } from '../support/judgement-world';
+
+let world: JudgementWorld | undefined;
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await world?.close();
+  world = undefined;
+});
+
+async function operator(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...m: unknown[]) => void out.push(m.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...m: unknown[]) => void err.push(m.join(' ')));
+  const code = await run([...args, '--data-dir', join(world!.root, 'authorizer')]);
+  vi.restoreAllMocks();
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('qrpay operator', () => {
+  it('lists terminals and transactions and shows the factors behind a decision', async () => {
+    world = await JudgementWorld.start();
+    const t = await world.terminal();
+    const alice = world.wallet();
+    await t.pay(alice);
+    const held = await t.pay(alice, { location: fixAt(0, 3000) });
+    expect(held.body.outcome).toBe('held');
+
+    const terminals = await operator('terminals');
+    expect(terminals.code).toBe(0);
+    expect(terminals.out).toContain(t.id);
+    const listed = JSON.parse((await operator('transactions', '--json')).out) as { id: number; outcome: string; state: string; trace: number }[];
+    expect(listed.map((r) => [r.trace, r.outcome, r.state])).toEqual([[2, 'held', 'pending'], [1, 'approved', 'captured']]);
+    const shown = await operator('decision', String(listed[0].id));
+    expect(shown.out).toMatch(/decision: held \(held-for-review\)/);
+    expect(shown.out).toMatch(/terminal-off-site\s+acceptance\s+40/);
+    expect((await operator('decision', '999')).code).toBe(1);
+    // The review of the hold: release it to the merchant; a second review finds nothing held.
+    expect((await operator('release', String(listed[0].id))).code).toBe(0);
+    expect((JSON.parse((await operator('transactions', '--json')).out) as { state: string }[])[0].state).toBe('captured');
+    expect((await operator('reverse', String(listed[0].id))).err).toMatch(/captured, not held/);
+    expect((await operator('decision')).code).toBe(2);
+    const complaint = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    expect(await run(['terminals', '--data-dir', join(world.root, 'nowhere')])).toBe(1);
+    expect(complaint).toHaveBeenCalledWith(expect.stringMatching(/no authorizer database/));
+    expect(existsSync(join(world.root, 'nowhere'))).toBe(false);
+  });
+
+  it('freezes an account the live authorizer then refuses, and reports a payment on the customer\'s behalf', async () => {
+    world = await JudgementWorld.start();
+    const t = await world.terminal();
+    const alice = world.wallet();
+    const paid = await t.pay(alice, { amount: 30_000 });
+    const id = (JSON.parse((await operator('transactions', '--json')).out) as { id: number }[])[0].id;
+
+    const report = await operator('report', String(id), '--note', 'customer called');
+    expect(JSON.parse(report.out)).toMatchObject({ action: 'disputed', compensation: { state: 'pending-review', amount: 30_000 } });
+    expect((await operator('report', String(id))).code).toBe(1);
+    const pending = JSON.parse((await operator('compensations', '--json')).out) as { id: number; report_to_credit: string }[];
+    expect(pending[0].report_to_credit).toBe('waiting');
+    expect((await operator('credit', String(pending[0].id))).code).toBe(0);
+    expect(JSON.parse((await operator('compensations', '--json')).out)[0].report_to_credit).toMatch(/ms|s|min/);
+    expect((await operator('compensations')).out).toMatch(/1 of 1 credited; report to credit: median \S+ m?s, longest/);
+
+    const bob = world.wallet();
+    await t.pay(bob);
+    expect((await operator('freeze', accountOf(bob.credential), '--reason', 'phone stolen')).out).toMatch(/froze/);
+    expect((await t.pay(bob)).body).toMatchObject({ outcome: 'declined', reason: 'revoked' });
+    expect((await operator('unfreeze', accountOf(bob.credential))).out).toMatch(/unfroze/);
+    expect((await t.pay(bob)).body.outcome).toBe('approved');
+    expect(paid.body.outcome).toBe('approved');
+
+    const outbox = JSON.parse((await operator('notifications', '--json')).out) as { kind: string }[];
+    expect(outbox.map((n) => n.kind)).toEqual(expect.arrayContaining(['payment', 'report', 'freeze']));
+  });
+
+  it('refuses a bad risk configuration with the path at fault', async () => {
+    world = await JudgementWorld.start();
+    const file = join(world.root, 'risk.json');
+    writeFileSync(file, JSON.stringify({ factors: { velocity: { count: -1 } } }));
+    const result = await operator('terminals', '--risk-config', file);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/config\.factors\.velocity\.count: must be a number >= 0/);
+  });
+
+  it('reads risk.json from the data directory when no file is named', async () => {
+    world = await JudgementWorld.start();
+    writeFileSync(join(world.root, 'authorizer', 'risk.json'), JSON.stringify({ compensation: { autoCreditMax: 100 } }));
+    const t = await world.terminal();
+    await t.pay(world.wallet(), { amount: 450 });
+    const id = (JSON.parse((await operator('transactions', '--json')).out) as { id: number }[])[0].id;
+    expect(JSON.parse((await operator('report', String(id))).out)).toMatchObject({ compensation: { amount: 450, state: 'pending-review' } });
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * Scenario fixtures for the authorizer's judgement, on loopback with the real
+ * server and SQLite database: a clock the test moves (history over hours and
+ * days in milliseconds of test time), wallets whose codes follow that clock,
+ * and "bench terminals" that enroll and sign requests with their own keys
+ * over HTTP exactly as the firmware does, but with the location, firmware and
+ * purpose each scenario needs. Receivers on loopback stand in for the wallet
+ * push service and the SMS / e-mail gateway. Node-only.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeEntropy } from '../../hal/sim/entropy';
+import type { Purpose } from '../../src/authorization/charge';
+import { requestHash, verifyDecision, type DecisionBody } from '../../src/authorization/decision';
+import { signEnrollmentRequest, verifyEnrollmentAnswer } from '../../src/authorization/enrollment';
+import type { WireLocation } from '../../src/authorization/location';
+import { signRequest } from '../../src/authorization/request';
+import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
+import { parseRiskConfig } from '../../tools/authorizer/risk/config';
+import type { Fired } from '../../tools/authorizer/risk/factors';
+import {
+  createDeviceKey, createIssuer, createKeyPair, issueCredential, makePaymentCode, signerFor, type IssuedCredential, type IssuerKey, type KeyPair,
+} from '../../tools/wallet/wallet';
+
+export const site = { latitude: 48.8675, longitude: 2.3638 };
+
+/** A fix `north` and `east` metres from the site (or from `from`). */
+export function fixAt(north: number, east: number, extra: Partial<WireLocation> = {}, from = site): WireLocation {
+  const latitude = from.latitude + north / 111_320;
+  const longitude = from.longitude + east / (111_320 * Math.cos((from.latitude * Math.PI) / 180));
+  return { status: 'fix', fix: '3d', satellites: 9, latitude, longitude, accuracy: 4, ...extra };
+}
+
+export const noReceiver: WireLocation = { status: 'absent', fix: 'none', satellites: 0, reason: 'no-receiver' };
+
+export class ManualTime {
+  #t: number;
+  constructor(start = Date.UTC(2026, 5, 1, 12)) {
+    this.#t = start;
+  }
+  readonly now = (): number => this.#t;
+  advance(ms: number): void {
+    this.#t += ms;
+  }
+}
+
+export class TestWallet {
+  readonly device: KeyPair;
+  readonly credential: IssuedCredential;
+  readonly #now: () => number;
+
+  constructor(issuer: IssuerKey, now: () => number, account?: Uint8Array) {
+    this.#now = now;
+    this.device = createDeviceKey({ alg: 'ES256' }, nodeEntropy);
+    const seconds = Math.floor(now() / 1000);
+    this.credential = issueCredential(issuer, {
+      device: { alg: 'ES256', publicKey: this.device.publicKey }, notBefore: seconds - 60, expiresAt: seconds + 60 * 86400, ...(account ? { account } : {}),
+    }, nodeEntropy);
+  }
+
+  code(): string {
+    return makePaymentCode(this.credential, this.device, { clock: { now: this.#now }, entropy: nodeEntropy }).text;
+  }
+}
+
+export interface Paid {
+  body: DecisionBody;
+  requestHash: Uint8Array;
+  trace: number;
+}
+
+export class BenchTerminal {
+  readonly id: string;
+  readonly key: KeyPair;
+  firmware: string;
+  #trace = 0;
+  readonly #world: JudgementWorld;
+
+  constructor(world: JudgementWorld, id: string, key: KeyPair, firmware: string) {
+    this.#world = world;
+    this.id = id;
+    this.key = key;
+    this.firmware = firmware;
+  }
+
+  async pay(wallet: TestWallet, options: { amount?: number; purpose?: Purpose; location?: WireLocation } = {}): Promise<Paid> {
+    const world = this.#world;
+    const trace = ++this.#trace;
+    const bytes = signRequest(
+      {
+        amount: options.amount ?? 450, currency: 'EUR', purpose: options.purpose ?? 'counter-sale', reference: `r-${trace}`,
+        terminalId: this.id, trace, localTime: world.time.now(), location: options.location ?? fixAt(0, 0),
+        paymentCode: wallet.code(), verdict: { status: 'verified' }, firmware: this.firmware,
+      },
+      { alg: this.key.alg, sign: signerFor(this.key) },
+    );
+    const response = await fetch(`${world.authorizer.url}/v1/authorize`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
+    const answer = new Uint8Array(await response.arrayBuffer());
+    const hash = requestHash(bytes);
+    const verified = verifyDecision(answer, {
+      authorizer: world.authorizer.decisionKey, requestHash: hash, terminalId: this.id, trace, now: world.time.now(), maxSkew: 1000,
+    });
+    if (!verified.ok) throw new Error(`decision does not verify: ${verified.problem} ${verified.detail}`);
+    return { body: verified.decision, requestHash: hash, trace };
+  }
+}
+
+export interface Assessment {
+  outcome: string;
+  reason: string;
+  score: number;
+  factors: Fired[];
+}
+
+export class JudgementWorld {
+  readonly time: ManualTime;
+  readonly issuer: IssuerKey;
+  readonly authorizer: RunningAuthorizer;
+  readonly root: string;
+
+  private constructor(time: ManualTime, issuer: IssuerKey, authorizer: RunningAuthorizer, root: string) {
+    this.time = time;
+    this.issuer = issuer;
+    this.authorizer = authorizer;
+    this.root = root;
+  }
+
+  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime } = {}): Promise<JudgementWorld> {
+    const root = mkdtempSync(join(tmpdir(), 'qrpay-judge-'));
+    const time = options.time ?? new ManualTime();
+    const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
+    const authorizer = await startAuthorizer({
+      dataDir: join(root, 'authorizer'),
+      issuers: [{ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey }],
+      now: time.now,
+      risk: parseRiskConfig(options.risk ?? {}),
+      // Tests drive delivery with dispatcher.runOnce(); a long interval keeps the timer out of the way.
+      notify: { dispatcher: { intervalMs: 3_600_000 }, ...options.notify },
+    });
+    return new JudgementWorld(time, issuer, authorizer, root);
+  }
+
+  wallet(account?: Uint8Array): TestWallet {
+    return new TestWallet(this.issuer, this.time.now, account);
+  }
+
+  async terminal(firmware = '1.0.0'): Promise<BenchTerminal> {
+    const key = createKeyPair('ES256', nodeEntropy);
+    const request = signEnrollmentRequest(
+      { key: { alg: 'ES256', publicKey: key.publicKey }, device: { model: 'bench', serial: `S${Math.random().toString(36).slice(2, 10)}`, firmware, board: 'bench' }, localTime: this.time.now() },
+      { alg: 'ES256', sign: signerFor(key) },
+    );
+    const response = await fetch(`${this.authorizer.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: request });
+    const verified = verifyEnrollmentAnswer(new Uint8Array(await response.arrayBuffer()), request);
+    if (!verified.ok || !verified.answer.terminalId) throw new Error(`enrollment failed: ${verified.ok ? verified.answer.status : verified.detail}`);
+    return new BenchTerminal(this, verified.answer.terminalId, key, firmware);
+  }
+
+  /** The stored assessment of a terminal's request. */
+  assessment(terminal: BenchTerminal, trace: number): Assessment {
+    const row = this.authorizer.db.prepare(
+      `SELECT a.outcome, a.reason, a.score, a.factors FROM risk_assessments a JOIN requests r ON r.id = a.request_id
+       WHERE r.terminal_id = ? AND r.trace = ? AND r.retry_of IS NULL`,
+    ).get(terminal.id, trace) as { outcome: string; reason: string; score: number; factors: string };
+    return { ...row, factors: JSON.parse(row.factors) as Fired[] };
+  }
+
+  fired(terminal: BenchTerminal, trace: number): string[] {
+    return this.assessment(terminal, trace).factors.map((f) => f.name);
+  }
+
+  async close(): Promise<void> {
+    await this.authorizer.close();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** A loopback HTTP receiver (a push service or a gateway) that records JSON bodies and can fail on demand. */
+export class Receiver {
+  readonly received: Record<string, unknown>[] = [];
+  /** The same messages as they came: body bytes and headers. */
+  readonly raw: { body: Uint8Array; headers: http.IncomingHttpHeaders }[] = [];
+  /** Answer 503 to this many requests before accepting. */
+  failNext = 0;
+  onMessage: ((body: Record<string, unknown>) => void) | undefined;
+  #server: http.Server | undefined;
+  url = '';
+
+  async start(): Promise<this> {
+    this.#server = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (c: Buffer) => chunks.push(c));
+      request.on('end', () => {
+        if (this.failNext > 0) {
+          this.failNext--;
+          response.writeHead(503).end();
+          return;
+        }
+        const bytes = Buffer.concat(chunks);
+        const body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+        this.received.push(body);
+        this.raw.push({ body: new Uint8Array(bytes), headers: request.headers });
+        response.writeHead(204).end();
+        this.onMessage?.(body);
+      });
+    });
+    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/hook`;
+    return this;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.#server) return resolve();
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+}

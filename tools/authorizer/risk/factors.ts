@@ -1,0 +1,241 @@
+/**
+ * The factors: each looks at one independent signal and, when it fires, says
+ * how many points it adds and why (the detail is stored with the decision).
+ * Customer-side factors (is this the customer?) lead to a step-up, which the
+ * customer can answer; acceptance-side factors (is this terminal, its place,
+ * its merchant what they claim?) lead to a hold, which the customer cannot
+ * clear. A factor with 0 points is not evaluated at all.
+ */
+import type { AuthorizationRequest } from '../../../src/authorization/request';
+import type { Db } from '../database';
+import type { MerchantRow } from '../store';
+import type { FactorName, RiskConfig } from './config';
+import { kmh, metresBetween, type Place } from './geo';
+import {
+  accountPayments, credentialKnown, lastPlacedPayment, lastTerminalFix, merchantVolume, paidMerchantBefore, paymentsSince, recentAmounts,
+} from './history';
+
+export type Side = 'customer' | 'acceptance';
+
+export interface Fired {
+  name: string;
+  /** 'rule' for a protocol check that decided before any scoring (unknown terminal, replay, ...). */
+  side: Side | 'rule';
+  points: number;
+  detail: string;
+}
+
+/** Everything a factor may look at. */
+export interface Situation {
+  db: Db;
+  config: RiskConfig;
+  now: number;
+  request: AuthorizationRequest;
+  terminal: { id: string; enrolledFirmware: string };
+  merchant: MerchantRow;
+  /** Issuer kid hex / account hex, and issuer kid hex / credential id hex. */
+  account: string;
+  credential: string;
+  /** True when the terminal belongs at its site (counter sale, arcade); false for one that moves (bike lock). */
+  fixed: boolean;
+  /** The terminal's current fix, when it reported one. */
+  fix?: Place & { accuracy?: number };
+  /** Where the payment happened: the fix, else the site of a fixed terminal. */
+  place?: Place;
+}
+
+type Check = (s: Situation) => string | undefined;
+
+const minutes = (n: number) => n * 60_000;
+const km = (metres: number) => `${(metres / 1000).toFixed(1)} km`;
+
+const checks: Record<FactorName, { side: Side; check: Check }> = {
+  'firmware-outdated': {
+    side: 'acceptance',
+    check: (s) => {
+      const minimum = s.config.factors['firmware-outdated'].minimum;
+      return compareVersions(s.request.firmware, minimum) < 0 ? `firmware ${s.request.firmware} is older than the minimum ${minimum}` : undefined;
+    },
+  },
+  'firmware-changed': {
+    side: 'acceptance',
+    check: (s) => s.request.firmware !== s.terminal.enrolledFirmware
+      ? `firmware ${s.request.firmware}, enrolled with ${s.terminal.enrolledFirmware}` : undefined,
+  },
+  'terminal-off-site': {
+    side: 'acceptance',
+    check: (s) => {
+      if (!s.fixed || !s.fix) return undefined;
+      const site = s.merchant;
+      const away = metresBetween(s.fix, { latitude: site.site_latitude, longitude: site.site_longitude });
+      // Generous to the terminal: the fix may be off by its own accuracy.
+      return away - (s.fix.accuracy ?? 0) > site.site_radius ? `${Math.round(away)} m from the site, radius ${site.site_radius} m` : undefined;
+    },
+  },
+  'terminal-implausible-speed': {
+    side: 'acceptance',
+    check: (s) => {
+      if (s.fixed || !s.fix) return undefined;
+      const settings = s.config.factors['terminal-implausible-speed'];
+      const last = lastTerminalFix(s.db, s.terminal.id);
+      if (!last) return undefined;
+      const metres = metresBetween(last, s.fix);
+      const speed = kmh(metres, s.now - last.at);
+      return metres >= settings.minMeters && speed > settings.maxKmh
+        ? `moved ${km(metres)} in ${Math.round((s.now - last.at) / 1000)} s (${Math.round(speed)} km/h, limit ${settings.maxKmh})` : undefined;
+    },
+  },
+  'location-absent': {
+    side: 'acceptance',
+    check: (s) => s.request.location.status === 'absent' ? `no location (${s.request.location.reason ?? 'absent'})` : undefined,
+  },
+  'location-stale': {
+    side: 'acceptance',
+    check: (s) => {
+      const location = s.request.location;
+      const maxAge = s.config.factors['location-stale'].maxAgeSeconds * 1000;
+      if (location.status === 'stale') return `stale fix${location.age !== undefined ? `, ${Math.round(location.age / 1000)} s old` : ''}`;
+      if (location.status === 'fix' && location.age !== undefined && location.age > maxAge) {
+        return `fix ${Math.round(location.age / 1000)} s old, limit ${maxAge / 1000} s`;
+      }
+      return undefined;
+    },
+  },
+  'location-too-accurate': {
+    side: 'acceptance',
+    check: (s) => {
+      const location = s.request.location;
+      const min = s.config.factors['location-too-accurate'].minAccuracyMeters;
+      // Only correction services (RTK, differential) get below a metre; a plain fix claiming it is likely spoofed.
+      if (location.status !== 'fix' || location.accuracy === undefined || location.fix === 'rtk' || location.fix === 'differential') return undefined;
+      return location.accuracy < min ? `${location.fix} fix claims ±${location.accuracy} m, below ${min} m` : undefined;
+    },
+  },
+  'location-jump': {
+    side: 'acceptance',
+    check: (s) => {
+      if (!s.fixed || !s.fix) return undefined;
+      const settings = s.config.factors['location-jump'];
+      const last = lastTerminalFix(s.db, s.terminal.id);
+      if (!last || s.now - last.at > minutes(settings.windowMinutes)) return undefined;
+      const metres = metresBetween(last, s.fix);
+      return metres > settings.meters ? `fix ${km(metres)} from the previous one ${Math.round((s.now - last.at) / 1000)} s earlier` : undefined;
+    },
+  },
+  'amount-unusual': {
+    side: 'customer',
+    check: (s) => {
+      const settings = s.config.factors['amount-unusual'];
+      if (s.request.amount < settings.minAmount) return undefined;
+      const amounts = recentAmounts(s.db, s.account, 20);
+      if (amounts.length < settings.minHistory) return undefined;
+      const usual = median(amounts);
+      return s.request.amount > settings.multiple * usual
+        ? `${s.request.amount} is ${(s.request.amount / usual).toFixed(1)}x the usual ${usual} (median of ${amounts.length})` : undefined;
+    },
+  },
+  velocity: {
+    side: 'customer',
+    check: (s) => {
+      const settings = s.config.factors.velocity;
+      const count = paymentsSince(s.db, s.account, s.now - minutes(settings.windowMinutes)) + 1;
+      return count >= settings.count ? `${count} payments in ${settings.windowMinutes} min (limit ${settings.count - 1})` : undefined;
+    },
+  },
+  'impossible-travel': {
+    side: 'customer',
+    check: (s) => {
+      if (!s.place) return undefined;
+      const settings = s.config.factors['impossible-travel'];
+      const last = lastPlacedPayment(s.db, s.account);
+      if (!last) return undefined;
+      const metres = metresBetween(last, s.place);
+      const speed = kmh(metres, s.now - last.at);
+      return metres >= settings.minKm * 1000 && speed > settings.maxKmh
+        ? `${km(metres)} from the last payment (terminal ${last.terminal_id}) ${Math.round((s.now - last.at) / 60_000)} min earlier: ${Math.round(speed)} km/h` : undefined;
+    },
+  },
+  'new-credential': {
+    side: 'customer',
+    check: (s) => {
+      if (credentialKnown(s.db, s.credential)) return undefined;
+      const known = accountPayments(s.db, s.account);
+      return known > 0 ? `first payment with credential ${s.credential}; the account paid ${known} times with others` : `first payment with credential ${s.credential}`;
+    },
+  },
+  'new-merchant': {
+    side: 'customer',
+    check: (s) => accountPayments(s.db, s.account) > 0 && !paidMerchantBefore(s.db, s.account, s.merchant.id)
+      ? `first payment at ${s.merchant.id}` : undefined,
+  },
+  'merchant-volume-spike': {
+    side: 'acceptance',
+    check: (s) => {
+      const settings = s.config.factors['merchant-volume-spike'];
+      const { recent, baseline, ratio } = merchantWindows(s, settings);
+      if (baseline.count < settings.minBaseline || recent.count < settings.minRecent) return undefined;
+      const expected = baseline.count * ratio;
+      return recent.count > settings.multiple * expected
+        ? `${recent.count} payments in ${settings.recentMinutes} min, ${expected.toFixed(1)} expected from the last ${settings.baselineHours} h` : undefined;
+    },
+  },
+  'merchant-amount-shift': {
+    side: 'acceptance',
+    check: (s) => {
+      const settings = s.config.factors['merchant-amount-shift'];
+      const { recent, baseline } = merchantWindows(s, settings);
+      if (baseline.count < settings.minBaseline || recent.count < settings.minRecent) return undefined;
+      const recentAverage = recent.total / recent.count;
+      const usual = baseline.total / baseline.count;
+      return recentAverage > settings.multiple * usual
+        ? `average ${Math.round(recentAverage)} over ${settings.recentMinutes} min against ${Math.round(usual)} before` : undefined;
+    },
+  },
+};
+
+export const factorNames = Object.keys(checks) as FactorName[];
+
+export function sideOf(name: FactorName): Side {
+  return checks[name].side;
+}
+
+/** Runs every factor with points; returns the ones that fired. */
+export function evaluate(s: Situation): Fired[] {
+  const fired: Fired[] = [];
+  for (const name of factorNames) {
+    const points = s.config.factors[name].points;
+    if (points <= 0) continue;
+    const detail = checks[name].check(s);
+    if (detail !== undefined) fired.push({ name, side: checks[name].side, points, detail });
+  }
+  return fired;
+}
+
+/** The recent window (this payment included) and the baseline before it, for the merchant factors. */
+function merchantWindows(s: Situation, settings: { recentMinutes: number; baselineHours: number }) {
+  const recentStart = s.now - minutes(settings.recentMinutes);
+  const baselineStart = recentStart - settings.baselineHours * 3_600_000;
+  const recent = merchantVolume(s.db, s.merchant.id, recentStart, s.now + 1);
+  recent.count += 1;
+  recent.total += s.request.amount;
+  const baseline = merchantVolume(s.db, s.merchant.id, baselineStart, recentStart);
+  return { recent, baseline, ratio: settings.recentMinutes / (settings.baselineHours * 60) };
+}
+
+function median(values: number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Compares dotted numeric versions ("0.10.2" > "0.9.9"); a suffix after the numbers ("-e2e") is ignored. */
+export function compareVersions(a: string, b: string): number {
+  const parts = (v: string) => (v.match(/^\d+(\.\d+)*/)?.[0] ?? '0').split('.').map(Number);
+  const x = parts(a);
+  const y = parts(b);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

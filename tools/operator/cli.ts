@@ -1,0 +1,217 @@
+/**
+ * `qrpay operator`: the operator's command line over the authorizer's
+ * database (it may run while the authorizer serves: SQLite WAL, and the
+ * authorizer re-reads list versions and the outbox on every use).
+ */
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { databaseFileName, openDatabase } from '../authorizer/database';
+import { DisputeError, Disputes } from '../authorizer/disputes/disputes';
+import { storedKey } from '../authorizer/keys';
+import { requeueDead } from '../authorizer/notify/outbox';
+import { Operator } from '../authorizer/operator';
+import { StepUps } from '../authorizer/stepup/step-ups';
+import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/risk/config';
+import { compensations, decision, notifications, terminals, transactions } from './queries';
+
+const help = `usage: qrpay operator <command> [options]
+
+commands:
+  terminals                          enrolled terminals: status, firmware, last trace, requests, last seen
+  transactions [--terminal ID] [--account KID/ACCOUNT] [--limit N]
+                                     requests, newest first, with outcome, reason, score and payment state
+  decision REQUEST_ID                one decision: the factors that fired, score, step-up, report, compensation
+  freeze KID/ACCOUNT [--reason TEXT] freeze an account (terminals learn it with their next deny list)
+  unfreeze KID/ACCOUNT
+  report REQUEST_ID [--note TEXT]    report a payment as not the customer's (on their behalf)
+  release REQUEST_ID                 end the review of a held payment: capture it (the merchant is paid)
+  reverse REQUEST_ID                 end the review of a held payment: return it (the funds never leave)
+  credit COMPENSATION_ID             credit a refund that waits for review
+  compensations                      reports and compensations, with the time from report to credit
+  notifications [--state queued|delivered|dead] [--limit N]
+  requeue                            put dead notifications back in the queue
+
+options:
+  --data-dir DIR       where authorizer.sqlite lives (default var/authorizer)
+  --risk-config FILE   the authorizer's risk configuration, for the refund limit (default: DATA_DIR/risk.json if present)
+  --json               print JSON instead of tables
+  -h, --help           this text`;
+
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        'data-dir': { type: 'string', default: 'var/authorizer' },
+        'risk-config': { type: 'string' },
+        terminal: { type: 'string' },
+        account: { type: 'string' },
+        state: { type: 'string' },
+        limit: { type: 'string', default: '50' },
+        reason: { type: 'string', default: 'frozen by the operator' },
+        note: { type: 'string', default: 'reported to the operator' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    console.error(`qrpay operator: ${(error as Error).message}\n\n${help}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, argument] = positionals;
+  if (values.help || !command) {
+    console.log(help);
+    return values.help ? 0 : 2;
+  }
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) return usage('--limit must be a whole number, 1 or more');
+  let risk: RiskConfig = defaultRiskConfig;
+  try {
+    risk = riskConfigFor(values['data-dir'], values['risk-config']);
+  } catch (error) {
+    if (error instanceof RiskConfigError) return usage(error.message);
+    throw error;
+  }
+
+  // Never create a database: a mistyped directory must not look like an empty authorizer.
+  if (!existsSync(join(values['data-dir'], databaseFileName))) return fail(`no authorizer database in ${values['data-dir']} (see --data-dir)`);
+  const db = openDatabase(values['data-dir']);
+  try {
+    const print = (rows: object[] | object) => {
+      if (values.json) console.log(JSON.stringify(rows, null, 2));
+      else if (Array.isArray(rows)) console.log(table(rows as Record<string, unknown>[]));
+      else console.log(JSON.stringify(rows, null, 2));
+    };
+    const disputes = () => new Disputes({
+      db, operator: new Operator({ db, root: storedKey(db, 'operator.key'), now: Date.now }), now: Date.now,
+      stepUps: new StepUps({ db, signer: storedKey(db, 'decision.key'), holdThreshold: () => risk.thresholds.hold }),
+      autoCreditMax: () => risk.compensation.autoCreditMax,
+    });
+    switch (command) {
+      case 'terminals':
+        print(terminals(db).map((t) => ({ ...t, last_seen: time(t.last_seen) })));
+        return 0;
+      case 'transactions':
+        print(transactions(db, { ...(values.terminal ? { terminal: values.terminal } : {}), ...(values.account ? { account: values.account } : {}), limit })
+          .map((t) => ({ ...t, received_at: time(t.received_at) })));
+        return 0;
+      case 'decision': {
+        const id = requestId(argument);
+        if (id === undefined) return usage('decision wants a request id (see `transactions`)');
+        const detail = decision(db, id);
+        if (!detail) return fail(`no request ${id}`);
+        if (values.json) print(detail);
+        else printDecision(detail);
+        return 0;
+      }
+      case 'freeze':
+      case 'unfreeze': {
+        if (!argument) return usage(`${command} wants an account: KID_HEX/ACCOUNT_HEX`);
+        const changed = command === 'freeze' ? disputes().freeze(argument, 'operator', values.reason) : disputes().unfreeze(argument);
+        console.log(changed ? `${command === 'freeze' ? 'froze' : 'unfroze'} ${argument}` : `${argument} was already ${command === 'freeze' ? 'frozen' : 'not frozen'}`);
+        return 0;
+      }
+      case 'report': {
+        const id = requestId(argument);
+        if (id === undefined) return usage('report wants a request id (see `transactions`)');
+        const result = disputes().report({ requestId: id, by: 'operator', note: values.note });
+        print(result);
+        return 0;
+      }
+      case 'release':
+      case 'reverse': {
+        const id = requestId(argument);
+        if (id === undefined) return usage(`${command} wants a request id (see \`transactions\`)`);
+        disputes().review(id, command);
+        console.log(`${command === 'release' ? 'released' : 'reversed'} the payment of request ${id}`);
+        return 0;
+      }
+      case 'credit': {
+        const id = requestId(argument);
+        if (id === undefined) return usage('credit wants a compensation id (see `compensations`)');
+        if (!disputes().credit(id)) return fail(`no compensation ${id} waiting for review`);
+        console.log(`credited compensation ${id}`);
+        return 0;
+      }
+      case 'compensations': {
+        const rows = compensations(db);
+        print(rows.map((c) => ({
+          ...c, reported_at: time(c.reported_at), credited_at: time(c.credited_at),
+          report_to_credit: c.credited_at === null ? 'waiting' : duration(c.credited_at - c.reported_at),
+        })));
+        const delays = rows.filter((c) => c.credited_at !== null).map((c) => c.credited_at! - c.reported_at).sort((a, b) => a - b);
+        if (!values.json && delays.length > 0) {
+          console.log(`\n${delays.length} of ${rows.length} credited; report to credit: median ${duration(delays[delays.length >> 1])}, longest ${duration(delays[delays.length - 1])}`);
+        }
+        return 0;
+      }
+      case 'notifications':
+        print(notifications(db, values.state, limit).map((n) => ({ ...n, created_at: time(n.created_at), delivered_at: time(n.delivered_at) })));
+        return 0;
+      case 'requeue':
+        console.log(`requeued ${requeueDead(db, Date.now())} dead notifications`);
+        return 0;
+      default:
+        return usage(`unknown command ${command}`);
+    }
+  } catch (error) {
+    if (error instanceof DisputeError) return fail(error.message);
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
+function printDecision(d: NonNullable<ReturnType<typeof decision>>): void {
+  const r = d.request;
+  console.log(`request ${r.id}  ${time(r.received_at)}  terminal ${r.terminal_id} trace ${r.trace}  ${r.amount ?? '-'} ${r.currency ?? ''}`);
+  console.log(`decision: ${r.outcome ?? '(none)'} (${r.reason ?? '-'})${r.state ? `  payment ${r.state}` : ''}${r.account ? `  account ${r.account}` : ''}`);
+  console.log(`location: ${r.location_status ?? '-'}${r.latitude !== null ? ` ${r.latitude}, ${r.longitude}` : ''}`);
+  if (d.assessment) {
+    const a = d.assessment;
+    console.log(`score ${a.score} (customer ${a.customer_score}, acceptance ${a.acceptance_score}), config ${a.config}`);
+    console.log(a.factors.length ? table(a.factors as unknown as Record<string, unknown>[]) : 'no factor fired');
+  }
+  if (d.stepUp) console.log(`step-up ${d.stepUp.id}: ${d.stepUp.state}${d.stepUp.final_outcome ? ` -> ${d.stepUp.final_outcome} (${d.stepUp.final_reason})` : ''}`);
+  if (d.report) console.log(`reported ${time(d.report.reported_at)} by ${d.report.reported_by}: ${d.report.action} "${d.report.note}"`);
+  if (d.compensation) console.log(`compensation ${d.compensation.id}: ${d.compensation.kind} ${d.compensation.amount}, ${d.compensation.state}`);
+}
+
+/** Columns padded to their widest cell. */
+export function table(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return '(none)';
+  const columns = Object.keys(rows[0]);
+  const cell = (v: unknown) => (v === null || v === undefined ? '-' : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
+}
+
+function time(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+function duration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+function requestId(text: string | undefined): number | undefined {
+  const n = Number(text);
+  return text !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+function usage(message: string): number {
+  console.error(`qrpay operator: ${message}\n\n${help}`);
+  return 2;
+}
+
+function fail(message: string): number {
+  console.error(`qrpay operator: ${message}`);
+  return 1;
+}
