@@ -5,7 +5,7 @@ import { MemoryStorage } from '../../hal/portable/memory-storage';
 import { requestHash } from '../../src/authorization/decision';
 import { signRequest } from '../../src/authorization/request';
 import { deterministicEntropy } from '../../test/support/deterministic-entropy';
-import { request } from './authorization-vector-request';
+import { request } from '../../test/support/authorization-request-vector';
 
 export function prepare(): SoftwareKeystore {
   const keystore = new SoftwareKeystore({ store: new MemoryStorage().open({ path: 'keys' }), entropy: deterministicEntropy('bench') });
