@@ -7,12 +7,13 @@
 /** What kind of solution a receiver says it has, before 2D/3D is known. */
 export type Solution = 'none' | 'autonomous' | 'differential' | 'rtk' | 'estimated';
 
-export interface GgaSentence {
-  type: 'GGA';
+/** The position fields GGA and GNS share. */
+export interface PositionFix {
   talker: string;
   time?: number;
   latitude?: number;
   longitude?: number;
+  /** GGA: from the quality digit; GNS: the best of the per-constellation mode letters. */
   solution: Solution;
   satellites?: number;
   hdop?: number;
@@ -20,17 +21,12 @@ export interface GgaSentence {
   altitude?: number;
 }
 
-export interface GnsSentence {
+export interface GgaSentence extends PositionFix {
+  type: 'GGA';
+}
+
+export interface GnsSentence extends PositionFix {
   type: 'GNS';
-  talker: string;
-  time?: number;
-  latitude?: number;
-  longitude?: number;
-  /** The best of the per-constellation mode letters. */
-  solution: Solution;
-  satellites?: number;
-  hdop?: number;
-  altitude?: number;
 }
 
 export interface RmcSentence {
