@@ -106,3 +106,15 @@ export function printTable(title: string, header: string[], rows: (string | numb
 }
 
 export { xsnapBinary };
+
+/** Measures each `[label, case file under bench/cases]` on XS and V8 and prints one table. */
+export async function measureCases(title: string, cases: [label: string, file: string][]): Promise<void> {
+  const rows: string[][] = [];
+  for (const [label, file] of cases) {
+    const path = join(repoRoot, 'bench', 'cases', file);
+    const xs = await xsInstructionsPerOp(path, { reps: 3, warmup: 2 });
+    const v8 = await v8MillisPerOp(path);
+    rows.push([label, formatCount(xs), v8.toFixed(2)]);
+  }
+  printTable(title, ['op', 'XS instructions', 'V8 ms'], rows);
+}
