@@ -4,28 +4,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decode, encode, type CborMap } from '../../../src/codec/cbor';
-import { FormatError } from '../../../src/authorization/fields';
 import { decodeLocation, encodeLocation, locationFromSample } from '../../../src/authorization/location';
 import { openRequest, signRequest, type AuthorizationRequest } from '../../../src/authorization/request';
 import { seal, ContentType } from '../../../src/authorization/envelope';
 import { chargeProblem } from '../../../src/authorization/charge';
 import { edSigner } from '../../support/terminal-fixture';
+import { formatErrorField } from '../../support/format-error';
 
 const signer = edSigner('formats');
 const base: AuthorizationRequest = {
   terminalId: 'T-1', trace: 1, localTime: 1_790_000_000_000, amount: 100, currency: 'EUR', purpose: 'arcade-credit',
   reference: 'r', location: locationFromSample(undefined), paymentCode: 'QP1:X', verdict: { status: 'verified' }, firmware: '1',
 };
-
-function fieldOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof FormatError) return error.field;
-    throw error;
-  }
-  return 'accepted';
-}
 
 describe('location on the wire', () => {
   it('round-trips a fix through integers (1e-7 degrees, centimetres)', () => {
@@ -44,8 +34,8 @@ describe('location on the wire', () => {
     const noFix = encodeLocation({ status: 'stale', fix: 'none', satellites: 0, reason: 'stale-fix' });
     noFix.set(4, 1);
     noFix.set(5, 1);
-    expect(fieldOf(() => decodeLocation(noFix))).toBe('location');
-    expect(fieldOf(() => decodeLocation(encodeLocation({ status: 'fix', fix: '3d', satellites: 5 })))).toBe('location');
+    expect(formatErrorField(() => decodeLocation(noFix))).toBe('location');
+    expect(formatErrorField(() => decodeLocation(encodeLocation({ status: 'fix', fix: '3d', satellites: 5 })))).toBe('location');
   });
 });
 
@@ -57,25 +47,25 @@ describe('request format', () => {
   it('refuses bad charges before signing', () => {
     expect(chargeProblem({ ...base, amount: 0 })).toContain('amount');
     expect(chargeProblem({ ...base, currency: 'eur' })).toContain('currency');
-    expect(fieldOf(() => signRequest({ ...base, reference: '' }, signer))).toBe('charge');
-    expect(fieldOf(() => signRequest({ ...base, terminalId: 'no spaces' }, signer))).toBe('terminal id');
+    expect(formatErrorField(() => signRequest({ ...base, reference: '' }, signer))).toBe('charge');
+    expect(formatErrorField(() => signRequest({ ...base, terminalId: 'no spaces' }, signer))).toBe('terminal id');
   });
 
   it('names the field at fault in a request it cannot read', () => {
     const payload = decode(encode(new Map())) as CborMap;
-    expect(fieldOf(() => openRequest(seal({ contentType: ContentType.request, payload, signer })))).toBe('terminal verdict');
+    expect(formatErrorField(() => openRequest(seal({ contentType: ContentType.request, payload, signer })))).toBe('terminal verdict');
     const genuine = signRequest(base, signer);
-    expect(fieldOf(() => openRequest(seal({ contentType: ContentType.decision, payload, signer })))).toBe('content type');
-    expect(fieldOf(() => openRequest(genuine.subarray(1)))).toBe('message');
-    expect(fieldOf(() => openRequest(Uint8Array.of()))).toBe('message');
+    expect(formatErrorField(() => openRequest(seal({ contentType: ContentType.decision, payload, signer })))).toBe('content type');
+    expect(formatErrorField(() => openRequest(genuine.subarray(1)))).toBe('message');
+    expect(formatErrorField(() => openRequest(Uint8Array.of()))).toBe('message');
   });
 
   it('refuses unknown fields and a kid that names another terminal', () => {
     const opened = openRequest(signRequest(base, signer));
     const extra = new Map(opened.envelope.payload);
     extra.set(99, 'surprise');
-    expect(fieldOf(() => openRequest(seal({ contentType: ContentType.request, payload: extra, signer, kid: Uint8Array.of(0x54, 0x2d, 0x31) })))).toBe('request');
+    expect(formatErrorField(() => openRequest(seal({ contentType: ContentType.request, payload: extra, signer, kid: Uint8Array.of(0x54, 0x2d, 0x31) })))).toBe('request');
     const same = new Map(opened.envelope.payload);
-    expect(fieldOf(() => openRequest(seal({ contentType: ContentType.request, payload: same, signer, kid: Uint8Array.of(0x54, 0x2d, 0x32) })))).toBe('kid');
+    expect(formatErrorField(() => openRequest(seal({ contentType: ContentType.request, payload: same, signer, kid: Uint8Array.of(0x54, 0x2d, 0x32) })))).toBe('kid');
   });
 });

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { signedBy } from '../../../src/authorization/envelope';
-import { FormatError } from '../../../src/authorization/fields';
 import { signDecision } from '../../../src/authorization/decision';
 import { openWalletMessage, signWalletMessage, type WalletMessage } from '../../../src/authorization/wallet-message';
 import { edSigner } from '../../support/terminal-fixture';
+import { formatErrorField } from '../../support/format-error';
 
 const owner = edSigner('owner');
 const stranger = edSigner('stranger');
@@ -19,16 +19,6 @@ const message: WalletMessage = {
   signedAt: 1_780_315_200_000,
   note: 'phone stolen',
 };
-
-function formatError(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof FormatError) return error.field;
-    throw error;
-  }
-  return 'accepted';
-}
 
 describe('wallet messages', () => {
   it('read back exactly and verify only with the signer\'s key', () => {
@@ -46,19 +36,19 @@ describe('wallet messages', () => {
   });
 
   it('refuse a bad account, a foreign content type, an unknown action or field, with typed errors', () => {
-    expect(formatError(() => signWalletMessage({ ...message, account: 'alice' }, owner))).toBe('account');
+    expect(formatErrorField(() => signWalletMessage({ ...message, account: 'alice' }, owner))).toBe('account');
     const decision = signDecision(
       { requestHash: new Uint8Array(32), terminalId: 'T1', trace: 1, outcome: 'declined', reason: 'x', display: 'x', issuedAt: 1 },
       owner,
     );
-    expect(formatError(() => openWalletMessage(decision))).toBe('content type');
-    expect(formatError(() => openWalletMessage(Uint8Array.of(1, 2, 3)))).toBe('message');
+    expect(formatErrorField(() => openWalletMessage(decision))).toBe('content type');
+    expect(formatErrorField(() => openWalletMessage(Uint8Array.of(1, 2, 3)))).toBe('message');
     const bytes = signWalletMessage(message, owner);
     // Flip the action text "freeze" to "freezf": no longer a known action (and no longer signed, but it is refused before that).
     const tampered = bytes.slice();
     const at = indexOfText(tampered, 'freeze');
     tampered[at + 5] = 'f'.charCodeAt(0);
-    expect(formatError(() => openWalletMessage(tampered))).toBe('action');
+    expect(formatErrorField(() => openWalletMessage(tampered))).toBe('action');
   });
 });
 
