@@ -15,18 +15,8 @@ import { asMap, FormatError, mapOf, onlyKeys, optional, readChoice, readInt, rea
 
 export type NoFixReason = 'stale-fix' | 'no-fix-yet' | 'no-receiver';
 
-export interface WireLocation {
-  status: LocationStatus;
-  fix: FixKind;
-  satellites: number;
-  latitude?: number;
-  longitude?: number;
-  altitude?: number;
-  accuracy?: number;
-  speed?: number;
-  heading?: number;
-  timestamp?: number;
-  age?: number;
+/** A location sample as the request carries it: the sample's fields, plus why there is no fix. */
+export interface WireLocation extends LocationSample {
   /** Present exactly when `status` is not `fix`. */
   reason?: NoFixReason;
 }
