@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../tools/operator/cli';
 import { accountOf } from '../../tools/wallet/authorizer-client';
 import { fixAt, JudgementWorld } from '../support/judgement-world';
+import { captureConsole } from '../support/capture-console';
 
 let world: JudgementWorld | undefined;
 
@@ -18,13 +19,7 @@ afterEach(async () => {
 });
 
 async function operator(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...m: unknown[]) => void out.push(m.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...m: unknown[]) => void err.push(m.join(' ')));
-  const code = await run([...args, '--data-dir', join(world!.root, 'authorizer')]);
-  vi.restoreAllMocks();
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return captureConsole(() => run([...args, '--data-dir', join(world!.root, 'authorizer')]));
 }
 
 describe('qrpay operator', () => {

@@ -3,10 +3,11 @@
  * once (exit 0), the same PNG again is declined (exit 1); bad usage exits 2.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../tools/cli/terminal';
 import { writeQrPng } from '../../tools/wallet/render';
 import { startWorld, type World } from '../support/e2e-world';
+import { captureConsole } from '../support/capture-console';
 
 let world: World;
 beforeAll(async () => {
@@ -17,15 +18,8 @@ afterAll(async () => {
 });
 
 async function terminal(...args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => { lines.push(parts.join(' ')); });
-  const err = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => { lines.push(parts.join(' ')); });
-  try {
-    return { code: await run(args), out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
+  const { code, all } = await captureConsole(() => run(args));
+  return { code, out: all };
 }
 
 describe('qrpay terminal', () => {

@@ -10,6 +10,7 @@ import { run } from '../../tools/wallet/cli';
 import { accountOf } from '../../tools/wallet/authorizer-client';
 import { saveCredential } from '../../tools/wallet/files';
 import { JudgementWorld, ManualTime, type TestWallet } from '../support/judgement-world';
+import { captureConsole } from '../support/capture-console';
 
 let world: JudgementWorld | undefined;
 
@@ -20,13 +21,7 @@ afterEach(async () => {
 });
 
 async function wallet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...m: unknown[]) => void out.push(m.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...m: unknown[]) => void err.push(m.join(' ')));
-  const code = await run([...args, '--authorizer', world!.authorizer.url]);
-  vi.restoreAllMocks();
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return captureConsole(() => run([...args, '--authorizer', world!.authorizer.url]));
 }
 
 function file(w: TestWallet, name: string): string {

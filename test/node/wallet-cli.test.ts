@@ -12,20 +12,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../tools/wallet/cli';
 import { DenyList, PaymentCodeVerifier, ReplayCache, TrustStore } from '../../src/paycode';
 import { loadKey } from '../../tools/wallet/files';
+import { captureConsole } from '../support/capture-console';
 
 const dir = mkdtempSync(join(tmpdir(), 'qrpay-wallet-'));
 const at = (name: string) => join(dir, name);
 
 async function wallet(...args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => { lines.push(parts.join(' ')); });
-  const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-  try {
-    return { code: await run(args), out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
+  const { code, out } = await captureConsole(() => run(args));
+  return { code, out };
 }
 
 afterEach(() => vi.restoreAllMocks());

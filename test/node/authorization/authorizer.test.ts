@@ -6,13 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { NodeHttpClient } from '../../../hal/sim/http';
 import { isHalError } from '../../../hal/errors';
 import { allMigrations, latestSchemaVersion, migrate, openDatabase, schemaVersion } from '../../../tools/authorizer/database';
 import { migrations } from '../../../tools/authorizer/migrations';
 import { startAuthorizer } from '../../../tools/authorizer/authorizer';
 import { bootTerminal, journal, pay, Wallet } from '../../support/e2e-world';
+import { captureConsole } from '../../support/capture-console';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -130,15 +131,8 @@ describe('authorizer HTTP', () => {
 describe('qrpay authorizer command', () => {
   async function cli(...args: string[]): Promise<{ code: number; out: string }> {
     const { run } = await import('../../../tools/cli/authorizer');
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => { lines.push(parts.join(' ')); });
-    const err = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => { lines.push(parts.join(' ')); });
-    try {
-      return { code: await run(args), out: lines.join('\n') };
-    } finally {
-      log.mockRestore();
-      err.mockRestore();
-    }
+    const { code, all } = await captureConsole(() => run(args));
+    return { code, out: all };
   }
 
   it('explains itself and refuses bad options', async () => {
