@@ -19,7 +19,7 @@
 import type { Clock } from '../../hal/clock';
 import type { CoseAlgName } from '../cose/sign1';
 import { toBeSigned } from '../cose/sign1';
-import { verify } from '../crypto/verify';
+import { isHighS, verify } from '../crypto/verify';
 import { CredentialCache } from './credential-cache';
 import type { DenyList } from './deny-list';
 import { hex } from './hex';
@@ -70,6 +70,11 @@ export interface VerifierOptions {
 export interface VerifyContext {
   /** The amount to pay, minor units; checked against the caps when given. */
   amount?: number;
+}
+
+/** Says why a signature that might be genuine was refused: only the low-S form is accepted (crypto/verify.ts). */
+function highSNote(alg: CoseAlgName, signature: Uint8Array): string {
+  return alg === 'ES256' && isHighS(signature) ? ' (its s is above n/2: a signer must send the low-S form, n - s)' : '';
 }
 
 function reject(reason: RejectReason, detail: string): Rejection {
@@ -153,13 +158,13 @@ export class PaymentCodeVerifier {
         return reject('bad-credential-signature', `credential signed with ${credential.alg}, issuer key is ${issuer.key.alg}`);
       }
       if (!verify(credential.alg, issuer.key.publicKey, toBeSigned(credential.sign1), credential.sign1.signature)) {
-        return reject('bad-credential-signature', `issuer ${hex(credential.issuerKid)} signature does not verify`);
+        return reject('bad-credential-signature', `issuer ${hex(credential.issuerKid)} signature does not verify${highSNote(credential.alg, credential.sign1.signature)}`);
       }
       this.credentialCache.add(credential.encoded, trustVersion);
     }
 
     if (!verify(code.alg, credential.deviceKey.publicKey, toBeSigned(code.sign1), code.sign1.signature)) {
-      return reject('bad-code-signature', 'device signature on the code does not verify');
+      return reject('bad-code-signature', `device signature on the code does not verify${highSNote(code.alg, code.sign1.signature)}`);
     }
 
     const added = this.replayCache.add(credential.issuerKid, credential.credentialId, code.codeId, code.expiresAt + this.skew, now);
