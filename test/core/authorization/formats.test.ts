@@ -72,7 +72,7 @@ describe('request format', () => {
 
   it('an envelope with an unknown or critical protected header is refused before its signature is looked at', () => {
     const request = signRequest(base, signer);
-    const sign1 = decode(request) as { value: [Uint8Array, CborMap, Uint8Array, Uint8Array] };
+    const sign1 = decode(request) as unknown as { value: [Uint8Array, CborMap, Uint8Array, Uint8Array] };
     const [protectedBytes, unprotectedHeader, payload] = sign1.value;
     const header = decode(protectedBytes) as CborMap;
     const resealed = (extra: [number, CborValue][]) => {
