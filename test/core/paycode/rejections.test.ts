@@ -9,7 +9,7 @@ import { encodeBase45 } from '../../../src/codec/base45';
 import { createSign1, HeaderLabel } from '../../../src/cose/sign1';
 import { Claim } from '../../../src/cwt/claims';
 import { toLowS } from '../../../src/crypto/verify';
-import { codePrefix, rejectReasons, type RejectReason, type VerifyResult } from '../../../src/paycode';
+import { codePrefix, PaymentCodeVerifier, ReplayCache, rejectReasons, type RejectReason, type VerifyResult } from '../../../src/paycode';
 import {
   issueCredential, keyPairFromSecret, makePaymentCode, signDenyList, signerFor, signTrustList, type IssuedCredential, type KeyPair,
 } from '../../../tools/wallet/wallet';
@@ -81,13 +81,13 @@ describe('payment code rejections', () => {
     expectReason(verify(craftedCode(world, { protectedHeader: new Map<number, CborValue>([[HeaderLabel.alg, -7], [HeaderLabel.kcwt, world.credential.value]]) })), 'unsupported-algorithm');
   });
 
-  it('unknown-issuer: kid not in the trust list, or the trust list expired', () => {
+  it('unknown-issuer: kid not in the current trust list; trust-list-expired: the trust list expired', () => {
     const stranger = { ...keyPairFromSecret('EdDSA', hexToBytes(secrets.otherIssuer)), kid: hexToBytes('ffff') };
     const credential = issueCredential(stranger, { device: world.device, account, credentialId, notBefore: epoch, expiresAt: epoch + 1000 }, entropy);
     expectReason(verify(codeFor(world, { credential })), 'unknown-issuer');
     const late = makeWorld('EdDSA');
     late.clock.set(epoch + 31 * 86400);
-    expectReason(late.verifier.verify(codeFor(late)), 'unknown-issuer');
+    expectReason(late.verifier.verify(codeFor(late)), 'trust-list-expired');
   });
 
   it('credential-not-yet-valid and credential-expired', () => {
@@ -169,6 +169,19 @@ describe('payment code rejections', () => {
     expectReason(refused, 'bad-code-signature');
     expect(refused.ok ? '' : refused.detail).toContain('low-S');
     expect(reasonOf(es.verifier.verify(text((m) => toLowS(enclave(m)))))).toBe('accepted');
+  });
+
+  it('rate-limited: under pressure (half the slots live), a code within I ms of the last accepted one', () => {
+    const limited = makeWorld('EdDSA');
+    const cache = new ReplayCache({ capacity: 4, windowSeconds: 180, clock: limited.clock }); // I = 90 s beyond 2 live
+    const verifier = new PaymentCodeVerifier({ clock: limited.clock, trustStore: limited.trustStore, denyList: limited.deny, replayCache: cache });
+    expect(reasonOf(verifier.verify(codeFor(limited)))).toBe('accepted');
+    expect(reasonOf(verifier.verify(codeFor(limited)))).toBe('accepted');
+    limited.clock.ms += 1000;
+    expectReason(verifier.verify(codeFor(limited)), 'rate-limited');
+    expect(cache.size).toBe(2); // a refused code takes no slot
+    limited.clock.ms += 60_000; // both accepted codes have expired
+    expect(reasonOf(verifier.verify(codeFor(limited)))).toBe('accepted');
   });
 
   it('replay-unavailable: the replay cache is full of live entries, or cannot persist', () => {
