@@ -26,7 +26,11 @@ export interface TerminalConfig {
   /** The storage domain for the terminal's state. Default "qrpay". */
   storageDomain?: string;
   retry?: Partial<RetryPolicy>;
-  /** How far a decision's time may be from the terminal clock, ms. Default 120 s. */
+  /**
+   * How far the terminal's clock may be from the authorizer's (as learned from verified answers) before the
+   * terminal refuses to take payments, ms. Default 120 s. A decision bound to the request just sent is acted
+   * on whatever its time: it cannot be an old one (clock-trust.ts).
+   */
   decisionMaxSkew?: number;
   /** How long `charge` waits for a payment code, ms. Default 60 s. */
   codeTimeout?: number;
