@@ -54,6 +54,18 @@ export function verify(alg: VerifyAlgorithm | string, publicKey: Uint8Array, mes
   }
 }
 
+/** True when `publicKey` is a valid key for `alg`: a SEC1 point on P-256, or a strict Ed25519 encoding. */
+export function isPublicKey(alg: VerifyAlgorithm | string, publicKey: Uint8Array): boolean {
+  try {
+    if (!(publicKey instanceof Uint8Array)) return false;
+    if (alg === 'ES256') return isSec1(publicKey) && !p256.Point.fromBytes(publicKey).is0();
+    if (alg === 'EdDSA') return publicKey.length === 32 && !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
+    return false;
+  } catch {
+    return false;
+  }
+}
+
 /** Most keys kept prepared; the oldest is dropped beyond it (each holds a table of 520 points). */
 export const maxPreparedKeys = 8;
 const prepared = new Map<string, PreparedKey>();

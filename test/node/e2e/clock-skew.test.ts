@@ -36,7 +36,7 @@ async function boot(name: string, clock: OffsetClock): Promise<{ terminal: Termi
   const hal = createSimulatorHal({ dataDirectory: world.dir(name), quiet: true, clock });
   const terminal = createTerminal({
     hal,
-    config: { authorizerUrl: world.authorizer.url, firmware: '0.1.0-e2e', device: { model: 'qrpay-sim', serial: name, board: 'simulator' }, retry: fastRetry, actuation: { kind: 'hold', ms: 20 } },
+    config: { authorizerUrl: world.authorizer.url, firmware: '0.1.0-e2e', device: { model: 'qrpay-sim', serial: name, board: 'simulator' }, retry: fastRetry, actuation: { kind: 'hold', ms: 20 }, authorizerKey: world.authorizer.decisionKey },
   });
   let fired = 0;
   terminal.on('actuated', () => fired++);
