@@ -11,6 +11,8 @@ export type { Decision, DecisionOutcome } from './terminal/decision';
 export { TerminalError, isTerminalError } from './terminal/errors';
 export type { TerminalErrorKind } from './terminal/errors';
 export { cameraCodeSource } from './terminal/code-source';
+export { pinnedAuthorizerKey, provisioningDomain, provisionedAuthorizerKey } from './terminal/provisioning';
+export { publicKeyFromText, publicKeyToText } from './authorization/signer';
 export type { CodeSource, CameraCodeSourceOptions } from './terminal/code-source';
 export { purposes } from './authorization/charge';
 export type { Charge, Purpose } from './authorization/charge';

@@ -1,14 +1,22 @@
 /**
- * The HTTP HAL over the ECMA-419 HTTP client (`device.network.http`). One
- * connection per request keeps the state machine simple; the timeout is a
- * Timer that closes the client. Failures become HalError kinds.
+ * The HTTP HAL over the ECMA-419 HTTP client: `https://` through the TLS
+ * provider (`device.network.https`: the HTTP client over
+ * `embedded:io/socket/tcp/tls`, which checks the server certificate against
+ * the CA certificates in the build's `data`), `http://` only through a plain
+ * provider the board passes on purpose (a lab network). One connection per
+ * request keeps the state machine simple; the timeout is a Timer that closes
+ * the client. Failures become HalError kinds.
+ *
+ * TLS keeps the traffic private and the server named; what the terminal acts
+ * on is still only what the pinned authorizer key signed (decision.ts), so a
+ * rogue server with a valid certificate gets nothing released either.
  */
 import Timer from 'timer';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../hal/http';
 import { defaultMaxResponseBytes } from '../../hal/http';
 import { HalError } from '../../hal/errors';
 
-interface HttpProvider {
+export interface HttpProvider {
   io: new (options: Record<string, unknown>) => {
     request(options: Record<string, unknown>): { read(count?: number): ArrayBuffer | undefined; write(data?: ArrayBuffer): void };
     close(): void;
@@ -16,10 +24,22 @@ interface HttpProvider {
   [option: string]: unknown;
 }
 
-function parseUrl(url: string): { host: string; port: number; path: string } {
-  const match = /^http:\/\/([^/:]+)(?::(\d+))?(\/.*)?$/.exec(url);
-  if (!match) throw new HalError('unreachable', `unsupported URL ${url} (http:// only on this board)`);
-  return { host: match[1], port: match[2] ? Number(match[2]) : 80, path: match[3] ?? '/' };
+export interface HttpProviders {
+  /** The ECMA-419 HTTP client over TLS (`device.network.https`). */
+  https?: HttpProvider;
+  /** A plain HTTP client: absent on a shipped board, so `http://` URLs are refused. */
+  http?: HttpProvider;
+}
+
+function parseUrl(url: string, providers: HttpProviders): { provider: HttpProvider; host: string; port: number; path: string } {
+  const match = /^(https?):\/\/([^/:]+)(?::(\d+))?(\/.*)?$/.exec(url);
+  if (!match) throw new HalError('unreachable', `unsupported URL ${url}`);
+  const secure = match[1] === 'https';
+  const provider = secure ? providers.https : providers.http;
+  if (!provider) {
+    throw new HalError('unreachable', secure ? 'this build has no TLS client (include the https client manifest)' : `plain http is disabled on this board: ${url}`);
+  }
+  return { provider, host: match[2], port: match[3] ? Number(match[3]) : secure ? 443 : 80, path: match[4] ?? '/' };
 }
 
 function classify(message: string): HalError {
@@ -28,11 +48,11 @@ function classify(message: string): HalError {
   return new HalError('reset', message || 'connection failed');
 }
 
-export function createEsp32Http(provider: HttpProvider): HttpClient {
+export function createEsp32Http(providers: HttpProviders): HttpClient {
   return {
     request(request: HttpRequest): Promise<HttpResponse> {
       return new Promise((resolve, reject) => {
-        const { host, port, path } = parseUrl(request.url);
+        const { provider, host, port, path } = parseUrl(request.url, providers);
         const limit = request.maxResponseBytes ?? defaultMaxResponseBytes;
         const chunks: Uint8Array[] = [];
         let received = 0;

@@ -6,10 +6,17 @@
  * Wiring (configurable in manifest.json `config`): GNSS module TX → D7 (GPIO44),
  * RX ← D6 (GPIO43) at 9600 baud; relay driver on D0 (GPIO1); active-high buzzer on
  * D1 (GPIO2); the user LED (GPIO21, lit on 0) shows the status.
+ *
+ * Trust: the authorizer key is pinned (manifest `config.authorizerKey`, or as
+ * provisioned in NVS), so the enrollment, the stored enrollment at every boot
+ * and every decision must carry that key's signature; the authorizer is
+ * reached over https only (`config.allowPlainHttp` for a lab bench). When the
+ * terminal finds its clock wrong it sets it from the authorizer's signed time.
  */
 import config from 'mc/config';
 import Digital from 'embedded:io/digital';
 import HTTPClient from 'embedded:network/http/client';
+import Time from 'time';
 import { createEsp32Entropy } from 'qrpay-entropy';
 import {
   DigitalActuator,
@@ -18,12 +25,13 @@ import {
   cameraCodeSource,
   createTerminal,
   formatAmount,
+  pinnedAuthorizerKey,
   type Charge,
   type Hal,
 } from '../../src/index';
 import { createEsp32Camera } from '../esp32/camera';
 import { createEsp32Clock } from '../esp32/clock';
-import { createEsp32Http } from '../esp32/http';
+import { createEsp32Http, type HttpProvider } from '../esp32/http';
 import { createEsp32Indicators } from '../esp32/indicators';
 import { createEsp32Logger } from '../esp32/logger';
 import { createEsp32Serial } from '../esp32/serial';
@@ -39,7 +47,11 @@ const hal: Hal = {
   entropy,
   storage,
   keystore: new SoftwareKeystore({ store: storage.open({ path: 'qrpay-keys' }), entropy }),
-  http: createEsp32Http({ io: HTTPClient }),
+  // device.network.https: set up by the https client's config module (Moddable's examples/io/tcp/httpsclient).
+  http: createEsp32Http({
+    https: (globalThis as { device?: { network?: { https?: HttpProvider } } }).device?.network?.https,
+    ...(config.allowPlainHttp === true ? { http: { io: HTTPClient } } : {}),
+  }),
   logger,
   camera: createEsp32Camera(() => clock.monotonic()),
   gnssSerial: createEsp32Serial({ receive: config.gnssReceivePin ?? 44, transmit: config.gnssTransmitPin ?? 43, port: 1 }),
@@ -55,7 +67,8 @@ const terminal = createTerminal({
   location,
   codeSource: cameraCodeSource({ camera: hal.camera!, clock, onError: (error) => logger.log('warn', `camera: ${error.message}`) }),
   config: {
-    authorizerUrl: config.authorizer ?? 'http://192.168.4.1:8080',
+    authorizerUrl: config.authorizer ?? 'https://authorizer.invalid',
+    authorizerKey: pinnedAuthorizerKey(config.authorizerKey, storage),
     firmware: '0.1.0',
     device: { model: 'xiao-esp32s3-sense', serial: config.serial ?? 'XIAO-UNSET', board: 'xiao_esp32s3_sense' },
     actuation: { kind: 'hold', ms: config.holdMs ?? 3000 },
@@ -70,6 +83,11 @@ const charge: Charge = {
 };
 
 terminal.on('decision', (decision) => logger.log('info', `decision ${decision.outcome}: ${decision.reason}`));
+// The authorizer's time, from an answer signed by the pinned key: better than a clock found wrong.
+terminal.on('clock-skew', (event) => {
+  Time.set(Math.round(event.authorizerTime / 1000));
+  logger.log('warn', `clock set from the authorizer's time: ${event.detail}`);
+});
 
 async function serve(): Promise<void> {
   const identity = await terminal.start();

@@ -22,6 +22,9 @@ export const ContentType = {
 } as const;
 export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
 
+/** The only protected labels an envelope carries; anything else (crit included) is refused. */
+const envelopeLabels = [HeaderLabel.alg, HeaderLabel.contentType, HeaderLabel.kid];
+
 /** Bigger messages are refused before any decoding. */
 export const maxMessageBytes = 8192;
 
@@ -51,7 +54,7 @@ export interface Opened {
 export function open(bytes: Uint8Array, contentType: ContentTypeName): Opened {
   let sign1: Sign1;
   try {
-    sign1 = decodeSign1(bytes, { tag: 'required', maxBytes: maxMessageBytes });
+    sign1 = decodeSign1(bytes, { tag: 'required', maxBytes: maxMessageBytes, protectedLabels: envelopeLabels });
   } catch (error) {
     const reason = error instanceof CoseError ? error.reason : 'cbor';
     throw new FormatError('message', `not a COSE_Sign1 message (${reason}): ${(error as Error).message}`);

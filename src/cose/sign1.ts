@@ -15,6 +15,16 @@
  * protected header must be an encoded map (a zero-length bstr stands for an
  * empty one, as RFC 9052 §3 requires for an empty protected header) and must
  * carry `alg`; a detached payload (nil) is not supported.
+ *
+ * Critical headers (RFC 9052 §3.1 `crit`): a recipient must refuse a message
+ * whose `crit` names a label it does not understand. None of our formats
+ * defines a critical extension, so a message is refused ('critical-header')
+ * when `crit` names any label outside `criticalLabels` (default: none), when
+ * it is not a non-empty array of labels present in the protected bucket, and
+ * when it sits in the unprotected bucket (it must be integrity protected).
+ * `protectedLabels`, when given, is the whole list of labels a format allows
+ * in the protected bucket: anything else is refused ('unknown-header'), so a
+ * signer cannot slip in a header some other verifier would act upon.
  */
 import { decode, encode, isBytes, isCborMap, Tagged, type CborMap, type CborValue } from '../codec/cbor';
 
@@ -38,7 +48,9 @@ export type CoseErrorReason =
   | 'structure' // not a four-element COSE_Sign1 array of the right types
   | 'tag' // tag 18 missing when required, present when forbidden, or another tag
   | 'protected-header' // protected bucket is not an encoded map, or lacks `alg`
-  | 'header-conflict'; // a label in both buckets
+  | 'header-conflict' // a label in both buckets
+  | 'critical-header' // crit malformed, unprotected, or naming a label this recipient does not understand
+  | 'unknown-header'; // a protected label the format does not allow
 
 export class CoseError extends Error {
   readonly reason: CoseErrorReason;
@@ -65,7 +77,14 @@ export interface Sign1 {
 
 export type TagPolicy = 'required' | 'optional' | 'forbidden';
 
-export interface DecodeSign1Options {
+export interface HeaderRules {
+  /** Every label allowed in the protected bucket (absent: any). */
+  protectedLabels?: readonly (number | string)[];
+  /** Labels this recipient understands when a sender marks them critical. Default none. */
+  criticalLabels?: readonly (number | string)[];
+}
+
+export interface DecodeSign1Options extends HeaderRules {
   tag?: TagPolicy;
   maxBytes?: number;
   maxDepth?: number;
@@ -80,7 +99,7 @@ export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array, ex
  * Interprets an already decoded CBOR value as a COSE_Sign1 (used when one
  * COSE object is embedded in another's header, as `kcwt` is).
  */
-export function sign1FromValue(value: CborValue, tag: TagPolicy = 'optional', options: { maxDepth?: number } = {}): Sign1 {
+export function sign1FromValue(value: CborValue, tag: TagPolicy = 'optional', options: { maxDepth?: number } & HeaderRules = {}): Sign1 {
   let body = value;
   if (body instanceof Tagged) {
     if (body.tag !== coseSign1Tag) throw new CoseError('tag', `tag ${body.tag} is not COSE_Sign1 (18)`);
@@ -115,7 +134,27 @@ export function sign1FromValue(value: CborValue, tag: TagPolicy = 'optional', op
     if (protectedHeader.has(label)) conflict = true;
   });
   if (conflict) throw new CoseError('header-conflict', 'a header label is in both the protected and unprotected buckets');
+  checkHeaderRules(protectedHeader, unprotectedHeader, options);
   return { protectedBytes, protectedHeader, unprotectedHeader, payload, signature, alg };
+}
+
+function checkHeaderRules(protectedHeader: CborMap, unprotectedHeader: CborMap, rules: HeaderRules): void {
+  if (unprotectedHeader.has(HeaderLabel.crit)) throw new CoseError('critical-header', 'crit is in the unprotected bucket');
+  const allowed = rules.protectedLabels;
+  if (allowed) {
+    protectedHeader.forEach((_v, label) => {
+      if (allowed.indexOf(label as number | string) < 0) throw new CoseError('unknown-header', `protected header label ${String(label)} is not allowed here`);
+    });
+  }
+  const crit = protectedHeader.get(HeaderLabel.crit);
+  if (crit === undefined) return;
+  if (!Array.isArray(crit) || crit.length === 0) throw new CoseError('critical-header', 'crit is not a non-empty array of labels');
+  const understood = rules.criticalLabels ?? [];
+  for (const label of crit) {
+    if (typeof label !== 'number' && typeof label !== 'string') throw new CoseError('critical-header', 'a crit entry is not a label');
+    if (!protectedHeader.has(label)) throw new CoseError('critical-header', `crit names ${String(label)}, which is not in the protected header`);
+    if (understood.indexOf(label) < 0) throw new CoseError('critical-header', `critical header ${String(label)} is not understood`);
+  }
 }
 
 /** Decodes a COSE_Sign1 from bytes with the strict CBOR decoder. Throws `CoseError`. */

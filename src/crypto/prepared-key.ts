@@ -35,10 +35,11 @@ function littleEndian(bytes: Uint8Array, start: number, end: number): bigint {
   return n;
 }
 
-/** ECDSA P-256 / SHA-256 (FIPS 186-5 6.4.2); high-S accepted, as in verify(). Undefined for an invalid key. */
+/** ECDSA P-256 / SHA-256 (FIPS 186-5 6.4.2); low-S only, as in verify(). Undefined for an invalid key. */
 export function prepareEs256(publicKey: Uint8Array): PreparedKey | undefined {
   const Point = p256.Point;
   const Fn = Point.Fn;
+  const halfOrder = Fn.ORDER >> 1n;
   let Q: InstanceType<typeof Point>;
   try {
     Q = Point.fromBytes(publicKey);
@@ -53,6 +54,7 @@ export function prepareEs256(publicKey: Uint8Array): PreparedKey | undefined {
       const r = bigEndian(signature, 0, 32);
       const s = bigEndian(signature, 32, 64);
       if (!Fn.isValidNot0(r) || !Fn.isValidNot0(s)) return false;
+      if (s > halfOrder) return false; // the canonical form only (verify.ts)
       const h = Fn.create(bigEndian(sha256(message), 0, 32)); // P-256: the hash is exactly as wide as n
       const w = Fn.inv(s);
       const R = Point.BASE.multiplyUnsafe(Fn.create(h * w)).add(Q.multiplyUnsafe(Fn.create(r * w)));

@@ -4,9 +4,15 @@
  *
  * - 'ES256': ECDSA P-256 with SHA-256 over `message`. The public key is a SEC1
  *   point, compressed (33 bytes) or uncompressed (65 bytes); the signature is
- *   raw r||s (64 bytes), never DER. High-S signatures are accepted: phone secure
- *   enclaves and StrongBox do not normalise s, and malleability does not matter
- *   here because nothing is keyed on signature bytes.
+ *   raw r||s (64 bytes), never DER, and in its canonical low-S form (s <= n/2),
+ *   as Bitcoin (BIP 146) and Ethereum (EIP-2) require. ECDSA is malleable:
+ *   (r, n - s) verifies whenever (r, s) does, so anyone who sees one signed
+ *   message could make a second, different byte string that verifies. Accepting
+ *   one of the two only makes every signed message have exactly one encoding.
+ *   Every signer we ship signs low-S (noble's default, spelled out where we
+ *   call it); a signer that cannot choose (a phone's secure enclave) replaces s
+ *   by n - s before sending (`toLowS`), which keeps the signature valid.
+ *   docs/security.md has the rule and why payment codes follow it too.
  * - 'EdDSA': Ed25519 (RFC 8032) with a 32-byte key and 64-byte signature,
  *   verified with the strict RFC 8032 rules (non-canonical encodings rejected,
  *   not the permissive ZIP-215 ones), so every verifier agrees on every input.
@@ -35,7 +41,7 @@ export function verify(alg: VerifyAlgorithm | string, publicKey: Uint8Array, mes
     }
     if (alg === 'ES256') {
       if (!isSec1(publicKey)) return false;
-      return p256.verify(signature, message, publicKey, { lowS: false, prehash: true, format: 'compact' }) === true;
+      return p256.verify(signature, message, publicKey, { lowS: true, prehash: true, format: 'compact' }) === true;
     }
     if (alg === 'EdDSA') {
       if (publicKey.length !== 32) return false;
@@ -44,6 +50,18 @@ export function verify(alg: VerifyAlgorithm | string, publicKey: Uint8Array, mes
     return false;
   } catch {
     // noble throws for points off the curve and out-of-range scalars: a malformed key or signature.
+    return false;
+  }
+}
+
+/** True when `publicKey` is a valid key for `alg`: a SEC1 point on P-256, or a strict Ed25519 encoding. */
+export function isPublicKey(alg: VerifyAlgorithm | string, publicKey: Uint8Array): boolean {
+  try {
+    if (!(publicKey instanceof Uint8Array)) return false;
+    if (alg === 'ES256') return isSec1(publicKey) && !p256.Point.fromBytes(publicKey).is0();
+    if (alg === 'EdDSA') return publicKey.length === 32 && !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
+    return false;
+  } catch {
     return false;
   }
 }
@@ -82,6 +100,41 @@ export function forgetPreparedKeys(): void {
 
 export function isPrepared(alg: VerifyAlgorithm, publicKey: Uint8Array): boolean {
   return publicKey instanceof Uint8Array && prepared.has(preparedName(alg, publicKey));
+}
+
+/** P-256's group order n, and n/2 rounded down: the largest canonical s. */
+const p256Order = p256.Point.Fn.ORDER;
+const p256HalfOrder = p256Order >> 1n;
+
+function scalarOf(signature: Uint8Array, start: number): bigint {
+  let n = 0n;
+  for (let i = start; i < start + 32; i++) n = (n << 8n) | BigInt(signature[i]);
+  return n;
+}
+
+/** True for a 64-byte ES256 r||s whose s is above n/2 (`verify` refuses it). */
+export function isHighS(signature: Uint8Array): boolean {
+  return signature instanceof Uint8Array && signature.length === 64 && scalarOf(signature, 32) > p256HalfOrder;
+}
+
+/**
+ * The low-S form of a 64-byte ES256 r||s: s replaced by n - s when it is above
+ * n/2, otherwise a copy. For signers that cannot choose (secure enclaves, HSMs):
+ * the result verifies with the same key and message. Throws RangeError for
+ * anything but 64 bytes with 0 < s < n.
+ */
+export function toLowS(signature: Uint8Array): Uint8Array {
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) throw new RangeError('an ES256 signature is 64 bytes r||s');
+  const s = scalarOf(signature, 32);
+  if (s <= 0n || s >= p256Order) throw new RangeError('s is not in 1..n-1');
+  const out = signature.slice();
+  if (s <= p256HalfOrder) return out;
+  let low = p256Order - s;
+  for (let i = 63; i >= 32; i--) {
+    out[i] = Number(low & 0xffn);
+    low >>= 8n;
+  }
+  return out;
 }
 
 export function sha256(data: Uint8Array): Uint8Array {

@@ -79,7 +79,7 @@ function openDocument(bytes: Uint8Array, contentType: string, root: OperatorRoot
   let payload: CborValue;
   let sign1;
   try {
-    sign1 = decodeSign1(bytes, { tag: 'required', maxBytes: maxListBytes, maxDepth: 6 });
+    sign1 = decodeSign1(bytes, { tag: 'required', maxBytes: maxListBytes, maxDepth: 6, protectedLabels: [HeaderLabel.alg, HeaderLabel.contentType] });
   } catch (error) {
     throw new ListError('malformed', `not a COSE_Sign1: ${(error as Error).message}`);
   }

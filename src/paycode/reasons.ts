@@ -6,7 +6,8 @@
 export type RejectReason =
   | 'malformed' // not a payment code: prefix, size, base45, CBOR, COSE or claim structure
   | 'unsupported-algorithm' // an algorithm other than ES256/EdDSA, or not the one the credential allows
-  | 'unknown-issuer' // no trust list installed, trust list expired, or issuer kid not in it
+  | 'trust-list-expired' // no trust list installed, or it has expired: the issuer cannot be checked
+  | 'unknown-issuer' // issuer kid not in the current trust list
   | 'credential-not-yet-valid'
   | 'credential-expired'
   | 'revocation-unknown' // no deny list installed, or it has expired: revocation cannot be checked
@@ -15,13 +16,14 @@ export type RejectReason =
   | 'expired' // code exp has passed (beyond the skew)
   | 'over-limit' // amount above the credential's per-payment cap or the code's cap
   | 'replayed' // this credential's code id was already accepted: a copy
+  | 'rate-limited' // a code was accepted a moment ago, or this credential has its most live codes here: show it again later
   | 'bad-credential-signature'
   | 'bad-code-signature'
   | 'replay-unavailable'; // the replay cache cannot record the code (full of live entries, storage failed)
 
 export const rejectReasons: readonly RejectReason[] = [
-  'malformed', 'unsupported-algorithm', 'unknown-issuer', 'credential-not-yet-valid', 'credential-expired',
-  'revocation-unknown', 'revoked', 'not-yet-valid', 'expired', 'over-limit', 'replayed', 'bad-credential-signature',
+  'malformed', 'unsupported-algorithm', 'trust-list-expired', 'unknown-issuer', 'credential-not-yet-valid', 'credential-expired',
+  'revocation-unknown', 'revoked', 'not-yet-valid', 'expired', 'over-limit', 'replayed', 'rate-limited', 'bad-credential-signature',
   'bad-code-signature', 'replay-unavailable',
 ];
 

@@ -9,7 +9,7 @@ import type { OperatorRoot } from './operator-list';
 import { DenyList } from './deny-list';
 import { ReplayCache } from './replay-cache';
 import { TrustStore } from './trust-store';
-import { PaymentCodeVerifier, type VerifierOptions } from './verifier';
+import { defaultMaxCodeLifetime, defaultSkew, PaymentCodeVerifier, type VerifierOptions } from './verifier';
 
 export const paycodeStorageDomain = 'paycode';
 
@@ -19,8 +19,10 @@ export interface PaycodeTerminalOptions extends Omit<VerifierOptions, 'trustStor
   root: OperatorRoot;
   /** Storage domain. Default 'paycode'. */
   domain?: string;
-  /** Replay cache slots. Default 256. */
+  /** Replay cache slots, C. Default 256 (one code admitted per ceil((L + 2S) * 1000 / C) ms: replay-cache.ts). */
   replayCapacity?: number;
+  /** Most live codes one credential may have at this terminal. Default 6. */
+  replayPerCredential?: number;
 }
 
 export interface PaycodeTerminal {
@@ -37,7 +39,11 @@ export function openPaycodeTerminal(options: PaycodeTerminalOptions): PaycodeTer
   const store = options.storage.open({ path: options.domain ?? paycodeStorageDomain, mode: 'r+' });
   const trustStore = new TrustStore({ root: options.root, storage: store });
   const denyList = new DenyList({ root: options.root, storage: store });
-  const replayCache = new ReplayCache({ storage: store, capacity: options.replayCapacity });
+  // The window is what the verifier lets an entry live: the longest code lifetime plus the skew on either side.
+  const windowSeconds = (options.maxCodeLifetimeSeconds ?? defaultMaxCodeLifetime) + 2 * (options.skewSeconds ?? defaultSkew);
+  const replayCache = new ReplayCache({
+    storage: store, capacity: options.replayCapacity, clock: options.clock, windowSeconds, perCredential: options.replayPerCredential ?? 6,
+  });
   const now = Math.floor(options.clock.now() / 1000);
   const restored = { trustList: trustStore.restore(), denyList: denyList.restore(), replayEntries: replayCache.restore(now) };
   const verifier = new PaymentCodeVerifier({ ...options, trustStore, denyList, replayCache });

@@ -10,7 +10,8 @@ import { openTrustList, type OperatorRoot, type TrustListContent } from './opera
 
 export const trustListStorageKey = 'qp.trust';
 
-export type IssuerLookup = { ok: true; key: PublicKey } | { ok: false; detail: string };
+/** `current: false`: no trust list is installed, or it has expired (the issuer may be fine; the terminal cannot tell). */
+export type IssuerLookup = { ok: true; key: PublicKey } | { ok: false; current: boolean; detail: string };
 
 export class TrustStore {
   private readonly store: ListStore<TrustListContent>;
@@ -59,10 +60,10 @@ export class TrustStore {
   /** The trusted key with this kid, at time `now` (seconds). */
   issuer(kid: Uint8Array, now: number): IssuerLookup {
     const list = this.store.current;
-    if (!list) return { ok: false, detail: 'no trust list installed' };
-    if (list.expiresAt <= now) return { ok: false, detail: `trust list version ${list.version} expired at ${list.expiresAt}` };
+    if (!list) return { ok: false, current: false, detail: 'no trust list installed' };
+    if (list.expiresAt <= now) return { ok: false, current: false, detail: `trust list version ${list.version} expired at ${list.expiresAt}` };
     const key = list.issuers.get(hex(kid));
-    if (!key) return { ok: false, detail: `issuer kid ${hex(kid)} is not in trust list version ${list.version}` };
+    if (!key) return { ok: false, current: true, detail: `issuer kid ${hex(kid)} is not in trust list version ${list.version}` };
     return { ok: true, key };
   }
 }

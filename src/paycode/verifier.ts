@@ -6,12 +6,12 @@
  *  1. parse (size limits, prefix, base45, CBOR, COSE, claims)  malformed / unsupported-algorithm
  *  2. code algorithm is the one the credential's key allows    unsupported-algorithm
  *  3. code lifetime (exp - iat) within policy                  malformed
- *  4. issuer kid in the current trust list                     unknown-issuer
+ *  4. a current trust list; issuer kid in it                  trust-list-expired / unknown-issuer
  *  5. credential validity window                               credential-not-yet-valid / credential-expired
  *  6. deny list current; credential and account not on it      revocation-unknown / revoked
  *  7. code iat / exp against the clock, with skew              not-yet-valid / expired
  *  8. amount against the credential and code caps              over-limit
- *  9. code not already accepted                                replayed
+ *  9. code not already accepted; admission rate of the cache   replayed / rate-limited
  * 10. issuer signature on the credential (unless cached)       bad-credential-signature
  * 11. device signature on the code                             bad-code-signature
  * 12. record the code in the replay cache (persisted)          replay-unavailable
@@ -19,7 +19,7 @@
 import type { Clock } from '../../hal/clock';
 import type { CoseAlgName } from '../cose/sign1';
 import { toBeSigned } from '../cose/sign1';
-import { verify } from '../crypto/verify';
+import { isHighS, verify } from '../crypto/verify';
 import { CredentialCache } from './credential-cache';
 import type { DenyList } from './deny-list';
 import { hex } from './hex';
@@ -52,6 +52,9 @@ export interface VerifiedCustomer {
 
 export type VerifyResult = VerifiedCustomer | Rejection;
 
+export const defaultSkew = 30;
+export const defaultMaxCodeLifetime = 120;
+
 export interface VerifierOptions {
   clock: Clock;
   trustStore: TrustStore;
@@ -72,6 +75,11 @@ export interface VerifyContext {
   amount?: number;
 }
 
+/** Says why a signature that might be genuine was refused: only the low-S form is accepted (crypto/verify.ts). */
+function highSNote(alg: CoseAlgName, signature: Uint8Array): string {
+  return alg === 'ES256' && isHighS(signature) ? ' (its s is above n/2: a signer must send the low-S form, n - s)' : '';
+}
+
 function reject(reason: RejectReason, detail: string): Rejection {
   return { ok: false, reason, detail };
 }
@@ -90,9 +98,14 @@ export class PaymentCodeVerifier {
     this.trustStore = options.trustStore;
     this.denyList = options.denyList;
     this.replayCache = options.replayCache;
-    this.skew = options.skewSeconds ?? 30;
-    this.maxLifetime = options.maxCodeLifetimeSeconds ?? 120;
+    this.skew = options.skewSeconds ?? defaultSkew;
+    this.maxLifetime = options.maxCodeLifetimeSeconds ?? defaultMaxCodeLifetime;
     this.credentialCache = options.credentialCache ?? new CredentialCache(options.credentialCacheSize ?? 32);
+    const window = this.replayCache.windowSeconds;
+    if (window !== undefined && this.maxLifetime + 2 * this.skew > window) {
+      // An entry could outlive the window the cache's bound is computed for.
+      throw new RangeError(`replay cache window ${window} s is shorter than the code lifetime plus twice the skew (${this.maxLifetime + 2 * this.skew} s)`);
+    }
   }
 
   verify(text: string, context: VerifyContext = {}): VerifyResult {
@@ -123,7 +136,7 @@ export class PaymentCodeVerifier {
     }
 
     const issuer = this.trustStore.issuer(credential.issuerKid, now);
-    if (!issuer.ok) return reject('unknown-issuer', issuer.detail);
+    if (!issuer.ok) return reject(issuer.current ? 'unknown-issuer' : 'trust-list-expired', issuer.detail);
 
     if (credential.notBefore > now + this.skew) return reject('credential-not-yet-valid', `credential valid from ${credential.notBefore}, now ${now}`);
     if (credential.expiresAt <= now - this.skew) return reject('credential-expired', `credential expired at ${credential.expiresAt}, now ${now}`);
@@ -145,6 +158,8 @@ export class PaymentCodeVerifier {
     if (this.replayCache.has(credential.issuerKid, credential.credentialId, code.codeId, now)) {
       return reject('replayed', `code ${hex(code.codeId)} of credential ${hex(credential.credentialId)} was already accepted`);
     }
+    const admission = this.replayCache.admission(credential.issuerKid, credential.credentialId, now);
+    if (!admission.ok) return reject(admission.reason, admission.detail);
 
     const trustVersion = this.trustStore.version as number;
     const cached = this.credentialCache.has(credential.encoded, trustVersion);
@@ -153,17 +168,17 @@ export class PaymentCodeVerifier {
         return reject('bad-credential-signature', `credential signed with ${credential.alg}, issuer key is ${issuer.key.alg}`);
       }
       if (!verify(credential.alg, issuer.key.publicKey, toBeSigned(credential.sign1), credential.sign1.signature)) {
-        return reject('bad-credential-signature', `issuer ${hex(credential.issuerKid)} signature does not verify`);
+        return reject('bad-credential-signature', `issuer ${hex(credential.issuerKid)} signature does not verify${highSNote(credential.alg, credential.sign1.signature)}`);
       }
       this.credentialCache.add(credential.encoded, trustVersion);
     }
 
     if (!verify(code.alg, credential.deviceKey.publicKey, toBeSigned(code.sign1), code.sign1.signature)) {
-      return reject('bad-code-signature', 'device signature on the code does not verify');
+      return reject('bad-code-signature', `device signature on the code does not verify${highSNote(code.alg, code.sign1.signature)}`);
     }
 
     const added = this.replayCache.add(credential.issuerKid, credential.credentialId, code.codeId, code.expiresAt + this.skew, now);
-    if (!added.ok) return reject('replay-unavailable', added.detail);
+    if (!added.ok) return reject(added.reason, added.detail);
 
     const customer: VerifiedCustomer = {
       ok: true,

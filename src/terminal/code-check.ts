@@ -14,6 +14,8 @@ export interface CodeCheck {
   decline: boolean;
   /** A short description for events and logs (the account pseudonym, never secrets). */
   summary: string;
+  /** The terminal's lists are out of date: fetch them again before the next code. */
+  refresh?: true;
 }
 
 /** What installing a freshly downloaded list did: `ok` with the version, or why it was kept out. */

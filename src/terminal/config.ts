@@ -6,6 +6,7 @@ import type { PulseTrain } from '../../hal/actuator';
 import type { SignatureAlgorithm } from '../../hal/keystore';
 import type { PublicKey } from '../authorization/signer';
 import { TerminalError } from './errors';
+import { isPublicKey } from '../crypto/verify';
 import { defaultRetryPolicy, type RetryPolicy } from './transport';
 import { defaultStepUpPolicy, type StepUpPolicy } from './step-up';
 
@@ -17,8 +18,17 @@ export interface TerminalConfig {
   authorizerUrl: string;
   firmware: string;
   device: { model: string; serial: string; board: string };
-  /** Pins the authorizer's key; without it the key in the first enrollment answer is trusted (simulator default). */
+  /**
+   * The authorizer's key, pinned (from the board's manifest `config` or provisioning): enrollment answers and
+   * decisions signed by any other key are refused, and the stored enrollment is re-verified against it at boot.
+   * Required unless `trustOnFirstUse` is set.
+   */
   authorizerKey?: PublicKey;
+  /**
+   * Trust whichever key answers the first enrollment (then that key, as stored). For the simulator and the demo
+   * only: whoever answers first (a rogue access point) becomes the authorizer. Default false.
+   */
+  trustOnFirstUse?: boolean;
   /** Default ES256 (what secure elements offer). */
   keyAlgorithm?: SignatureAlgorithm;
   /** The keystore name of the terminal key. Default "terminal". */
@@ -26,7 +36,11 @@ export interface TerminalConfig {
   /** The storage domain for the terminal's state. Default "qrpay". */
   storageDomain?: string;
   retry?: Partial<RetryPolicy>;
-  /** How far a decision's time may be from the terminal clock, ms. Default 120 s. */
+  /**
+   * How far the terminal's clock may be from the authorizer's (as learned from verified answers) before the
+   * terminal refuses to take payments, ms. Default 120 s. A decision bound to the request just sent is acted
+   * on whatever its time: it cannot be an old one (clock-trust.ts).
+   */
   decisionMaxSkew?: number;
   /** How long `charge` waits for a payment code, ms. Default 60 s. */
   codeTimeout?: number;
@@ -57,6 +71,7 @@ export function resolveConfig(config: TerminalConfig): ResolvedConfig {
     codeTimeout: config.codeTimeout ?? 60_000,
     actuation: config.actuation ?? { kind: 'hold', ms: 3000 },
     stepUp: { ...defaultStepUpPolicy, ...config.stepUp },
+    trustOnFirstUse: config.trustOnFirstUse === true,
   };
   if (config.authorizerKey) resolved.authorizerKey = config.authorizerKey;
   return resolved;
@@ -69,6 +84,12 @@ function configProblem(config: TerminalConfig): string | undefined {
   if (typeof config.firmware !== 'string' || !/^[\x20-\x7e]{1,32}$/.test(config.firmware)) return 'firmware must be 1-32 printable characters';
   if (!config.device || typeof config.device.model !== 'string' || typeof config.device.serial !== 'string' || typeof config.device.board !== 'string') {
     return 'device needs model, serial and board';
+  }
+  if (config.authorizerKey !== undefined) {
+    const key = config.authorizerKey;
+    if (!key || !isPublicKey(key.alg, key.publicKey)) return 'authorizerKey is not a valid ES256 or EdDSA public key';
+  } else if (config.trustOnFirstUse !== true) {
+    return 'pin the authorizer key (authorizerKey), or set trustOnFirstUse: true to trust whoever answers first (simulator only)';
   }
   const retry = config.retry ?? {};
   if (retry.attempts !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 1)) return 'retry.attempts must be a whole number, 1 or more';

@@ -28,6 +28,8 @@ export interface Identity {
   operator: PublicKey;
   /** The lowest trace number the authorizer accepted next when it enrolled this key. */
   nextTrace: number;
+  /** When the authorizer signed the enrollment answer (its clock, ms): the present is no earlier. */
+  enrolledAt: number;
 }
 
 /** The terminal key as a protocol signer: the keystore signs by name, the key never leaves it. */
@@ -110,5 +112,6 @@ function identityOf(answer: EnrollmentAnswer, key: PublicKey): Identity {
     denyList: answer.denyList!,
     operator: answer.operator!,
     nextTrace: answer.nextTrace!,
+    enrolledAt: answer.issuedAt,
   };
 }

@@ -2,18 +2,22 @@
  * The terminal's code check, backed by the payment-code verifier
  * (src/paycode): issuer trust list and deny list from the enrollment (both
  * signed by the operator key), a replay cache that survives reboots in the
- * storage HAL. Rejections the terminal can be sure of are declined on the spot;
- * the two that may only mean the terminal's lists are out of date
- * (`unknown-issuer`, `revocation-unknown`) go to the authorizer with the verdict.
+ * storage HAL. Rejections are declined on the spot, with one exception: an
+ * issuer missing from a CURRENT trust list (`unknown-issuer`) may be one added
+ * since, so that code goes to the authorizer with the verdict, which knows
+ * better. An expired list (`trust-list-expired`, `revocation-unknown`) is
+ * never a reason to forward a code unchecked: the terminal declines and
+ * refreshes its lists (`refresh`), so the next code is judged on current ones.
  */
 import type { Clock } from '../../hal/clock';
 import type { Storage } from '../../hal/storage';
 import { unhex } from '../paycode/hex';
 import { openPaycodeTerminal } from '../paycode/terminal';
-import type { CodeChecker } from './code-check';
+import type { CodeCheck, CodeChecker } from './code-check';
 import type { Identity } from './identity';
 
-const deferredReasons = ['unknown-issuer', 'revocation-unknown'];
+const deferredReasons = ['unknown-issuer'];
+const staleListReasons = ['trust-list-expired', 'revocation-unknown'];
 
 export interface PaycodeCheckerOptions {
   identity: Identity;
@@ -46,11 +50,13 @@ export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecke
           summary: `account ${result.account}, code ${result.codeId}, expires ${new Date(result.expiresAt * 1000).toISOString()}`,
         };
       }
-      return {
+      const check: CodeCheck = {
         verdict: { status: 'rejected', reason: result.reason },
         decline: deferredReasons.indexOf(result.reason) < 0,
         summary: result.detail,
       };
+      if (staleListReasons.indexOf(result.reason) >= 0) check.refresh = true;
+      return check;
     },
     installList(kind, bytes, nowMs) {
       const seconds = Math.floor(nowMs / 1000);

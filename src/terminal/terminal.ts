@@ -27,6 +27,17 @@ import { TraceCounter } from './trace-counter';
 import { decisionJudge, forgetUnresolved, rememberUnresolved, resolveUnresolved, unresolvedKey } from './unresolved';
 import { exchange, type AttemptFailure } from './transport';
 import { awaitStepUp } from './step-up';
+import { ClockTrust, type ClockVerdict } from './clock-trust';
+
+/**
+ * A decision bound to the request just sent (its hash covers a trace number
+ * that never repeats) cannot be an old one: it is fresh by construction,
+ * within the exchange's own timeouts. So the live exchange does not judge
+ * freshness by the wall clock: an approval the authorizer made is never
+ * dropped as "stale" because the terminal's clock is wrong (charged, nothing
+ * released); the clock is judged against it instead (clock-trust.ts).
+ */
+const boundToRequest = Number.MAX_SAFE_INTEGER;
 
 export interface TerminalEvents extends Record<string, unknown> {
   enrolled: { terminalId: string; merchant: string; fromStorage: boolean };
@@ -47,6 +58,11 @@ export interface TerminalEvents extends Record<string, unknown> {
    */
   resolved: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string; signed: Uint8Array };
   actuated: { trace: number; actuation: Actuation };
+  /**
+   * The terminal's clock disagrees with the authorizer's (learned from a verified answer) beyond the skew: it takes
+   * no payment until the clock agrees again. `authorizerTime` is the trusted time, for a host that sets the clock.
+   */
+  'clock-skew': { terminalTime: number; authorizerTime: number; detail: string };
   'listener-error': { error: unknown };
 }
 
@@ -90,6 +106,7 @@ class TerminalCore implements Terminal {
   readonly #store: KeyValueStore;
   readonly #trace: TraceCounter;
   readonly #events: Emitter<TerminalEvents>;
+  readonly #time: ClockTrust;
   #identity: Identity | undefined;
   #busy = false;
   #waiting: ((code: string) => void) | undefined;
@@ -103,6 +120,7 @@ class TerminalCore implements Terminal {
     this.#store = options.hal.storage.open({ path: this.#config.storageDomain });
     this.#trace = new TraceCounter(this.#store);
     this.#events = new Emitter<TerminalEvents>((error) => this.#events.emit('listener-error', { error }));
+    this.#time = new ClockTrust(options.hal.clock, this.#config.decisionMaxSkew);
   }
 
   get identity(): Identity | undefined {
@@ -115,7 +133,10 @@ class TerminalCore implements Terminal {
 
   async start(): Promise<Identity> {
     const stored = loadIdentity(this.#hal, this.#store, this.#config);
+    const sentAt = this.#hal.clock.monotonic();
     const identity = stored ?? (await enroll(this.#hal, this.#store, this.#config));
+    if (stored) this.#time.notBefore(identity.enrolledAt);
+    else this.#clockHeard(this.#time.observe(identity.enrolledAt, sentAt));
     // A key that survived a wiped storage continues above the numbers it already used.
     this.#trace.raiseTo(identity.nextTrace);
     this.#identity = identity;
@@ -201,11 +222,21 @@ class TerminalCore implements Terminal {
     }
   }
 
+  /** Tells the host when the clock is found wrong; the terminal refuses the next charge until it agrees. */
+  #clockHeard(verdict: ClockVerdict): boolean {
+    if (verdict.ok) return true;
+    this.#hal.logger.log('warn', 'clock disagrees with the authorizer', { detail: verdict.detail, terminalTime: verdict.terminalTime, authorizerTime: verdict.authorizerTime });
+    this.#events.emit('clock-skew', { terminalTime: verdict.terminalTime, authorizerTime: verdict.authorizerTime, detail: verdict.detail });
+    return false;
+  }
+
   async #run(identity: Identity, charge: Charge): Promise<Decision> {
     const hal = this.#hal;
     if (charge.amount > identity.limits.maxAmount) {
       return this.#local('declined', 'over-terminal-limit', 'Amount over limit');
     }
+    // Codes and lists are judged by the clock: a clock known to be wrong judges nothing.
+    if (!this.#clockHeard(this.#time.check())) return this.#local('declined', 'clock-skew', 'Clock wrong');
     this.#events.emit('waiting', { charge });
     show(hal.indicators, 'SHOW CODE', `${formatAmount(charge.amount)} ${charge.currency}`, 'busy');
     // Ready for the code at once; meanwhile, learn the fate of an earlier unanswered request, if any.
@@ -223,7 +254,11 @@ class TerminalCore implements Terminal {
 
     const check = this.#codes!.check(code, { now: hal.clock.now(), amount: charge.amount });
     this.#events.emit('code-checked', { verdict: check.verdict, summary: check.summary });
-    if (check.decline) return this.#local('declined', check.verdict.reason ?? 'code-rejected', `Code ${check.verdict.reason ?? 'rejected'}`);
+    if (check.decline) {
+      // Lists out of date: fetched again now, so the customer's next try is judged on current ones.
+      if (check.refresh) await this.refreshLists();
+      return this.#local('declined', check.verdict.reason ?? 'code-rejected', `Code ${check.verdict.reason ?? 'rejected'}`);
+    }
 
     // Reserve the trace number durably BEFORE it goes into a request.
     let trace: number;
@@ -256,13 +291,14 @@ class TerminalCore implements Terminal {
       throw new TerminalError('storage', `cannot keep the request before sending it: ${(error as Error).message}`);
     }
 
+    const sentAt = hal.clock.monotonic();
     const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
       http: hal.http,
       clock: hal.clock,
       url: this.#config.authorizerUrl + paths.authorize,
       body: bytes,
       policy: this.#config.retry,
-      accept: decisionJudge(identity, bytes, trace, () => hal.clock.now(), this.#config.decisionMaxSkew),
+      accept: decisionJudge(identity, bytes, trace, () => hal.clock.now(), boundToRequest),
       onAttempt: (attempt) => this.#events.emit('attempt', { trace, attempt }),
       onFailure: (failure) => {
         hal.logger.log('warn', 'no usable answer', { trace, attempt: failure.attempt, reason: failure.reason, detail: failure.detail });
@@ -297,7 +333,7 @@ class TerminalCore implements Terminal {
         requestHash: hash,
         policy: this.#config.stepUp,
         verify: (signed) => verifyDecision(signed, {
-          authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: hal.clock.now(), maxSkew: this.#config.decisionMaxSkew,
+          authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: hal.clock.now(), maxSkew: boundToRequest,
         }),
       });
       if (!final.ok) {
@@ -306,6 +342,7 @@ class TerminalCore implements Terminal {
       answer = final;
     }
     const body = answer.body;
+    this.#clockHeard(this.#time.observe(body.issuedAt, sentAt));
     const decision: Decision = {
       outcome: body.outcome,
       reason: body.reason,

@@ -102,6 +102,7 @@ export async function bootTerminal(options: BootOptions): Promise<Booted> {
       device: { model: 'qrpay-sim', serial: options.dataDir.slice(-12), board: 'simulator' },
       retry: fastRetry,
       actuation: { kind: 'hold', ms: 20 },
+      trustOnFirstUse: true,
       ...options.config,
     },
   });
@@ -124,7 +125,7 @@ export async function bootTerminalWithGnss(world: World, name: string): Promise<
   const terminal = createTerminal({
     hal,
     location,
-    config: { authorizerUrl: world.authorizer.url, firmware: '0.1.0-e2e', device: { model: 'qrpay-sim', serial: name, board: 'simulator' }, retry: fastRetry, actuation: { kind: 'hold', ms: 20 } },
+    config: { authorizerUrl: world.authorizer.url, firmware: '0.1.0-e2e', device: { model: 'qrpay-sim', serial: name, board: 'simulator' }, retry: fastRetry, actuation: { kind: 'hold', ms: 20 }, authorizerKey: world.authorizer.decisionKey },
   });
   await terminal.start();
   for (let i = 0; i < 50 && location.sample().status !== 'fix'; i++) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -191,4 +191,6 @@ export const testConfig = {
   keyAlgorithm: 'EdDSA' as const,
   retry: { timeout: 1000, attempts: 3, backoff: 100, maxBackoff: 400 },
   actuation: { kind: 'hold' as const, ms: 500 },
+  // The in-memory authorizer's key is made per bench: these tests trust the first answer (the board pins it).
+  trustOnFirstUse: true,
 };

@@ -50,7 +50,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     say('wallet', `issuer key created (ES256, kid ${hex(issuer.kid)}); the operator's signed trust list now includes it`);
 
     heading('2. a terminal boots: key, enrollment, GNSS');
-    const counter = await bootStation('counter', join(root, 'terminal-1'), authorizer.url, say);
+    const counter = await bootStation('counter', join(root, 'terminal-1'), authorizer.url, say, undefined, authorizer.decisionKey);
     stations.push(counter);
 
     heading('3. a customer\'s phone: credential and payment code');
@@ -78,7 +78,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const copy = await chargeWithPhone(counter, { ...coffee, reference: 'DEMO-0002' }, screen, say);
 
     heading('6. the copy at another terminal, which never saw it');
-    const kiosk = await bootStation('kiosk', join(root, 'terminal-2'), authorizer.url, say);
+    const kiosk = await bootStation('kiosk', join(root, 'terminal-2'), authorizer.url, say, undefined, authorizer.decisionKey);
     stations.push(kiosk);
     const elsewhere = await chargeWithPhone(kiosk, { ...coffee, reference: 'DEMO-0003' }, screen, say);
 

@@ -4,6 +4,7 @@
  * at whatever the customer holds up (a `PhoneScene`), and the terminal core.
  * Its stages are narrated through `say(stage, text)`.
  */
+import { publicKeyToText, type PublicKey } from '../../src/authorization/signer';
 import { createSimulatorHal, type SimulatorHal } from '../../boards/simulator/hal';
 import type { RgbImage } from '../../hal/portable/rgb-to-frame';
 import { stationary } from '../../hal/sim/tracks';
@@ -28,7 +29,11 @@ export interface Station {
   stop(): void;
 }
 
-export async function bootStation(name: string, dataDir: string, url: string, say: Say, scene = new PhoneScene()): Promise<Station> {
+/**
+ * `authorizerKey`: the authorizer's key, pinned. Without it the station trusts whichever key answers its first
+ * enrollment (trust on first use, simulator only) and says so.
+ */
+export async function bootStation(name: string, dataDir: string, url: string, say: Say, scene = new PhoneScene(), authorizerKey?: PublicKey): Promise<Station> {
   const hal = createSimulatorHal({ dataDirectory: dataDir, quiet: true, camera: { scene, frameRate: 15 } });
   const merchant = simulatorMerchant.site;
   // A receiver on the counter, a few metres from the merchant's registered site.
@@ -49,8 +54,12 @@ export async function bootStation(name: string, dataDir: string, url: string, sa
       firmware: '0.1.0-sim',
       device: { model: 'qrpay-sim', serial: `SIM-${name.toUpperCase()}`, board: 'simulator' },
       actuation: { kind: 'hold', ms: 300 },
+      ...(authorizerKey ? { authorizerKey } : { trustOnFirstUse: true }),
     },
   });
+  say('terminal', authorizerKey
+    ? `${name}: authorizer key pinned (${publicKeyToText(authorizerKey).slice(0, 24)}...)`
+    : `${name}: no authorizer key pinned: trusting the first key that answers (trust on first use, simulator only)`);
   const stop = () => {
     location.close();
     hal.shutdown();

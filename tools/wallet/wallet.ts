@@ -67,7 +67,7 @@ export function keyPairFromSecret(alg: CoseAlgName, secretKey: Uint8Array): KeyP
 /** Signs the whole message: ES256 hashes it with SHA-256 and returns raw r||s (RFC 6979, deterministic). */
 export function signerFor(key: KeyPair | ExternalSigner): Signer {
   if ('sign' in key) return key.sign;
-  if (key.alg === 'ES256') return (message) => p256.sign(message, key.secretKey, { prehash: true, format: 'compact' });
+  if (key.alg === 'ES256') return (message) => p256.sign(message, key.secretKey, { prehash: true, lowS: true, format: 'compact' });
   return (message) => ed25519.sign(message, key.secretKey);
 }
 

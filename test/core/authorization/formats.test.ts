@@ -3,7 +3,8 @@
  * naming the field, and carry locations without floats.
  */
 import { describe, expect, it } from 'vitest';
-import { decode, encode, type CborMap } from '../../../src/codec/cbor';
+import { decode, encode, type CborMap, type CborValue } from '../../../src/codec/cbor';
+import { encodeSign1 } from '../../../src/cose/sign1';
 import { decodeLocation, encodeLocation, locationFromSample } from '../../../src/authorization/location';
 import { openRequest, signRequest, type AuthorizationRequest } from '../../../src/authorization/request';
 import { seal, ContentType } from '../../../src/authorization/envelope';
@@ -67,5 +68,20 @@ describe('request format', () => {
     expect(formatErrorField(() => openRequest(seal({ contentType: ContentType.request, payload: extra, signer, kid: Uint8Array.of(0x54, 0x2d, 0x31) })))).toBe('request');
     const same = new Map(opened.envelope.payload);
     expect(formatErrorField(() => openRequest(seal({ contentType: ContentType.request, payload: same, signer, kid: Uint8Array.of(0x54, 0x2d, 0x32) })))).toBe('kid');
+  });
+
+  it('an envelope with an unknown or critical protected header is refused before its signature is looked at', () => {
+    const request = signRequest(base, signer);
+    const sign1 = decode(request) as unknown as { value: [Uint8Array, CborMap, Uint8Array, Uint8Array] };
+    const [protectedBytes, unprotectedHeader, payload] = sign1.value;
+    const header = decode(protectedBytes) as CborMap;
+    const resealed = (extra: [number, CborValue][]) => {
+      const changed: CborMap = new Map(header);
+      for (const [label, value] of extra) changed.set(label, value);
+      return encodeSign1({ protectedHeader: changed, unprotectedHeader, payload, sign: (m) => signer.sign(m) });
+    };
+    expect(formatErrorField(() => openRequest(resealed([])))).toBe('accepted');
+    expect(formatErrorField(() => openRequest(resealed([[99, 1]])))).toBe('message');
+    expect(formatErrorField(() => openRequest(resealed([[2, [99]], [99, 1]])))).toBe('message');
   });
 });

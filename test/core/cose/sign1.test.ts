@@ -79,4 +79,27 @@ describe('COSE_Sign1', () => {
     expect(reasonOf(() => decodeSign1(message([prot, new Map([[1, -8]]), new Uint8Array(1), sig])))).toBe('header-conflict');
     expect(reasonOf(() => decodeSign1(rfcMessage, { maxBytes: 50 }))).toBe('cbor');
   });
+
+  it('refuses critical headers it does not understand, and crit anywhere but protected (RFC 9052 §3.1)', () => {
+    const sig = new Uint8Array(64);
+    const withProtected = (entries: [number, CborValue][], unprotectedHeader = new Map()) =>
+      encode(new Tagged(18, [encode(new Map(entries)), unprotectedHeader, new Uint8Array(1), sig]));
+    // crit naming a present label nobody here understands
+    expect(reasonOf(() => decodeSign1(withProtected([[1, -7], [2, [99]], [99, 1]])))).toBe('critical-header');
+    // ... accepted only where the recipient says it understands it
+    expect(reasonOf(() => decodeSign1(withProtected([[1, -7], [2, [99]], [99, 1]]), { criticalLabels: [99] }))).toBe('accepted');
+    expect(reasonOf(() => decodeSign1(withProtected([[1, -7], [2, []]])))).toBe('critical-header'); // empty
+    expect(reasonOf(() => decodeSign1(withProtected([[1, -7], [2, 99]])))).toBe('critical-header'); // not an array
+    expect(reasonOf(() => decodeSign1(withProtected([[1, -7], [2, [new Uint8Array(1)]]])))).toBe('critical-header'); // not a label
+    expect(reasonOf(() => decodeSign1(withProtected([[1, -7], [2, [99]]]), { criticalLabels: [99] }))).toBe('critical-header'); // names an absent label
+    expect(reasonOf(() => decodeSign1(withProtected([[1, -7]], new Map([[2, [4]]]))))).toBe('critical-header'); // unprotected crit
+  });
+
+  it('refuses protected labels outside a format\'s list when it gives one', () => {
+    const sig = new Uint8Array(64);
+    const message = encode(new Tagged(18, [encode(new Map<number, CborValue>([[1, -7], [3, 'x'], [-65537, 1]])), new Map(), new Uint8Array(1), sig]));
+    expect(reasonOf(() => decodeSign1(message))).toBe('accepted');
+    expect(reasonOf(() => decodeSign1(message, { protectedLabels: [1, 3] }))).toBe('unknown-header');
+    expect(reasonOf(() => decodeSign1(message, { protectedLabels: [1, 3, -65537] }))).toBe('accepted');
+  });
 });

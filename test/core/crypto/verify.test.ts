@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forgetPreparedKeys, isPrepared, prepareKey, sha256, verify } from '../../../src/crypto/verify';
+import { forgetPreparedKeys, isHighS, isPrepared, prepareKey, sha256, toLowS, verify } from '../../../src/crypto/verify';
 import { utf8Encode } from '../../../src/codec/utf8';
 
 const unhex = (text: string) => Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
@@ -35,10 +35,29 @@ describe('verify', () => {
     expect(verify('ES256', es256Compressed, es256Message, es256Signature)).toBe(true);
   });
 
-  it('accepts a high-S ES256 signature (phones do not normalise s)', () => {
+  it('refuses the high-S twin of a valid ES256 signature, plain and prepared; toLowS restores it', () => {
     const s = BigInt('0x' + hex(es256Signature.subarray(32)));
     const highS = unhex(hex(es256Signature.subarray(0, 32)) + (p256Order - s).toString(16).padStart(64, '0'));
-    expect(verify('ES256', es256Key, es256Message, highS)).toBe(true);
+    expect(isHighS(es256Signature)).toBe(false);
+    expect(isHighS(highS)).toBe(true);
+    expect(verify('ES256', es256Key, es256Message, highS)).toBe(false);
+    expect(hex(toLowS(highS))).toBe(hex(es256Signature));
+    expect(hex(toLowS(es256Signature))).toBe(hex(es256Signature));
+    expect(prepareKey('ES256', es256Key)).toBe(true);
+    expect(verify('ES256', es256Key, es256Message, highS)).toBe(false);
+    expect(verify('ES256', es256Key, es256Message, toLowS(highS))).toBe(true);
+    forgetPreparedKeys();
+  });
+
+  it('s = n/2 is the largest canonical s, n/2 + 1 the smallest refused', () => {
+    const half = p256Order >> 1n;
+    const withS = (value: bigint) => unhex(hex(es256Signature.subarray(0, 32)) + value.toString(16).padStart(64, '0'));
+    expect(isHighS(withS(half))).toBe(false);
+    expect(isHighS(withS(half + 1n))).toBe(true);
+    expect(hex(toLowS(withS(half + 1n)))).toBe(hex(withS(p256Order - half - 1n)));
+    expect(() => toLowS(withS(0n))).toThrow(RangeError);
+    expect(() => toLowS(withS(p256Order))).toThrow(RangeError);
+    expect(() => toLowS(new Uint8Array(63))).toThrow(RangeError);
   });
 
   it('accepts the RFC 8032 test 2 Ed25519 signature', () => {

@@ -8,13 +8,25 @@ import { encode, type CborMap, type CborValue } from '../../../src/codec/cbor';
 import { encodeBase45 } from '../../../src/codec/base45';
 import { createSign1, HeaderLabel } from '../../../src/cose/sign1';
 import { Claim } from '../../../src/cwt/claims';
-import { codePrefix, rejectReasons, type RejectReason, type VerifyResult } from '../../../src/paycode';
+import { toLowS } from '../../../src/crypto/verify';
+import { codePrefix, PaymentCodeVerifier, ReplayCache, rejectReasons, type RejectReason, type VerifyResult } from '../../../src/paycode';
 import {
   issueCredential, keyPairFromSecret, makePaymentCode, signDenyList, signerFor, signTrustList, type IssuedCredential, type KeyPair,
 } from '../../../tools/wallet/wallet';
 import { account, CounterEntropy, credentialId, epoch, issuerKid, makeWorld, secrets, type World } from './world';
 
 const entropy = new CounterEntropy(0x40);
+
+const p256Order = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+/** (r, s) -> (r, n - s): the other signature ECDSA accepts for the same message and key. */
+function flipS(signature: Uint8Array): Uint8Array {
+  let s = 0n;
+  for (let i = 32; i < 64; i++) s = (s << 8n) | BigInt(signature[i]);
+  let t = p256Order - s;
+  const out = signature.slice();
+  for (let i = 63; i >= 32; i--) { out[i] = Number(t & 0xffn); t >>= 8n; }
+  return out;
+}
 
 function codeFor(world: World, options: { credential?: IssuedCredential; device?: KeyPair; nowSeconds?: number; amountCap?: number } = {}): string {
   const clock = { now: () => (options.nowSeconds ?? world.clock.ms / 1000) * 1000 };
@@ -69,13 +81,13 @@ describe('payment code rejections', () => {
     expectReason(verify(craftedCode(world, { protectedHeader: new Map<number, CborValue>([[HeaderLabel.alg, -7], [HeaderLabel.kcwt, world.credential.value]]) })), 'unsupported-algorithm');
   });
 
-  it('unknown-issuer: kid not in the trust list, or the trust list expired', () => {
+  it('unknown-issuer: kid not in the current trust list; trust-list-expired: the trust list expired', () => {
     const stranger = { ...keyPairFromSecret('EdDSA', hexToBytes(secrets.otherIssuer)), kid: hexToBytes('ffff') };
     const credential = issueCredential(stranger, { device: world.device, account, credentialId, notBefore: epoch, expiresAt: epoch + 1000 }, entropy);
     expectReason(verify(codeFor(world, { credential })), 'unknown-issuer');
     const late = makeWorld('EdDSA');
     late.clock.set(epoch + 31 * 86400);
-    expectReason(late.verifier.verify(codeFor(late)), 'unknown-issuer');
+    expectReason(late.verifier.verify(codeFor(late)), 'trust-list-expired');
   });
 
   it('credential-not-yet-valid and credential-expired', () => {
@@ -144,6 +156,32 @@ describe('payment code rejections', () => {
     expectReason(verify(codeFor(world, { device: thief })), 'bad-code-signature');
     const es = makeWorld('ES256');
     expectReason(es.verifier.verify(codeFor(es, { device: keyPairFromSecret('ES256', hexToBytes(secrets.otherDevice)) })), 'bad-code-signature');
+  });
+
+  it('bad-code-signature: the high-S twin of a genuine ES256 code (one encoding per signature); its low-S form passes', () => {
+    const es = makeWorld('ES256');
+    const now = es.clock.ms / 1000;
+    const claims = new Map<number, CborValue>([[Claim.exp, now + 30], [Claim.iat, now], [Claim.cti, new Uint8Array(6).fill(3)]]);
+    const protectedHeader = new Map<number, CborValue>([[HeaderLabel.alg, -7], [HeaderLabel.kcwt, es.credential.value]]);
+    const text = (sign: (m: Uint8Array) => Uint8Array) => codePrefix + encodeBase45(encode(createSign1({ protectedHeader, payload: encode(claims), sign })));
+    const enclave = (m: Uint8Array) => flipS(signerFor(es.device)(m)); // what a secure enclave may return
+    const refused = es.verifier.verify(text(enclave));
+    expectReason(refused, 'bad-code-signature');
+    expect(refused.ok ? '' : refused.detail).toContain('low-S');
+    expect(reasonOf(es.verifier.verify(text((m) => toLowS(enclave(m)))))).toBe('accepted');
+  });
+
+  it('rate-limited: under pressure (half the slots live), a code within I ms of the last accepted one', () => {
+    const limited = makeWorld('EdDSA');
+    const cache = new ReplayCache({ capacity: 4, windowSeconds: 180, clock: limited.clock }); // I = 90 s beyond 2 live
+    const verifier = new PaymentCodeVerifier({ clock: limited.clock, trustStore: limited.trustStore, denyList: limited.deny, replayCache: cache });
+    expect(reasonOf(verifier.verify(codeFor(limited)))).toBe('accepted');
+    expect(reasonOf(verifier.verify(codeFor(limited)))).toBe('accepted');
+    limited.clock.ms += 1000;
+    expectReason(verifier.verify(codeFor(limited)), 'rate-limited');
+    expect(cache.size).toBe(2); // a refused code takes no slot
+    limited.clock.ms += 60_000; // both accepted codes have expired
+    expect(reasonOf(verifier.verify(codeFor(limited)))).toBe('accepted');
   });
 
   it('replay-unavailable: the replay cache is full of live entries, or cannot persist', () => {

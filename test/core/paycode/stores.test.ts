@@ -13,7 +13,7 @@ import { SoftwareKeystore } from '../../../hal/portable/software-keystore';
 import {
   issueCredential, keyPairFromSecret, keystoreSigner, makePaymentCode, signDenyList, signTrustList,
 } from '../../../tools/wallet/wallet';
-import { CounterEntropy, epoch, makeWorld, MemoryStore, secrets } from './world';
+import { CounterEntropy, epoch, makeWorld, MemoryStore, secrets, TestClock } from './world';
 
 const entropy = new CounterEntropy(0x80);
 const now = epoch + 60;
@@ -114,6 +114,77 @@ describe('replay cache', () => {
     expect(new ReplayCache({ storage, capacity: 2 }).restore(200)).toBe(0);
     storage.write(replaySlotPrefix + '1', new Uint8Array([0xff]));
     expect(new ReplayCache({ storage, capacity: 2 }).restore(150)).toBe(1);
+  });
+});
+
+describe('replay cache bound (C slots, window W: free below C/2 live, then one admission per I = ceil(2 W * 1000 / C) ms)', () => {
+  const kid = new Uint8Array([1]);
+  const id = (n: number) => new Uint8Array([n >> 8, n & 255, 0, 0]);
+
+  it('at the bound: the fastest flood of genuine codes from many credentials never takes more than C slots, and the honest code I ms later is accepted', () => {
+    const clock = new TestClock(1_000_000_000);
+    const capacity = 16;
+    const cache = new ReplayCache({ capacity, windowSeconds: 180, clock });
+    expect(cache.minIntervalMs).toBe(22500);
+    const seconds = () => Math.floor(clock.ms / 1000);
+    let most = 0;
+    let refused = 0;
+    // Five windows of a new code every 500 ms, each living the whole window: as fast as anyone could.
+    for (let i = 0; i < 5 * 360; i++) {
+      const result = cache.add(kid, id(i), id(i), seconds() + 180, seconds());
+      if (!result.ok) {
+        expect(result.reason).toBe('rate-limited'); // never "replay-unavailable": the slots do not run out
+        refused++;
+      }
+      cache.purge(seconds());
+      most = Math.max(most, cache.size);
+      clock.ms += 500;
+    }
+    expect(most).toBeLessThanOrEqual(capacity);
+    expect(most).toBeGreaterThanOrEqual(capacity - 1); // the bound is reached, not just respected
+    expect(refused).toBeGreaterThan(0);
+    // The honest customer, I ms after the attacker's latest accepted code: accepted.
+    let waited = 0;
+    while (!cache.add(kid, id(4242), id(1), seconds() + 60, seconds()).ok) {
+      clock.ms += 100;
+      waited += 100;
+    }
+    expect(waited).toBeLessThanOrEqual(cache.minIntervalMs);
+  });
+
+  it('below half full nothing is refused; an entry may not outlive the window; under pressure one credential holds at most perCredential live codes', () => {
+    const clock = new TestClock(1_000_000_000);
+    const cache = new ReplayCache({ capacity: 4, windowSeconds: 180, clock, perCredential: 2 }); // I = 90 s
+    const now = () => Math.floor(clock.ms / 1000);
+    expect(cache.add(kid, id(1), id(1), now() + 181, now())).toMatchObject({ ok: false, reason: 'replay-unavailable' });
+    expect(cache.add(kid, id(1), id(1), now() + 170, now())).toEqual({ ok: true });
+    expect(cache.add(kid, id(1), id(2), now() + 170, now())).toEqual({ ok: true }); // free: below C/2 live
+    expect(cache.admission(kid, id(2), now())).toMatchObject({ ok: false, reason: 'rate-limited' }); // 2 live: within I
+    clock.ms += 90_000;
+    expect(cache.add(kid, id(1), id(3), now() + 60, now())).toMatchObject({ ok: false, reason: 'rate-limited' }); // credential 1 holds 2
+    expect(cache.add(kid, id(2), id(3), now() + 60, now())).toEqual({ ok: true }); // someone else is not held back
+  });
+
+  it('the spacing holds across a reboot, and a verifier refuses a cache whose window its codes could outlive', () => {
+    const clock = new TestClock(1_000_000_000);
+    const storage = new MemoryStore();
+    const now = () => Math.floor(clock.ms / 1000);
+    const first = new ReplayCache({ storage, capacity: 2, windowSeconds: 180, clock }); // I = 180 s
+    expect(first.add(kid, id(1), id(1), now() + 60, now())).toEqual({ ok: true });
+    const rebooted = new ReplayCache({ storage, capacity: 2, windowSeconds: 180, clock });
+    expect(rebooted.restore(now())).toBe(1);
+    expect(rebooted.add(kid, id(2), id(2), now() + 60, now())).toMatchObject({ ok: false, reason: 'rate-limited' });
+    clock.ms += 180_000;
+    expect(rebooted.add(kid, id(2), id(2), now() + 60, now())).toEqual({ ok: true });
+    const world = makeWorld('EdDSA');
+    const short = new ReplayCache({ capacity: 8, windowSeconds: 60, clock });
+    expect(() => new PaymentCodeVerifier({ clock, trustStore: world.trustStore, denyList: world.deny, replayCache: short })).toThrow(RangeError);
+  });
+
+  it('the terminal wiring turns the bound on: 256 slots, 180 s, one code per 1407 ms beyond 128 live', () => {
+    const world = makeWorld('EdDSA');
+    const { replayCache } = openPaycodeTerminal({ storage: new MemoryStorage(), root: { alg: world.operator.alg, publicKey: world.operator.publicKey }, clock: world.clock });
+    expect([replayCache.capacity, replayCache.windowSeconds, replayCache.minIntervalMs]).toEqual([256, 180, 1407]);
   });
 });
 
