@@ -35,7 +35,7 @@ import { requestHash, verifyDecision } from '../src/authorization/decision';
 import { signEnrollmentRequest, verifyEnrollmentAnswer } from '../src/authorization/enrollment';
 import { signRequest } from '../src/authorization/request';
 import type { PublicKey } from '../src/authorization/signer';
-import { databaseFileName } from '../tools/authorizer/database';
+import { databaseFileName } from '../tools/authorizer/store/sqlite/database';
 import {
   createDeviceKey, createIssuer, createKeyPair, issueCredential, makePaymentCode, signerFor, type IssuedCredential, type KeyPair,
 } from '../tools/wallet/wallet';

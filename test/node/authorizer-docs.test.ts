@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultRiskConfig, parseRiskConfig, RiskConfigError, type FactorName } from '../../tools/authorizer/risk/config';
-import { factorNames, sideOf } from '../../tools/authorizer/risk/factors';
+import { defaultRiskConfig, parseRiskConfig, RiskConfigError, type FactorName } from '../../tools/authorizer/domain/risk/config';
+import { factorNames, sideOf } from '../../tools/authorizer/domain/risk/factors';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { signedBy } from '../../src/authorization/envelope';
 import { openWalletMessage, signWalletMessage, type WalletMessage } from '../../src/authorization/wallet-message';
@@ -76,5 +76,21 @@ describe('risk configuration', () => {
     expect(refusal({ factors: { 'firmware-outdated': { minimum: 'latest' } } })).toBe('config.factors.firmware-outdated.minimum');
     expect(refusal([])).toBe('config');
     expect(refusal({})).toBe('accepted');
+  });
+});
+
+describe('docs/authorizer.md payment states', () => {
+  it('lists exactly the transitions payment-state.ts allows', async () => {
+    const { transitions } = await import('../../tools/authorizer/domain/payment-state');
+    const section = doc.slice(doc.indexOf('## Payment states'), doc.indexOf('## Storage'));
+    const documented = new Set<string>();
+    for (const match of section.matchAll(/^\| `([a-z-]+)` \| (?:`([a-z-]+)`|\(new\)) \| (.+) \|$/gm)) {
+      for (const to of match[3].matchAll(/`([a-z-]+)`/g)) documented.add(`${match[1]}:${match[2] ?? 'new'}:${to[1]}`);
+    }
+    const coded = new Set<string>();
+    for (const [cause, byState] of Object.entries(transitions)) {
+      for (const [from, tos] of Object.entries(byState)) for (const to of tos ?? []) coded.add(`${cause}:${from}:${to}`);
+    }
+    expect([...documented].sort()).toEqual([...coded].sort());
   });
 });

@@ -1,7 +1,7 @@
 /** The small computations the factors rest on: distances, speeds, version order. */
 import { describe, expect, it } from 'vitest';
-import { compareVersions } from '../../tools/authorizer/risk/factors';
-import { kmh, metresBetween } from '../../tools/authorizer/risk/geo';
+import { compareVersions } from '../../tools/authorizer/domain/risk/factors';
+import { kmh, metresBetween } from '../../tools/authorizer/domain/risk/geo';
 
 describe('geo', () => {
   it('measures great-circle distances', () => {

@@ -1,8 +1,8 @@
-/** Points to outcome (tools/authorizer/risk/judgement.ts scoreOf), for any factors and thresholds. */
+/** Points to outcome (tools/authorizer/domain/risk/judgement.ts scoreOf), for any factors and thresholds. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Fired } from '../../tools/authorizer/risk/factors';
-import { scoreOf } from '../../tools/authorizer/risk/judgement';
+import type { Fired } from '../../tools/authorizer/domain/risk/factors';
+import { scoreOf } from '../../tools/authorizer/domain/risk/judgement';
 
 const severity = { approved: 0, held: 1, 'step-up': 2, declined: 3 } as const;
 const fired = fc.record({

@@ -19,8 +19,8 @@ import { signEnrollmentRequest, verifyEnrollmentAnswer } from '../../src/authori
 import type { WireLocation } from '../../src/authorization/location';
 import { signRequest } from '../../src/authorization/request';
 import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
-import { parseRiskConfig } from '../../tools/authorizer/risk/config';
-import type { Fired } from '../../tools/authorizer/risk/factors';
+import { parseRiskConfig } from '../../tools/authorizer/domain/risk/config';
+import type { Fired } from '../../tools/authorizer/domain/risk/factors';
 import {
   createDeviceKey, createIssuer, createKeyPair, issueCredential, makePaymentCode, signerFor, type IssuedCredential, type IssuerKey, type KeyPair,
 } from '../../tools/wallet/wallet';
@@ -128,12 +128,13 @@ export class JudgementWorld {
     this.root = root;
   }
 
-  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime } = {}): Promise<JudgementWorld> {
+  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory' } = {}): Promise<JudgementWorld> {
     const root = mkdtempSync(join(tmpdir(), 'qrpay-judge-'));
     const time = options.time ?? new ManualTime();
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
     const authorizer = await startAuthorizer({
       dataDir: join(root, 'authorizer'),
+      ...(options.store ? { store: options.store } : {}),
       issuers: [{ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey }],
       now: time.now,
       risk: parseRiskConfig(options.risk ?? {}),

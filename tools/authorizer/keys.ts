@@ -1,13 +1,12 @@
 /**
- * The authorizer's own signing keys, kept in its database (settings table):
- * created on first start from node:crypto randomness, reused afterwards so
- * enrolled terminals keep trusting the same key across restarts.
+ * The authorizer's own signing keys, kept in its store (settings): created on
+ * first start from node:crypto randomness, reused afterwards so enrolled
+ * terminals keep trusting the same key across restarts.
  */
 import { randomBytes } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import type { PublicKey, Signer } from '../../src/authorization/signer';
-import type { Db } from './database';
-import { getSetting, putSetting } from './store';
+import type { Store } from './store/ports';
 
 export interface ServerKey extends Signer {
   publicKey: PublicKey;
@@ -23,11 +22,13 @@ export function es256Key(secret: Uint8Array): ServerKey {
 }
 
 /** The ES256 key stored under `name`, created if absent. */
-export function storedKey(db: Db, name: string): ServerKey {
-  let secret = getSetting(db, name);
-  if (!secret) {
-    secret = p256.utils.randomSecretKey(new Uint8Array(randomBytes(48)));
-    putSetting(db, name, secret);
-  }
-  return es256Key(secret);
+export function storedKey(store: Store, name: string): Promise<ServerKey> {
+  return store.transaction(async (tx) => {
+    let secret = await tx.settings.get(name);
+    if (!secret) {
+      secret = p256.utils.randomSecretKey(new Uint8Array(randomBytes(48)));
+      await tx.settings.put(name, secret);
+    }
+    return es256Key(secret);
+  });
 }

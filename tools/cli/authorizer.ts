@@ -5,11 +5,10 @@
 import { parseArgs } from 'node:util';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { startAuthorizer } from '../authorizer/authorizer';
-import { openDatabase } from '../authorizer/database';
-import { approveTerminal } from '../authorizer/store';
-import type { IssuerEntry } from '../authorizer/operator';
+import { composeAuthorizer } from '../authorizer/composition';
+import type { IssuerEntry } from '../authorizer/domain/lists';
 import { loadIssuer } from '../wallet/files';
-import { riskConfigFor, type RiskConfig } from '../authorizer/risk/config';
+import { riskConfigFor, type RiskConfig } from '../authorizer/domain/risk/config';
 
 const help = `usage: qrpay authorizer [options]
 
@@ -76,9 +75,9 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   if (options.approve) {
-    const db = openDatabase(options['data-dir']);
-    const changed = approveTerminal(db, options.approve, Date.now());
-    db.close();
+    const authorizer = await composeAuthorizer({ dataDir: options['data-dir'] });
+    const changed = await authorizer.service.approveTerminal(options.approve);
+    await authorizer.close();
     console.log(changed ? `approved ${options.approve}` : `no pending or suspended terminal ${options.approve}`);
     return changed ? 0 : 1;
   }

@@ -15,7 +15,7 @@ import { hex } from '../../src/paycode/hex';
 import { formatAmount } from '../../src/terminal/terminal';
 import { startAuthorizer, type RunningAuthorizer } from '../authorizer/authorizer';
 import { bootStation, chargeWithPhone, type Station } from './station';
-import { schemaVersion } from '../authorizer/database';
+
 import { qrInfo, writeQrPng } from '../wallet/render';
 import { createDeviceKey, createIssuer, issueCredential, makePaymentCode } from '../wallet/wallet';
 
@@ -44,9 +44,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
 
     heading('1. the authorizer and the wallet issuer');
     authorizer = await startAuthorizer({ dataDir: join(root, 'authorizer') });
-    say('authorizer', `listening on ${authorizer.url}; SQLite database ${join(root, 'authorizer', 'authorizer.sqlite')} (schema v${schemaVersion(authorizer.db)})`);
+    say('authorizer', `listening on ${authorizer.url}; SQLite database ${join(root, 'authorizer', 'authorizer.sqlite')} (schema v${await authorizer.store.schemaVersion()})`);
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
-    authorizer.operator.trustIssuer({ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey });
+    await authorizer.trustIssuer({ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey });
     say('wallet', `issuer key created (ES256, kid ${hex(issuer.kid)}); the operator's signed trust list now includes it`);
 
     heading('2. a terminal boots: key, enrollment, GNSS');

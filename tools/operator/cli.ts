@@ -1,19 +1,19 @@
 /**
  * `qrpay operator`: the operator's command line over the authorizer's
- * database (it may run while the authorizer serves: SQLite WAL, and the
- * authorizer re-reads list versions and the outbox on every use).
+ * database, through the same composition root as the server
+ * (tools/authorizer/composition.ts). It may run while the authorizer serves:
+ * SQLite WAL, and the authorizer re-reads list versions and the outbox on
+ * every use.
  */
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { databaseFileName, openDatabase } from '../authorizer/database';
-import { DisputeError, Disputes } from '../authorizer/disputes/disputes';
-import { storedKey } from '../authorizer/keys';
-import { requeueDead } from '../authorizer/notify/outbox';
-import { Operator } from '../authorizer/operator';
-import { StepUps } from '../authorizer/stepup/step-ups';
-import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/risk/config';
-import { compensations, decision, notifications, terminals, transactions } from './queries';
+import { composeAuthorizer } from '../authorizer/composition';
+import { requeueDead } from '../authorizer/domain/outbox';
+import { DomainRefusal } from '../authorizer/domain/results';
+import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/domain/risk/config';
+import type { DecisionDetail, OperatorViews } from '../authorizer/store/ports';
+import { databaseFileName } from '../authorizer/store/sqlite/database';
 
 const help = `usage: qrpay operator <command> [options]
 
@@ -79,30 +79,27 @@ export async function run(args: string[]): Promise<number> {
 
   // Never create a database: a mistyped directory must not look like an empty authorizer.
   if (!existsSync(join(values['data-dir'], databaseFileName))) return fail(`no authorizer database in ${values['data-dir']} (see --data-dir)`);
-  const db = openDatabase(values['data-dir']);
+  const authorizer = await composeAuthorizer({ dataDir: values['data-dir'], risk });
+  const { disputes, store } = authorizer;
+  const views = <T>(read: (v: OperatorViews) => Promise<T>) => store.transaction((tx) => read(tx.views));
   try {
     const print = (rows: object[] | object) => {
       if (values.json) console.log(JSON.stringify(rows, null, 2));
       else if (Array.isArray(rows)) console.log(table(rows as Record<string, unknown>[]));
       else console.log(JSON.stringify(rows, null, 2));
     };
-    const disputes = () => new Disputes({
-      db, operator: new Operator({ db, root: storedKey(db, 'operator.key'), now: Date.now }), now: Date.now,
-      stepUps: new StepUps({ db, signer: storedKey(db, 'decision.key'), holdThreshold: () => risk.thresholds.hold }),
-      autoCreditMax: () => risk.compensation.autoCreditMax,
-    });
     switch (command) {
       case 'terminals':
-        print(terminals(db).map((t) => ({ ...t, last_seen: time(t.last_seen) })));
+        print((await views((v) => v.terminals())).map((t) => ({ ...t, last_seen: time(t.last_seen) })));
         return 0;
       case 'transactions':
-        print(transactions(db, { ...(values.terminal ? { terminal: values.terminal } : {}), ...(values.account ? { account: values.account } : {}), limit })
+        print((await views((v) => v.transactions({ ...(values.terminal ? { terminal: values.terminal } : {}), ...(values.account ? { account: values.account } : {}), limit })))
           .map((t) => ({ ...t, received_at: time(t.received_at) })));
         return 0;
       case 'decision': {
         const id = requestId(argument);
         if (id === undefined) return usage('decision wants a request id (see `transactions`)');
-        const detail = decision(db, id);
+        const detail = await views((v) => v.decision(id));
         if (!detail) return fail(`no request ${id}`);
         if (values.json) print(detail);
         else printDecision(detail);
@@ -111,14 +108,14 @@ export async function run(args: string[]): Promise<number> {
       case 'freeze':
       case 'unfreeze': {
         if (!argument) return usage(`${command} wants an account: KID_HEX/ACCOUNT_HEX`);
-        const changed = command === 'freeze' ? disputes().freeze(argument, 'operator', values.reason) : disputes().unfreeze(argument);
+        const changed = command === 'freeze' ? await disputes.freeze(argument, 'operator', values.reason) : await disputes.unfreeze(argument);
         console.log(changed ? `${command === 'freeze' ? 'froze' : 'unfroze'} ${argument}` : `${argument} was already ${command === 'freeze' ? 'frozen' : 'not frozen'}`);
         return 0;
       }
       case 'report': {
         const id = requestId(argument);
         if (id === undefined) return usage('report wants a request id (see `transactions`)');
-        const result = disputes().report({ requestId: id, by: 'operator', note: values.note });
+        const result = await disputes.report({ requestId: id, by: 'operator', note: values.note });
         print(result);
         return 0;
       }
@@ -126,19 +123,19 @@ export async function run(args: string[]): Promise<number> {
       case 'reverse': {
         const id = requestId(argument);
         if (id === undefined) return usage(`${command} wants a request id (see \`transactions\`)`);
-        disputes().review(id, command);
+        await disputes.review(id, command);
         console.log(`${command === 'release' ? 'released' : 'reversed'} the payment of request ${id}`);
         return 0;
       }
       case 'credit': {
         const id = requestId(argument);
         if (id === undefined) return usage('credit wants a compensation id (see `compensations`)');
-        if (!disputes().credit(id)) return fail(`no compensation ${id} waiting for review`);
+        if (!(await disputes.credit(id))) return fail(`no compensation ${id} waiting for review`);
         console.log(`credited compensation ${id}`);
         return 0;
       }
       case 'compensations': {
-        const rows = compensations(db);
+        const rows = await views((v) => v.compensations());
         print(rows.map((c) => ({
           ...c, reported_at: time(c.reported_at), credited_at: time(c.credited_at),
           report_to_credit: c.credited_at === null ? 'waiting' : duration(c.credited_at - c.reported_at),
@@ -150,23 +147,23 @@ export async function run(args: string[]): Promise<number> {
         return 0;
       }
       case 'notifications':
-        print(notifications(db, values.state, limit).map((n) => ({ ...n, created_at: time(n.created_at), delivered_at: time(n.delivered_at) })));
+        print((await views((v) => v.notifications(values.state, limit))).map((n) => ({ ...n, created_at: time(n.created_at), delivered_at: time(n.delivered_at) })));
         return 0;
       case 'requeue':
-        console.log(`requeued ${requeueDead(db, Date.now())} dead notifications`);
+        console.log(`requeued ${await requeueDead(store, Date.now())} dead notifications`);
         return 0;
       default:
         return usage(`unknown command ${command}`);
     }
   } catch (error) {
-    if (error instanceof DisputeError) return fail(error.message);
+    if (error instanceof DomainRefusal) return fail(error.message);
     throw error;
   } finally {
-    db.close();
+    await authorizer.close();
   }
 }
 
-function printDecision(d: NonNullable<ReturnType<typeof decision>>): void {
+function printDecision(d: DecisionDetail): void {
   const r = d.request;
   console.log(`request ${r.id}  ${time(r.received_at)}  terminal ${r.terminal_id} trace ${r.trace}  ${r.amount ?? '-'} ${r.currency ?? ''}`);
   console.log(`decision: ${r.outcome ?? '(none)'} (${r.reason ?? '-'})${r.state ? `  payment ${r.state}` : ''}${r.account ? `  account ${r.account}` : ''}`);
@@ -176,6 +173,7 @@ function printDecision(d: NonNullable<ReturnType<typeof decision>>): void {
     console.log(`score ${a.score} (customer ${a.customer_score}, acceptance ${a.acceptance_score}), config ${a.config}`);
     console.log(a.factors.length ? table(a.factors as unknown as Record<string, unknown>[]) : 'no factor fired');
   }
+  for (const e of d.journal) console.log(`${time(e.at)}  ${e.from ?? '(new)'} -> ${e.to}  ${e.cause}: ${e.detail}`);
   if (d.stepUp) console.log(`step-up ${d.stepUp.id}: ${d.stepUp.state}${d.stepUp.final_outcome ? ` -> ${d.stepUp.final_outcome} (${d.stepUp.final_reason})` : ''}`);
   if (d.report) console.log(`reported ${time(d.report.reported_at)} by ${d.report.reported_by}: ${d.report.action} "${d.report.note}"`);
   if (d.compensation) console.log(`compensation ${d.compensation.id}: ${d.compensation.kind} ${d.compensation.amount}, ${d.compensation.state}`);

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nodeEntropy } from '../../../hal/sim/entropy';
 import { DenyList } from '../../../src/paycode/deny-list';
 import { Dispatcher } from '../../../tools/authorizer/notify/dispatcher';
-import { requeueDead } from '../../../tools/authorizer/notify/outbox';
+import { requeueDead } from '../../../tools/authorizer/domain/outbox';
 import { webhookTransport } from '../../../tools/authorizer/notify/transports';
 import { accountOf, freezeAccount, nameContact, reportPayment, send } from '../../../tools/wallet/authorizer-client';
 import { createKeyPair } from '../../../tools/wallet/wallet';
@@ -48,7 +48,7 @@ function outbox(w: JudgementWorld) {
 function deliver(w: JudgementWorld) {
   return (push: Receiver, gateway: Receiver, maxAttempts = 10) =>
     new Dispatcher({
-      db: w.authorizer.db, now: w.time.now, backoffMs: 1000, maxAttempts,
+      store: w.authorizer.store, now: w.time.now, backoffMs: 1000, maxAttempts,
       transports: { 'wallet-push': webhookTransport(push.url), message: webhookTransport(gateway.url) },
     }).runOnce();
 }
@@ -87,7 +87,7 @@ describe('notifications', () => {
     expect(outbox(w).map((n) => n.state)).toEqual(['delivered', 'dead']);
     expect(outbox(w)[1].last_error).toMatch(/503/);
     gateway.failNext = 0;
-    expect(requeueDead(w.authorizer.db, w.time.now())).toBe(1);
+    expect(await requeueDead(w.authorizer.store, w.time.now())).toBe(1);
     await pass(push, gateway, 3);
     expect(outbox(w).map((n) => n.state)).toEqual(['delivered', 'delivered']);
     expect(gateway.received).toHaveLength(1);
@@ -156,7 +156,7 @@ describe('report', () => {
     expect(again.body).toMatchObject({ outcome: 'declined', reason: 'revoked' });
     // ...and the deny list terminals fetch next carries it.
     const denyAfter = new Uint8Array(await (await fetch(`${w.authorizer.url}/v1/deny-list`)).arrayBuffer());
-    const list = new DenyList({ root: w.authorizer.operator.rootKey });
+    const list = new DenyList({ root: w.authorizer.lists.rootKey });
     expect(list.install(new Uint8Array(denyBefore), Math.floor(w.time.now() / 1000)).ok).toBe(true);
     expect(list.install(denyAfter, Math.floor(w.time.now() / 1000)).ok).toBe(true);
     expect(list.check(alice.credential.issuerKid, alice.credential.credentialId, alice.credential.account, Math.floor(w.time.now() / 1000)))
@@ -172,8 +172,8 @@ describe('report', () => {
     expect(answer.body).toMatchObject({ compensation: { state: 'pending-review' } });
     w.time.advance(2 * 3_600_000);
     const { id } = answer.body.compensation as { id: number };
-    expect(w.authorizer.disputes.credit(id)).toBe(true);
-    expect(w.authorizer.disputes.credit(id)).toBe(false);
+    expect(await w.authorizer.disputes.credit(id)).toBe(true);
+    expect(await w.authorizer.disputes.credit(id)).toBe(false);
     const timing = w.authorizer.db.prepare('SELECT r.reported_at, c.credited_at, c.state FROM reports r JOIN compensations c ON c.report_id = r.id').get() as
       { reported_at: number; credited_at: number; state: string };
     expect(timing).toMatchObject({ state: 'credited' });
@@ -214,7 +214,7 @@ describe('freeze', () => {
     const answer = await send(w.authorizer.url, freezeAccount(phone.device, accountOf(phone.credential), 'lost my bag', w.time.now()));
     expect(answer).toMatchObject({ status: 200, body: { frozen: true, by: 'owner' } });
     expect((await t.pay(tablet)).body).toMatchObject({ outcome: 'declined', reason: 'revoked' });
-    const list = new DenyList({ root: w.authorizer.operator.rootKey });
+    const list = new DenyList({ root: w.authorizer.lists.rootKey });
     const bytes = new Uint8Array(await (await fetch(`${w.authorizer.url}/v1/deny-list`)).arrayBuffer());
     const now = Math.floor(w.time.now() / 1000);
     expect(list.install(bytes, now).ok).toBe(true);

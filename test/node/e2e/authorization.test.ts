@@ -100,7 +100,7 @@ describe('e2e: copied code', () => {
 describe('e2e: lists and location', () => {
   it('a new issuer: forwarded with the terminal\'s doubt, approved by the authorizer, then known after a list refresh', async () => {
     const newcomer = new Wallet();
-    world.authorizer.operator.trustIssuer({ alg: newcomer.issuer.alg, kid: newcomer.issuer.kid, publicKey: newcomer.issuer.publicKey });
+    await world.authorizer.trustIssuer({ alg: newcomer.issuer.alg, kid: newcomer.issuer.kid, publicKey: newcomer.issuer.publicKey });
     const checked: string[] = [];
     const off = counter.terminal.on('code-checked', (e) => checked.push(e.verdict.reason ?? e.verdict.status));
     try {
@@ -164,7 +164,7 @@ describe('e2e: cloned terminal', () => {
       // One key, two devices: the authorizer cannot tell the genuine one, so the key stays suspended for an operator.
       const after = await pay(original.terminal, world.wallet.code());
       expect(after).toMatchObject({ outcome: 'declined', reason: 'terminal-suspended', trace: 2, actuated: false });
-      expect(world.authorizer.service.approveTerminal(original.terminal.identity!.terminalId)).toBe(true);
+      expect(await world.authorizer.service.approveTerminal(original.terminal.identity!.terminalId)).toBe(true);
       expect(await pay(original.terminal, world.wallet.code())).toMatchObject({ outcome: 'approved', trace: 3 });
     } finally {
       original.hal.shutdown();

@@ -5,7 +5,6 @@
  * decision) exactly when it should, and the outcome the default thresholds give.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { upsertMerchant } from '../../../tools/authorizer/store';
 import { fixAt, JudgementWorld, noReceiver, site } from '../../support/judgement-world';
 
 const minute = 60_000;
@@ -189,7 +188,7 @@ describe('judgement: customer factors', () => {
     const w = await start();
     const cafe = await w.terminal();
     const arcade = await w.terminal();
-    upsertMerchant(w.authorizer.db, { merchantId: 'M-ARCADE', name: 'Arcade', currency: 'EUR', purposes: ['arcade-credit'], site: { ...site, radius: 250 } }, 50_000, w.time.now());
+    await w.authorizer.store.transaction((tx) => tx.merchants.upsert({ merchantId: 'M-ARCADE', name: 'Arcade', currency: 'EUR', purposes: ['arcade-credit'], site: { ...site, radius: 250 } }, 50_000, w.time.now()));
     w.authorizer.db.prepare("UPDATE terminals SET merchant_id = 'M-ARCADE' WHERE id = ?").run(arcade.id);
     const alice = w.wallet();
     await cafe.pay(alice);

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Booted } from '../../support/e2e-world';
 import { bootTerminal, pay, startWorld, type World } from '../../support/e2e-world';
 import { fixAt, JudgementWorld, Receiver } from '../../support/judgement-world';
-import { parseRiskConfig } from '../../../tools/authorizer/risk/config';
+import { parseRiskConfig } from '../../../tools/authorizer/domain/risk/config';
 import { verify } from '../../../src/crypto/verify';
 import { accountOf, freezeAccount, reportPayment, send, stepUpAnswer } from '../../../tools/wallet/authorizer-client';
 

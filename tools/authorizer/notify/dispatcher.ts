@@ -6,12 +6,12 @@
  * requeue it. Messages are delivered at least once; receivers de-duplicate by
  * `messageId`.
  */
-import type { Db } from '../database';
-import type { Channel, Notification, OutboxRow } from './outbox';
+import type { Channel, Notification } from '../domain/outbox';
+import type { Store } from '../store/ports';
 import type { Transport } from './transports';
 
 export interface DispatcherOptions {
-  db: Db;
+  store: Store;
   transports: Record<Channel, Transport>;
   now?: () => number;
   /** How often the queue is polled, ms (also picks up messages other processes queued). Default 1000. */
@@ -76,22 +76,21 @@ export class Dispatcher {
   }
 
   async #pass(): Promise<PassResult> {
-    const { db, now, batch } = this.#options;
-    const due = db.prepare("SELECT * FROM notifications WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?")
-      .all(now(), batch) as OutboxRow[];
+    const { store, now, batch } = this.#options;
+    // Picked in one transaction, delivered outside any (a slow receiver never holds the database), each outcome stored in its own.
+    const due = await store.transaction((tx) => tx.outbox.due(now(), batch));
     const result: PassResult = { delivered: 0, failed: 0 };
     await Promise.all(due.map(async (row) => {
       try {
         await this.#options.transports[row.channel](JSON.parse(row.payload) as Notification);
-        db.prepare("UPDATE notifications SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?")
-          .run(now(), row.id);
+        await store.transaction((tx) => tx.outbox.delivered(row.id, now()));
         result.delivered++;
       } catch (error) {
         const attempts = row.attempts + 1;
         const dead = attempts >= this.#options.maxAttempts;
         const wait = Math.min(this.#options.backoffMs * 2 ** (attempts - 1), this.#options.maxBackoffMs);
-        db.prepare('UPDATE notifications SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?')
-          .run(dead ? 'dead' : 'queued', attempts, now() + wait, String((error as Error)?.message ?? error).slice(0, 200), row.id);
+        const message = String((error as Error)?.message ?? error).slice(0, 200);
+        await store.transaction((tx) => tx.outbox.failed(row.id, { attempts, dead, nextAttemptAt: now() + wait, error: message }));
         result.failed++;
       }
     }));

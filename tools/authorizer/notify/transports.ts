@@ -12,7 +12,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Signer } from '../../../src/authorization/signer';
-import type { Notification } from './outbox';
+import type { Notification } from '../domain/outbox';
 
 export type Transport = (notification: Notification) => Promise<void>;
 

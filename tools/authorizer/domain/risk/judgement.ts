@@ -14,16 +14,16 @@
  * that decided when no factor scoring ran (unknown terminal, replay, ...), opens
  * the step-up challenge, and queues the customer's notifications.
  */
-import type { Outcome } from '../../../src/authorization/decision';
-import type { AuthorizationRequest } from '../../../src/authorization/request';
-import { hex } from '../../../src/paycode/hex';
-import { parsePaymentCode } from '../../../src/paycode/parse';
-import type { Db } from '../database';
-import { enqueue } from '../notify/outbox';
-import type { MerchantRow } from '../store';
+import type { Outcome } from '../../../../src/authorization/decision';
+import type { AuthorizationRequest } from '../../../../src/authorization/request';
+import { hex } from '../../../../src/paycode/hex';
+import { parsePaymentCode } from '../../../../src/paycode/parse';
+import type { Merchant, Tx } from '../../store/ports';
+import { enqueue } from '../outbox';
+import { openPayment, type PaymentState } from '../payment-state';
+import type { StepUps } from '../step-ups';
 import { configFingerprint, type RiskConfig } from './config';
 import { evaluate, type Fired, type Situation } from './factors';
-import type { StepUps } from '../stepup/step-ups';
 
 /** Purposes whose terminals stay at the merchant's site; the others (bike locks) move. */
 const fixedPurposes = ['counter-sale', 'arcade-credit'];
@@ -41,7 +41,7 @@ export interface AssessInput {
   requestId: number;
   requestHash: Uint8Array;
   request: AuthorizationRequest;
-  merchant: MerchantRow;
+  merchant: Merchant;
   code: { credential: string; account: string };
   now: number;
 }
@@ -55,15 +55,15 @@ export interface DecidedInput {
   now: number;
 }
 
-/** What the protocol side calls; see service.ts. */
+/** What the authorization calls, inside its transaction; see authorization.ts. */
 export interface JudgementHooks {
-  assess(input: AssessInput): Assessment;
-  decided(input: DecidedInput): void;
+  assess(tx: Tx, input: AssessInput): Promise<Assessment>;
+  decided(tx: Tx, input: DecidedInput): Promise<void>;
 }
 
 export const reasons = { approved: 'approved', held: 'held-for-review', 'step-up': 'confirm-in-app', declined: 'risk-too-high' } as const;
 
-const states: Record<Outcome, string> = { approved: 'captured', held: 'pending', 'step-up': 'awaiting-confirmation', declined: 'declined' };
+const states: Record<Outcome, PaymentState> = { approved: 'captured', held: 'pending', 'step-up': 'awaiting-confirmation', declined: 'declined' };
 
 /**
  * Points to outcome (the table in this file's header). Protocol-rule entries
@@ -85,90 +85,79 @@ export function scoreOf(factors: Fired[], thresholds: RiskConfig['thresholds']):
 }
 
 export class Judgement implements JudgementHooks {
-  readonly #db: Db;
   readonly #config: RiskConfig;
   readonly #fingerprint: string;
   readonly #stepUps: StepUps;
-  /** Called after a decision's transaction queued notifications (the dispatcher's kick). */
-  readonly #onQueued: () => void;
+  /** The dispatcher's kick, run after a decision's transaction queued notifications. */
+  readonly #kick: () => void;
 
-  constructor(options: { db: Db; config: RiskConfig; stepUps: StepUps; onQueued?: () => void }) {
-    this.#db = options.db;
+  constructor(options: { config: RiskConfig; stepUps: StepUps; onQueued?: () => void }) {
     this.#config = options.config;
     this.#fingerprint = configFingerprint(options.config);
     this.#stepUps = options.stepUps;
-    this.#onQueued = options.onQueued ?? (() => undefined);
+    this.#kick = options.onQueued ?? (() => undefined);
   }
 
-  assess(input: AssessInput): Assessment {
+  async assess(tx: Tx, input: AssessInput): Promise<Assessment> {
     const { request, merchant, now } = input;
-    const db = this.#db;
     const issuerKid = input.code.credential.split('/')[0];
     const account = `${issuerKid}/${input.code.account}`;
-    const terminal = db.prepare('SELECT id, firmware FROM terminals WHERE id = ?').get(request.terminalId) as { id: string; firmware: string };
+    const terminal = (await tx.terminals.byId(request.terminalId))!;
     const location = request.location;
     const fix = location.status === 'fix'
       ? { latitude: location.latitude!, longitude: location.longitude!, ...(location.accuracy !== undefined ? { accuracy: location.accuracy } : {}) }
       : undefined;
     const fixed = fixedPurposes.indexOf(request.purpose) >= 0;
-    const place = fix ?? (fixed ? { latitude: merchant.site_latitude, longitude: merchant.site_longitude } : undefined);
+    const place = fix ?? (fixed ? { latitude: merchant.site.latitude, longitude: merchant.site.longitude } : undefined);
     const situation: Situation = {
-      db, config: this.#config, now, request, merchant, account, credential: input.code.credential, fixed,
+      history: tx.history, config: this.#config, now, request, merchant, account, credential: input.code.credential, fixed,
       terminal: { id: terminal.id, enrolledFirmware: terminal.firmware },
       ...(fix ? { fix } : {}),
       ...(place ? { place } : {}),
     };
-    const factors = evaluate(situation);
+    const factors = await evaluate(situation);
     const assessment = scoreOf(factors, this.#config.thresholds);
 
     // The code verified moments ago, so it parses; its credential names the device key that answers step-ups.
     const device = parsePaymentCode(request.paymentCode).credential.deviceKey;
-    db.prepare(
-      `INSERT INTO payments (request_id, request_hash, account, credential, device_alg, device_key, merchant_id, terminal_id, amount, currency,
-         latitude, longitude, at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(input.requestId, input.requestHash, account, input.code.credential, device.alg, device.publicKey, merchant.id, terminal.id,
-      request.amount, request.currency, place?.latitude ?? null, place?.longitude ?? null, now, states[assessment.outcome]);
-    if (fix) {
-      db.prepare('INSERT INTO terminal_fixes (terminal_id, request_id, latitude, longitude, accuracy, at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(terminal.id, input.requestId, fix.latitude, fix.longitude, fix.accuracy ?? null, now);
-    }
-    this.#record(input.requestId, assessment, now);
+    await openPayment(tx, {
+      requestId: input.requestId, requestHash: input.requestHash, account, credential: input.code.credential, deviceAlg: device.alg,
+      deviceKey: device.publicKey, merchantId: merchant.merchantId, terminalId: terminal.id, amount: request.amount, currency: request.currency,
+      latitude: place?.latitude ?? null, longitude: place?.longitude ?? null, at: now,
+    }, states[assessment.outcome], `${assessment.reason}, score ${assessment.score}`);
+    if (fix) await tx.payments.recordFix({ terminalId: terminal.id, requestId: input.requestId, latitude: fix.latitude, longitude: fix.longitude, accuracy: fix.accuracy ?? null, at: now });
+    await this.#record(tx, input.requestId, assessment, now);
     return assessment;
   }
 
-  decided(input: DecidedInput): void {
-    const db = this.#db;
-    const assessed = db.prepare('SELECT 1 FROM risk_assessments WHERE request_id = ?').get(input.requestId) !== undefined;
-    if (!assessed) {
+  async decided(tx: Tx, input: DecidedInput): Promise<void> {
+    const payment = await tx.payments.byRequest(input.requestId);
+    if (!payment) {
       // A protocol rule decided before any scoring: that rule is the factor that fired.
       const rule: Fired = { name: input.reason, side: 'rule', points: 0, detail: 'protocol rule' };
-      this.#record(input.requestId, { outcome: input.outcome, reason: input.reason, score: 0, customerScore: 0, acceptanceScore: 0, factors: [rule] }, input.now);
-      if (input.reason === 'replayed') this.#alertCopy(input);
+      await this.#record(tx, input.requestId, { outcome: input.outcome, reason: input.reason, score: 0, customerScore: 0, acceptanceScore: 0, factors: [rule] }, input.now);
+      if (input.reason === 'replayed') await this.#alertCopy(tx, input);
       return;
     }
-    const payment = db.prepare('SELECT account, amount, currency, merchant_id, terminal_id, request_hash FROM payments WHERE request_id = ?')
-      .get(input.requestId) as { account: string; amount: number; currency: string; merchant_id: string; terminal_id: string; request_hash: Uint8Array };
-    const merchant = db.prepare('SELECT name FROM merchants WHERE id = ?').get(payment.merchant_id) as { name: string };
+    const merchant = (await tx.merchants.get(payment.merchantId))!;
     const data: Record<string, unknown> = {
-      payment: hex(new Uint8Array(payment.request_hash)),
+      payment: hex(payment.requestHash),
       outcome: input.outcome,
       reason: input.reason,
       amount: payment.amount,
       currency: payment.currency,
       merchant: merchant.name,
-      terminal: payment.terminal_id,
+      terminal: payment.terminalId,
       ...(input.approvalCode ? { approvalCode: input.approvalCode } : {}),
     };
     if (input.outcome === 'step-up') {
-      const challenge = this.#stepUps.open({
-        requestId: input.requestId, requestHash: payment.request_hash, account: payment.account, now: input.now, ttlSeconds: this.#config.stepUp.ttlSeconds,
+      const challenge = await this.#stepUps.open(tx, {
+        requestId: input.requestId, requestHash: payment.requestHash, account: payment.account, now: input.now, ttlSeconds: this.#config.stepUp.ttlSeconds,
       });
-      enqueue(db, { account: payment.account, kind: 'step-up', data: { ...data, challenge: challenge.id, expiresAt: challenge.expires_at }, now: input.now });
+      await enqueue(tx, { account: payment.account, kind: 'step-up', data: { ...data, challenge: challenge.id, expiresAt: challenge.expiresAt }, now: input.now }, this.#kick);
     } else {
-      enqueue(db, { account: payment.account, kind: 'payment', data, now: input.now });
+      await enqueue(tx, { account: payment.account, kind: 'payment', data, now: input.now }, this.#kick);
     }
-    // Delivery starts after the transaction commits (the dispatcher reads committed rows).
-    setImmediate(this.#onQueued);
   }
 
   /**
@@ -178,7 +167,7 @@ export class Judgement implements JudgementHooks {
    * also covers a forged code reusing a real code's identifier: either way
    * someone saw the customer's code.
    */
-  #alertCopy(input: DecidedInput): void {
+  async #alertCopy(tx: Tx, input: DecidedInput): Promise<void> {
     let code;
     try {
       code = parsePaymentCode(input.request.paymentCode);
@@ -186,26 +175,23 @@ export class Judgement implements JudgementHooks {
       return;
     }
     const credential = `${hex(code.credential.issuerKid)}/${hex(code.credential.credentialId)}`;
-    const first = this.#db.prepare(
-      `SELECT p.account, p.terminal_id, p.at, p.request_hash FROM codes_seen c JOIN payments p ON p.request_id = c.first_request_id
-       WHERE c.credential = ? AND c.code_id = ?`,
-    ).get(credential, hex(code.codeId)) as { account: string; terminal_id: string; at: number; request_hash: Uint8Array } | undefined;
+    const firstRequest = await tx.codes.firstUse(credential, hex(code.codeId));
+    const first = firstRequest === undefined ? undefined : await tx.payments.byRequest(firstRequest);
     if (!first) return;
-    enqueue(this.#db, {
+    await enqueue(tx, {
       account: first.account, kind: 'copied-code',
       data: {
         code: hex(code.codeId), presentedAt: input.request.terminalId, amount: input.request.amount, currency: input.request.currency,
-        firstUsedAt: first.terminal_id, firstUsed: first.at, payment: hex(first.request_hash),
+        firstUsedAt: first.terminalId, firstUsed: first.at, payment: hex(first.requestHash),
       },
       now: input.now,
-    });
-    setImmediate(this.#onQueued);
+    }, this.#kick);
   }
 
-  #record(requestId: number, a: Assessment, now: number): void {
-    this.#db.prepare(
-      `INSERT INTO risk_assessments (request_id, score, customer_score, acceptance_score, outcome, reason, factors, config, assessed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(requestId, a.score, a.customerScore, a.acceptanceScore, a.outcome, a.reason, JSON.stringify(a.factors), this.#fingerprint, now);
+  async #record(tx: Tx, requestId: number, a: Assessment, now: number): Promise<void> {
+    await tx.payments.recordAssessment(requestId, {
+      score: a.score, customerScore: a.customerScore, acceptanceScore: a.acceptanceScore, outcome: a.outcome, reason: a.reason,
+      factors: JSON.stringify(a.factors), config: this.#fingerprint, assessedAt: now,
+    });
   }
 }

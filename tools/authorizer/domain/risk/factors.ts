@@ -6,14 +6,10 @@
  * its merchant what they claim?) lead to a hold, which the customer cannot
  * clear. A factor with 0 points is not evaluated at all.
  */
-import type { AuthorizationRequest } from '../../../src/authorization/request';
-import type { Db } from '../database';
-import type { MerchantRow } from '../store';
+import type { AuthorizationRequest } from '../../../../src/authorization/request';
+import type { History, Merchant } from '../../store/ports';
 import type { FactorName, RiskConfig } from './config';
 import { kmh, metresBetween, type Place } from './geo';
-import {
-  accountPayments, credentialKnown, lastPlacedPayment, lastTerminalFix, merchantVolume, paidMerchantBefore, paymentsSince, recentAmounts,
-} from './history';
 
 export type Side = 'customer' | 'acceptance';
 
@@ -27,12 +23,13 @@ export interface Fired {
 
 /** Everything a factor may look at. */
 export interface Situation {
-  db: Db;
+  /** What the factors know about the past (the store's History port). */
+  history: History;
   config: RiskConfig;
   now: number;
   request: AuthorizationRequest;
   terminal: { id: string; enrolledFirmware: string };
-  merchant: MerchantRow;
+  merchant: Merchant;
   /** Issuer kid hex / account hex, and issuer kid hex / credential id hex. */
   account: string;
   credential: string;
@@ -44,7 +41,7 @@ export interface Situation {
   place?: Place;
 }
 
-type Check = (s: Situation) => string | undefined;
+type Check = (s: Situation) => string | undefined | Promise<string | undefined>;
 
 const minutes = (n: number) => n * 60_000;
 const km = (metres: number) => `${(metres / 1000).toFixed(1)} km`;
@@ -66,18 +63,18 @@ const checks: Record<FactorName, { side: Side; check: Check }> = {
     side: 'acceptance',
     check: (s) => {
       if (!s.fixed || !s.fix) return undefined;
-      const site = s.merchant;
-      const away = metresBetween(s.fix, { latitude: site.site_latitude, longitude: site.site_longitude });
+      const site = s.merchant.site;
+      const away = metresBetween(s.fix, site);
       // Generous to the terminal: the fix may be off by its own accuracy.
-      return away - (s.fix.accuracy ?? 0) > site.site_radius ? `${Math.round(away)} m from the site, radius ${site.site_radius} m` : undefined;
+      return away - (s.fix.accuracy ?? 0) > site.radius ? `${Math.round(away)} m from the site, radius ${site.radius} m` : undefined;
     },
   },
   'terminal-implausible-speed': {
     side: 'acceptance',
-    check: (s) => {
+    check: async (s) => {
       if (s.fixed || !s.fix) return undefined;
       const settings = s.config.factors['terminal-implausible-speed'];
-      const last = lastTerminalFix(s.db, s.terminal.id);
+      const last = await s.history.lastTerminalFix(s.terminal.id);
       if (!last) return undefined;
       const metres = metresBetween(last, s.fix);
       const speed = kmh(metres, s.now - last.at);
@@ -113,10 +110,10 @@ const checks: Record<FactorName, { side: Side; check: Check }> = {
   },
   'location-jump': {
     side: 'acceptance',
-    check: (s) => {
+    check: async (s) => {
       if (!s.fixed || !s.fix) return undefined;
       const settings = s.config.factors['location-jump'];
-      const last = lastTerminalFix(s.db, s.terminal.id);
+      const last = await s.history.lastTerminalFix(s.terminal.id);
       if (!last || s.now - last.at > minutes(settings.windowMinutes)) return undefined;
       const metres = metresBetween(last, s.fix);
       return metres > settings.meters ? `fix ${km(metres)} from the previous one ${Math.round((s.now - last.at) / 1000)} s earlier` : undefined;
@@ -124,10 +121,10 @@ const checks: Record<FactorName, { side: Side; check: Check }> = {
   },
   'amount-unusual': {
     side: 'customer',
-    check: (s) => {
+    check: async (s) => {
       const settings = s.config.factors['amount-unusual'];
       if (s.request.amount < settings.minAmount) return undefined;
-      const amounts = recentAmounts(s.db, s.account, 20);
+      const amounts = await s.history.recentAmounts(s.account, 20);
       if (amounts.length < settings.minHistory) return undefined;
       const usual = median(amounts);
       return s.request.amount > settings.multiple * usual
@@ -136,43 +133,43 @@ const checks: Record<FactorName, { side: Side; check: Check }> = {
   },
   velocity: {
     side: 'customer',
-    check: (s) => {
+    check: async (s) => {
       const settings = s.config.factors.velocity;
-      const count = paymentsSince(s.db, s.account, s.now - minutes(settings.windowMinutes)) + 1;
+      const count = (await s.history.paymentsSince(s.account, s.now - minutes(settings.windowMinutes))) + 1;
       return count >= settings.count ? `${count} payments in ${settings.windowMinutes} min (limit ${settings.count - 1})` : undefined;
     },
   },
   'impossible-travel': {
     side: 'customer',
-    check: (s) => {
+    check: async (s) => {
       if (!s.place) return undefined;
       const settings = s.config.factors['impossible-travel'];
-      const last = lastPlacedPayment(s.db, s.account);
+      const last = await s.history.lastPlacedPayment(s.account);
       if (!last) return undefined;
       const metres = metresBetween(last, s.place);
       const speed = kmh(metres, s.now - last.at);
       return metres >= settings.minKm * 1000 && speed > settings.maxKmh
-        ? `${km(metres)} from the last payment (terminal ${last.terminal_id}) ${Math.round((s.now - last.at) / 60_000)} min earlier: ${Math.round(speed)} km/h` : undefined;
+        ? `${km(metres)} from the last payment (terminal ${last.terminalId}) ${Math.round((s.now - last.at) / 60_000)} min earlier: ${Math.round(speed)} km/h` : undefined;
     },
   },
   'new-credential': {
     side: 'customer',
-    check: (s) => {
-      if (credentialKnown(s.db, s.credential)) return undefined;
-      const known = accountPayments(s.db, s.account);
+    check: async (s) => {
+      if (await s.history.credentialKnown(s.credential)) return undefined;
+      const known = await s.history.accountPayments(s.account);
       return known > 0 ? `first payment with credential ${s.credential}; the account paid ${known} times with others` : `first payment with credential ${s.credential}`;
     },
   },
   'new-merchant': {
     side: 'customer',
-    check: (s) => accountPayments(s.db, s.account) > 0 && !paidMerchantBefore(s.db, s.account, s.merchant.id)
-      ? `first payment at ${s.merchant.id}` : undefined,
+    check: async (s) => (await s.history.accountPayments(s.account)) > 0 && !(await s.history.paidMerchantBefore(s.account, s.merchant.merchantId))
+      ? `first payment at ${s.merchant.merchantId}` : undefined,
   },
   'merchant-volume-spike': {
     side: 'acceptance',
-    check: (s) => {
+    check: async (s) => {
       const settings = s.config.factors['merchant-volume-spike'];
-      const { recent, baseline, ratio } = merchantWindows(s, settings);
+      const { recent, baseline, ratio } = await merchantWindows(s, settings);
       if (baseline.count < settings.minBaseline || recent.count < settings.minRecent) return undefined;
       const expected = baseline.count * ratio;
       return recent.count > settings.multiple * expected
@@ -181,9 +178,9 @@ const checks: Record<FactorName, { side: Side; check: Check }> = {
   },
   'merchant-amount-shift': {
     side: 'acceptance',
-    check: (s) => {
+    check: async (s) => {
       const settings = s.config.factors['merchant-amount-shift'];
-      const { recent, baseline } = merchantWindows(s, settings);
+      const { recent, baseline } = await merchantWindows(s, settings);
       if (baseline.count < settings.minBaseline || recent.count < settings.minRecent) return undefined;
       const recentAverage = recent.total / recent.count;
       const usual = baseline.total / baseline.count;
@@ -200,25 +197,24 @@ export function sideOf(name: FactorName): Side {
 }
 
 /** Runs every factor with points; returns the ones that fired. */
-export function evaluate(s: Situation): Fired[] {
+export async function evaluate(s: Situation): Promise<Fired[]> {
   const fired: Fired[] = [];
   for (const name of factorNames) {
     const points = s.config.factors[name].points;
     if (points <= 0) continue;
-    const detail = checks[name].check(s);
+    const detail = await checks[name].check(s);
     if (detail !== undefined) fired.push({ name, side: checks[name].side, points, detail });
   }
   return fired;
 }
 
 /** The recent window (this payment included) and the baseline before it, for the merchant factors. */
-function merchantWindows(s: Situation, settings: { recentMinutes: number; baselineHours: number }) {
+async function merchantWindows(s: Situation, settings: { recentMinutes: number; baselineHours: number }) {
   const recentStart = s.now - minutes(settings.recentMinutes);
   const baselineStart = recentStart - settings.baselineHours * 3_600_000;
-  const recent = merchantVolume(s.db, s.merchant.id, recentStart, s.now + 1);
-  recent.count += 1;
-  recent.total += s.request.amount;
-  const baseline = merchantVolume(s.db, s.merchant.id, baselineStart, recentStart);
+  const volume = await s.history.merchantVolume(s.merchant.merchantId, recentStart, s.now + 1);
+  const recent = { count: volume.count + 1, total: volume.total + s.request.amount };
+  const baseline = await s.history.merchantVolume(s.merchant.merchantId, baselineStart, recentStart);
   return { recent, baseline, ratio: settings.recentMinutes / (settings.baselineHours * 60) };
 }
 

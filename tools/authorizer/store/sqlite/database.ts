@@ -1,17 +1,37 @@
 /**
- * The authorizer's embedded database: SQLite (better-sqlite3) in a file under
- * the data directory, WAL journal, foreign keys on, migrated on open.
+ * The SQLite database behind store/sqlite: better-sqlite3 on a file under the
+ * data directory, WAL journal, foreign keys on, durable at each commit,
+ * brought to the latest schema on open. Each module of this folder owns its
+ * migrations (append-only, never edit a released one); they are applied here
+ * in version order, each once, in its own transaction.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrations, type Migration } from './migrations';
-import { judgementMigrations } from './risk/migrations';
+import { disputesMigrations } from './disputes';
+import { lifecycleMigrations } from './lifecycle';
+import { listsMigrations } from './lists';
+import { outboxMigrations } from './outbox';
+import { paymentsMigrations } from './payments';
+import { protocolMigrations } from './protocol';
 
 export type Db = Database.Database;
 
-/** The protocol's migrations, then the judgement's (numbered from 101): what every database is brought to. */
-export const allMigrations: Migration[] = [...migrations, ...judgementMigrations];
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Every module's migrations. Versions are global: 1-2 and 101-103 were
+ * released before the store was split into modules (so one of them may create
+ * a table another module now owns, as noted there); 104 and later are one
+ * module's each.
+ */
+export const allMigrations: Migration[] = [
+  ...protocolMigrations, ...listsMigrations, ...paymentsMigrations, ...outboxMigrations, ...disputesMigrations, ...lifecycleMigrations,
+].sort((a, b) => a.version - b.version);
 export const latestSchemaVersion = Math.max(...allMigrations.map((m) => m.version));
 
 export const databaseFileName = 'authorizer.sqlite';
@@ -22,7 +42,7 @@ export function openDatabase(dataDir: string, now: () => number = Date.now): Db 
   if (dataDir === ':memory:') db = new Database(':memory:');
   else {
     mkdirSync(dataDir, { recursive: true });
-    db = new Database(join(dataDir, databaseFileName));
+    db = new Database(join(dataDir, databaseFileName), { timeout: 10_000 });
     db.pragma('journal_mode = WAL');
   }
   db.pragma('foreign_keys = ON');
@@ -51,4 +71,11 @@ export function migrate(db: Db, list: Migration[], now: () => number = Date.now)
 export function schemaVersion(db: Db): number {
   const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null };
   return row.version ?? 0;
+}
+
+/** A BLOB as the domain's bytes. */
+export function bytes(value: Uint8Array | Buffer): Uint8Array;
+export function bytes(value: Uint8Array | Buffer | null): Uint8Array | null;
+export function bytes(value: Uint8Array | Buffer | null): Uint8Array | null {
+  return value === null ? null : new Uint8Array(value);
 }

@@ -5,20 +5,43 @@
  *   GET  /v1/trust-list  the operator-signed issuer trust list (application/cose)
  *   GET  /v1/deny-list   the operator-signed deny list (application/cose)
  *   GET  /v1/health      JSON: schema version, terminals, requests
- *   POST /v1/wallet, GET /v1/step-up/<hash>  wallet messages and step-up polls (disputes/wallet-api.ts, via `routes`)
- * Bodies over 16 KiB are refused (413) before they are read in full.
+ *   POST /v1/wallet, GET /v1/step-up/<hash>  wallet messages and step-up polls (wallet-routes.ts, via `routes`)
+ * Bodies over 16 KiB are refused (413) before they are read in full. The
+ * domain answers with results (domain/results.ts); this file alone turns
+ * them into status codes.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthorizerService, Reply } from './service';
+import type { Answer, Refusal } from '../domain/results';
 
 export const maxBodyBytes = 16 * 1024;
 
+/** What the HTTP layer sends back. */
+export interface Reply {
+  status: number;
+  contentType: string;
+  body: Uint8Array;
+}
+
+export const statusOf: Record<Refusal, number> = { malformed: 400, forbidden: 403, 'not-found': 404, conflict: 409, expired: 410, pending: 202 };
+
+/** A domain answer as a reply: signed messages as application/cose, values and refusals as JSON or text. */
+export function reply(answer: Answer<unknown>, errors: 'json' | 'text'): Reply {
+  if (answer.kind === 'signed') return { status: 200, contentType: 'application/cose', body: answer.body };
+  if (answer.kind === 'value') return json(200, answer.value);
+  const status = statusOf[answer.refusal];
+  if (answer.refusal === 'pending') return json(status, { state: 'pending' });
+  return errors === 'json' ? json(status, { error: answer.problem }) : text(status, answer.problem);
+}
+
+/** The signed-message endpoints: POST application/cose → a domain answer. */
+export type CoseEndpoints = Record<string, (body: Uint8Array) => Promise<Answer<unknown>>>;
+
 export interface HttpFaceOptions {
-  service: AuthorizerService;
-  trustList(): Uint8Array;
-  denyList(): Uint8Array;
-  health(): Record<string, unknown>;
+  cose: CoseEndpoints;
+  trustList(): Promise<Uint8Array>;
+  denyList(): Promise<Uint8Array>;
+  health(): Promise<Record<string, unknown>>;
   /** Further endpoints (wallet messages, step-up polls): a reply, or undefined for not mine. */
   routes?(request: http.IncomingMessage, path: string): Promise<Reply | undefined>;
   /** Called after each exchange (for the CLI's log). */
@@ -35,14 +58,14 @@ export function listen(face: HttpFaceOptions, host = '127.0.0.1', port = 0): Pro
   const server = http.createServer((request, response) => {
     const started = Date.now();
     const path = (request.url ?? '/').split('?')[0];
-    const reply = (r: Reply) => {
+    const send = (r: Reply) => {
       response.writeHead(r.status, { 'content-type': r.contentType, 'content-length': String(r.body.length) });
       response.end(r.body);
       face.onExchange?.({ method: request.method ?? '?', path, status: r.status, ms: Date.now() - started });
     };
     route(face, request, path)
-      .then(reply)
-      .catch((error: unknown) => reply(text(500, `internal error: ${(error as Error)?.message ?? error}`)));
+      .then(send)
+      .catch((error: unknown) => send(text(500, `internal error: ${(error as Error)?.message ?? error}`)));
   });
   // A terminal sends a few hundred bytes: a client that dawdles is cut off instead of holding a socket.
   server.requestTimeout = 10_000;
@@ -67,18 +90,19 @@ export function listen(face: HttpFaceOptions, host = '127.0.0.1', port = 0): Pro
 
 async function route(face: HttpFaceOptions, request: http.IncomingMessage, path: string): Promise<Reply> {
   const method = request.method ?? '';
-  if (method === 'GET' && path === '/v1/trust-list') return { status: 200, contentType: 'application/cose', body: face.trustList() };
-  if (method === 'GET' && path === '/v1/deny-list') return { status: 200, contentType: 'application/cose', body: face.denyList() };
-  if (method === 'GET' && path === '/v1/health') return text(200, JSON.stringify(face.health()), 'application/json');
+  if (method === 'GET' && path === '/v1/trust-list') return { status: 200, contentType: 'application/cose', body: await face.trustList() };
+  if (method === 'GET' && path === '/v1/deny-list') return { status: 200, contentType: 'application/cose', body: await face.denyList() };
+  if (method === 'GET' && path === '/v1/health') return text(200, JSON.stringify(await face.health()), 'application/json');
   const extra = face.routes ? await face.routes(request, path) : undefined;
   if (extra) return extra;
-  if (path !== '/v1/enroll' && path !== '/v1/authorize') return text(404, `no such endpoint: ${method} ${path}`);
+  const endpoint = Object.hasOwn(face.cose, path) ? face.cose[path] : undefined;
+  if (!endpoint) return text(404, `no such endpoint: ${method} ${path}`);
   if (method !== 'POST') return text(405, `${path} takes POST`);
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/cose') return text(415, 'send application/cose');
   const body = await readBody(request);
   if (!body) return text(413, `bodies are limited to ${maxBodyBytes} bytes`);
-  return path === '/v1/enroll' ? face.service.enroll(body) : face.service.authorize(body);
+  return reply(await endpoint(body), 'text');
 }
 
 export function readBody(request: http.IncomingMessage): Promise<Uint8Array | undefined> {
@@ -100,6 +124,10 @@ export function readBody(request: http.IncomingMessage): Promise<Uint8Array | un
     request.on('end', () => resolve(over ? undefined : new Uint8Array(Buffer.concat(chunks))));
     request.on('error', reject);
   });
+}
+
+export function json(status: number, value: unknown): Reply {
+  return { status, contentType: 'application/json', body: new TextEncoder().encode(`${JSON.stringify(value)}\n`) };
 }
 
 function text(status: number, message: string, contentType = 'text/plain; charset=utf-8'): Reply {

@@ -1,0 +1,172 @@
+/**
+ * The store contract: the same checks against store/sqlite and store/memory,
+ * through the port (tools/authorizer/store/ports.ts) and through the domain
+ * and HTTP face composed over it. Whatever a future store (PostgreSQL) is,
+ * it passes this file.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { hex } from '../../../src/paycode/hex';
+import { IllegalTransition, openPayment, transition } from '../../../tools/authorizer/domain/payment-state';
+import { DomainRefusal } from '../../../tools/authorizer/domain/results';
+import type { Tx } from '../../../tools/authorizer/store/ports';
+import { send, stepUpAnswer } from '../../../tools/wallet/authorizer-client';
+import { fixAt, JudgementWorld } from '../../support/judgement-world';
+
+const kinds = ['sqlite', 'memory'] as const;
+let world: JudgementWorld | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function start(store: (typeof kinds)[number], risk: unknown = {}) {
+  world = await JudgementWorld.start({ store, risk, notify: { dispatcher: { intervalMs: 3_600_000 } } });
+  await world.authorizer.dispatcher.stop();
+  return world;
+}
+
+const read = <T>(w: JudgementWorld, work: (tx: Tx) => Promise<T>) => w.authorizer.store.transaction(work);
+
+describe.each(kinds)('store contract: %s', (kind) => {
+  it('commits a transaction whole, rolls a failed one back whole, and runs after-commit effects only on commit', async () => {
+    const w = await start(kind);
+    const effects: string[] = [];
+    await read(w, async (tx) => {
+      await tx.settings.put('probe', Uint8Array.of(1));
+      tx.afterCommit(() => effects.push('committed'));
+    });
+    await expect(read(w, async (tx) => {
+      await tx.settings.put('probe', Uint8Array.of(2));
+      await tx.lists.bump('deny');
+      tx.afterCommit(() => effects.push('never'));
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    expect(await read(w, (tx) => tx.settings.get('probe'))).toEqual(Uint8Array.of(1));
+    expect(await read(w, (tx) => tx.lists.version('deny'))).toBe(1);
+    expect(effects).toEqual(['committed']);
+  });
+
+  it('journals every payment state change with its cause, and refuses an illegal one with a typed error that changes nothing', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const paid = await t.pay(w.wallet());
+    expect(paid.body.outcome).toBe('approved');
+    const payment = (await read(w, (tx) => tx.payments.byHash(paid.requestHash)))!;
+    expect(payment).toMatchObject({ state: 'captured', amount: 450, currency: 'EUR', terminalId: t.id });
+    expect(await read(w, (tx) => tx.payments.events(payment.requestId))).toEqual([
+      { requestId: payment.requestId, from: null, to: 'captured', cause: 'decision', detail: expect.stringMatching(/^approved/), at: w.time.now() },
+    ]);
+    const illegal = read(w, (tx) => transition(tx, payment, 'reversed', 'review', 'no: captured is not held', w.time.now()));
+    await expect(illegal).rejects.toBeInstanceOf(IllegalTransition);
+    await expect(illegal).rejects.toMatchObject({ name: 'IllegalTransition', from: 'captured', to: 'reversed', cause: 'review' });
+    // Opening a payment twice for one request is refused by the store itself.
+    await expect(read(w, (tx) => openPayment(tx, payment, 'captured', 'again'))).rejects.toThrow();
+    expect((await read(w, (tx) => tx.payments.byRequest(payment.requestId)))!.state).toBe('captured');
+    expect(await read(w, (tx) => tx.payments.events(payment.requestId))).toHaveLength(1);
+  });
+
+  it('answers a retry from the journal, suspends a terminal whose trace goes back, and shows it all to the operator', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const alice = w.wallet();
+    await t.pay(alice);
+    await t.pay(alice);
+    const views = await read(w, (tx) => tx.views.transactions({ limit: 10 }));
+    expect(views.map((v) => [v.trace, v.outcome, v.state])).toEqual([[2, 'approved', 'captured'], [1, 'approved', 'captured']]);
+    const detail = (await read(w, (tx) => tx.views.decision(views[0].id)))!;
+    expect(detail.journal.map((e) => [e.from, e.to, e.cause])).toEqual([[null, 'captured', 'decision']]);
+    expect(detail.assessment?.factors).toEqual([]);
+    const terminals = await read(w, (tx) => tx.views.terminals());
+    expect(terminals).toMatchObject([{ id: t.id, status: 'approved', last_trace: 2, requests: 2 }]);
+    expect(await read(w, (tx) => tx.terminals.count())).toBe(1);
+    expect(await read(w, (tx) => tx.requests.count())).toBe(2);
+  });
+
+  it('keeps the history the factors read: accepted amounts newest first, merchant volume, the last fix', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const alice = w.wallet();
+    for (const amount of [100, 200, 300]) {
+      await t.pay(alice, { amount, location: fixAt(10, 10) });
+      w.time.advance(60_000);
+    }
+    const account = (await read(w, (tx) => tx.views.transactions({ limit: 1 })))[0].account!;
+    const history = await read(w, async (tx) => ({
+      amounts: await tx.history.recentAmounts(account, 2),
+      since: await tx.history.paymentsSince(account, w.time.now() - 150_000),
+      volume: await tx.history.merchantVolume('M-DEMO', 0, w.time.now()),
+      fix: await tx.history.lastTerminalFix(t.id),
+      known: await tx.history.accountPayments(account),
+      merchant: await tx.history.paidMerchantBefore(account, 'M-DEMO'),
+      elsewhere: await tx.history.paidMerchantBefore(account, 'M-OTHER'),
+    }));
+    expect(history).toMatchObject({ amounts: [300, 200], since: 2, volume: { count: 3, total: 600 }, known: 3, merchant: true, elsewhere: false });
+    expect(history.fix).toMatchObject({ accuracy: 4, at: w.time.now() - 60_000 });
+  });
+
+  it('holds, then releases on review; a second review is a typed refusal', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const alice = w.wallet();
+    await t.pay(alice);
+    const held = await t.pay(alice, { location: fixAt(0, 3000) });
+    expect(held.body.outcome).toBe('held');
+    const payment = (await read(w, (tx) => tx.payments.byHash(held.requestHash)))!;
+    expect(payment.state).toBe('pending');
+    await w.authorizer.disputes.review(payment.requestId, 'release');
+    await expect(w.authorizer.disputes.review(payment.requestId, 'reverse')).rejects.toBeInstanceOf(DomainRefusal);
+    expect((await read(w, (tx) => tx.payments.events(payment.requestId))).map((e) => [e.from, e.to, e.cause])).toEqual([
+      [null, 'pending', 'decision'], ['pending', 'captured', 'review'],
+    ]);
+  });
+
+  it('settles a step-up through the wallet answer, signed for the same request', async () => {
+    const w = await start(kind, { factors: { 'new-credential': { points: 40 } } });
+    const t = await w.terminal();
+    const alice = w.wallet();
+    const paid = await t.pay(alice);
+    expect(paid.body.outcome).toBe('step-up');
+    const challenge = (await read(w, (tx) => tx.stepUps.byHash(paid.requestHash)))!;
+    expect(challenge.state).toBe('pending');
+    const pending = await fetch(`${w.authorizer.url}/v1/step-up/${hex(paid.requestHash)}`);
+    expect(pending.status).toBe(202);
+    const answer = await send(w.authorizer.url, stepUpAnswer(alice.device, alice.credential, challenge.id, true, w.time.now()));
+    expect(answer).toMatchObject({ status: 200, body: { state: 'confirmed', outcome: 'approved' } });
+    const final = await fetch(`${w.authorizer.url}/v1/step-up/${hex(paid.requestHash)}`);
+    expect(final.status).toBe(200);
+    const payment = (await read(w, (tx) => tx.payments.byHash(paid.requestHash)))!;
+    expect((await read(w, (tx) => tx.payments.events(payment.requestId))).map((e) => [e.to, e.cause])).toEqual([
+      ['awaiting-confirmation', 'decision'], ['captured', 'step-up'],
+    ]);
+  });
+
+  it('reports a captured payment: disputed, refunded, the credential revoked on the deny list, the customer told on both channels', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const paid = await t.pay(w.wallet());
+    const payment = (await read(w, (tx) => tx.payments.byHash(paid.requestHash)))!;
+    const before = await read(w, (tx) => tx.lists.version('deny'));
+    const report = await w.authorizer.disputes.report({ requestId: payment.requestId, by: 'operator', note: 'called in' });
+    expect(report).toMatchObject({ action: 'disputed', compensation: { kind: 'refund', amount: 450, state: 'credited' } });
+    await expect(w.authorizer.disputes.report({ requestId: payment.requestId, by: 'operator', note: 'again' })).rejects.toMatchObject({ refusal: 'conflict' });
+    expect(await read(w, (tx) => tx.lists.version('deny'))).toBe(before + 1);
+    expect(await read(w, (tx) => tx.lists.revoked())).toEqual([{ issuerKid: payment.credential.split('/')[0], credentialId: payment.credential.split('/')[1] }]);
+    const outbox = await read(w, (tx) => tx.views.notifications(undefined, 10));
+    expect(outbox.map((n) => [n.kind, n.channel])).toEqual([['report', 'message'], ['report', 'wallet-push'], ['payment', 'message'], ['payment', 'wallet-push']]);
+    expect(await read(w, (tx) => tx.views.compensations())).toMatchObject([{ request_id: payment.requestId, kind: 'refund', state: 'credited' }]);
+  });
+
+  it('delivers the outbox at least once: due, delivered, failed with backoff, dead, requeued', async () => {
+    const w = await start(kind);
+    await (await w.terminal()).pay(w.wallet());
+    const due = await read(w, (tx) => tx.outbox.due(w.time.now(), 10));
+    expect(due.map((e) => e.channel)).toEqual(['wallet-push', 'message']);
+    await read(w, (tx) => tx.outbox.delivered(due[0].id, w.time.now()));
+    await read(w, (tx) => tx.outbox.failed(due[1].id, { attempts: 1, dead: false, nextAttemptAt: w.time.now() + 1000, error: '503' }));
+    expect(await read(w, (tx) => tx.outbox.due(w.time.now(), 10))).toEqual([]);
+    expect((await read(w, (tx) => tx.outbox.due(w.time.now() + 1000, 10))).map((e) => [e.id, e.attempts, e.lastError])).toEqual([[due[1].id, 1, '503']]);
+    await read(w, (tx) => tx.outbox.failed(due[1].id, { attempts: 2, dead: true, nextAttemptAt: w.time.now(), error: '503' }));
+    expect(await read(w, (tx) => tx.outbox.requeueDead(w.time.now()))).toBe(1);
+    expect((await read(w, (tx) => tx.outbox.due(w.time.now(), 10))).map((e) => e.attempts)).toEqual([0]);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * The one composition root: a store (SQLite in a data directory, or memory),
+ * the authorizer's keys from it, and the domain services wired over it (lists,
+ * judgement, step-ups, disputes, authorization, the outbox's
+ * dispatcher). The server (authorizer.ts) puts the HTTP face on it; the
+ * operator's command line (tools/operator) uses it as is.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MerchantProfile } from '../../src/authorization/enrollment';
+import { AuthorizerService } from './domain/authorization';
+import { Disputes } from './domain/disputes';
+import { Lists, type IssuerEntry } from './domain/lists';
+import { defaultRiskConfig, type RiskConfig } from './domain/risk/config';
+import { Judgement } from './domain/risk/judgement';
+import { StepUps } from './domain/step-ups';
+import { storedKey, type ServerKey } from './keys';
+import { Dispatcher, type DispatcherOptions } from './notify/dispatcher';
+import { spoolTransport, webhookTransport, type Transport } from './notify/transports';
+import { MemoryStore } from './store/memory/index';
+import type { Store } from './store/ports';
+import { SqliteStore } from './store/sqlite/index';
+
+export const simulatorMerchant: MerchantProfile = {
+  merchantId: 'M-DEMO',
+  name: 'Cafe Lumiere',
+  currency: 'EUR',
+  purposes: ['counter-sale', 'bike-unlock', 'arcade-credit'],
+  // Place de la Republique, Paris: the simulated GNSS fixes are around here.
+  site: { latitude: 48.8675, longitude: 2.3638, radius: 250 },
+};
+
+/**
+ * Where customer notifications go. Each channel is a webhook URL when given,
+ * else a spool directory under the data directory (outbox/<channel>/) that a
+ * push service or an SMS / e-mail gateway picks up.
+ */
+export interface NotifyConfig {
+  walletWebhook?: string;
+  gatewayUrl?: string;
+  dispatcher?: Omit<DispatcherOptions, 'store' | 'transports' | 'now'>;
+}
+
+export interface CompositionConfig {
+  /** Where authorizer.sqlite (and the notification spool) live; ':memory:' for a throwaway SQLite database. */
+  dataDir: string;
+  /** 'sqlite' (default) in dataDir, 'memory', or a store of your own. */
+  store?: 'sqlite' | 'memory' | Store;
+  /** Enroll terminals without an operator (default true: the simulator). */
+  autoApprove?: boolean;
+  /** The merchant new terminals are enrolled for. Default the simulator's; recorded on open. */
+  merchant?: MerchantProfile;
+  /** Largest single payment, minor units. Default 50 000 (500.00). */
+  maxAmount?: number;
+  /** Issuers to trust from the start (added to the store). */
+  issuers?: IssuerEntry[];
+  /** The authorizer's clock (tests move it). Default Date.now. */
+  now?: () => number;
+  /** Factor points, parameters and thresholds (domain/risk/config.ts). Default: the safe defaults. */
+  risk?: RiskConfig;
+  notify?: NotifyConfig;
+}
+
+export interface Authorizer {
+  store: Store;
+  decisionKey: ServerKey;
+  lists: Lists;
+  service: AuthorizerService;
+  judgement: Judgement;
+  stepUps: StepUps;
+  disputes: Disputes;
+  dispatcher: Dispatcher;
+  risk: RiskConfig;
+  now: () => number;
+  /** Adds (or re-keys) a trusted issuer; terminals get it with their next trust list. */
+  trustIssuer(issuer: IssuerEntry): Promise<void>;
+  close(): Promise<void>;
+}
+
+function openStore(config: CompositionConfig): Store {
+  const store = config.store ?? 'sqlite';
+  if (store === 'memory') return new MemoryStore();
+  if (store === 'sqlite') return SqliteStore.open(config.dataDir, config.now);
+  return store;
+}
+
+export async function composeAuthorizer(config: CompositionConfig): Promise<Authorizer> {
+  const now = config.now ?? Date.now;
+  const risk = config.risk ?? defaultRiskConfig;
+  const notify = config.notify ?? {};
+  const store = openStore(config);
+  try {
+    const decisionKey = await storedKey(store, 'decision.key');
+    const lists = new Lists({ root: await storedKey(store, 'operator.key'), now });
+    const merchant = config.merchant ?? simulatorMerchant;
+    await store.transaction(async (tx) => {
+      await tx.merchants.upsert(merchant, config.maxAmount ?? 50_000, now());
+      for (const issuer of config.issuers ?? []) await lists.trustIssuer(tx, issuer);
+    });
+    // Webhook bodies are signed with the decision key, the key terminals and wallets already know the authorizer by.
+    const spool = config.dataDir === ':memory:' || store.kind === 'memory' ? join(tmpdir(), `qrpay-outbox-${process.pid}`) : join(config.dataDir, 'outbox');
+    const transports: Record<'wallet-push' | 'message', Transport> = {
+      'wallet-push': notify.walletWebhook ? webhookTransport(notify.walletWebhook, { signer: decisionKey }) : spoolTransport(join(spool, 'wallet-push')),
+      message: notify.gatewayUrl ? webhookTransport(notify.gatewayUrl, { signer: decisionKey }) : spoolTransport(join(spool, 'message')),
+    };
+    const dispatcher = new Dispatcher({ store, transports, now, ...notify.dispatcher });
+    const kick = () => dispatcher.kick();
+    const stepUps = new StepUps({ store, signer: decisionKey, holdThreshold: () => risk.thresholds.hold, onQueued: kick });
+    const judgement = new Judgement({ config: risk, stepUps, onQueued: kick });
+    const disputes = new Disputes({ store, lists, stepUps, now, autoCreditMax: () => risk.compensation.autoCreditMax, onQueued: kick });
+    const service = new AuthorizerService({
+      store,
+      signer: decisionKey,
+      publicKey: decisionKey.publicKey,
+      judgeCode: lists.judge,
+      trustList: (tx) => lists.trustList(tx),
+      denyList: (tx) => lists.denyList(tx),
+      operator: lists.rootKey,
+      merchant,
+      autoApprove: config.autoApprove ?? true,
+      now,
+      judgement,
+    });
+    return {
+      store, decisionKey, lists, service, judgement, stepUps, disputes, dispatcher, risk, now,
+      trustIssuer: (issuer) => store.transaction((tx) => lists.trustIssuer(tx, issuer)),
+      close: async () => {
+        await dispatcher.stop();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,364 @@
+/**
+ * The memory store: the ports of ../ports.ts over plain arrays and maps, for
+ * fast tests and the contract suite. A transaction runs alone (a queue) on
+ * the live state and puts back a copy taken at its start when it throws, so
+ * it is atomic like the SQLite one. Uniqueness the SQLite schema enforces
+ * (terminal keys, request hashes of payments, code ids, one reversal per
+ * trace) is enforced here too, with the same kind of failure: a thrown error.
+ */
+import { allMigrations } from '../sqlite/database';
+import type {
+  CompensationRecord, IssuerRecord, ListName, Merchant, NewTerminal, OperatorViews, OutboxEntry, Payment, PaymentEvent, ReportRecord,
+  RequestEntry, ReversalRecord, StepUpRecord, Store, StoredAssessment, StoredDecision, TerminalRecord, Tx,
+} from '../ports';
+
+interface RequestRow extends Partial<RequestEntry> {
+  id: number;
+  receivedAt: number;
+  bytes: Uint8Array;
+  hash: Uint8Array;
+  problem?: string;
+  codeId?: string;
+}
+
+interface TerminalRow extends TerminalRecord {
+  createdAt: number;
+}
+
+interface State {
+  settings: Map<string, Uint8Array>;
+  merchants: Map<string, Merchant>;
+  terminals: TerminalRow[];
+  enrollments: { terminalId: string; now: number; request: Uint8Array; status: string; answer: Uint8Array }[];
+  requests: RequestRow[];
+  decisions: Map<number, StoredDecision>;
+  codes: Map<string, number>;
+  issuers: Map<string, IssuerRecord>;
+  revoked: Map<string, { issuerKid: string; credentialId: string }>;
+  frozen: Map<string, { issuerKid: string; account: string; frozenBy: string; reason: string }>;
+  versions: Record<ListName, number>;
+  payments: Map<number, Payment>;
+  events: PaymentEvent[];
+  fixes: { terminalId: string; requestId: number; latitude: number; longitude: number; accuracy: number | null; at: number }[];
+  assessments: Map<number, StoredAssessment>;
+  stepUps: Map<string, StepUpRecord>;
+  reports: ReportRecord[];
+  compensations: CompensationRecord[];
+  contacts: { account: string; name: string; alg: 'ES256' | 'EdDSA'; publicKey: Uint8Array }[];
+  outbox: OutboxEntry[];
+  reversals: Map<string, ReversalRecord>;
+}
+
+const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+const accepted = (p: Payment) => p.state === 'captured' || p.state === 'pending';
+
+function emptyState(): State {
+  return {
+    settings: new Map(), merchants: new Map(), terminals: [], enrollments: [], requests: [], decisions: new Map(), codes: new Map(),
+    issuers: new Map(), revoked: new Map(), frozen: new Map(), versions: { trust: 1, deny: 1 }, payments: new Map(), events: [], fixes: [],
+    assessments: new Map(), stepUps: new Map(), reports: [], compensations: [], contacts: [], outbox: [], reversals: new Map(),
+  };
+}
+
+export class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+  #state: State = emptyState();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const run = this.#queue.then(async () => {
+      const before = structuredClone(this.#state);
+      const effects: (() => void)[] = [];
+      let result: T;
+      try {
+        result = await work({ ...ports(this.#state), afterCommit: (effect) => void effects.push(effect) });
+      } catch (error) {
+        this.#state = before;
+        throw error;
+      }
+      for (const effect of effects) effect();
+      return result;
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async schemaVersion(): Promise<number> {
+    return Math.max(...allMigrations.map((m) => m.version));
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+  }
+}
+
+/** The ports over one state object (the transaction's). */
+function ports(s: State): Omit<Tx, 'afterCommit'> {
+  const terminal = (t: TerminalRow | undefined): TerminalRecord | undefined => {
+    if (!t) return undefined;
+    const { createdAt: _createdAt, ...record } = t;
+    return { ...record };
+  };
+  const views = memoryViews(s);
+  return {
+    settings: {
+      get: async (key) => s.settings.get(key),
+      put: async (key, value) => void s.settings.set(key, value),
+    },
+    merchants: {
+      upsert: async (merchant, maxAmount) => void s.merchants.set(merchant.merchantId, { ...merchant, maxAmount }),
+      get: async (id) => s.merchants.get(id),
+    },
+    terminals: {
+      byId: async (id) => terminal(s.terminals.find((t) => t.id === id)),
+      byKey: async (key) => terminal(s.terminals.find((t) => same(t.publicKey, key))),
+      insert: async (t: NewTerminal) => {
+        if (s.terminals.some((x) => x.id === t.id || same(x.publicKey, t.publicKey))) throw new Error('terminal id or key already enrolled');
+        s.terminals.push({ id: t.id, merchantId: t.merchantId, alg: t.alg, publicKey: t.publicKey, firmware: t.device.firmware, status: t.status, lastTrace: 0, createdAt: t.now });
+      },
+      approve: async (id) => {
+        const t = s.terminals.find((x) => x.id === id && (x.status === 'pending' || x.status === 'suspended'));
+        if (t) t.status = 'approved';
+        return t !== undefined;
+      },
+      suspend: async (id) => {
+        const t = s.terminals.find((x) => x.id === id);
+        if (t) t.status = 'suspended';
+      },
+      setLastTrace: async (id, trace) => {
+        const t = s.terminals.find((x) => x.id === id);
+        if (t) t.lastTrace = trace;
+      },
+      count: async () => s.terminals.length,
+      recordEnrollment: async (e) => void s.enrollments.push(e),
+    },
+    requests: {
+      recordUnreadable: async (e) => {
+        const id = s.requests.length + 1;
+        s.requests.push({ id, receivedAt: e.receivedAt, bytes: e.bytes, hash: e.hash, problem: e.problem });
+        return id;
+      },
+      record: async (e) => {
+        const id = s.requests.length + 1;
+        s.requests.push({ ...e, id });
+        return id;
+      },
+      setCodeId: async (requestId, codeId) => {
+        s.requests[requestId - 1].codeId = codeId;
+      },
+      bytes: async (requestId) => s.requests[requestId - 1]?.bytes,
+      decidedOriginal: async (terminalId, trace, hash) => {
+        const r = s.requests.find((x) => x.terminalId === terminalId && x.trace === trace && x.retryOf === null && same(x.hash, hash) && s.decisions.has(x.id));
+        return r ? s.decisions.get(r.id) : undefined;
+      },
+      originalByTrace: async (terminalId, trace) => {
+        const r = s.requests.find((x) => x.terminalId === terminalId && x.trace === trace && x.retryOf === null);
+        return r ? { requestId: r.id, hash: r.hash } : undefined;
+      },
+      recordDecision: async (d) => {
+        if (s.decisions.has(d.requestId)) throw new Error(`request ${d.requestId} is already decided`);
+        s.decisions.set(d.requestId, d);
+      },
+      count: async () => s.requests.length,
+    },
+    codes: {
+      firstUse: async (credential, codeId) => s.codes.get(`${credential}#${codeId}`),
+      record: async (credential, codeId, requestId) => {
+        const key = `${credential}#${codeId}`;
+        if (s.codes.has(key)) throw new Error('code already recorded');
+        s.codes.set(key, requestId);
+      },
+    },
+    lists: {
+      upsertIssuer: async (issuer) => {
+        const old = s.issuers.get(issuer.kid);
+        if (old && old.alg === issuer.alg && same(old.publicKey, issuer.publicKey)) return false;
+        s.issuers.set(issuer.kid, issuer);
+        return true;
+      },
+      issuers: async () => [...s.issuers.values()].sort((a, b) => (a.kid < b.kid ? -1 : 1)),
+      revoke: async (issuerKid, credentialId) => {
+        const key = `${issuerKid}/${credentialId}`;
+        if (s.revoked.has(key)) return false;
+        s.revoked.set(key, { issuerKid, credentialId });
+        return true;
+      },
+      revoked: async () => [...s.revoked.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v),
+      freeze: async (e) => {
+        const key = `${e.issuerKid}/${e.account}`;
+        if (s.frozen.has(key)) return false;
+        s.frozen.set(key, { issuerKid: e.issuerKid, account: e.account, frozenBy: e.by, reason: e.reason });
+        return true;
+      },
+      unfreeze: async (issuerKid, account) => s.frozen.delete(`${issuerKid}/${account}`),
+      frozen: async () => [...s.frozen.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v),
+      version: async (list) => s.versions[list],
+      bump: async (list) => void s.versions[list]++,
+    },
+    payments: {
+      insert: async (p) => {
+        if (s.payments.has(p.requestId) || [...s.payments.values()].some((x) => same(x.requestHash, p.requestHash))) throw new Error('payment already recorded');
+        s.payments.set(p.requestId, { ...p });
+      },
+      setState: async (requestId, state) => {
+        const p = s.payments.get(requestId);
+        if (p) p.state = state;
+      },
+      appendEvent: async (e) => void s.events.push(e),
+      events: async (requestId) => s.events.filter((e) => e.requestId === requestId),
+      byRequest: async (requestId) => {
+        const p = s.payments.get(requestId);
+        return p ? { ...p } : undefined;
+      },
+      byHash: async (hash) => {
+        const p = [...s.payments.values()].find((x) => same(x.requestHash, hash));
+        return p ? { ...p } : undefined;
+      },
+      deviceKeys: async (account) => {
+        const keys: { alg: Payment['deviceAlg']; publicKey: Uint8Array }[] = [];
+        for (const p of s.payments.values()) {
+          if (p.account === account && !keys.some((k) => k.alg === p.deviceAlg && same(k.publicKey, p.deviceKey))) keys.push({ alg: p.deviceAlg, publicKey: p.deviceKey });
+        }
+        return keys;
+      },
+      recordFix: async (f) => void s.fixes.push(f),
+      recordAssessment: async (requestId, a) => void s.assessments.set(requestId, a),
+      assessment: async (requestId) => s.assessments.get(requestId),
+    },
+    history: {
+      lastTerminalFix: async (terminalId) => {
+        const f = s.fixes.filter((x) => x.terminalId === terminalId).at(-1);
+        return f ? { latitude: f.latitude, longitude: f.longitude, accuracy: f.accuracy, at: f.at } : undefined;
+      },
+      recentAmounts: async (account, limit) => newestFirst(s, (p) => p.account === account && accepted(p)).slice(0, limit).map((p) => p.amount),
+      paymentsSince: async (account, since) => [...s.payments.values()].filter((p) => p.account === account && p.at >= since).length,
+      lastPlacedPayment: async (account) => {
+        const p = newestFirst(s, (x) => x.account === account && accepted(x) && x.latitude !== null)[0];
+        return p ? { terminalId: p.terminalId, latitude: p.latitude!, longitude: p.longitude!, at: p.at } : undefined;
+      },
+      credentialKnown: async (credential) => [...s.payments.values()].some((p) => p.credential === credential),
+      accountPayments: async (account) => [...s.payments.values()].filter((p) => p.account === account && accepted(p)).length,
+      paidMerchantBefore: async (account, merchantId) => [...s.payments.values()].some((p) => p.account === account && p.merchantId === merchantId && accepted(p)),
+      merchantVolume: async (merchantId, from, to) => {
+        const list = [...s.payments.values()].filter((p) => p.merchantId === merchantId && accepted(p) && p.at >= from && p.at < to);
+        return { count: list.length, total: list.reduce((sum, p) => sum + p.amount, 0) };
+      },
+    },
+    stepUps: {
+      insert: async (x) => {
+        if (s.stepUps.has(x.id) || [...s.stepUps.values()].some((y) => y.requestId === x.requestId)) throw new Error('step-up already open');
+        s.stepUps.set(x.id, { ...x });
+      },
+      byId: async (id) => copy(s.stepUps.get(id)),
+      byHash: async (hash) => copy([...s.stepUps.values()].find((x) => same(x.requestHash, hash))),
+      byRequest: async (requestId) => copy([...s.stepUps.values()].find((x) => x.requestId === requestId)),
+      settle: async (id, settled) => void Object.assign(s.stepUps.get(id)!, settled),
+    },
+    disputes: {
+      reportFor: async (requestId) => copy(s.reports.find((r) => r.requestId === requestId)),
+      insertReport: async (r) => {
+        if (s.reports.some((x) => x.requestId === r.requestId)) throw new Error('already reported');
+        const id = s.reports.length + 1;
+        s.reports.push({ ...r, id });
+        return id;
+      },
+      insertCompensation: async (c) => {
+        const id = s.compensations.length + 1;
+        s.compensations.push({ ...c, id });
+        return id;
+      },
+      compensationFor: async (reportId) => copy(s.compensations.find((c) => c.reportId === reportId)),
+      credit: async (id, now) => {
+        const c = s.compensations.find((x) => x.id === id && x.state === 'pending-review');
+        if (c) Object.assign(c, { state: 'credited', creditedAt: now });
+        return c !== undefined;
+      },
+      upsertContact: async (c) => {
+        const old = s.contacts.find((x) => x.account === c.account && same(x.publicKey, c.publicKey));
+        if (old) Object.assign(old, { name: c.name, alg: c.alg });
+        else s.contacts.push({ account: c.account, name: c.name, alg: c.alg as 'ES256' | 'EdDSA', publicKey: c.publicKey });
+      },
+      contacts: async (account) => s.contacts.filter((c) => c.account === account).map(({ name, alg, publicKey }) => ({ name, alg, publicKey })),
+    },
+    outbox: {
+      insert: async (e) => void s.outbox.push({ ...e, id: s.outbox.length + 1, state: 'queued', attempts: 0, deliveredAt: null, lastError: null }),
+      due: async (now, limit) => s.outbox.filter((e) => e.state === 'queued' && e.nextAttemptAt <= now).slice(0, limit).map((e) => ({ ...e })),
+      delivered: async (id, now) => {
+        const e = s.outbox[id - 1];
+        Object.assign(e, { state: 'delivered', attempts: e.attempts + 1, deliveredAt: now, lastError: null });
+      },
+      failed: async (id, u) => void Object.assign(s.outbox[id - 1], { state: u.dead ? 'dead' : 'queued', attempts: u.attempts, nextAttemptAt: u.nextAttemptAt, lastError: u.error }),
+      requeueDead: async (now) => {
+        const dead = s.outbox.filter((e) => e.state === 'dead');
+        for (const e of dead) Object.assign(e, { state: 'queued', attempts: 0, nextAttemptAt: now });
+        return dead.length;
+      },
+    },
+    lifecycle: {
+      reversal: async (terminalId, trace) => copy(s.reversals.get(`${terminalId}#${trace}`)),
+      recordReversal: async (r) => {
+        const key = `${r.terminalId}#${r.trace}`;
+        if (s.reversals.has(key)) throw new Error('reversal already recorded');
+        s.reversals.set(key, { ...r });
+      },
+    },
+    views,
+  };
+}
+
+function copy<T extends object>(value: T | undefined): T | undefined {
+  return value ? { ...value } : undefined;
+}
+
+/** Newest first by time, the later row first on a tie (as SQLite's ORDER BY at DESC does for rows inserted in order). */
+function newestFirst(s: State, keep: (p: Payment) => boolean): Payment[] {
+  return [...s.payments.values()].filter(keep).reverse().sort((a, b) => b.at - a.at);
+}
+
+function memoryViews(s: State): OperatorViews {
+  const line = (r: RequestRow) => {
+    const d = s.decisions.get(r.id);
+    const p = s.payments.get(r.id);
+    return {
+      id: r.id, received_at: r.receivedAt, terminal_id: r.terminalId ?? null, trace: r.trace ?? null, amount: r.amount ?? null, currency: r.currency ?? null,
+      outcome: d?.outcome ?? null, reason: d?.reason ?? null, score: s.assessments.get(r.id)?.score ?? null, account: p?.account ?? null,
+      state: p?.state ?? null, retry_of: r.retryOf ?? null,
+    };
+  };
+  return {
+    terminals: async () => [...s.terminals].sort((a, b) => a.createdAt - b.createdAt).map((t) => {
+      const mine = s.requests.filter((r) => r.terminalId === t.id);
+      return {
+        id: t.id, merchant_id: t.merchantId, status: t.status, firmware: t.firmware, last_trace: t.lastTrace, requests: mine.length,
+        last_seen: mine.length ? Math.max(...mine.map((r) => r.receivedAt)) : null,
+      };
+    }),
+    transactions: async (filter) => s.requests.map(line)
+      .filter((l) => (filter.terminal === undefined || l.terminal_id === filter.terminal) && (filter.account === undefined || l.account === filter.account))
+      .reverse().slice(0, filter.limit),
+    decision: async (requestId) => {
+      const r = s.requests[requestId - 1];
+      if (!r) return undefined;
+      const a = s.assessments.get(requestId);
+      const stepUp = [...s.stepUps.values()].find((x) => x.requestId === requestId);
+      const report = s.reports.find((x) => x.requestId === requestId);
+      const compensation = report ? s.compensations.find((c) => c.reportId === report.id) : undefined;
+      return {
+        request: { ...line(r), location_status: r.locationStatus ?? null, latitude: r.latitude ?? null, longitude: r.longitude ?? null },
+        journal: s.events.filter((e) => e.requestId === requestId).map((e) => ({ from: e.from, to: e.to, cause: e.cause, detail: e.detail, at: e.at })),
+        ...(a ? { assessment: { score: a.score, customer_score: a.customerScore, acceptance_score: a.acceptanceScore, outcome: a.outcome, reason: a.reason, config: a.config, factors: JSON.parse(a.factors) } } : {}),
+        ...(stepUp ? { stepUp: { id: stepUp.id, state: stepUp.state, final_outcome: stepUp.finalOutcome, final_reason: stepUp.finalReason, resolved_at: stepUp.resolvedAt } } : {}),
+        ...(report ? { report: { id: report.id, reported_at: report.reportedAt, reported_by: report.reportedBy, action: report.action, note: report.note } } : {}),
+        ...(compensation ? { compensation: { id: compensation.id, kind: compensation.kind, amount: compensation.amount, state: compensation.state, credited_at: compensation.creditedAt } } : {}),
+      };
+    },
+    notifications: async (state, limit) => s.outbox.filter((e) => state === undefined || e.state === state).reverse().slice(0, limit).map((e) => ({
+      id: e.id, channel: e.channel, account: e.account, kind: e.kind, state: e.state, attempts: e.attempts, created_at: e.createdAt,
+      delivered_at: e.deliveredAt, last_error: e.lastError,
+    })),
+    compensations: async () => s.compensations.map((c) => {
+      const r = s.reports[c.reportId - 1];
+      return { id: c.id, request_id: r.requestId, account: r.account, kind: c.kind, amount: c.amount, currency: c.currency, state: c.state, reported_at: r.reportedAt, credited_at: c.creditedAt };
+    }),
+  };
+}

@@ -1,0 +1,428 @@
+/**
+ * The authorizer's storage port: one small async interface per aggregate, and
+ * ONE way in, `Store.transaction`, which hands the work a `Tx` whose every
+ * read and write belongs to one atomic, isolated unit (all or nothing). The
+ * domain (../domain) speaks only these interfaces: no SQL, no driver types.
+ * Implementations: ./sqlite (better-sqlite3, each module owning its
+ * migrations) and ./memory (fast tests); the contract suite
+ * (test/node/authorizer/store-contract.test.ts) runs the same checks on both.
+ * Everything is async so a networked database (PostgreSQL) fits behind it.
+ *
+ * Row types are the domain's: camelCase, bytes as Uint8Array, times in ms.
+ */
+import type { Outcome } from '../../../src/authorization/decision';
+import type { MerchantProfile } from '../../../src/authorization/enrollment';
+import type { SignatureAlgorithm } from '../../../hal/keystore';
+import type { CoseAlgName } from '../../../src/cose/sign1';
+import type { PaymentState } from '../domain/payment-state';
+
+export interface Store {
+  readonly kind: 'sqlite' | 'memory';
+  /** Runs `work` atomically: committed when it resolves, rolled back when it throws (the error is rethrown). */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** The schema version (the highest migration applied; memory: the same list's highest). */
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface Tx {
+  settings: SettingsPort;
+  merchants: MerchantsPort;
+  terminals: TerminalsPort;
+  requests: RequestsPort;
+  codes: CodesPort;
+  lists: ListsPort;
+  payments: PaymentsPort;
+  history: History;
+  stepUps: StepUpsPort;
+  disputes: DisputesPort;
+  outbox: OutboxPort;
+  lifecycle: LifecyclePort;
+  views: OperatorViews;
+  /** Runs `effect` after this transaction committed (never when it rolls back). */
+  afterCommit(effect: () => void): void;
+}
+
+export interface SettingsPort {
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, value: Uint8Array): Promise<void>;
+}
+
+export interface Merchant extends MerchantProfile {
+  /** Largest single payment, minor units. */
+  maxAmount: number;
+}
+
+export interface MerchantsPort {
+  upsert(merchant: MerchantProfile, maxAmount: number, now: number): Promise<void>;
+  get(id: string): Promise<Merchant | undefined>;
+}
+
+export type TerminalStatus = 'pending' | 'approved' | 'refused' | 'suspended';
+
+export interface TerminalRecord {
+  id: string;
+  merchantId: string;
+  alg: SignatureAlgorithm;
+  publicKey: Uint8Array;
+  firmware: string;
+  status: TerminalStatus;
+  lastTrace: number;
+}
+
+export interface NewTerminal {
+  id: string;
+  merchantId: string;
+  alg: SignatureAlgorithm;
+  publicKey: Uint8Array;
+  device: { model: string; serial: string; firmware: string; board: string };
+  status: TerminalStatus;
+  now: number;
+}
+
+export interface TerminalsPort {
+  byId(id: string): Promise<TerminalRecord | undefined>;
+  byKey(publicKey: Uint8Array): Promise<TerminalRecord | undefined>;
+  insert(terminal: NewTerminal): Promise<void>;
+  /** Pending or suspended → approved; false when it was neither. */
+  approve(id: string, now: number): Promise<boolean>;
+  suspend(id: string, reason: string): Promise<void>;
+  setLastTrace(id: string, trace: number): Promise<void>;
+  count(): Promise<number>;
+  recordEnrollment(entry: { terminalId: string; now: number; request: Uint8Array; status: string; answer: Uint8Array }): Promise<void>;
+}
+
+/** An authorization request as journaled (every one, retries and unreadable ones included). */
+export interface RequestEntry {
+  receivedAt: number;
+  bytes: Uint8Array;
+  hash: Uint8Array;
+  terminalId: string;
+  trace: number;
+  amount: number;
+  currency: string;
+  purpose: string;
+  reference: string;
+  locationStatus: string;
+  latitude: number | null;
+  longitude: number | null;
+  terminalVerdict: string;
+  retryOf: number | null;
+}
+
+export interface StoredDecision {
+  requestId: number;
+  outcome: Outcome;
+  reason: string;
+  approvalCode: string | null;
+  decidedAt: number;
+  decision: Uint8Array;
+}
+
+export interface RequestsPort {
+  recordUnreadable(entry: { receivedAt: number; bytes: Uint8Array; hash: Uint8Array; problem: string }): Promise<number>;
+  record(entry: RequestEntry): Promise<number>;
+  setCodeId(requestId: number, codeId: string): Promise<void>;
+  bytes(requestId: number): Promise<Uint8Array | undefined>;
+  /** The original (not a retry) request of this terminal with this trace and hash, with its decision. */
+  decidedOriginal(terminalId: string, trace: number, hash: Uint8Array): Promise<StoredDecision | undefined>;
+  /** The original request of this terminal with this trace, decided or not. */
+  originalByTrace(terminalId: string, trace: number): Promise<{ requestId: number; hash: Uint8Array } | undefined>;
+  recordDecision(decision: StoredDecision): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface CodesPort {
+  /** The request that first used this code, if any did. */
+  firstUse(credential: string, codeId: string): Promise<number | undefined>;
+  record(credential: string, codeId: string, requestId: number, now: number): Promise<void>;
+}
+
+export type ListName = 'trust' | 'deny';
+
+export interface IssuerRecord {
+  kid: string;
+  alg: CoseAlgName;
+  publicKey: Uint8Array;
+}
+
+export interface ListsPort {
+  /** True when the issuer was new or its key changed. */
+  upsertIssuer(issuer: IssuerRecord, now: number): Promise<boolean>;
+  issuers(): Promise<IssuerRecord[]>;
+  /** True when it was not revoked yet. Hex ids. */
+  revoke(issuerKid: string, credentialId: string, now: number): Promise<boolean>;
+  revoked(): Promise<{ issuerKid: string; credentialId: string }[]>;
+  freeze(entry: { issuerKid: string; account: string; now: number; by: string; reason: string }): Promise<boolean>;
+  unfreeze(issuerKid: string, account: string): Promise<boolean>;
+  frozen(): Promise<{ issuerKid: string; account: string; frozenBy: string; reason: string }[]>;
+  version(list: ListName): Promise<number>;
+  bump(list: ListName): Promise<void>;
+}
+
+/** A payment as the authorizer knows it: a request whose code verified. */
+export interface Payment {
+  requestId: number;
+  requestHash: Uint8Array;
+  account: string;
+  credential: string;
+  deviceAlg: SignatureAlgorithm;
+  deviceKey: Uint8Array;
+  merchantId: string;
+  terminalId: string;
+  amount: number;
+  currency: string;
+  latitude: number | null;
+  longitude: number | null;
+  at: number;
+  state: PaymentState;
+}
+
+/** One line of a payment's journal: every state it entered, why and when. */
+export interface PaymentEvent {
+  requestId: number;
+  from: PaymentState | null;
+  to: PaymentState;
+  cause: string;
+  detail: string;
+  at: number;
+}
+
+/**
+ * Payments and their journal. Only domain/payments.ts writes here (through
+ * `transition`), so no state changes unjournaled.
+ */
+export interface PaymentsPort {
+  insert(payment: Payment): Promise<void>;
+  setState(requestId: number, state: PaymentState): Promise<void>;
+  appendEvent(event: PaymentEvent): Promise<void>;
+  events(requestId: number): Promise<PaymentEvent[]>;
+  byRequest(requestId: number): Promise<Payment | undefined>;
+  byHash(requestHash: Uint8Array): Promise<Payment | undefined>;
+  /** Distinct device keys of credentials that paid for the account: the owner's keys. */
+  deviceKeys(account: string): Promise<{ alg: SignatureAlgorithm; publicKey: Uint8Array }[]>;
+  recordFix(fix: { terminalId: string; requestId: number; latitude: number; longitude: number; accuracy: number | null; at: number }): Promise<void>;
+  recordAssessment(requestId: number, assessment: StoredAssessment): Promise<void>;
+  assessment(requestId: number): Promise<StoredAssessment | undefined>;
+}
+
+export interface StoredAssessment {
+  score: number;
+  customerScore: number;
+  acceptanceScore: number;
+  outcome: Outcome;
+  reason: string;
+  /** JSON array of fired factors. */
+  factors: string;
+  config: string;
+  assessedAt: number;
+}
+
+export interface PastFix {
+  latitude: number;
+  longitude: number;
+  at: number;
+  accuracy: number | null;
+}
+
+export interface PastPayment {
+  latitude: number;
+  longitude: number;
+  terminalId: string;
+  at: number;
+}
+
+export interface Volume {
+  count: number;
+  total: number;
+}
+
+/**
+ * What the risk factors know about the past. "Accepted" payments are those
+ * the customer really made or is making: captured or held (pending).
+ */
+export interface History {
+  lastTerminalFix(terminalId: string): Promise<PastFix | undefined>;
+  /** The customer's recent accepted amounts, newest first. */
+  recentAmounts(account: string, limit: number): Promise<number[]>;
+  /** Payments attempted since `since`, declined ones too. */
+  paymentsSince(account: string, since: number): Promise<number>;
+  lastPlacedPayment(account: string): Promise<PastPayment | undefined>;
+  credentialKnown(credential: string): Promise<boolean>;
+  accountPayments(account: string): Promise<number>;
+  paidMerchantBefore(account: string, merchantId: string): Promise<boolean>;
+  /** The merchant's accepted payments with from <= at < to. */
+  merchantVolume(merchantId: string, from: number, to: number): Promise<Volume>;
+}
+
+export type StepUpState = 'pending' | 'confirmed' | 'refused' | 'expired';
+
+export interface StepUpRecord {
+  id: string;
+  requestId: number;
+  requestHash: Uint8Array;
+  account: string;
+  state: StepUpState;
+  createdAt: number;
+  expiresAt: number;
+  resolvedAt: number | null;
+  finalOutcome: Outcome | null;
+  finalReason: string | null;
+  finalDecision: Uint8Array | null;
+}
+
+export interface StepUpsPort {
+  insert(stepUp: StepUpRecord): Promise<void>;
+  byId(id: string): Promise<StepUpRecord | undefined>;
+  byHash(requestHash: Uint8Array): Promise<StepUpRecord | undefined>;
+  byRequest(requestId: number): Promise<StepUpRecord | undefined>;
+  settle(id: string, settled: { state: StepUpState; resolvedAt: number; finalOutcome: Outcome; finalReason: string; finalDecision: Uint8Array }): Promise<void>;
+}
+
+export interface ReportRecord {
+  id: number;
+  requestId: number;
+  account: string;
+  reportedAt: number;
+  reportedBy: string;
+  note: string;
+  priorState: PaymentState;
+  action: 'reversed' | 'disputed';
+}
+
+export interface CompensationRecord {
+  id: number;
+  reportId: number;
+  amount: number;
+  currency: string;
+  kind: 'release' | 'refund';
+  state: 'credited' | 'pending-review';
+  createdAt: number;
+  creditedAt: number | null;
+}
+
+export interface DisputesPort {
+  reportFor(requestId: number): Promise<ReportRecord | undefined>;
+  insertReport(report: Omit<ReportRecord, 'id'>): Promise<number>;
+  insertCompensation(compensation: Omit<CompensationRecord, 'id'>): Promise<number>;
+  compensationFor(reportId: number): Promise<CompensationRecord | undefined>;
+  /** pending-review → credited; false when it was not waiting. */
+  credit(compensationId: number, now: number): Promise<boolean>;
+  upsertContact(contact: { account: string; name: string; alg: string; publicKey: Uint8Array; now: number }): Promise<void>;
+  contacts(account: string): Promise<{ name: string; alg: SignatureAlgorithm; publicKey: Uint8Array }[]>;
+}
+
+export const channels = ['wallet-push', 'message'] as const;
+export type Channel = (typeof channels)[number];
+export type NotificationKind = 'payment' | 'step-up' | 'step-up-result' | 'report' | 'freeze' | 'contact-named' | 'copied-code' | 'reversal';
+
+export interface OutboxEntry {
+  id: number;
+  messageId: string;
+  channel: Channel;
+  account: string;
+  kind: NotificationKind;
+  /** JSON of the Notification. */
+  payload: string;
+  createdAt: number;
+  state: 'queued' | 'delivered' | 'dead';
+  attempts: number;
+  nextAttemptAt: number;
+  deliveredAt: number | null;
+  lastError: string | null;
+}
+
+export interface OutboxPort {
+  insert(entry: Omit<OutboxEntry, 'id' | 'state' | 'attempts' | 'deliveredAt' | 'lastError'>): Promise<void>;
+  due(now: number, limit: number): Promise<OutboxEntry[]>;
+  delivered(id: number, now: number): Promise<void>;
+  failed(id: number, update: { attempts: number; dead: boolean; nextAttemptAt: number; error: string }): Promise<void>;
+  requeueDead(now: number): Promise<number>;
+}
+
+/** A terminal's reversal of one of its requests, with the signed acknowledgement it got (idempotent). */
+export interface ReversalRecord {
+  terminalId: string;
+  trace: number;
+  /** The reversed request's hash as the terminal knew it. */
+  requestHash: Uint8Array;
+  /** SHA-256 of the reversal's signed payload: a retry (same payload, any valid signature) gets the same answer. */
+  payloadHash: Uint8Array;
+  reason: string;
+  receivedAt: number;
+  /** What it did: the payment's state before, or 'unknown' when the authorizer never saw the request. */
+  effect: string;
+  answer: Uint8Array;
+}
+
+export interface LifecyclePort {
+  reversal(terminalId: string, trace: number): Promise<ReversalRecord | undefined>;
+  recordReversal(reversal: ReversalRecord): Promise<void>;
+}
+
+/** Read models for the operator's command line (tools/operator): rows as displayed. */
+export interface OperatorViews {
+  terminals(): Promise<TerminalLine[]>;
+  transactions(filter: { terminal?: string; account?: string; limit: number }): Promise<TransactionLine[]>;
+  decision(requestId: number): Promise<DecisionDetail | undefined>;
+  notifications(state: string | undefined, limit: number): Promise<OutboxLine[]>;
+  compensations(): Promise<CompensationLine[]>;
+}
+
+export interface TerminalLine {
+  id: string;
+  merchant_id: string;
+  status: string;
+  firmware: string;
+  last_trace: number;
+  requests: number;
+  last_seen: number | null;
+}
+
+export interface TransactionLine {
+  id: number;
+  received_at: number;
+  terminal_id: string | null;
+  trace: number | null;
+  amount: number | null;
+  currency: string | null;
+  outcome: string | null;
+  reason: string | null;
+  score: number | null;
+  account: string | null;
+  state: string | null;
+  retry_of: number | null;
+}
+
+export interface DecisionDetail {
+  request: TransactionLine & { location_status: string | null; latitude: number | null; longitude: number | null };
+  assessment?: { score: number; customer_score: number; acceptance_score: number; outcome: string; reason: string; config: string; factors: { name: string; side: string; points: number; detail: string }[] };
+  stepUp?: { id: string; state: string; final_outcome: string | null; final_reason: string | null; resolved_at: number | null };
+  report?: { id: number; reported_at: number; reported_by: string; action: string; note: string };
+  compensation?: { id: number; kind: string; amount: number; state: string; credited_at: number | null };
+  journal: { from: string | null; to: string; cause: string; detail: string; at: number }[];
+}
+
+export interface OutboxLine {
+  id: number;
+  channel: string;
+  account: string;
+  kind: string;
+  state: string;
+  attempts: number;
+  created_at: number;
+  delivered_at: number | null;
+  last_error: string | null;
+}
+
+export interface CompensationLine {
+  id: number;
+  request_id: number;
+  account: string;
+  kind: string;
+  amount: number;
+  currency: string;
+  state: string;
+  reported_at: number;
+  credited_at: number | null;
+}

@@ -1,0 +1,253 @@
+/**
+ * Protocol tables: settings (the authorizer's keys), merchants, terminals and
+ * their enrollments, the request journal with its decisions, and every
+ * payment-code identifier ever seen.
+ */
+import type { MerchantProfile } from '../../../../src/authorization/enrollment';
+import type { Purpose } from '../../../../src/authorization/charge';
+import type { CodesPort, Merchant, MerchantsPort, RequestsPort, SettingsPort, StoredDecision, TerminalRecord, TerminalsPort } from '../ports';
+import { bytes, type Db, type Migration } from './database';
+
+export const protocolMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'terminals, requests, decisions',
+    sql: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+      );
+      CREATE TABLE merchants (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        purposes TEXT NOT NULL,          -- comma-separated
+        site_latitude REAL NOT NULL,
+        site_longitude REAL NOT NULL,
+        site_radius INTEGER NOT NULL,    -- metres
+        max_amount INTEGER NOT NULL,     -- minor units
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE terminals (
+        id TEXT PRIMARY KEY,
+        merchant_id TEXT NOT NULL REFERENCES merchants(id),
+        alg TEXT NOT NULL,
+        public_key BLOB NOT NULL UNIQUE,
+        model TEXT NOT NULL,
+        serial TEXT NOT NULL,
+        firmware TEXT NOT NULL,
+        board TEXT NOT NULL,
+        -- suspended: its key was seen reusing trace numbers (a clone, or a replayed request); an operator decides.
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'refused', 'suspended')),
+        status_reason TEXT,
+        last_trace INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        approved_at INTEGER
+      );
+      CREATE TABLE enrollments (
+        id INTEGER PRIMARY KEY,
+        terminal_id TEXT REFERENCES terminals(id),
+        received_at INTEGER NOT NULL,
+        request BLOB NOT NULL,
+        status TEXT NOT NULL,
+        answer BLOB
+      );
+      -- Every authorization request as received, including retries and the ones refused.
+      CREATE TABLE requests (
+        id INTEGER PRIMARY KEY,
+        received_at INTEGER NOT NULL,
+        request BLOB NOT NULL,
+        request_hash BLOB NOT NULL,
+        terminal_id TEXT,
+        trace INTEGER,
+        amount INTEGER,
+        currency TEXT,
+        purpose TEXT,
+        reference TEXT,
+        location_status TEXT,
+        latitude REAL,
+        longitude REAL,
+        terminal_verdict TEXT,
+        code_id TEXT,                    -- hex, once the code verified
+        -- A retry (same bytes) points at the request it repeats and gets that one's decision.
+        retry_of INTEGER REFERENCES requests(id),
+        problem TEXT                     -- why it could not be read, for garbled requests
+      );
+      CREATE INDEX requests_by_terminal_trace ON requests (terminal_id, trace);
+      CREATE INDEX requests_by_hash ON requests (request_hash);
+      CREATE TABLE decisions (
+        request_id INTEGER PRIMARY KEY REFERENCES requests(id),
+        outcome TEXT NOT NULL CHECK (outcome IN ('approved', 'declined', 'held', 'step-up')),
+        reason TEXT NOT NULL,
+        approval_code TEXT,
+        decided_at INTEGER NOT NULL,
+        decision BLOB NOT NULL
+      );
+      -- Every payment-code identifier ever verified: a code seen twice anywhere is a copy.
+      CREATE TABLE codes_seen (
+        credential TEXT NOT NULL,        -- issuer kid hex / credential id hex
+        code_id TEXT NOT NULL,           -- hex
+        first_request_id INTEGER NOT NULL REFERENCES requests(id),
+        seen_at INTEGER NOT NULL,
+        PRIMARY KEY (credential, code_id)
+      );
+    `,
+  },
+];
+
+export function sqliteSettings(db: Db): SettingsPort {
+  return {
+    async get(key) {
+      const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: Uint8Array } | undefined;
+      return row ? bytes(row.value) : undefined;
+    },
+    async put(key, value) {
+      db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    },
+  };
+}
+
+interface MerchantRow {
+  id: string;
+  name: string;
+  currency: string;
+  purposes: string;
+  site_latitude: number;
+  site_longitude: number;
+  site_radius: number;
+  max_amount: number;
+}
+
+export function sqliteMerchants(db: Db): MerchantsPort {
+  return {
+    async upsert(merchant: MerchantProfile, maxAmount: number, now: number) {
+      db.prepare(
+        `INSERT INTO merchants (id, name, currency, purposes, site_latitude, site_longitude, site_radius, max_amount, created_at)
+         VALUES (@id, @name, @currency, @purposes, @lat, @lon, @radius, @max, @now)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, currency = excluded.currency, purposes = excluded.purposes,
+           site_latitude = excluded.site_latitude, site_longitude = excluded.site_longitude, site_radius = excluded.site_radius,
+           max_amount = excluded.max_amount`,
+      ).run({
+        id: merchant.merchantId, name: merchant.name, currency: merchant.currency, purposes: merchant.purposes.join(','),
+        lat: merchant.site.latitude, lon: merchant.site.longitude, radius: merchant.site.radius, max: maxAmount, now,
+      });
+    },
+    async get(id): Promise<Merchant | undefined> {
+      const row = db.prepare('SELECT * FROM merchants WHERE id = ?').get(id) as MerchantRow | undefined;
+      if (!row) return undefined;
+      return {
+        merchantId: row.id, name: row.name, currency: row.currency, purposes: row.purposes.split(',') as Purpose[],
+        site: { latitude: row.site_latitude, longitude: row.site_longitude, radius: row.site_radius }, maxAmount: row.max_amount,
+      };
+    },
+  };
+}
+
+const terminalColumns = 'id, merchant_id, alg, public_key, firmware, status, last_trace';
+
+function terminalRecord(row: Record<string, unknown> | undefined): TerminalRecord | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string, merchantId: row.merchant_id as string, alg: row.alg as TerminalRecord['alg'], publicKey: bytes(row.public_key as Uint8Array),
+    firmware: row.firmware as string, status: row.status as TerminalRecord['status'], lastTrace: row.last_trace as number,
+  };
+}
+
+export function sqliteTerminals(db: Db): TerminalsPort {
+  return {
+    async byId(id) {
+      return terminalRecord(db.prepare(`SELECT ${terminalColumns} FROM terminals WHERE id = ?`).get(id) as Record<string, unknown> | undefined);
+    },
+    async byKey(publicKey) {
+      return terminalRecord(db.prepare(`SELECT ${terminalColumns} FROM terminals WHERE public_key = ?`).get(publicKey) as Record<string, unknown> | undefined);
+    },
+    async insert(t) {
+      db.prepare(
+        `INSERT INTO terminals (id, merchant_id, alg, public_key, model, serial, firmware, board, status, created_at, approved_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(t.id, t.merchantId, t.alg, t.publicKey, t.device.model, t.device.serial, t.device.firmware, t.device.board, t.status, t.now,
+        t.status === 'approved' ? t.now : null);
+    },
+    async approve(id, now) {
+      return db.prepare(
+        "UPDATE terminals SET status = 'approved', status_reason = NULL, approved_at = ? WHERE id = ? AND status IN ('pending', 'suspended')",
+      ).run(now, id).changes === 1;
+    },
+    async suspend(id, reason) {
+      db.prepare("UPDATE terminals SET status = 'suspended', status_reason = ? WHERE id = ?").run(reason, id);
+    },
+    async setLastTrace(id, trace) {
+      db.prepare('UPDATE terminals SET last_trace = ? WHERE id = ?').run(trace, id);
+    },
+    async count() {
+      return (db.prepare('SELECT COUNT(*) AS n FROM terminals').get() as { n: number }).n;
+    },
+    async recordEnrollment(e) {
+      db.prepare('INSERT INTO enrollments (terminal_id, received_at, request, status, answer) VALUES (?, ?, ?, ?, ?)')
+        .run(e.terminalId, e.now, e.request, e.status, e.answer);
+    },
+  };
+}
+
+export function sqliteRequests(db: Db): RequestsPort {
+  return {
+    async recordUnreadable(e) {
+      return Number(db.prepare('INSERT INTO requests (received_at, request, request_hash, problem) VALUES (?, ?, ?, ?)')
+        .run(e.receivedAt, e.bytes, e.hash, e.problem).lastInsertRowid);
+    },
+    async record(e) {
+      return Number(db.prepare(
+        `INSERT INTO requests (received_at, request, request_hash, terminal_id, trace, amount, currency, purpose, reference,
+           location_status, latitude, longitude, terminal_verdict, retry_of)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(e.receivedAt, e.bytes, e.hash, e.terminalId, e.trace, e.amount, e.currency, e.purpose, e.reference,
+        e.locationStatus, e.latitude, e.longitude, e.terminalVerdict, e.retryOf).lastInsertRowid);
+    },
+    async setCodeId(requestId, codeId) {
+      db.prepare('UPDATE requests SET code_id = ? WHERE id = ?').run(codeId, requestId);
+    },
+    async bytes(requestId) {
+      const row = db.prepare('SELECT request FROM requests WHERE id = ?').get(requestId) as { request: Uint8Array } | undefined;
+      return row ? bytes(row.request) : undefined;
+    },
+    async decidedOriginal(terminalId, trace, hash) {
+      const row = db.prepare(
+        `SELECT d.request_id, d.outcome, d.reason, d.approval_code, d.decided_at, d.decision FROM requests r JOIN decisions d ON d.request_id = r.id
+         WHERE r.terminal_id = ? AND r.trace = ? AND r.request_hash = ? AND r.retry_of IS NULL`,
+      ).get(terminalId, trace, hash) as Record<string, unknown> | undefined;
+      return row ? decisionRecord(row) : undefined;
+    },
+    async originalByTrace(terminalId, trace) {
+      const row = db.prepare('SELECT id, request_hash FROM requests WHERE terminal_id = ? AND trace = ? AND retry_of IS NULL ORDER BY id LIMIT 1')
+        .get(terminalId, trace) as { id: number; request_hash: Uint8Array } | undefined;
+      return row ? { requestId: row.id, hash: bytes(row.request_hash) } : undefined;
+    },
+    async recordDecision(d) {
+      db.prepare('INSERT INTO decisions (request_id, outcome, reason, approval_code, decided_at, decision) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(d.requestId, d.outcome, d.reason, d.approvalCode, d.decidedAt, d.decision);
+    },
+    async count() {
+      return (db.prepare('SELECT COUNT(*) AS n FROM requests').get() as { n: number }).n;
+    },
+  };
+}
+
+function decisionRecord(row: Record<string, unknown>): StoredDecision {
+  return {
+    requestId: row.request_id as number, outcome: row.outcome as StoredDecision['outcome'], reason: row.reason as string,
+    approvalCode: (row.approval_code as string | null) ?? null, decidedAt: row.decided_at as number, decision: bytes(row.decision as Uint8Array),
+  };
+}
+
+export function sqliteCodes(db: Db): CodesPort {
+  return {
+    async firstUse(credential, codeId) {
+      const row = db.prepare('SELECT first_request_id FROM codes_seen WHERE credential = ? AND code_id = ?').get(credential, codeId) as
+        { first_request_id: number } | undefined;
+      return row?.first_request_id;
+    },
+    async record(credential, codeId, requestId, now) {
+      db.prepare('INSERT INTO codes_seen (credential, code_id, first_request_id, seen_at) VALUES (?, ?, ?, ?)').run(credential, codeId, requestId, now);
+    },
+  };
+}
