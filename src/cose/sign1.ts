@@ -41,11 +41,15 @@ export type CoseErrorReason =
   | 'header-conflict'; // a label in both buckets
 
 export class CoseError extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'CoseError';
+  }
+
   readonly reason: CoseErrorReason;
   override readonly cause?: unknown;
   constructor(reason: CoseErrorReason, message: string, cause?: unknown) {
     super(message);
-    this.name = 'CoseError';
     this.reason = reason;
     if (cause !== undefined) this.cause = cause;
   }
