@@ -25,13 +25,17 @@ export type HalErrorKind =
   | 'device';
 
 export class HalError extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'HalError';
+  }
+
   readonly kind: HalErrorKind;
   /** HTTP status, for `bad-status`. */
   readonly status?: number;
 
   constructor(kind: HalErrorKind, message: string, status?: number) {
     super(message);
-    this.name = 'HalError';
     this.kind = kind;
     if (status !== undefined) this.status = status;
   }

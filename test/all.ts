@@ -1,7 +1,9 @@
 /**
- * `npm test`: the three lanes in order (type check, vitest on Node, the XS
- * lane), each run even if an earlier one failed, then one closing line that
- * counts every test of both engines: `all lanes: N passed, M failed`.
+ * `npm test`: the lanes in order (type check, vitest on Node, the XS lane, the
+ * Moddable lane), each run even if an earlier one failed, then one closing
+ * line that counts every test of every engine: `all lanes: N passed, M failed`.
+ * The Moddable lane reports `Moddable: skipped` when no SDK is present (it is
+ * required when CI=true; test/moddable/run.ts decides).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -34,10 +36,17 @@ const xs = run('XS lane (xsnap)', bin('tsx'), [join(repoRoot, 'test', 'xs', 'run
 const summary = /^XS: (\d+) passed, (\d+) failed$/m.exec(xs.stdout);
 const xsPassed = summary ? Number(summary[1]) : 0;
 const xsFailed = summary ? Number(summary[2]) : 1;
+const moddable = run('Moddable lane (mcconfig -p lin)', bin('tsx'), [join(repoRoot, 'test', 'moddable', 'run.ts')], true);
+const moddableSkipped = /^Moddable: skipped$/m.test(moddable.stdout);
+const moddableSummary = /^Moddable: (\d+) passed, (\d+) failed$/m.exec(moddable.stdout);
+const moddablePassed = moddableSummary ? Number(moddableSummary[1]) : 0;
+const moddableFailed = moddableSummary ? Number(moddableSummary[2]) : moddableSkipped ? 0 : 1;
 // A lane that failed without a failing test (it crashed, or the type check failed) counts as one failure.
 const failed =
-  nodeFailed + (node.ok || nodeFailed ? 0 : 1) + xsFailed + (xs.ok || xsFailed ? 0 : 1) + (typecheck.ok ? 0 : 1);
+  nodeFailed + (node.ok || nodeFailed ? 0 : 1) + xsFailed + (xs.ok || xsFailed ? 0 : 1) +
+  moddableFailed + (moddable.ok || moddableFailed ? 0 : 1) + (typecheck.ok ? 0 : 1);
+const moddableLine = moddableSkipped ? 'Moddable: skipped' : `Moddable: ${moddablePassed} passed, ${moddableFailed} failed`;
 
-console.log(`\ntype check: ${typecheck.ok ? 'ok' : 'FAILED'}; Node: ${nodePassed} passed, ${nodeFailed} failed; XS: ${xsPassed} passed, ${xsFailed} failed`);
-console.log(`all lanes: ${nodePassed + xsPassed} passed, ${failed} failed`);
-process.exit(typecheck.ok && node.ok && xs.ok ? 0 : 1);
+console.log(`\ntype check: ${typecheck.ok ? 'ok' : 'FAILED'}; Node: ${nodePassed} passed, ${nodeFailed} failed; XS: ${xsPassed} passed, ${xsFailed} failed; ${moddableLine}`);
+console.log(`all lanes: ${nodePassed + xsPassed + moddablePassed} passed, ${failed} failed`);
+process.exit(typecheck.ok && node.ok && xs.ok && moddable.ok ? 0 : 1);

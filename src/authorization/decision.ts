@@ -33,7 +33,7 @@ export interface DecisionBody {
   issuedAt: number;
 }
 
-export const approvalCodePattern = /^[A-Z0-9]{6}$/;
+export const approvalCodePattern = (): RegExp => /^[A-Z0-9]{6}$/;
 
 /** The binding: SHA-256 of the request exactly as sent. */
 export function requestHash(requestBytes: Uint8Array): Uint8Array {
@@ -66,14 +66,14 @@ function bodyOf(m: CborMap): DecisionBody {
   onlyKeys(m, [1, 2, 3, 4, 5, 6, 7, 8], 'decision');
   const body: DecisionBody = {
     requestHash: readBytes(m, 1, 'request hash', 32, 32),
-    terminalId: readText(m, 2, 'terminal id', 32, terminalIdPattern),
+    terminalId: readText(m, 2, 'terminal id', 32, terminalIdPattern()),
     trace: readUint(m, 3, 'trace number'),
     outcome: readChoice(m, 4, 'outcome', outcomes),
     reason: readText(m, 5, 'reason', 64),
     display: readText(m, 7, 'display text', 64),
     issuedAt: readUint(m, 8, 'issued at'),
   };
-  const approvalCode = optional(m, 6, (x, k) => readText(x, k, 'approval code', 6, approvalCodePattern));
+  const approvalCode = optional(m, 6, (x, k) => readText(x, k, 'approval code', 6, approvalCodePattern()));
   if (approvalCode !== undefined) body.approvalCode = approvalCode;
   if ((body.outcome === 'approved') !== (approvalCode !== undefined)) {
     throw new FormatError('approval code', 'an approval code comes with approvals and only with them');

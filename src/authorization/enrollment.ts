@@ -86,7 +86,7 @@ export interface EnrollmentAnswer {
 const algs: readonly SignatureAlgorithm[] = ['ES256', 'EdDSA'];
 /** ES256 keys travel as SEC1 points, uncompressed (65 bytes) or compressed (33); EdDSA keys are 32 bytes. */
 const keyLength = { ES256: { min: 33, max: 65 }, EdDSA: { min: 32, max: 32 } } as const;
-const factPattern = /^[\x20-\x7e]{1,64}$/;
+const factPattern = (): RegExp => /^[\x20-\x7e]{1,64}$/;
 
 export function signEnrollmentRequest(request: EnrollmentRequest, signer: Signer): Uint8Array {
   const payload = mapOf([
@@ -114,10 +114,10 @@ export function openEnrollmentRequest(bytes: Uint8Array): OpenedEnrollmentReques
   const request: EnrollmentRequest = {
     key,
     device: {
-      model: readText(facts, 1, 'model', 64, factPattern),
-      serial: readText(facts, 2, 'serial', 64, factPattern),
-      firmware: readText(facts, 3, 'firmware', 32, factPattern),
-      board: readText(facts, 4, 'board', 64, factPattern),
+      model: readText(facts, 1, 'model', 64, factPattern()),
+      serial: readText(facts, 2, 'serial', 64, factPattern()),
+      firmware: readText(facts, 3, 'firmware', 32, factPattern()),
+      board: readText(facts, 4, 'board', 64, factPattern()),
     },
     localTime: readUint(map, 3, 'local time'),
   };
@@ -203,7 +203,7 @@ function answerOf(map: CborMap): EnrollmentAnswer {
     issuedAt: readUint(map, 9, 'issued at'),
   };
   if (answer.status !== 'approved') return answer;
-  answer.terminalId = readText(map, 4, 'terminal id', 32, terminalIdPattern);
+  answer.terminalId = readText(map, 4, 'terminal id', 32, terminalIdPattern());
   answer.merchant = merchantOf(map.get(5));
   answer.trustList = readBytes(map, 7, 'trust list', 1, 8192);
   answer.denyList = readBytes(map, 10, 'deny list', 1, 8192);
@@ -229,9 +229,9 @@ function merchantOf(value: CborValue | undefined): MerchantProfile {
   const site = asMap(map.get(5), 'site');
   onlyKeys(site, [1, 2, 3], 'site');
   return {
-    merchantId: readText(map, 1, 'merchant id', 32, terminalIdPattern),
+    merchantId: readText(map, 1, 'merchant id', 32, terminalIdPattern()),
     name: readText(map, 2, 'merchant name', 64),
-    currency: readText(map, 3, 'currency', 3, currencyPattern),
+    currency: readText(map, 3, 'currency', 3, currencyPattern()),
     purposes: chosen,
     site: {
       latitude: readInt(site, 1, 'site latitude', -900_000_000, 900_000_000) / 1e7,

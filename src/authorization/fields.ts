@@ -6,11 +6,15 @@
 import { isBytes, isCborMap, type CborKey, type CborMap, type CborValue } from '../codec/cbor';
 
 export class FormatError extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'FormatError';
+  }
+
   /** The field (map key) at fault, or `message` for the message as a whole. */
   readonly field: string;
   constructor(field: string, message: string) {
     super(message);
-    this.name = 'FormatError';
     this.field = field;
   }
 }

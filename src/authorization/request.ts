@@ -38,7 +38,7 @@ export interface AuthorizationRequest extends Charge {
   firmware: string;
 }
 
-export const terminalIdPattern = /^[A-Za-z0-9-]{1,32}$/;
+export const terminalIdPattern = (): RegExp => /^[A-Za-z0-9-]{1,32}$/;
 export const maxPaymentCodeLength = 1024;
 
 export function terminalKid(terminalId: string): Uint8Array {
@@ -48,7 +48,7 @@ export function terminalKid(terminalId: string): Uint8Array {
 export function signRequest(request: AuthorizationRequest, signer: Signer): Uint8Array {
   const problem = chargeProblem(request);
   if (problem) throw new FormatError('charge', problem);
-  if (!terminalIdPattern.test(request.terminalId)) throw new FormatError('terminal id', 'terminal id is not 1-32 letters, digits or dashes');
+  if (!terminalIdPattern().test(request.terminalId)) throw new FormatError('terminal id', 'terminal id is not 1-32 letters, digits or dashes');
   const verdict = mapOf([
     [1, request.verdict.status],
     [2, request.verdict.reason],
@@ -88,13 +88,13 @@ export function openRequest(bytes: Uint8Array): OpenedRequest {
   const codeId = optional(verdictMap, 3, (m, k) => readBytes(m, k, 'code id', 1, 64));
   if (codeId !== undefined) verdict.codeId = codeId;
   const request: AuthorizationRequest = {
-    terminalId: readText(map, 1, 'terminal id', 32, terminalIdPattern),
+    terminalId: readText(map, 1, 'terminal id', 32, terminalIdPattern()),
     trace: readUint(map, 2, 'trace number'),
     localTime: readUint(map, 3, 'local time'),
     amount: readUint(map, 4, 'amount', maxAmount),
-    currency: readText(map, 5, 'currency', 3, currencyPattern),
+    currency: readText(map, 5, 'currency', 3, currencyPattern()),
     purpose: readChoice(map, 6, 'purpose', purposes),
-    reference: readText(map, 7, 'reference', 64, referencePattern),
+    reference: readText(map, 7, 'reference', 64, referencePattern()),
     location: decodeLocation(map.get(8)),
     paymentCode: readText(map, 9, 'payment code', maxPaymentCodeLength),
     verdict,

@@ -27,10 +27,10 @@ export interface WalletMessage {
   note?: string;
 }
 
-export const accountPattern = /^[0-9a-f]{2,64}\/[0-9a-f]{2,64}$/;
+export const accountPattern = (): RegExp => /^[0-9a-f]{2,64}\/[0-9a-f]{2,64}$/;
 
 export function signWalletMessage(message: WalletMessage, signer: Signer): Uint8Array {
-  if (!accountPattern.test(message.account)) throw new FormatError('account', 'account is not "<issuer kid hex>/<account hex>"');
+  if (!accountPattern().test(message.account)) throw new FormatError('account', 'account is not "<issuer kid hex>/<account hex>"');
   return seal({
     contentType: ContentType.wallet,
     payload: mapOf([[1, message.action], [2, message.account], [3, message.subject], [4, message.signedAt], [5, message.note]]),
@@ -50,7 +50,7 @@ export function openWalletMessage(bytes: Uint8Array): OpenedWalletMessage {
   onlyKeys(map, [1, 2, 3, 4, 5], 'wallet message');
   const message: WalletMessage = {
     action: readChoice(map, 1, 'action', walletActions),
-    account: readText(map, 2, 'account', 129, accountPattern),
+    account: readText(map, 2, 'account', 129, accountPattern()),
     subject: readBytes(map, 3, 'subject', 1, 128),
     signedAt: readUint(map, 4, 'signed at'),
   };

@@ -13,10 +13,14 @@ export const base45Alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 export type Base45ErrorReason = 'invalid-character' | 'invalid-length' | 'out-of-range' | 'too-large';
 
 export class Base45Error extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'Base45Error';
+  }
+
   readonly reason: Base45ErrorReason;
   constructor(reason: Base45ErrorReason, message: string) {
     super(message);
-    this.name = 'Base45Error';
     this.reason = reason;
   }
 }

@@ -51,12 +51,16 @@ export type DecodeErrorReason =
   | 'out-of-range'; // a tag number of 2^53 or more
 
 export class DecodeError extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'DecodeError';
+  }
+
   readonly reason: DecodeErrorReason;
   /** Byte offset where the problem was found. */
   readonly offset: number;
   constructor(reason: DecodeErrorReason, offset: number, message: string) {
     super(`${message} (at byte ${offset})`);
-    this.name = 'DecodeError';
     this.reason = reason;
     this.offset = offset;
   }
@@ -64,9 +68,13 @@ export class DecodeError extends Error {
 
 /** Thrown by `encode` for a value outside the model (a float, undefined, a lone surrogate...). */
 export class EncodeError extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'EncodeError';
+  }
+
   constructor(message: string) {
     super(message);
-    this.name = 'EncodeError';
   }
 }
 

@@ -24,9 +24,13 @@ export interface PublicKey {
 }
 
 export class CoseKeyError extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'CoseKeyError';
+  }
+
   constructor(message: string) {
     super(message);
-    this.name = 'CoseKeyError';
   }
 }
 

@@ -53,11 +53,15 @@ export type CoseErrorReason =
   | 'unknown-header'; // a protected label the format does not allow
 
 export class CoseError extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'CoseError';
+  }
+
   readonly reason: CoseErrorReason;
   override readonly cause?: unknown;
   constructor(reason: CoseErrorReason, message: string, cause?: unknown) {
     super(message);
-    this.name = 'CoseError';
     this.reason = reason;
     if (cause !== undefined) this.cause = cause;
   }

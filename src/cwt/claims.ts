@@ -13,10 +13,14 @@ export const CnfKey = { coseKey: 1 } as const;
 export const privateClaimBase = -65537;
 
 export class ClaimError extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'ClaimError';
+  }
+
   readonly claim: number | string;
   constructor(claim: number | string, message: string) {
     super(message);
-    this.name = 'ClaimError';
     this.claim = claim;
   }
 }

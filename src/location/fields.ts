@@ -8,19 +8,20 @@
 export const DAY_MS = 86_400_000;
 
 // Native regular expressions: on XS one match costs less than a loop over the characters (bench/nmea.ts).
-const DECIMAL = /^-?(?:\d+\.?\d*|\.\d+)$/;
-const INTEGER = /^\d+$/;
+// Written inside the readers, not as module constants: a RegExp preloaded into flash crashes XS when a
+// match runs during a garbage collection (docs/moddable.md, XS bug 2); a literal evaluated in a function
+// is made in RAM.
 
 /** Digits with an optional fraction and an optional leading minus. */
 export function decimal(text: string): number | undefined {
   if (text.length === 0) return undefined;
-  return DECIMAL.test(text) ? Number(text) : NaN;
+  return /^-?(?:\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
 }
 
 /** A non-negative integer such as a satellite count or a quality indicator. */
 export function integer(text: string): number | undefined {
   if (text.length === 0) return undefined;
-  return INTEGER.test(text) ? Number(text) : NaN;
+  return /^\d+$/.test(text) ? Number(text) : NaN;
 }
 
 /** True when a reader's result is present but malformed. */
@@ -28,12 +29,10 @@ export function isBad(value: number | undefined): boolean {
   return value !== undefined && value !== value;
 }
 
-const TIME = /^(\d\d)(\d\d)(\d\d(?:\.\d+)?)$/;
-
 /** `hhmmss` or `hhmmss.s…` → milliseconds since midnight UTC. A leap second (ss = 60) is allowed. */
 export function timeOfDay(text: string): number | undefined {
   if (text.length === 0) return undefined;
-  const match = TIME.exec(text);
+  const match = /^(\d\d)(\d\d)(\d\d(?:\.\d+)?)$/.exec(text);
   if (match === null) return NaN;
   const hours = Number(match[1]);
   const minutes = Number(match[2]);
@@ -42,12 +41,10 @@ export function timeOfDay(text: string): number | undefined {
   return Math.round(((hours * 60 + minutes) * 60 + seconds) * 1000);
 }
 
-const DATE = /^(\d\d)(\d\d)(\d\d)$/;
-
 /** `ddmmyy` → the epoch milliseconds of that day's midnight UTC. Years 80–99 are 1980–1999, 00–79 are 2000–2079. */
 export function dateOfDay(text: string): number | undefined {
   if (text.length === 0) return undefined;
-  const match = DATE.exec(text);
+  const match = /^(\d\d)(\d\d)(\d\d)$/.exec(text);
   if (match === null) return NaN;
   const day = Number(match[1]);
   const month = Number(match[2]);
@@ -58,9 +55,6 @@ export function dateOfDay(text: string): number | undefined {
   // Date.UTC rolls 31 April over to 1 May: a round trip catches impossible days.
   return new Date(ms).getUTCDate() === day ? ms : NaN;
 }
-
-const LATITUDE = /^(\d\d)(\d\d(?:\.\d+)?)$/;
-const LONGITUDE = /^(\d\d\d)(\d\d(?:\.\d+)?)$/;
 
 /**
  * `ddmm.mmmm` / `dddmm.mmmm` with its hemisphere letter → signed degrees.
@@ -79,11 +73,11 @@ function coordinate(text: string, hemisphere: string, shape: RegExp, limit: numb
 }
 
 export function latitude(text: string, hemisphere: string): number | undefined {
-  return coordinate(text, hemisphere, LATITUDE, 90, 'S', 'N');
+  return coordinate(text, hemisphere, /^(\d\d)(\d\d(?:\.\d+)?)$/, 90, 'S', 'N');
 }
 
 export function longitude(text: string, hemisphere: string): number | undefined {
-  return coordinate(text, hemisphere, LONGITUDE, 180, 'W', 'E');
+  return coordinate(text, hemisphere, /^(\d\d\d)(\d\d(?:\.\d+)?)$/, 180, 'W', 'E');
 }
 
 export const KNOTS_TO_METRES_PER_SECOND = 1852 / 3600;

@@ -29,10 +29,14 @@ export const rejectReasons: readonly RejectReason[] = [
 
 /** Thrown inside the paycode modules and turned into a `Rejection` at the API boundary. */
 export class PaycodeError extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'PaycodeError';
+  }
+
   readonly reason: RejectReason;
   constructor(reason: RejectReason, detail: string) {
     super(detail);
-    this.name = 'PaycodeError';
     this.reason = reason;
   }
 }

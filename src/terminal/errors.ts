@@ -23,11 +23,15 @@ export type TerminalErrorKind =
   | 'stopped';
 
 export class TerminalError extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'TerminalError';
+  }
+
   readonly kind: TerminalErrorKind;
 
   constructor(kind: TerminalErrorKind, message: string) {
     super(message);
-    this.name = 'TerminalError';
     this.kind = kind;
   }
 }

@@ -58,9 +58,13 @@ export function beforeAll(fn: Fn): void { current.beforeAll.push(fn); }
 export function afterAll(fn: Fn): void { current.afterAll.push(fn); }
 
 class AssertionError extends Error {
+  /** Not `this.name = ...`: Moddable freezes Error.prototype (docs/moddable.md). */
+  override get name(): string {
+    return 'AssertionError';
+  }
+
   constructor(message: string) {
     super(message);
-    this.name = 'AssertionError';
   }
 }
 

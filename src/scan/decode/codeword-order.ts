@@ -9,11 +9,11 @@
 import { maskApplies } from './data-mask';
 import { forEachFunctionModule } from '../function-patterns';
 
-/** 1 where a module is not data, row-major; the last one built is kept (the scanner meets one size at a time). */
-let cached: { dimension: number; reserved: Uint8Array } | undefined;
-
+/**
+ * 1 where a module is not data, row-major. Built for each grid, not cached in the module: module state
+ * written at run time is read only once the module is preloaded into flash (docs/moddable.md).
+ */
 export function reservedModules(dimension: number): Uint8Array {
-  if (cached && cached.dimension === dimension) return cached.reserved;
   const reserved = new Uint8Array(dimension * dimension);
   forEachFunctionModule(dimension, (row, col) => {
     reserved[row * dimension + col] = 1;
@@ -36,7 +36,6 @@ export function reservedModules(dimension: number): Uint8Array {
       }
     }
   }
-  cached = { dimension, reserved };
   return reserved;
 }
 
