@@ -9,11 +9,12 @@ import './text-encoder';
 import config from 'mc/config';
 import Digital from 'embedded:io/digital';
 import HTTPClient from 'embedded:network/http/client';
+import Time from 'time';
 import { createEsp32Entropy } from 'qrpay-entropy';
-import { DigitalActuator, NmeaLocationSensor, SoftwareKeystore, cameraCodeSource, createTerminal, formatAmount, type Charge, type Hal } from '../../src/index';
+import { DigitalActuator, NmeaLocationSensor, SoftwareKeystore, cameraCodeSource, createTerminal, formatAmount, pinnedAuthorizerKey, type Charge, type Hal } from '../../src/index';
 import { createEsp32Camera } from './camera';
 import { createEsp32Clock } from './clock';
-import { createEsp32Http } from './http';
+import { createEsp32Http, type HttpProvider } from './http';
 import { createEsp32Indicators, type Esp32IndicatorPins } from './indicators';
 import { createEsp32Logger } from './logger';
 import { createEsp32Serial } from './serial';
@@ -40,7 +41,12 @@ export function runUnlockTerminal(board: UnlockBoard): void {
     entropy,
     storage,
     keystore: new SoftwareKeystore({ store: storage.open({ path: 'qrpay-keys' }), entropy }),
-    http: createEsp32Http({ io: HTTPClient }),
+    // device.network.https: set up by the https client's config module (Moddable's examples/io/tcp/httpsclient).
+    // Plain http only with config.allowPlainHttp (a lab bench): the authorizer is reached over TLS.
+    http: createEsp32Http({
+      https: (globalThis as { device?: { network?: { https?: HttpProvider } } }).device?.network?.https,
+      ...(config.allowPlainHttp === true ? { http: { io: HTTPClient } } : {}),
+    }),
     logger,
     camera: createEsp32Camera(() => clock.monotonic()),
     gnssSerial: createEsp32Serial({ receive: config.gnssReceivePin ?? board.gnss.receive, transmit: config.gnssTransmitPin ?? board.gnss.transmit, port: board.gnss.port }),
@@ -55,7 +61,10 @@ export function runUnlockTerminal(board: UnlockBoard): void {
     location,
     codeSource: cameraCodeSource({ camera: hal.camera!, clock, onError: (error) => logger.log('warn', `camera: ${error.message}`) }),
     config: {
-      authorizerUrl: config.authorizer ?? 'http://192.168.4.1:8080',
+      authorizerUrl: config.authorizer ?? 'https://authorizer.invalid',
+      // Pinned (manifest config.authorizerKey or NVS provisioning): the enrollment, the stored enrollment at
+      // every boot and every decision must carry that key's signature.
+      authorizerKey: pinnedAuthorizerKey(config.authorizerKey, storage),
       firmware: '0.1.0',
       device: { model: board.model, serial: config.serial ?? 'UNSET', board: board.board },
       actuation: { kind: 'hold', ms: config.holdMs ?? 3000 },
@@ -63,6 +72,11 @@ export function runUnlockTerminal(board: UnlockBoard): void {
   });
   const charge: Charge = { amount: config.amount ?? 150, currency: config.currency ?? 'EUR', purpose: config.purpose ?? 'bike-unlock', reference: '' };
   terminal.on('decision', (decision) => logger.log('info', `decision ${decision.outcome}: ${decision.reason}`));
+  // The authorizer's time, from an answer signed by the pinned key: better than a clock found wrong.
+  terminal.on('clock-skew', (event) => {
+    Time.set(Math.round(event.authorizerTime / 1000));
+    logger.log('warn', `clock set from the authorizer's time: ${event.detail}`);
+  });
 
   async function serve(): Promise<void> {
     const identity = await terminal.start();
