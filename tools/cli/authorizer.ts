@@ -2,13 +2,18 @@
  * `qrpay authorizer`: runs the reference authorizer on loopback with its
  * SQLite database, until interrupted.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { publicKeyToText } from '../../src/authorization/signer';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { startAuthorizer } from '../authorizer/authorizer';
 import { composeAuthorizer } from '../authorizer/composition';
 import type { IssuerEntry } from '../authorizer/domain/lists';
 import { loadIssuer } from '../wallet/files';
 import { riskConfigFor, type RiskConfig } from '../authorizer/domain/risk/config';
+import { databaseFileName } from '../authorizer/store/sqlite/database';
+import { CliError, exitCodes } from './exit';
 
 const help = `usage: qrpay authorizer [options]
 
@@ -17,7 +22,7 @@ Runs the reference authorizer (enrollment, authorization, trust lists) over HTTP
 options:
   --data-dir DIR         where authorizer.sqlite lives (default var/authorizer)
   --host HOST            address to listen on (default 127.0.0.1)
-  --port N               port (default 8080; 0 picks a free one)
+  --port N               port (default $QRPAY_PORT, else 8080; 0 picks a free one)
   --manual-approval      new terminals wait for --approve instead of being enrolled at once
   --trust-issuer SPEC    trust a wallet issuer: ALG:KID_HEX:PUBLIC_KEY_HEX (repeatable)
   --trust-issuer-file F  trust the issuer in a \`qrpay wallet issuer\` key file (only its public key is used; repeatable)
@@ -26,6 +31,8 @@ options:
   --wallet-webhook URL   deliver customer notifications to the wallet push service (default: spool in DATA_DIR/outbox)
   --gateway URL          deliver them to an SMS / e-mail gateway too (default: spool in DATA_DIR/outbox)
   --approve TERMINAL_ID  approve a pending (or re-approve a suspended) terminal and exit
+  --print-keys           print the authorizer's public keys (to pin on terminals: qrpay terminal
+                         --authorizer-key) and exit; the database must exist
   -h, --help             this text`;
 
 export async function run(args: string[]): Promise<number> {
@@ -36,11 +43,12 @@ export async function run(args: string[]): Promise<number> {
       options: {
         'data-dir': { type: 'string', default: 'var/authorizer' },
         host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '8080' },
+        port: { type: 'string', default: process.env.QRPAY_PORT ?? '8080' },
         'manual-approval': { type: 'boolean', default: false },
         'trust-issuer': { type: 'string', multiple: true, default: [] },
         'trust-issuer-file': { type: 'string', multiple: true, default: [] },
         approve: { type: 'string' },
+        'print-keys': { type: 'boolean', default: false },
         'risk-config': { type: 'string' },
         'wallet-webhook': { type: 'string' },
         gateway: { type: 'string' },
@@ -49,7 +57,7 @@ export async function run(args: string[]): Promise<number> {
     });
   } catch (error) {
     console.error(`qrpay authorizer: ${(error as Error).message}\n\n${help}`);
-    return 2;
+    return exitCodes.usage;
   }
   const options = parsed.values;
   if (options.help) {
@@ -59,7 +67,7 @@ export async function run(args: string[]): Promise<number> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`qrpay authorizer: --port must be 0-65535, got ${options.port}`);
-    return 2;
+    return exitCodes.usage;
   }
   let issuers: IssuerEntry[];
   let risk: RiskConfig | undefined;
@@ -72,14 +80,27 @@ export async function run(args: string[]): Promise<number> {
     }
   } catch (error) {
     console.error(`qrpay authorizer: ${(error as Error).message}`);
-    return 2;
+    return exitCodes.usage;
+  }
+  if (options.approve || options['print-keys']) {
+    // A mistyped --data-dir must not silently create a new database with new keys.
+    if (!existsSync(join(options['data-dir'], databaseFileName))) {
+      throw new CliError(`no authorizer database in ${options['data-dir']} (see --data-dir; qrpay authorizer creates it on its first start)`, exitCodes.usage);
+    }
+  }
+  if (options['print-keys']) {
+    const authorizer = await composeAuthorizer({ dataDir: options['data-dir'] });
+    console.log(`decision key       ${publicKeyToText(authorizer.decisionKey.publicKey)}`);
+    console.log(`operator root key  ${publicKeyToText(authorizer.lists.rootKey)}`);
+    await authorizer.close();
+    return exitCodes.ok;
   }
   if (options.approve) {
     const authorizer = await composeAuthorizer({ dataDir: options['data-dir'] });
     const changed = await authorizer.service.approveTerminal(options.approve);
     await authorizer.close();
     console.log(changed ? `approved ${options.approve}` : `no pending or suspended terminal ${options.approve}`);
-    return changed ? 0 : 1;
+    return changed ? exitCodes.ok : exitCodes.failed;
   }
   const authorizer = await startAuthorizer({
     dataDir: options['data-dir'],
@@ -94,7 +115,8 @@ export async function run(args: string[]): Promise<number> {
     },
     onExchange: (e) => console.log(`${new Date().toISOString()} ${e.method} ${e.path} → ${e.status} (${e.ms} ms)`),
   });
-  console.log(`authorizer listening on ${authorizer.url} (database ${options['data-dir']}/authorizer.sqlite)`);
+  console.log(`authorizer listening on ${authorizer.url} (database ${join(options['data-dir'], databaseFileName)})`);
+  console.log(`decision key ${publicKeyToText(authorizer.decisionKey)} (pin it: qrpay terminal --authorizer-key KEY)`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
