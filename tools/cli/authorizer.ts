@@ -120,6 +120,14 @@ export async function run(args: string[]): Promise<number> {
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    // Started through npx, a `kill %1` stops npm's process, not this one: leave with our parent rather than
+    // linger on the port as an orphan.
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      resolve();
+    }, 500);
   });
   await authorizer.close();
   return 0;
