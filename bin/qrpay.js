@@ -13,5 +13,5 @@ if (existsSync(sources)) {
 } else {
   cli = await import('../dist/tools/cli/main.js');
 }
-cli.exitQuietlyOnClosedPipe();
+cli.guardProcess(process.argv.slice(2));
 process.exitCode = await cli.main(process.argv.slice(2));

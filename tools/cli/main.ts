@@ -56,14 +56,25 @@ function isExplained(error: unknown): boolean {
 }
 
 /**
- * Output piped into a reader that stops early (`qrpay ... | head`) is not an
- * error of ours: leave quietly instead of throwing EPIPE.
+ * The process-wide part of the one error path, for bin/qrpay.js. Output piped
+ * into a reader that stops early (`qrpay ... | head`) is not an error of ours:
+ * leave quietly instead of throwing EPIPE. An error that escapes every command
+ * (thrown from a timer or an event) still becomes one line, not a stack.
  */
-export function exitQuietlyOnClosedPipe(): void {
+export function guardProcess(argv: string[]): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(process.exitCode ?? exitCodes.ok);
       throw error;
     });
   }
+  const lastResort = (error: unknown) => {
+    const { message } = describeFailure(error);
+    console.error(`qrpay: unexpected error: ${message}`);
+    if (argv.includes('--debug')) console.error(error);
+    else console.error('(run again with --debug for the details)');
+    process.exit(exitCodes.failed);
+  };
+  process.on('uncaughtException', lastResort);
+  process.on('unhandledRejection', lastResort);
 }
