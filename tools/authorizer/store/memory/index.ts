@@ -330,7 +330,7 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         const sales = [...s.payments.values()]
           .filter((p) => p.terminalId === terminalId && p.state !== 'declined' && p.state !== 'awaiting-confirmation' && !s.holds.has(p.requestId))
           .map((p) => ({ trace: traceOf(p.requestId), amount: p.amount, currency: p.currency }))
-          .filter((x) => open(x.trace, 'sale')).sort((a, b) => a.trace - b.trace);
+          .filter((x) => open(x.trace, 'sale') && open(x.trace, 'reversal')).sort((a, b) => a.trace - b.trace);
         const reversals = [...s.reversals.values()]
           .filter((r) => r.terminalId === terminalId && (r.effect === 'voided' || r.effect === 'released') && open(r.trace, 'reversal'))
           .map((r) => {

@@ -142,11 +142,12 @@ export function sqliteLifecycle(db: Db): LifecyclePort {
       return (db.prepare("SELECT * FROM instructions WHERE target_request_id = ? AND outcome = 'done' ORDER BY id").all(targetRequestId) as Record<string, unknown>[])
         .map((row) => instruction(row)!);
     },
+    // A sale closed as what it became (its reversal) is closed too.
     async openBatch(terminalId) {
       const sales = db.prepare(
         `SELECT r.trace, p.amount, p.currency FROM payments p JOIN requests r ON r.id = p.request_id
          WHERE p.terminal_id = ? AND p.state NOT IN ('declined', 'awaiting-confirmation') AND p.request_id NOT IN (SELECT request_id FROM holds)
-           AND ${notClosed("= 'sale'", 'r.trace')} ORDER BY r.trace`,
+           AND ${notClosed("IN ('sale', 'reversal')", 'r.trace')} ORDER BY r.trace`,
       ).all(terminalId, terminalId) as { trace: number; amount: number; currency: string }[];
       const reversals = db.prepare(
         `SELECT rv.trace, p.amount, p.currency FROM reversals rv
