@@ -105,7 +105,7 @@ export class Ledger {
     const money = { amount: request.amount, currency: request.currency };
     const entry: WorkEntry = request.kind === 'pre-auth'
       ? { trace, kind: 'hold', bytes, ...money }
-      : { trace, kind: 'sale', bytes: requestHash(bytes), batch: this.openBatch(), item: 'sale', ...money };
+      : { trace, kind: 'sale', batch: this.openBatch(), item: 'sale', ...money };
     record('the release', () => this.#work.put(entry));
   }
 

@@ -40,7 +40,7 @@ const kinds: readonly WorkKind[] = ['request', 'releasing', 'reversal', 'instruc
 export interface WorkEntry {
   trace: number;
   kind: WorkKind;
-  /** The signed request (request, releasing, hold), reversal (reversal) or instruction (instruction); the request hash (sale). */
+  /** The signed request (request, releasing, hold), reversal (reversal) or instruction (instruction). */
   bytes?: Uint8Array;
   /** The batch a settled entry counts in; for a batch close, the batch it closes. */
   batch?: number;
@@ -87,11 +87,6 @@ export class WorkQueue {
   /** Settles the entry of `trace` (nothing when there is none). */
   remove(trace: number): void {
     this.#store.delete(workKey(trace));
-  }
-
-  /** How many entries of pending work wait. */
-  pending(): number {
-    return this.entries().entries.filter((entry) => pendingKinds.indexOf(entry.kind) >= 0).length;
   }
 
   /**
