@@ -22,6 +22,9 @@ export const ContentType = {
   /** The terminal gives a request up (reversal.ts), and the authorizer's signed acknowledgement. */
   reversal: 'application/qrpay-reversal+cbor',
   reversalAck: 'application/qrpay-reversal-ack+cbor',
+  /** A merchant's completion, void, refund or batch close (instruction.ts), and the authorizer's signed result. */
+  instruction: 'application/qrpay-instruction+cbor',
+  instructionResult: 'application/qrpay-instruction-result+cbor',
 } as const;
 export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
 

@@ -19,6 +19,8 @@ export interface Decision {
   approvalCode?: string;
   /** The trace number of the request, when one was sent. */
   trace?: number;
+  /** SHA-256 of the request as sent: with `trace`, names the payment for `complete`, `void` and `refund`. */
+  requestHash?: Uint8Array;
   /** The authorizer's signed decision, exactly as received (for the embedder's journal). */
   signed?: Uint8Array;
   /** Failed attempts before the answer (timeouts, refused, unverifiable answers). */

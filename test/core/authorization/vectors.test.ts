@@ -9,6 +9,7 @@ import { openEnrollmentRequest, verifyEnrollmentAnswer } from '../../../src/auth
 import { openRequest } from '../../../src/authorization/request';
 import { signedBy } from '../../../src/authorization/envelope';
 import { openReversal, verifyReversalAck } from '../../../src/authorization/reversal';
+import { openInstruction, verifyInstructionResult } from '../../../src/authorization/instruction';
 import { vectorHex, vectorKeys } from './vectors';
 
 const bytes = {
@@ -18,6 +19,10 @@ const bytes = {
   decision: hexToBytes(vectorHex.decision),
   reversal: hexToBytes(vectorHex.reversal),
   reversalAck: hexToBytes(vectorHex.reversalAck),
+  refund: hexToBytes(vectorHex.refund),
+  refundResult: hexToBytes(vectorHex.refundResult),
+  close: hexToBytes(vectorHex.close),
+  closeResult: hexToBytes(vectorHex.closeResult),
 };
 const terminal = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.terminal) };
 const authorizer = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.authorizer) };
@@ -84,6 +89,27 @@ describe('authorization vectors', () => {
       const bent = bytes.reversalAck.slice();
       bent[i] ^= 0x01;
       expect(verifyReversalAck(bent, target).ok).toBe(false);
+    }
+  });
+
+  it('the refund and the batch close are signed by the terminal; their results verify for exactly those bytes', () => {
+    const refund = openInstruction(bytes.refund);
+    expect(signedBy(refund.envelope, terminal)).toBe(true);
+    expect(refund.instruction).toEqual({
+      terminalId: 'T0123456789', trace: 43, action: 'refund', target: { trace: 42, requestHash: requestHash(bytes.request) }, amount: 120, localTime: localTime + 60_000,
+    });
+    const close = openInstruction(bytes.close);
+    expect(close.instruction.batch).toEqual({ number: 7, items: [{ trace: 42, kind: 'sale', amount: 450, currency: 'EUR' }, { trace: 43, kind: 'refund', amount: 120, currency: 'EUR' }] });
+    const expect43 = { authorizer, terminalId: 'T0123456789', trace: 43, instruction: bytes.refund };
+    expect(verifyInstructionResult(bytes.refundResult, expect43)).toMatchObject({ ok: true, result: { outcome: 'done', amount: 120 } });
+    expect(verifyInstructionResult(bytes.refundResult, { ...expect43, instruction: bytes.close })).toMatchObject({ ok: false, problem: 'wrong-instruction' });
+    expect(verifyInstructionResult(bytes.refundResult, { ...expect43, authorizer: terminal })).toMatchObject({ ok: false, problem: 'bad-signature' });
+    const closed = verifyInstructionResult(bytes.closeResult, { authorizer, terminalId: 'T0123456789', trace: 44, instruction: bytes.close });
+    expect(closed).toMatchObject({ ok: true, result: { reason: 'out-of-balance', settlement: { balanced: false, differences: [{ trace: 41, terminal: null, authorizer: { kind: 'sale', amount: 300 } }] } } });
+    for (let i = 0; i < bytes.refundResult.length; i += 5) {
+      const bent = bytes.refundResult.slice();
+      bent[i] ^= 0x01;
+      expect(verifyInstructionResult(bent, expect43).ok).toBe(false);
     }
   });
 });
