@@ -61,6 +61,22 @@ export interface MerchantProfile {
 export interface Limits {
   /** Largest single payment, minor units. */
   maxAmount: number;
+  /** Offline acceptance (docs/authorization.md, Offline): absent, the terminal never approves on its own. */
+  offline?: OfflineLimits;
+}
+
+/** The bounds of offline acceptance, set by the authorizer; the embedder cannot raise them. */
+export interface OfflineLimits {
+  /** Largest payment accepted offline, minor units (the floor limit). */
+  floorLimit: number;
+  /** Offline payments not uploaded yet, at most this many... */
+  maxCount: number;
+  /** ...and this much in all, minor units. */
+  maxTotal: number;
+  /** One credential's offline payments not uploaded yet, at most this much, minor units. */
+  maxPerCredential: number;
+  /** The trust and deny lists must be younger than this, ms. */
+  maxListAge: number;
 }
 
 export type EnrollmentStatus = 'approved' | 'pending' | 'refused';
@@ -144,7 +160,7 @@ export function signEnrollmentAnswer(answer: EnrollmentAnswer, signer: Signer): 
     ]) : undefined],
     [6, keyMap(answer.authorizer)],
     [7, answer.trustList],
-    [8, answer.limits ? mapOf([[1, answer.limits.maxAmount]]) : undefined],
+    [8, answer.limits ? limitsMap(answer.limits) : undefined],
     [9, answer.issuedAt],
     [10, answer.denyList],
     [11, answer.operator ? keyMap(answer.operator) : undefined],
@@ -211,9 +227,26 @@ function answerOf(map: CborMap): EnrollmentAnswer {
   answer.nextTrace = readUint(map, 12, 'next trace number');
   if (answer.nextTrace < 1) throw new FormatError('next trace number', 'trace numbers start at 1');
   const limits = asMap(map.get(8), 'limits');
-  onlyKeys(limits, [1], 'limits');
+  onlyKeys(limits, [1, 2], 'limits');
   answer.limits = { maxAmount: readUint(limits, 1, 'maximum amount') };
+  if (limits.has(2)) {
+    const offline = asMap(limits.get(2), 'offline limits');
+    onlyKeys(offline, [1, 2, 3, 4, 5], 'offline limits');
+    answer.limits.offline = {
+      floorLimit: readUint(offline, 1, 'floor limit'), maxCount: readUint(offline, 2, 'offline count'), maxTotal: readUint(offline, 3, 'offline total'),
+      maxPerCredential: readUint(offline, 4, 'offline per credential'), maxListAge: readUint(offline, 5, 'list age'),
+    };
+  }
   return answer;
+}
+
+/** Limits map: 1 maximum amount; 2 offline limits {1 floor limit, 2 count, 3 total, 4 per credential, 5 list age ms}. */
+function limitsMap(limits: Limits): CborMap {
+  const offline = limits.offline;
+  return mapOf([
+    [1, limits.maxAmount],
+    [2, offline ? mapOf([[1, offline.floorLimit], [2, offline.maxCount], [3, offline.maxTotal], [4, offline.maxPerCredential], [5, offline.maxListAge]]) : undefined],
+  ]);
 }
 
 function merchantOf(value: CborValue | undefined): MerchantProfile {

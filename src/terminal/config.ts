@@ -115,4 +115,4 @@ function configProblem(config: TerminalConfig): string | undefined {
   return undefined;
 }
 
-export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', reverse: '/v1/reverse', instruct: '/v1/instruct', trustList: '/v1/trust-list', denyList: '/v1/deny-list' } as const;
+export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', reverse: '/v1/reverse', instruct: '/v1/instruct', advice: '/v1/advice', trustList: '/v1/trust-list', denyList: '/v1/deny-list' } as const;

@@ -14,6 +14,8 @@ import { Lists, type IssuerEntry } from './domain/lists';
 import { defaultRiskConfig, type RiskConfig } from './domain/risk/config';
 import { Judgement } from './domain/risk/judgement';
 import { Instructions } from './domain/instructions';
+import { OfflineLosses } from './domain/offline';
+import type { OfflineLimits } from '../../src/authorization/enrollment';
 import { Reversals } from './domain/reversals';
 import { StepUps } from './domain/step-ups';
 import { storedKey, type ServerKey } from './keys';
@@ -63,7 +65,16 @@ export interface CompositionConfig {
   notify?: NotifyConfig;
   /** How long a pre-authorization's hold lasts without a completion, ms. Default 24 h. */
   holdTtl?: number;
+  /** What terminals may accept offline (sent at enrollment). Default `defaultOfflineLimits`; null: never offline. */
+  offline?: OfflineLimits | null;
 }
+
+/**
+ * Offline acceptance by default: payments up to 25.00, at most 10 and 100.00 in all per terminal until they are
+ * uploaded, 40.00 per credential per terminal, lists at most 24 h old. Worst case per terminal 100.00, per
+ * credential 40.00 at each terminal it visits offline (docs/authorization.md, Offline).
+ */
+export const defaultOfflineLimits: OfflineLimits = { floorLimit: 2500, maxCount: 10, maxTotal: 10_000, maxPerCredential: 4000, maxListAge: 24 * 3_600_000 };
 
 export interface Authorizer {
   store: Store;
@@ -128,6 +139,8 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       autoApprove: config.autoApprove ?? true,
       now,
       judgement,
+      offline: new OfflineLosses({ lists, onQueued: kick }),
+      ...(config.offline === null ? {} : { offlineLimits: config.offline ?? defaultOfflineLimits }),
     });
     return {
       store, decisionKey, lists, service, judgement, stepUps, disputes, reversals, instructions, dispatcher, risk, now,

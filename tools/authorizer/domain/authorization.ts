@@ -16,8 +16,9 @@ import { randomBytes } from 'node:crypto';
 import { requestHash, type Outcome } from '../../../src/authorization/decision';
 import { signedBy } from '../../../src/authorization/envelope';
 import { FormatError } from '../../../src/authorization/fields';
-import { openEnrollmentRequest, signEnrollmentAnswer, type EnrollmentAnswer, type EnrollmentStatus, type MerchantProfile } from '../../../src/authorization/enrollment';
+import { openEnrollmentRequest, signEnrollmentAnswer, type EnrollmentAnswer, type EnrollmentStatus, type MerchantProfile, type OfflineLimits } from '../../../src/authorization/enrollment';
 import { openRequest, type AuthorizationRequest } from '../../../src/authorization/request';
+import { openAdvice } from '../../../src/authorization/advice';
 import type { PublicKey, Signer } from '../../../src/authorization/signer';
 import type { Store, TerminalRecord, Tx } from '../store/ports';
 import { mintDecision } from './decisions';
@@ -49,6 +50,10 @@ export interface AuthorizerOptions {
   now?: () => number;
   /** Scores verified payments and records every decision's factors (risk/judgement.ts); without it, what verifies is approved. */
   judgement?: JudgementHooks;
+  /** Records and tells an offline payment declined at its upload (domain/offline.ts). */
+  offline?: { lost(tx: Tx, loss: { requestId: number; request: AuthorizationRequest; reason: string; now: number }): Promise<void> };
+  /** The offline limits terminals get at enrollment; absent, terminals never approve on their own. */
+  offlineLimits?: OfflineLimits;
 }
 
 export function problemOf(error: unknown): string {
@@ -116,7 +121,7 @@ export class AuthorizerService {
       trustList: await this.#options.trustList(tx),
       denyList: await this.#options.denyList(tx),
       operator: this.#options.operator,
-      limits: { maxAmount },
+      limits: { maxAmount, ...(this.#options.offlineLimits ? { offline: this.#options.offlineLimits } : {}) },
       nextTrace: terminal.lastTrace + 1,
     };
   }
@@ -132,41 +137,89 @@ export class AuthorizerService {
         await tx.requests.recordUnreadable({ receivedAt: now, bytes, hash, problem: (error as Error).message });
         return refused('malformed', problemOf(error));
       }
-      const { request, envelope } = opened;
-      const terminal = await tx.terminals.byId(request.terminalId);
-      const authentic = terminal !== undefined && signedBy(envelope, { alg: terminal.alg, publicKey: terminal.publicKey });
-      const retried = authentic ? await tx.requests.decidedOriginal(request.terminalId, request.trace, hash) : undefined;
-      const requestId = await this.#journal(tx, bytes, hash, request, now, retried?.requestId);
-      if (retried) return signed(retried.decision);
-      const decide = (outcome: Outcome, reason: string) => this.#decide(tx, requestId, request, hash, outcome, reason, now);
+      return this.#authorize(tx, bytes, hash, opened, now, false);
+    });
+  }
 
-      if (!terminal) return decide('declined', 'unknown-terminal');
-      if (!authentic) return decide('declined', 'bad-terminal-signature');
-      if (terminal.status === 'suspended') return decide('declined', 'terminal-suspended');
-      if (terminal.status !== 'approved') return decide('declined', 'terminal-not-approved');
-      // The terminal gave this request up before it arrived (a delayed copy): it is never captured.
-      if (await tx.lifecycle.reversal(terminal.id, request.trace)) return decide('declined', 'reversed');
-      if (request.trace <= terminal.lastTrace) {
-        // Two devices signing with one key, or an old request replayed: neither can be told from the other,
-        // so the key is suspended until an operator looks (the payment is declined either way).
-        await tx.terminals.suspend(terminal.id, `trace ${request.trace} after ${terminal.lastTrace} (request ${requestId})`);
+  /**
+   * An offline advice (src/authorization/advice.ts): a payment the terminal approved on its own, uploaded now.
+   * Judged like a request, with what changes when the goods are gone: an earlier trace number is no clone
+   * (the terminal went on online meanwhile), nobody can be asked to confirm (a step-up is held for review), and a
+   * decline is late: an offline loss, told to the customer and the merchant, and a copied code (the same code
+   * accepted offline elsewhere, or online) suspends its credential.
+   */
+  advise(bytes: Uint8Array): Promise<Answer> {
+    let opened;
+    try {
+      opened = openAdvice(bytes);
+    } catch (error) {
+      return Promise.resolve(refused('malformed', problemOf(error)));
+    }
+    const { envelope, advice, request } = opened;
+    const now = this.#now();
+    return this.#store.transaction(async (tx): Promise<Answer> => {
+      const terminal = await tx.terminals.byId(advice.terminalId);
+      if (!terminal || !signedBy(envelope, { alg: terminal.alg, publicKey: terminal.publicKey })) {
+        return refused('forbidden', 'an offline advice must be signed by the key of the terminal that made the payment');
+      }
+      const hash = requestHash(advice.request);
+      const answer = await this.#authorize(tx, advice.request, hash, request, now, true);
+      const decided = await tx.requests.decidedOriginal(request.request.terminalId, request.request.trace, hash);
+      if (!decided) return answer;
+      let final = { outcome: decided.outcome, reason: decided.reason, signed: decided.decision };
+      // Asked online before the link dropped, and stepped up: the customer's answer (or its expiry) decides.
+      if (decided.outcome === 'step-up') {
+        const stepUp = await tx.stepUps.byRequest(decided.requestId);
+        if (!stepUp || stepUp.finalDecision === null) return signed(decided.decision);
+        final = { outcome: stepUp.finalOutcome!, reason: stepUp.finalReason!, signed: stepUp.finalDecision };
+      }
+      if (final.outcome === 'declined') await this.#options.offline?.lost(tx, { requestId: decided.requestId, request: request.request, reason: final.reason, now });
+      return signed(final.signed);
+    });
+  }
+
+  async #authorize(tx: Tx, bytes: Uint8Array, hash: Uint8Array, opened: ReturnType<typeof openRequest>, now: number, offline: boolean): Promise<Answer> {
+    const { request, envelope } = opened;
+    const terminal = await tx.terminals.byId(request.terminalId);
+    const authentic = terminal !== undefined && signedBy(envelope, { alg: terminal.alg, publicKey: terminal.publicKey });
+    const retried = authentic ? await tx.requests.decidedOriginal(request.terminalId, request.trace, hash) : undefined;
+    const requestId = await this.#journal(tx, bytes, hash, request, now, retried?.requestId);
+    if (retried) return signed(retried.decision);
+    const decide = (outcome: Outcome, reason: string) => this.#decide(tx, requestId, request, hash, outcome, reason, now);
+
+    if (!terminal) return decide('declined', 'unknown-terminal');
+    if (!authentic) return decide('declined', 'bad-terminal-signature');
+    if (terminal.status === 'suspended') return decide('declined', 'terminal-suspended');
+    if (terminal.status !== 'approved') return decide('declined', 'terminal-not-approved');
+    // The terminal gave this request up before it arrived (a delayed copy): it is never captured.
+    if (await tx.lifecycle.reversal(terminal.id, request.trace)) return decide('declined', 'reversed');
+    if (offline) {
+      // Uploaded late, so below the last trace number; it is still used once (another request under it is a clone's).
+      if (await tx.lifecycle.instruction(terminal.id, request.trace) || (await tx.requests.originalByTrace(terminal.id, request.trace))!.requestId !== requestId) {
         return decide('declined', 'trace-reused');
       }
+      if (request.trace > terminal.lastTrace) await tx.terminals.setLastTrace(terminal.id, request.trace);
+    } else if (request.trace <= terminal.lastTrace) {
+      // Two devices signing with one key, or an old request replayed: neither can be told from the other,
+      // so the key is suspended until an operator looks (the payment is declined either way).
+      await tx.terminals.suspend(terminal.id, `trace ${request.trace} after ${terminal.lastTrace} (request ${requestId})`);
+      return decide('declined', 'trace-reused');
+    } else {
       await tx.terminals.setLastTrace(terminal.id, request.trace);
+    }
 
-      const merchant = (await tx.merchants.get(terminal.merchantId))!;
-      if (request.currency !== merchant.currency) return decide('declined', 'currency-mismatch');
-      if (merchant.purposes.indexOf(request.purpose) < 0) return decide('declined', 'purpose-not-allowed');
-      if (request.amount > merchant.maxAmount) return decide('declined', 'over-terminal-limit');
+    const merchant = (await tx.merchants.get(terminal.merchantId))!;
+    if (request.currency !== merchant.currency) return decide('declined', 'currency-mismatch');
+    if (merchant.purposes.indexOf(request.purpose) < 0) return decide('declined', 'purpose-not-allowed');
+    if (request.amount > merchant.maxAmount) return decide('declined', 'over-terminal-limit');
 
-      const code = await this.#options.judgeCode(tx, request.paymentCode, { now, amount: request.amount });
-      if (!code.ok) return decide('declined', code.reason);
-      await tx.requests.setCodeId(requestId, code.codeId);
-      if (await tx.codes.firstUse(code.credential, code.codeId) !== undefined) return decide('declined', 'replayed');
-      await tx.codes.record(code.credential, code.codeId, requestId, now);
-      const judged = await this.#options.judgement?.assess(tx, { requestId, requestHash: hash, request, merchant, code, now });
-      return decide(judged?.outcome ?? 'approved', judged?.reason ?? 'approved');
-    });
+    const code = await this.#options.judgeCode(tx, request.paymentCode, { now, amount: request.amount });
+    if (!code.ok) return decide('declined', code.reason);
+    await tx.requests.setCodeId(requestId, code.codeId);
+    if (await tx.codes.firstUse(code.credential, code.codeId) !== undefined) return decide('declined', 'replayed');
+    await tx.codes.record(code.credential, code.codeId, requestId, now);
+    const judged = await this.#options.judgement?.assess(tx, { requestId, requestHash: hash, request, merchant, code, now, ...(offline ? { offline: true as const } : {}) });
+    return decide(judged?.outcome ?? 'approved', judged?.reason ?? 'approved');
   }
 
   #journal(tx: Tx, bytes: Uint8Array, hash: Uint8Array, request: AuthorizationRequest, now: number, retryOf: number | undefined): Promise<number> {

@@ -314,7 +314,7 @@ export interface DisputesPort {
 
 export const channels = ['wallet-push', 'message'] as const;
 export type Channel = (typeof channels)[number];
-export type NotificationKind = 'payment' | 'step-up' | 'step-up-result' | 'report' | 'freeze' | 'contact-named' | 'copied-code' | 'reversal' | 'refund' | 'void' | 'completion';
+export type NotificationKind = 'payment' | 'step-up' | 'step-up-result' | 'report' | 'freeze' | 'contact-named' | 'copied-code' | 'reversal' | 'refund' | 'void' | 'completion' | 'offline-loss';
 
 export interface OutboxEntry {
   id: number;
@@ -433,6 +433,21 @@ export interface LifecyclePort {
   /** The batch an item was closed in, if it was. */
   closedIn(terminalId: string, trace: number, kind: BatchItemRecord['kind']): Promise<number | undefined>;
   batches(filter: { terminal?: string; limit: number }): Promise<(BatchRecord & { merchantId: string })[]>;
+  recordOfflineLoss(loss: OfflineLossRecord): Promise<void>;
+  offlineLoss(requestId: number): Promise<OfflineLossRecord | undefined>;
+  offlineLosses(limit: number): Promise<OfflineLossRecord[]>;
+}
+
+/** An offline payment declined at its upload: the goods were gone, the merchant carries the loss. */
+export interface OfflineLossRecord {
+  requestId: number;
+  terminalId: string;
+  merchantId: string;
+  trace: number;
+  amount: number;
+  currency: string;
+  reason: string;
+  at: number;
 }
 
 /** Read models for the operator's command line (tools/operator): rows as displayed. */

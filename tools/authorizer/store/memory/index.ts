@@ -10,7 +10,7 @@ import { allMigrations } from '../sqlite/database';
 import type {
   CompensationRecord, IssuerRecord, ListName, Merchant, NewTerminal, OperatorViews, OutboxEntry, Payment, PaymentEvent, ReportRecord,
   RequestEntry, ReversalRecord, StepUpRecord, Store, StoredAssessment, StoredDecision, TerminalRecord, Tx,
-  BatchItemRecord, BatchRecord, HoldRecord, InstructionRecord,
+  BatchItemRecord, BatchRecord, HoldRecord, InstructionRecord, OfflineLossRecord,
 } from '../ports';
 
 interface RequestRow extends Partial<RequestEntry> {
@@ -52,6 +52,7 @@ interface State {
   instructions: InstructionRecord[];
   batches: BatchRecord[];
   batchItems: Map<string, BatchItemRecord & { batch: number }>;
+  offlineLosses: Map<number, OfflineLossRecord>;
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -63,7 +64,7 @@ function emptyState(): State {
     settings: new Map(), merchants: new Map(), terminals: [], enrollments: [], requests: [], decisions: new Map(), codes: new Map(),
     issuers: new Map(), revoked: new Map(), frozen: new Map(), versions: { trust: 1, deny: 1 }, payments: new Map(), events: [], fixes: [],
     assessments: new Map(), stepUps: new Map(), reports: [], compensations: [], contacts: [], outbox: [], reversals: new Map(),
-    holds: new Map(), instructions: [], batches: [], batchItems: new Map(),
+    holds: new Map(), instructions: [], batches: [], batchItems: new Map(), offlineLosses: new Map(),
   };
 }
 
@@ -354,6 +355,12 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         for (const item of items) s.batchItems.set(itemKey(b.terminalId, item.trace, item.kind), { ...item, batch: b.number });
       },
       closedIn: async (terminalId, trace, kind) => s.batchItems.get(itemKey(terminalId, trace, kind))?.batch,
+      recordOfflineLoss: async (l) => {
+        if (s.offlineLosses.has(l.requestId)) throw new Error('offline loss already recorded');
+        s.offlineLosses.set(l.requestId, { ...l });
+      },
+      offlineLoss: async (requestId) => copy(s.offlineLosses.get(requestId)),
+      offlineLosses: async (limit) => [...s.offlineLosses.values()].sort((a, b) => b.at - a.at || b.requestId - a.requestId).slice(0, limit).map((l) => ({ ...l })),
       batches: async (filter) => s.batches.filter((b) => filter.terminal === undefined || b.terminalId === filter.terminal)
         .sort((a, b) => b.closedAt - a.closedAt).slice(0, filter.limit)
         .map((b) => ({ ...b, merchantId: s.terminals.find((t) => t.id === b.terminalId)!.merchantId })),
