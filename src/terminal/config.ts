@@ -53,6 +53,11 @@ export interface TerminalConfig {
    * (`pending-work`): each is a customer whose money is not settled yet, and each takes a storage entry. Default 8.
    */
   maxPendingWork?: number;
+  /**
+   * How often the terminal downloads the trust and deny lists, ms (also at boot and after uploading offline
+   * payments). A freeze or a revocation reaches an online terminal within this plus one exchange. Default 10 min.
+   */
+  listRefreshInterval?: number;
 }
 
 export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorizerKey' | 'retry' | 'stepUp'>> {
@@ -78,6 +83,7 @@ export function resolveConfig(config: TerminalConfig): ResolvedConfig {
     stepUp: { ...defaultStepUpPolicy, ...config.stepUp },
     trustOnFirstUse: config.trustOnFirstUse === true,
     maxPendingWork: config.maxPendingWork ?? 8,
+    listRefreshInterval: config.listRefreshInterval ?? 600_000,
   };
   if (config.authorizerKey) resolved.authorizerKey = config.authorizerKey;
   return resolved;
@@ -105,7 +111,7 @@ function configProblem(config: TerminalConfig): string | undefined {
   if (config.maxPendingWork !== undefined && !(Number.isInteger(config.maxPendingWork) && config.maxPendingWork >= 1)) {
     return 'maxPendingWork must be a whole number, 1 or more';
   }
-  for (const key of ['decisionMaxSkew', 'codeTimeout'] as const) {
+  for (const key of ['decisionMaxSkew', 'codeTimeout', 'listRefreshInterval'] as const) {
     if (config[key] !== undefined && !positive(config[key])) return `${key} must be a positive number of milliseconds`;
   }
   const stepUp = config.stepUp ?? {};

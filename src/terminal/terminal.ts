@@ -163,6 +163,9 @@ class TerminalCore implements Terminal {
   readonly #time: ClockTrust;
   #identity: Identity | undefined;
   #busy = false;
+  /** An offline payment was uploaded since the lists were last fetched. */
+  #uploaded = false;
+  #refreshTimer: number | undefined;
   #waiting: ((code: string) => void) | undefined;
 
   constructor(options: CreateTerminalOptions) {
@@ -177,7 +180,10 @@ class TerminalCore implements Terminal {
       reversalQueued: (event) => this.#events.emit('reversal-queued', event),
       reversed: (event) => this.#events.emit('reversed', event),
       answered: (event) => this.#events.emit('instruction-answered', event),
-      uploaded: (event) => this.#events.emit('offline-uploaded', event),
+      uploaded: (event) => {
+        this.#uploaded = true;
+        this.#events.emit('offline-uploaded', event);
+      },
     });
     this.#events = new Emitter<TerminalEvents>((error) => this.#events.emit('listener-error', { error }));
     this.#time = new ClockTrust(options.hal.clock, this.#config.decisionMaxSkew);
@@ -203,8 +209,29 @@ class TerminalCore implements Terminal {
     if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
-    await this.#ledger.settle(identity);
+    await this.#settleAndRefresh(identity, true);
+    this.#scheduleRefresh();
     return identity;
+  }
+
+  /** Settles the ledger; then fetches the lists at boot, or when offline payments were uploaded (they may have taught the authorizer of copies). */
+  async #settleAndRefresh(identity: Identity, boot: boolean): Promise<void> {
+    await this.#ledger.settle(identity);
+    if (boot || this.#uploaded) {
+      this.#uploaded = false;
+      await this.refreshLists();
+    }
+  }
+
+  /** Fetches the lists every `listRefreshInterval` on the clock HAL, between operations (a busy terminal tries at the next tick). */
+  #scheduleRefresh(): void {
+    const clock = this.#hal.clock;
+    if (this.#refreshTimer !== undefined) clock.clearTimer(this.#refreshTimer);
+    this.#refreshTimer = clock.setTimer(() => {
+      this.#refreshTimer = undefined;
+      const due = this.#busy ? Promise.resolve() : this.refreshLists().then(() => undefined);
+      due.then(() => this.#scheduleRefresh(), () => this.#scheduleRefresh());
+    }, this.#config.listRefreshInterval);
   }
 
   pendingWork(): { trace: number; kind: string }[] {
@@ -217,7 +244,7 @@ class TerminalCore implements Terminal {
 
   async settle(): Promise<number> {
     const identity = this.#enrolled();
-    await this.#exclusive(() => this.#ledger.settle(identity));
+    await this.#exclusive(() => this.#settleAndRefresh(identity, false));
     return this.#ledger.pending().length;
   }
 
@@ -371,7 +398,7 @@ class TerminalCore implements Terminal {
     const stopLooking = this.#codeSource ? this.#codeSource((text) => this.present(text)) : undefined;
     let code: string;
     try {
-      if (this.#ledger.pending().length > 0) await this.#ledger.settle(identity);
+      if (this.#ledger.pending().length > 0) await this.#settleAndRefresh(identity, false);
       code = await presented;
     } finally {
       if (stopLooking) stopLooking();

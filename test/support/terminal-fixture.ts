@@ -82,6 +82,8 @@ export class MemoryAuthorizer implements HttpClient {
   instructionScript: ({ kind: 'fail'; error: HalError } | { kind: 'refuse'; reason: string })[] = [];
   /** The answer each instruction got, by its hash: a resend gets the same one, as from the real authorizer. */
   readonly #answers = new Map<string, Uint8Array>();
+  /** Trust-list and deny-list downloads asked for. */
+  listFetches = 0;
   /** What enrollment answers tell the terminal about its next trace number. */
   nextTrace = 1;
   #terminalKey: PublicKey | undefined;
@@ -94,6 +96,11 @@ export class MemoryAuthorizer implements HttpClient {
     const body = request.body ?? new Uint8Array(0);
     if (request.url.endsWith('/v1/enroll')) return ok(this.#enroll(body));
     if (request.url.endsWith('/v1/reverse')) return this.#reverse(body);
+    if (request.url.endsWith('/v1/trust-list') || request.url.endsWith('/v1/deny-list')) {
+      // The lists are opaque stand-ins here (list tests live in test/core/paycode): count the fetches only.
+      this.listFetches++;
+      throw new HalError('bad-status', 'no lists here', 404);
+    }
     if (request.url.endsWith('/v1/instruct')) return this.#instruct(body);
     if (request.url.indexOf('/v1/step-up/') >= 0) {
       this.polls++;

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '../../../src/terminal/decision';
 import { FaultyProxy } from '../../support/faulty-proxy';
+import { accountOf } from '../../../tools/wallet/authorizer-client';
 import { bootTerminal, pay, startWorld, Wallet, type Booted, type World } from '../../support/e2e-world';
 
 let world: World;
@@ -121,5 +122,31 @@ describe('offline acceptance', () => {
     // The same upload again (a replayed batch): the same answer, no second loss.
     await b.terminal.settle();
     expect(world.authorizer.db.prepare('SELECT COUNT(*) AS n FROM offline_losses').get()).toEqual({ n: 1 });
+  });
+});
+
+describe('lists that stay fresh', () => {
+  it('a freeze reaches an online terminal within the refresh interval: its next code is declined on the spot', async () => {
+    const interval = 300;
+    const t = await bootTerminal({ url: world.authorizer.url, dataDir: world.dir('fresh'), config: { listRefreshInterval: interval } });
+    try {
+      const customer = new Wallet(world.wallet.issuer, { offlineAllowed: true });
+      expect((await pay(t.terminal, customer.code(), coffee)).outcome).toBe('approved');
+      const frozenAt = Date.now();
+      await world.authorizer.disputes.freeze(accountOf(customer.credential), 'operator', 'stolen phone');
+      let declined: Decision | undefined;
+      while (!declined && Date.now() - frozenAt < 5_000) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        // Until the deny list arrives the authorizer declines it; then the terminal does, without asking.
+        const tried = await pay(t.terminal, customer.code(), coffee);
+        if (tried.source === 'terminal' && tried.outcome === 'declined') declined = tried;
+      }
+      const reached = Date.now() - frozenAt;
+      expect(declined).toMatchObject({ reason: 'revoked' });
+      // Bounded: one interval and one exchange (the lists' own download), here on loopback.
+      expect(reached).toBeLessThan(interval + 1_000);
+    } finally {
+      t.hal.shutdown();
+    }
   });
 });
