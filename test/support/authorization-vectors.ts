@@ -10,6 +10,7 @@ import { signEnrollmentAnswer, signEnrollmentRequest } from '../../src/authoriza
 import { signRequest } from '../../src/authorization/request';
 import { signReversal, signReversalAck } from '../../src/authorization/reversal';
 import { instructionHash, signInstruction, signInstructionResult } from '../../src/authorization/instruction';
+import { signAdvice } from '../../src/authorization/advice';
 import { es256Key } from '../../tools/authorizer/keys';
 
 export const terminalKey = es256Key(sha256(utf8ToBytes('qrpay vector terminal key')));
@@ -77,5 +78,7 @@ export function vectors() {
     terminalId: request.terminalId, trace: 44, instructionHash: instructionHash(close), outcome: 'done', reason: 'out-of-balance', amount: 0,
     settlement: { balanced: false, differences: [{ trace: 41, terminal: null, authorizer: { kind: 'sale', amount: 300 } }] }, issuedAt: localTime + 3_600_200,
   }, authorizerKey);
-  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck, refund, refundResult, close, closeResult };
+  // The same request approved offline instead, uploaded as an advice.
+  const advice = signAdvice({ terminalId: request.terminalId, trace: request.trace, request: authorization, approvedAt: localTime + 12_400 }, terminalKey);
+  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck, refund, refundResult, close, closeResult, advice };
 }

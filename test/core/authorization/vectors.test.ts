@@ -10,6 +10,7 @@ import { openRequest } from '../../../src/authorization/request';
 import { signedBy } from '../../../src/authorization/envelope';
 import { openReversal, verifyReversalAck } from '../../../src/authorization/reversal';
 import { openInstruction, verifyInstructionResult } from '../../../src/authorization/instruction';
+import { openAdvice } from '../../../src/authorization/advice';
 import { vectorHex, vectorKeys } from './vectors';
 
 const bytes = {
@@ -23,6 +24,7 @@ const bytes = {
   refundResult: hexToBytes(vectorHex.refundResult),
   close: hexToBytes(vectorHex.close),
   closeResult: hexToBytes(vectorHex.closeResult),
+  advice: hexToBytes(vectorHex.advice),
 };
 const terminal = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.terminal) };
 const authorizer = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.authorizer) };
@@ -111,5 +113,12 @@ describe('authorization vectors', () => {
       bent[i] ^= 0x01;
       expect(verifyInstructionResult(bent, expect43).ok).toBe(false);
     }
+  });
+
+  it('the offline advice carries the request exactly as signed, and is signed by the terminal', () => {
+    const { envelope, advice, request } = openAdvice(bytes.advice);
+    expect(signedBy(envelope, terminal)).toBe(true);
+    expect(advice).toEqual({ terminalId: 'T0123456789', trace: 42, request: bytes.request, approvedAt: localTime + 12_400 });
+    expect(signedBy(request.envelope, terminal)).toBe(true);
   });
 });
