@@ -1,6 +1,6 @@
 /**
  * The one composition root: a store (SQLite in a data directory, or memory),
- * the authorizer's keys from it, and the domain services wired over it (lists,
+ * the authorizer's keys from their owner-only files (keys.ts), and the domain services wired over it (lists,
  * judgement, step-ups, disputes, authorization, the outbox's
  * dispatcher). The server (authorizer.ts) puts the HTTP face on it; the
  * operator's command line (tools/operator) uses it as is.
@@ -8,13 +8,13 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MerchantProfile } from '../../src/authorization/enrollment';
-import { AuthorizerService } from './domain/authorization';
+import { AuthorizerService, defaultRateLimits, type RateLimits } from './domain/authorization';
 import { Disputes } from './domain/disputes';
 import { Lists, type IssuerEntry } from './domain/lists';
 import { defaultRiskConfig, type RiskConfig } from './domain/risk/config';
 import { Judgement } from './domain/risk/judgement';
 import { StepUps } from './domain/step-ups';
-import { storedKey, type ServerKey } from './keys';
+import { fileKey, type ServerKey } from './keys';
 import { Dispatcher, type DispatcherOptions } from './notify/dispatcher';
 import { spoolTransport, webhookTransport, type Transport } from './notify/transports';
 import { MemoryStore } from './store/memory/index';
@@ -59,6 +59,8 @@ export interface CompositionConfig {
   /** Factor points, parameters and thresholds (domain/risk/config.ts). Default: the safe defaults. */
   risk?: RiskConfig;
   notify?: NotifyConfig;
+  /** Per-terminal and per-credential rates (domain/authorization.ts). Default defaultRateLimits. */
+  limits?: RateLimits;
 }
 
 export interface Authorizer {
@@ -90,8 +92,8 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
   const notify = config.notify ?? {};
   const store = openStore(config);
   try {
-    const decisionKey = await storedKey(store, 'decision.key');
-    const lists = new Lists({ root: await storedKey(store, 'operator.key'), now });
+    const decisionKey = await fileKey(store, config.dataDir, 'decision.key');
+    const lists = new Lists({ root: await fileKey(store, config.dataDir, 'operator.key'), now });
     const merchant = config.merchant ?? simulatorMerchant;
     await store.transaction(async (tx) => {
       await tx.merchants.upsert(merchant, config.maxAmount ?? 50_000, now());
@@ -120,6 +122,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       autoApprove: config.autoApprove ?? true,
       now,
       judgement,
+      limits: config.limits ?? defaultRateLimits,
     });
     return {
       store, decisionKey, lists, service, judgement, stepUps, disputes, dispatcher, risk, now,

@@ -31,6 +31,8 @@ commands:
   compensations                      reports and compensations, with the time from report to credit
   notifications [--state queued|delivered|dead] [--limit N]
   requeue                            put dead notifications back in the queue
+  counts                             schema, terminals, requests, live codes, and the strangers' requests counted and sampled
+                                     (what /v1/health no longer tells anyone)
 
 options:
   --data-dir DIR       where authorizer.sqlite lives (default var/authorizer)
@@ -152,6 +154,23 @@ export async function run(args: string[]): Promise<number> {
       case 'requeue':
         console.log(`requeued ${await requeueDead(store, Date.now())} dead notifications`);
         return 0;
+      case 'counts': {
+        const counts = await store.transaction(async (tx) => {
+          const strangers = await tx.requests.strangers();
+          return {
+            schema: await store.schemaVersion(), terminals: await tx.terminals.count(), requests: await tx.requests.count(), codes: await tx.codes.count(),
+            strangers: strangers.counts,
+            samples: strangers.samples.map((x) => ({ kind: x.kind, at: time(x.receivedAt), size: x.size, start: Buffer.from(x.prefix).toString('hex').slice(0, 32), problem: x.problem })),
+          };
+        });
+        if (values.json) print(counts);
+        else {
+          const { samples, ...totals } = counts;
+          console.log(JSON.stringify(totals));
+          console.log(table(samples));
+        }
+        return 0;
+      }
       default:
         return usage(`unknown command ${command}`);
     }
