@@ -19,6 +19,7 @@ import { signEnrollmentRequest, verifyEnrollmentAnswer } from '../../src/authori
 import type { WireLocation } from '../../src/authorization/location';
 import { signRequest } from '../../src/authorization/request';
 import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
+import type { RateLimits } from '../../tools/authorizer/domain/authorization';
 import { parseRiskConfig } from '../../tools/authorizer/domain/risk/config';
 import type { Fired } from '../../tools/authorizer/domain/risk/factors';
 import {
@@ -128,7 +129,7 @@ export class JudgementWorld {
     this.root = root;
   }
 
-  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory' } = {}): Promise<JudgementWorld> {
+  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; limits?: RateLimits } = {}): Promise<JudgementWorld> {
     const root = mkdtempSync(join(tmpdir(), 'qrpay-judge-'));
     const time = options.time ?? new ManualTime();
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
@@ -138,6 +139,7 @@ export class JudgementWorld {
       issuers: [{ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey }],
       now: time.now,
       risk: parseRiskConfig(options.risk ?? {}),
+      ...(options.limits ? { limits: options.limits } : {}),
       // Tests drive delivery with dispatcher.runOnce(); a long interval keeps the timer out of the way.
       notify: { dispatcher: { intervalMs: 3_600_000 }, ...options.notify },
     });

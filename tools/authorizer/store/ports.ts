@@ -206,6 +206,7 @@ export interface ListsPort {
   /** True when it was not revoked yet. Hex ids. */
   revoke(issuerKid: string, credentialId: string, now: number): Promise<boolean>;
   revoked(): Promise<{ issuerKid: string; credentialId: string }[]>;
+  isRevoked(issuerKid: string, credentialId: string): Promise<boolean>;
   freeze(entry: { issuerKid: string; account: string; now: number; by: string; reason: string }): Promise<boolean>;
   unfreeze(issuerKid: string, account: string): Promise<boolean>;
   frozen(): Promise<{ issuerKid: string; account: string; frozenBy: string; reason: string }[]>;
@@ -252,8 +253,12 @@ export interface PaymentsPort {
   events(requestId: number): Promise<PaymentEvent[]>;
   byRequest(requestId: number): Promise<Payment | undefined>;
   byHash(requestHash: Uint8Array): Promise<Payment | undefined>;
-  /** Distinct device keys of credentials that paid for the account: the owner's keys. */
-  deviceKeys(account: string): Promise<{ alg: SignatureAlgorithm; publicKey: Uint8Array }[]>;
+  /**
+   * Distinct device keys of credentials that paid for the account, each with
+   * its credential (kid hex / credential id hex). Which of them still speak
+   * for the owner is the domain's rule (domain/owner-authority.ts).
+   */
+  deviceKeys(account: string): Promise<{ alg: SignatureAlgorithm; publicKey: Uint8Array; credential: string }[]>;
   recordFix(fix: { terminalId: string; requestId: number; latitude: number; longitude: number; accuracy: number | null; at: number }): Promise<void>;
   recordAssessment(requestId: number, assessment: StoredAssessment): Promise<void>;
   assessment(requestId: number): Promise<StoredAssessment | undefined>;

@@ -200,6 +200,7 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         return true;
       },
       revoked: async () => [...s.revoked.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v),
+      isRevoked: async (issuerKid, credentialId) => s.revoked.has(`${issuerKid}/${credentialId}`),
       freeze: async (e) => {
         const key = `${e.issuerKid}/${e.account}`;
         if (s.frozen.has(key)) return false;
@@ -231,9 +232,11 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         return p ? { ...p } : undefined;
       },
       deviceKeys: async (account) => {
-        const keys: { alg: Payment['deviceAlg']; publicKey: Uint8Array }[] = [];
+        const keys: { alg: Payment['deviceAlg']; publicKey: Uint8Array; credential: string }[] = [];
         for (const p of s.payments.values()) {
-          if (p.account === account && !keys.some((k) => k.alg === p.deviceAlg && same(k.publicKey, p.deviceKey))) keys.push({ alg: p.deviceAlg, publicKey: p.deviceKey });
+          if (p.account === account && !keys.some((k) => k.credential === p.credential && k.alg === p.deviceAlg && same(k.publicKey, p.deviceKey))) {
+            keys.push({ alg: p.deviceAlg, publicKey: p.deviceKey, credential: p.credential });
+          }
         }
         return keys;
       },
