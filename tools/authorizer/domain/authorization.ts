@@ -177,8 +177,8 @@ export class AuthorizerService {
         return decide('declined', 'trace-reused');
       }
       await tx.terminals.setLastTrace(terminal.id, request.trace);
-      // This request is journaled already, so it counts.
-      if (await tx.requests.countSince(terminal.id, now - 60_000) > this.#limits.perTerminalPerMinute) return decide('declined', 'rate-limited');
+      // The last 60 s, this request included (it is journaled already).
+      if (await tx.requests.countSince(terminal.id, now - 60_000 + 1) > this.#limits.perTerminalPerMinute) return decide('declined', 'rate-limited');
 
       const merchant = (await tx.merchants.get(terminal.merchantId))!;
       if (request.currency !== merchant.currency) return decide('declined', 'currency-mismatch');
