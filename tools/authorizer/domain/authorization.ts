@@ -47,7 +47,7 @@ export interface RateLimits {
   perCredentialLive: number;
 }
 
-export const defaultRateLimits: RateLimits = { perTerminalPerMinute: 60, perCredentialLive: 10 };
+export const defaultRateLimits: RateLimits = { perTerminalPerMinute: 60, perCredentialLive: 30 };
 
 export interface AuthorizerOptions {
   store: Store;
