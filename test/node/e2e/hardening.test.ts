@@ -141,7 +141,7 @@ describe.each(['sqlite', 'memory'] as const)('replay ledger at its bound (%s)', 
     expect(accepted).toHaveLength(limits.perCredentialLive);
     // Beyond R requests a minute each terminal is refused before its code is even looked at.
     for (const r of reasons) expect(r.slice(limits.perTerminalPerMinute)).toEqual(['rate-limited', 'rate-limited', 'rate-limited']);
-    // The ledger holds at most K codes of hers however hard she tries: min(T·R·(⌈W/60⌉ + 1), K·C).
+    // The ledger holds at most K codes of hers however hard she tries: min(T·R·⌈W/60⌉, K·C).
     expect(await w.authorizer.store.transaction((tx) => tx.codes.count())).toBe(limits.perCredentialLive);
 
     // Meanwhile the honest customer pays at the café as ever.
