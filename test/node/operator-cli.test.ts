@@ -96,4 +96,16 @@ describe('qrpay operator', () => {
     const id = (JSON.parse((await operator('transactions', '--json')).out) as { id: number }[])[0].id;
     expect(JSON.parse((await operator('report', String(id))).out)).toMatchObject({ compensation: { amount: 450, state: 'pending-review' } });
   });
+
+  it('counts: what /v1/health no longer tells anyone, with the strangers\' requests counted and sampled', async () => {
+    world = await JudgementWorld.start();
+    await (await world.terminal()).pay(world.wallet());
+    await fetch(`${world.authorizer.url}/v1/authorize`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: new Uint8Array(300).fill(0xab) });
+    const shown = await operator('counts', '--json');
+    expect(shown.code).toBe(0);
+    const counts = JSON.parse(shown.out) as { terminals: number; requests: number; codes: number; strangers: Record<string, number>; samples: { kind: string; size: number; start: string }[] };
+    expect(counts).toMatchObject({ terminals: 1, requests: 1, codes: 1, strangers: { unreadable: 1 } });
+    expect(counts.samples).toEqual([expect.objectContaining({ kind: 'unreadable', size: 300, start: 'ab'.repeat(16) })]);
+    expect((await operator('counts')).out).toMatch(/"strangers":\{"unreadable":1\}/);
+  });
 });
