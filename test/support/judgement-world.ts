@@ -20,6 +20,7 @@ import type { WireLocation } from '../../src/authorization/location';
 import { signRequest } from '../../src/authorization/request';
 import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
 import type { RateLimits } from '../../tools/authorizer/domain/authorization';
+import type { EnrollmentMode } from '../../tools/authorizer/domain/provisioning';
 import { parseRiskConfig } from '../../tools/authorizer/domain/risk/config';
 import type { Fired } from '../../tools/authorizer/domain/risk/factors';
 import {
@@ -129,13 +130,15 @@ export class JudgementWorld {
     this.root = root;
   }
 
-  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; limits?: RateLimits } = {}): Promise<JudgementWorld> {
+  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; limits?: RateLimits; enrollment?: EnrollmentMode } = {}): Promise<JudgementWorld> {
     const root = mkdtempSync(join(tmpdir(), 'qrpay-judge-'));
     const time = options.time ?? new ManualTime();
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
     const authorizer = await startAuthorizer({
       dataDir: join(root, 'authorizer'),
       ...(options.store ? { store: options.store } : {}),
+      // Bench terminals enroll as they are needed (provisioning has its own tests).
+      enrollment: options.enrollment ?? 'open',
       issuers: [{ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey }],
       now: time.now,
       risk: parseRiskConfig(options.risk ?? {}),

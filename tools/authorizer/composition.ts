@@ -12,6 +12,7 @@ import { AuthorizerService, defaultRateLimits, type RateLimits } from './domain/
 import { Disputes } from './domain/disputes';
 import { Lists, type IssuerEntry } from './domain/lists';
 import { defaultRiskConfig, type RiskConfig } from './domain/risk/config';
+import type { EnrollmentMode } from './domain/provisioning';
 import { Judgement } from './domain/risk/judgement';
 import { StepUps } from './domain/step-ups';
 import { fileKey, type ServerKey } from './keys';
@@ -46,9 +47,13 @@ export interface CompositionConfig {
   dataDir: string;
   /** 'sqlite' (default) in dataDir, 'memory', or a store of your own. */
   store?: 'sqlite' | 'memory' | Store;
-  /** Enroll terminals without an operator (default true: the simulator). */
-  autoApprove?: boolean;
-  /** The merchant new terminals are enrolled for. Default the simulator's; recorded on open. */
+  /**
+   * How new terminals enroll (domain/provisioning.ts): 'provisioned' (default: a one-time token from
+   * `qrpay operator provision`), 'manual' (pending until an operator approves), or 'open' (every key that asks:
+   * the simulator and the demo, explicitly).
+   */
+  enrollment?: EnrollmentMode;
+  /** The merchant terminals enroll for without a token ('open', 'manual'). Default the simulator's; recorded on open. */
   merchant?: MerchantProfile;
   /** Largest single payment, minor units. Default 50 000 (500.00). */
   maxAmount?: number;
@@ -119,7 +124,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       denyList: (tx) => lists.denyList(tx),
       operator: lists.rootKey,
       merchant,
-      autoApprove: config.autoApprove ?? true,
+      enrollment: config.enrollment ?? 'provisioned',
       now,
       judgement,
       limits: config.limits ?? defaultRateLimits,

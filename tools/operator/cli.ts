@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeAuthorizer } from '../authorizer/composition';
 import { requeueDead } from '../authorizer/domain/outbox';
+import { issueProvisioningToken } from '../authorizer/domain/provisioning';
 import { DomainRefusal } from '../authorizer/domain/results';
 import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/domain/risk/config';
 import type { DecisionDetail, OperatorViews } from '../authorizer/store/ports';
@@ -31,6 +32,8 @@ commands:
   compensations                      reports and compensations, with the time from report to credit
   notifications [--state queued|delivered|dead] [--limit N]
   requeue                            put dead notifications back in the queue
+  provision --merchant ID [--hours N] a one-time token that enrolls one terminal for the merchant (default 168 h);
+                                     give it to the terminal (qrpay terminal --provisioning-token, a board's config)
   counts                             schema, terminals, requests, live codes, and the strangers' requests counted and sampled
                                      (what /v1/health no longer tells anyone)
 
@@ -55,6 +58,8 @@ export async function run(args: string[]): Promise<number> {
         limit: { type: 'string', default: '50' },
         reason: { type: 'string', default: 'frozen by the operator' },
         note: { type: 'string', default: 'reported to the operator' },
+        merchant: { type: 'string' },
+        hours: { type: 'string', default: '168' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -154,6 +159,16 @@ export async function run(args: string[]): Promise<number> {
       case 'requeue':
         console.log(`requeued ${await requeueDead(store, Date.now())} dead notifications`);
         return 0;
+      case 'provision': {
+        const hours = Number(values.hours);
+        if (!values.merchant) return usage('provision needs --merchant ID');
+        if (!(Number.isInteger(hours) && hours >= 1)) return usage('--hours must be a whole number, 1 or more');
+        const issued = await store.transaction((tx) => issueProvisioningToken(tx, { merchantId: values.merchant!, now: Date.now(), lifetimeMs: hours * 3_600_000 }));
+        const token = Buffer.from(issued.token).toString('hex');
+        if (values.json) print({ token, merchant: issued.merchantId, expires: time(issued.expiresAt) });
+        else console.log(`${token}\n(one terminal, merchant ${issued.merchantId}, until ${time(issued.expiresAt)}; shown once, only its hash is stored)`);
+        return 0;
+      }
       case 'counts': {
         const counts = await store.transaction(async (tx) => {
           const strangers = await tx.requests.strangers();

@@ -56,7 +56,7 @@ describe('authorizer database', () => {
     const dir = tempDir();
     const wallet = new Wallet();
     const issuers = [{ alg: wallet.issuer.alg, kid: wallet.issuer.kid, publicKey: wallet.issuer.publicKey }];
-    let authorizer = await startAuthorizer({ dataDir: join(dir, 'authorizer'), issuers, port: 0 });
+    let authorizer = await startAuthorizer({ dataDir: join(dir, 'authorizer'), issuers, port: 0, enrollment: 'open' });
     const port = authorizer.port;
     const { terminal, hal } = await bootTerminal({ url: authorizer.url, dataDir: join(dir, 'terminal') });
     hal.shutdown();
@@ -68,7 +68,7 @@ describe('authorizer database', () => {
     const key = authorizer.decisionKey;
     await authorizer.close();
 
-    authorizer = await startAuthorizer({ dataDir: join(dir, 'authorizer'), port });
+    authorizer = await startAuthorizer({ dataDir: join(dir, 'authorizer'), port, enrollment: 'open' });
     try {
       expect(authorizer.decisionKey).toEqual(key);
       const again = await post(`${authorizer.url}/v1/authorize`, sent!);
@@ -116,7 +116,7 @@ describe('authorizer HTTP', () => {
 
   it('holds a terminal as pending until an operator approves it', async () => {
     const dir = tempDir();
-    const authorizer = await startAuthorizer({ dataDir: join(dir, 'a'), autoApprove: false });
+    const authorizer = await startAuthorizer({ dataDir: join(dir, 'a'), enrollment: 'manual' });
     try {
       await expect(bootTerminal({ url: authorizer.url, dataDir: join(dir, 't') })).rejects.toMatchObject({ kind: 'enrollment-pending' });
       const pending = authorizer.db.prepare("SELECT id FROM terminals WHERE status = 'pending'").all() as { id: string }[];
@@ -142,11 +142,13 @@ describe('qrpay authorizer command', () => {
     expect((await cli('--help')).out).toContain('--trust-issuer-file');
     expect((await cli('--port', '70000')).code).toBe(2);
     expect((await cli('--trust-issuer', 'RSA:00:00')).code).toBe(2);
+    expect((await cli('--enrollment', 'anyone')).code).toBe(2);
+    expect((await cli('--open-enrollment', '--manual-approval')).code).toBe(2);
   });
 
   it('approves a pending terminal in the database', async () => {
     const dir = tempDir();
-    const authorizer = await startAuthorizer({ dataDir: join(dir, 'a'), autoApprove: false });
+    const authorizer = await startAuthorizer({ dataDir: join(dir, 'a'), enrollment: 'manual' });
     await expect(bootTerminal({ url: authorizer.url, dataDir: join(dir, 't') })).rejects.toMatchObject({ kind: 'enrollment-pending' });
     const { id } = authorizer.db.prepare('SELECT id FROM terminals').get() as { id: string };
     await authorizer.close();

@@ -26,6 +26,7 @@ import type { PublicKey, Signer } from '../../../src/authorization/signer';
 import { strangerPrefixBytes, type StoredDecision, type StrangerKind, type Store, type TerminalRecord, type Tx } from '../store/ports';
 import { mintDecision } from './decisions';
 import { refused, signed, type Answer } from './results';
+import { tokenHash, type EnrollmentMode } from './provisioning';
 import type { JudgementHooks } from './risk/judgement';
 
 export type CodeJudgement =
@@ -59,10 +60,10 @@ export interface AuthorizerOptions {
   trustList(tx: Tx): Promise<Uint8Array>;
   denyList(tx: Tx): Promise<Uint8Array>;
   operator: PublicKey;
-  /** The merchant new terminals are enrolled for (the simulator has one). */
+  /** The merchant new terminals are enrolled for without a provisioning token ('open' and 'manual'). */
   merchant: MerchantProfile;
-  /** Approve enrollments without an operator (the simulator). Default true. */
-  autoApprove?: boolean;
+  /** How a new key is enrolled (domain/provisioning.ts). Default 'provisioned'. */
+  enrollment?: EnrollmentMode;
   now?: () => number;
   /** Scores verified payments and records every decision's factors (risk/judgement.ts); without it, what verifies is approved. */
   judgement?: JudgementHooks;
@@ -102,12 +103,22 @@ export class AuthorizerService {
     if (!opened.possession) return Promise.resolve(refused('malformed', 'signature: the enrollment is not signed by the key it introduces'));
     const { request } = opened;
     const now = this.#now();
+    const mode = this.#options.enrollment ?? 'provisioned';
     return this.#store.transaction(async (tx) => {
       let terminal = await tx.terminals.byKey(request.key.publicKey);
       if (!terminal) {
         const id = `T${randomBytes(5).toString('hex').toUpperCase()}`;
-        const status: EnrollmentStatus = this.#options.autoApprove === false ? 'pending' : 'approved';
-        await tx.terminals.insert({ id, merchantId: this.#options.merchant.merchantId, alg: request.key.alg, publicKey: request.key.publicKey, device: request.device, status, now });
+        let merchantId = this.#options.merchant.merchantId;
+        let status: EnrollmentStatus = mode === 'open' ? 'approved' : 'pending';
+        if (request.provisioningToken) {
+          const consumed = await tx.provisioning.consume(tokenHash(request.provisioningToken), id, now);
+          if (!consumed) return this.#refuseEnrollment(tx, bytes, now, 'the provisioning token is unknown, used or expired');
+          merchantId = consumed.merchantId;
+          status = 'approved';
+        } else if (mode === 'provisioned') {
+          return this.#refuseEnrollment(tx, bytes, now, 'a provisioning token is required (qrpay operator provision)');
+        }
+        await tx.terminals.insert({ id, merchantId, alg: request.key.alg, publicKey: request.key.publicKey, device: request.device, status, now });
         terminal = (await tx.terminals.byId(id))!;
       }
       const answer = await this.#enrollmentAnswer(tx, terminal, bytes, now);
@@ -115,6 +126,13 @@ export class AuthorizerService {
       await tx.terminals.recordEnrollment({ terminalId: terminal.id, now, request: bytes, status: answer.status, answer: body });
       return signed(body);
     });
+  }
+
+  /** A new key without a valid provisioning token: a signed refusal; counted and sampled, nothing else stored. */
+  async #refuseEnrollment(tx: Tx, bytes: Uint8Array, now: number, reason: string): Promise<Answer> {
+    await this.#noteStranger(tx, 'unprovisioned-enrollment', bytes, requestHash(bytes), reason, now);
+    const answer: EnrollmentAnswer = { requestHash: requestHash(bytes), authorizer: this.#options.publicKey, issuedAt: now, status: 'refused', reason };
+    return signed(signEnrollmentAnswer(answer, this.#options.signer));
   }
 
   /** An operator's approval of a pending or suspended terminal (a suspended one restarts above its last trace number). */

@@ -38,6 +38,7 @@ export interface Tx {
   disputes: DisputesPort;
   outbox: OutboxPort;
   lifecycle: LifecyclePort;
+  provisioning: ProvisioningPort;
   views: OperatorViews;
   /** Runs `effect` after this transaction committed (never when it rolls back). */
   afterCommit(effect: () => void): void;
@@ -127,7 +128,7 @@ export interface StoredDecision {
  * Why a request proved nothing about its sender: it could not be read, it
  * names no terminal we know, or its terminal's key did not sign it.
  */
-export type StrangerKind = 'unreadable' | 'unknown-terminal' | 'bad-terminal-signature';
+export type StrangerKind = 'unreadable' | 'unknown-terminal' | 'bad-terminal-signature' | 'unprovisioned-enrollment';
 
 /** A bounded sample of one unauthenticated request: its first bytes, never the whole body. */
 export interface StrangerSample {
@@ -416,6 +417,24 @@ export interface ReversalRecord {
 export interface LifecyclePort {
   reversal(terminalId: string, trace: number): Promise<ReversalRecord | undefined>;
   recordReversal(reversal: ReversalRecord): Promise<void>;
+}
+
+/** A one-time provisioning token as stored: only its SHA-256, never the token. */
+export interface ProvisioningToken {
+  tokenHash: Uint8Array;
+  merchantId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ProvisioningPort {
+  insert(token: ProvisioningToken): Promise<void>;
+  /**
+   * Marks the token used by `terminalId` when it is unused and expiresAt > now,
+   * and returns the merchant it was issued for; undefined (and nothing
+   * changed) otherwise. A token enrolls one terminal, once.
+   */
+  consume(tokenHash: Uint8Array, terminalId: string, now: number): Promise<{ merchantId: string } | undefined>;
 }
 
 /** Read models for the operator's command line (tools/operator): rows as displayed. */

@@ -9,7 +9,7 @@
 import { allMigrations } from '../sqlite/database';
 import type {
   CompensationRecord, IssuerRecord, ListName, Merchant, NewTerminal, OperatorViews, OutboxEntry, Payment, PaymentEvent, ReportRecord,
-  RequestEntry, ReversalRecord, StepUpRecord, Store, StoredAssessment, StoredDecision, StrangerKind, StrangerSample, TerminalRecord, Tx,
+  RequestEntry, ReversalRecord, StepUpRecord, Store, StoredAssessment, StoredDecision, StrangerKind, StrangerSample, TerminalRecord, Tx, ProvisioningToken,
 } from '../ports';
 import { strangerPrefixBytes, strangerProblemChars, strangerSampleSlots } from '../ports';
 
@@ -46,6 +46,7 @@ interface State {
   contacts: { account: string; name: string; alg: 'ES256' | 'EdDSA'; publicKey: Uint8Array }[];
   outbox: OutboxEntry[];
   reversals: Map<string, ReversalRecord>;
+  provisioning: (ProvisioningToken & { usedAt: number | null; terminalId: string | null })[];
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -56,7 +57,7 @@ function emptyState(): State {
     settings: new Map(), merchants: new Map(), terminals: [], enrollments: [], requests: [], decisions: new Map(), codes: new Map(),
     strangerCounts: {}, strangerSamples: [],
     issuers: new Map(), revoked: new Map(), frozen: new Map(), versions: { trust: 1, deny: 1 }, payments: new Map(), events: [], fixes: [],
-    assessments: new Map(), stepUps: new Map(), reports: [], compensations: [], contacts: [], outbox: [], reversals: new Map(),
+    assessments: new Map(), stepUps: new Map(), reports: [], compensations: [], contacts: [], outbox: [], reversals: new Map(), provisioning: [],
   };
 }
 
@@ -319,6 +320,20 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         const key = `${r.terminalId}#${r.trace}`;
         if (s.reversals.has(key)) throw new Error('reversal already recorded');
         s.reversals.set(key, { ...r });
+      },
+    },
+    provisioning: {
+      insert: async (t) => {
+        if (s.provisioning.some((x) => same(x.tokenHash, t.tokenHash))) throw new Error('token already issued');
+        if (!s.merchants.has(t.merchantId)) throw new Error(`no merchant ${t.merchantId}`);
+        s.provisioning.push({ ...t, usedAt: null, terminalId: null });
+      },
+      consume: async (tokenHash, terminalId, now) => {
+        const t = s.provisioning.find((x) => same(x.tokenHash, tokenHash) && x.usedAt === null && x.expiresAt > now);
+        if (!t) return undefined;
+        t.usedAt = now;
+        t.terminalId = terminalId;
+        return { merchantId: t.merchantId };
       },
     },
     views,

@@ -7,7 +7,7 @@ import type { MerchantProfile } from '../../../../src/authorization/enrollment';
 import type { Purpose } from '../../../../src/authorization/charge';
 import {
   strangerPrefixBytes, strangerProblemChars, strangerSampleSlots, type CodesPort, type Merchant, type MerchantsPort, type RequestsPort, type SettingsPort,
-  type StoredDecision, type StrangerKind, type StrangerTally, type TerminalRecord, type TerminalsPort,
+  type ProvisioningPort, type StoredDecision, type StrangerKind, type StrangerTally, type TerminalRecord, type TerminalsPort,
 } from '../ports';
 import { bytes, type Db, type Migration } from './database';
 
@@ -109,7 +109,7 @@ export const protocolMigrations: Migration[] = [
       CREATE INDEX codes_by_forget_after ON codes_seen (forget_after);
       -- Requests that prove nothing about their sender: counted, and a ring of samples (first bytes only).
       CREATE TABLE stranger_counts (
-        kind TEXT PRIMARY KEY CHECK (kind IN ('unreadable', 'unknown-terminal', 'bad-terminal-signature')),
+        kind TEXT PRIMARY KEY CHECK (kind IN ('unreadable', 'unknown-terminal', 'bad-terminal-signature', 'unprovisioned-enrollment')),
         count INTEGER NOT NULL
       );
       CREATE TABLE stranger_samples (
@@ -121,9 +121,32 @@ export const protocolMigrations: Migration[] = [
         hash BLOB NOT NULL,
         problem TEXT NOT NULL
       );
+      -- One-time enrollment secrets the operator issued (qrpay operator provision): their SHA-256 only.
+      CREATE TABLE provisioning_tokens (
+        token_hash BLOB PRIMARY KEY,
+        merchant_id TEXT NOT NULL REFERENCES merchants(id),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        terminal_id TEXT
+      );
     `,
   },
 ];
+
+export function sqliteProvisioning(db: Db): ProvisioningPort {
+  return {
+    async insert(t) {
+      db.prepare('INSERT INTO provisioning_tokens (token_hash, merchant_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(t.tokenHash, t.merchantId, t.createdAt, t.expiresAt);
+    },
+    async consume(tokenHash, terminalId, now) {
+      const row = db.prepare(
+        'UPDATE provisioning_tokens SET used_at = ?, terminal_id = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING merchant_id',
+      ).get(now, terminalId, tokenHash, now) as { merchant_id: string } | undefined;
+      return row ? { merchantId: row.merchant_id } : undefined;
+    },
+  };
+}
 
 export function sqliteSettings(db: Db): SettingsPort {
   return {
