@@ -253,4 +253,21 @@ describe.each(kinds)('store contract: %s', (kind) => {
     await read(w, (tx) => tx.lists.revoke(kid, id, w.time.now()));
     expect(await read(w, (tx) => tx.lists.isRevoked(kid, id))).toBe(true);
   });
+
+  it('provisioning tokens: consumed once, for their merchant, only before they expire; unknown ones change nothing', async () => {
+    const w = await start(kind);
+    const now = w.time.now();
+    const [a, b, c] = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];
+    await read(w, async (tx) => {
+      await tx.provisioning.insert({ tokenHash: a, merchantId: 'M-DEMO', createdAt: now, expiresAt: now + 1000 });
+      await tx.provisioning.insert({ tokenHash: b, merchantId: 'M-DEMO', createdAt: now, expiresAt: now + 1000 });
+    });
+    await expect(read(w, (tx) => tx.provisioning.insert({ tokenHash: a, merchantId: 'M-DEMO', createdAt: now, expiresAt: now + 1000 }))).rejects.toThrow();
+    await expect(read(w, (tx) => tx.provisioning.insert({ tokenHash: c, merchantId: 'M-NOWHERE', createdAt: now, expiresAt: now + 1000 }))).rejects.toThrow();
+    expect(await read(w, (tx) => tx.provisioning.consume(a, 'T1', now))).toEqual({ merchantId: 'M-DEMO' });
+    expect(await read(w, (tx) => tx.provisioning.consume(a, 'T2', now))).toBeUndefined();
+    expect(await read(w, (tx) => tx.provisioning.consume(b, 'T3', now + 1000))).toBeUndefined();
+    expect(await read(w, (tx) => tx.provisioning.consume(c, 'T4', now))).toBeUndefined();
+    expect(await read(w, (tx) => tx.provisioning.consume(b, 'T5', now + 999))).toEqual({ merchantId: 'M-DEMO' });
+  });
 });

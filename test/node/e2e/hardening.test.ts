@@ -18,7 +18,10 @@ import { codeWindowSeconds } from '../../../tools/authorizer/domain/lists';
 import { databaseFileName, openDatabase } from '../../../tools/authorizer/store/sqlite/database';
 import { strangerSampleSlots } from '../../../tools/authorizer/store/ports';
 import { accountOf, freezeAccount, nameContact, reportPayment, send } from '../../../tools/wallet/authorizer-client';
-import { createKeyPair } from '../../../tools/wallet/wallet';
+import { signEnrollmentRequest, verifyEnrollmentAnswer, type EnrollmentAnswer } from '../../../src/authorization/enrollment';
+import { issueProvisioningToken } from '../../../tools/authorizer/domain/provisioning';
+import { createKeyPair, signerFor } from '../../../tools/wallet/wallet';
+import { bootTerminal, coffee, pay, startWorld } from '../../support/e2e-world';
 import { fixAt, JudgementWorld, type BenchTerminal, type TestWallet } from '../../support/judgement-world';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -274,5 +277,61 @@ describe('owner authority follows the credential\'s status', () => {
     expect((await w.authorizer.store.transaction((tx) => tx.payments.byHash(owners.requestHash)))!.state).toBe('captured');
     // The new phone keeps the owner's authority.
     expect(await send(w.authorizer.url, freezeAccount(newPhone.device, account, 'just in case', w.time.now()))).toMatchObject({ status: 200, body: { by: 'owner' } });
+  });
+});
+
+describe('enrollment needs a provisioning credential by default', () => {
+  /** A cheap board: any key, any device facts, with or without a token. */
+  async function enroll(w: JudgementWorld, token?: Uint8Array): Promise<EnrollmentAnswer> {
+    const key = createKeyPair('ES256', nodeEntropy);
+    const request = signEnrollmentRequest(
+      { key: { alg: 'ES256', publicKey: key.publicKey }, device: { model: 'cheap', serial: hex(randomBytes(4)), firmware: '0.1.0', board: 'cheap' }, localTime: w.time.now(), ...(token ? { provisioningToken: token } : {}) },
+      { alg: 'ES256', sign: signerFor(key) },
+    );
+    const verified = verifyEnrollmentAnswer(new Uint8Array(await (await post(w, request, '/v1/enroll')).arrayBuffer()), request, w.authorizer.decisionKey);
+    if (!verified.ok) throw new Error(verified.detail);
+    return verified.answer;
+  }
+
+  it('hundreds of anonymous boards are refused and stored nowhere; a token enrolls one terminal, once, for its merchant', async () => {
+    const w = await start({ enrollment: 'provisioned' });
+    const pages = () => (w.authorizer.db.pragma('page_count') as { page_count: number }[])[0].page_count;
+    for (let i = 0; i < strangerSampleSlots; i++) await enroll(w);
+    const before = pages();
+    for (let i = 0; i < 200; i++) expect(await enroll(w)).toMatchObject({ status: 'refused', reason: expect.stringMatching(/provisioning token is required/) });
+    expect(pages() - before).toBeLessThanOrEqual(1);
+    expect(count(w, 'terminals') + count(w, 'enrollments')).toBe(0);
+
+    await w.authorizer.store.transaction((tx) => tx.merchants.upsert({ merchantId: 'M-ARCADE', name: 'Arcade', currency: 'EUR', purposes: ['arcade-credit'], site: { latitude: 48.87, longitude: 2.36, radius: 100 } }, 2000, w.time.now()));
+    const issued = await w.authorizer.store.transaction((tx) => issueProvisioningToken(tx, { merchantId: 'M-ARCADE', now: w.time.now(), lifetimeMs: 3_600_000 }));
+    expect(w.authorizer.db.prepare('SELECT COUNT(*) AS n FROM provisioning_tokens WHERE token_hash = ?').get(issued.token)).toEqual({ n: 0 });
+    const enrolled = await enroll(w, issued.token);
+    expect(enrolled).toMatchObject({ status: 'approved', merchant: { merchantId: 'M-ARCADE', site: { radius: 100 } }, limits: { maxAmount: 2000 } });
+    // The same token on another board: used.
+    expect(await enroll(w, issued.token)).toMatchObject({ status: 'refused', reason: expect.stringMatching(/unknown, used or expired/) });
+    // A guessed token, and one past its time.
+    expect(await enroll(w, new Uint8Array(randomBytes(16)))).toMatchObject({ status: 'refused' });
+    const late = await w.authorizer.store.transaction((tx) => issueProvisioningToken(tx, { merchantId: 'M-DEMO', now: w.time.now(), lifetimeMs: 1000 }));
+    w.time.advance(1000);
+    expect(await enroll(w, late.token)).toMatchObject({ status: 'refused' });
+    expect(count(w, 'terminals')).toBe(1);
+    expect(await w.authorizer.store.transaction((tx) => tx.requests.strangers())).toMatchObject({ counts: { 'unprovisioned-enrollment': strangerSampleSlots + 203 } });
+  });
+
+  it('the terminal core enrolls with the token in its configuration and pays; without one it is told why', async () => {
+    const real = await startWorld({ enrollment: 'provisioned' });
+    try {
+      await expect(bootTerminal({ url: real.authorizer.url, dataDir: real.dir('no-token') })).rejects.toMatchObject({ kind: 'enrollment-failed', message: expect.stringMatching(/provisioning token is required/) });
+      const issued = await real.authorizer.store.transaction((tx) => issueProvisioningToken(tx, { merchantId: 'M-DEMO', now: Date.now() }));
+      const { terminal, hal } = await bootTerminal({ url: real.authorizer.url, dataDir: real.dir('provisioned'), config: { provisioningToken: issued.token } });
+      try {
+        expect(terminal.identity!.merchant.merchantId).toBe('M-DEMO');
+        expect(await pay(terminal, real.wallet.code(), coffee)).toMatchObject({ outcome: 'approved', actuated: true });
+      } finally {
+        hal.shutdown();
+      }
+    } finally {
+      await real.close();
+    }
   });
 });
