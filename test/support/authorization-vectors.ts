@@ -13,6 +13,8 @@ import { es256Key } from '../../tools/authorizer/keys';
 export const terminalKey = es256Key(sha256(utf8ToBytes('qrpay vector terminal key')));
 export const authorizerKey = es256Key(sha256(utf8ToBytes('qrpay vector authorizer key')));
 export const operatorKey = es256Key(sha256(utf8ToBytes('qrpay vector operator key')));
+/** The first 16 bytes of SHA-256("qrpay vector provisioning token"). */
+export const provisioningToken = sha256(utf8ToBytes('qrpay vector provisioning token')).slice(0, 16);
 
 import { localTime, request } from './authorization-request-vector';
 
@@ -58,5 +60,9 @@ export function vectors() {
     },
     authorizerKey,
   );
-  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision };
+  const provisionedEnrollmentRequest = signEnrollmentRequest(
+    { key: terminalKey.publicKey, device: { model: 'qrpay-sim', serial: 'SN-0001', firmware: '0.1.0', board: 'simulator' }, localTime, provisioningToken },
+    terminalKey,
+  );
+  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision, provisionedEnrollmentRequest };
 }

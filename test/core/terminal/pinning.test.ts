@@ -43,6 +43,8 @@ describe('terminal: the authorizer key pinned', () => {
     const b = bench();
     expect(() => createTerminal({ hal: b.hal, config: { ...testConfig, trustOnFirstUse: undefined }, codes: prefixChecker })).toThrow(/pin the authorizer key/);
     expect(() => createTerminal({ hal: b.hal, config: { ...pinned, authorizerKey: { alg: 'ES256', publicKey: new Uint8Array(33) } }, codes: prefixChecker })).toThrow(/not a valid/);
+    // A provisioning token is 16 to 64 bytes.
+    expect(() => createTerminal({ hal: b.hal, config: { ...pinned, provisioningToken: new Uint8Array(8) }, codes: prefixChecker })).toThrow(/provisioningToken must be 16 to 64 bytes/);
   });
 
   it('a rogue authorizer answering the enrollment is not believed', async () => {
