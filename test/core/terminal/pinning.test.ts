@@ -12,7 +12,7 @@ import { createTerminal } from '../../../src/terminal/terminal';
 import { TerminalError } from '../../../src/terminal/errors';
 import { MemoryStorage } from '../../../hal/portable/memory-storage';
 import { utf8Encode } from '../../../src/codec/utf8';
-import { pinnedAuthorizerKey, provisionedAuthorizerKey, provisioningDomain } from '../../../src/terminal/provisioning';
+import { pinnedAuthorizerKey, provisionedAuthorizerKey, provisionedEnrollmentToken, provisioningDomain, provisioningToken } from '../../../src/terminal/provisioning';
 import { bench, edSigner, MemoryAuthorizer, prefixChecker, testConfig } from '../../support/terminal-fixture';
 
 const rogue = edSigner('rogue authorizer');
@@ -97,5 +97,16 @@ describe('terminal: the authorizer key pinned', () => {
     expect(() => pinnedAuthorizerKey('ES256:00', storage)).toThrow(/not a valid/);
     storage.open({ path: provisioningDomain }).write(provisionedAuthorizerKey, utf8Encode('garbage')!);
     expect(() => pinnedAuthorizerKey(undefined, storage)).toThrow(/provisioned .* not a valid/);
+  });
+
+  it('a board takes its provisioning token from its manifest config, else from provisioning, and may have none', () => {
+    const storage = new MemoryStorage();
+    expect(provisioningToken(undefined, storage)).toBeUndefined();
+    storage.open({ path: provisioningDomain }).write(provisionedEnrollmentToken, utf8Encode('11'.repeat(16))!);
+    expect(provisioningToken('', storage)).toEqual(new Uint8Array(16).fill(0x11));
+    expect(provisioningToken('22'.repeat(16), storage)).toEqual(new Uint8Array(16).fill(0x22)); // the manifest wins
+    expect(() => provisioningToken('2222', storage)).toThrow(/manifest config.provisioningToken is not 16 to 64 bytes of hex/);
+    storage.open({ path: provisioningDomain }).write(provisionedEnrollmentToken, utf8Encode('zz')!);
+    expect(() => provisioningToken(undefined, storage)).toThrow(/provisioned .* not 16 to 64 bytes of hex/);
   });
 });
