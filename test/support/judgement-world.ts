@@ -18,6 +18,7 @@ import { requestHash, verifyDecision, type DecisionBody } from '../../src/author
 import { signEnrollmentRequest, verifyEnrollmentAnswer } from '../../src/authorization/enrollment';
 import type { WireLocation } from '../../src/authorization/location';
 import { signRequest } from '../../src/authorization/request';
+import { signReversal, verifyReversalAck, type ReversalAck, type ReversalReason } from '../../src/authorization/reversal';
 import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
 import type { RateLimits } from '../../tools/authorizer/domain/authorization';
 import type { EnrollmentMode } from '../../tools/authorizer/domain/provisioning';
@@ -72,6 +73,8 @@ export interface Paid {
   body: DecisionBody;
   requestHash: Uint8Array;
   trace: number;
+  /** The signed request as sent. */
+  bytes: Uint8Array;
 }
 
 export class BenchTerminal {
@@ -106,8 +109,36 @@ export class BenchTerminal {
       authorizer: world.authorizer.decisionKey, requestHash: hash, terminalId: this.id, trace, now: world.time.now(), maxSkew: 1000,
     });
     if (!verified.ok) throw new Error(`decision does not verify: ${verified.problem} ${verified.detail}`);
-    return { body: verified.decision, requestHash: hash, trace };
+    return { body: verified.decision, requestHash: hash, trace, bytes };
   }
+
+  /** Gives up one of this terminal's requests, as the firmware does. */
+  reverse(target: { trace: number; requestHash: Uint8Array }, reason: ReversalReason = 'no-answer', localTime?: number): Promise<Reversed> {
+    return sendReversal(this.#world, this.id, this.key, target, reason, localTime);
+  }
+
+  /** Takes the next trace number without sending anything (a request lost on the way). */
+  skipTrace(): number {
+    return ++this.#trace;
+  }
+}
+
+export interface Reversed {
+  status: number;
+  body: Uint8Array;
+  /** The verified acknowledgement, when the answer was one. */
+  ack?: ReversalAck;
+}
+
+/** Signs a reversal of request (`trace`, `requestHash`) of terminal `id` with `key`, POSTs it and verifies the answer. */
+export async function sendReversal(
+  world: JudgementWorld, id: string, key: KeyPair, target: { trace: number; requestHash: Uint8Array }, reason: ReversalReason = 'no-answer', localTime = world.time.now(),
+): Promise<Reversed> {
+  const bytes = signReversal({ terminalId: id, trace: target.trace, requestHash: target.requestHash, reason, localTime }, { alg: key.alg, sign: signerFor(key) });
+  const response = await fetch(`${world.authorizer.url}/v1/reverse`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
+  const body = new Uint8Array(await response.arrayBuffer());
+  const verified = response.status === 200 ? verifyReversalAck(body, { authorizer: world.authorizer.decisionKey, terminalId: id, ...target }) : undefined;
+  return { status: response.status, body, ...(verified?.ok ? { ack: verified.ack } : {}) };
 }
 
 export interface Assessment {

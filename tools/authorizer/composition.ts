@@ -14,6 +14,7 @@ import { Lists, type IssuerEntry } from './domain/lists';
 import { defaultRiskConfig, type RiskConfig } from './domain/risk/config';
 import type { EnrollmentMode } from './domain/provisioning';
 import { Judgement } from './domain/risk/judgement';
+import { Reversals } from './domain/reversals';
 import { StepUps } from './domain/step-ups';
 import { fileKey, type ServerKey } from './keys';
 import { Dispatcher, type DispatcherOptions } from './notify/dispatcher';
@@ -76,6 +77,7 @@ export interface Authorizer {
   judgement: Judgement;
   stepUps: StepUps;
   disputes: Disputes;
+  reversals: Reversals;
   dispatcher: Dispatcher;
   risk: RiskConfig;
   now: () => number;
@@ -115,6 +117,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
     const stepUps = new StepUps({ store, signer: decisionKey, holdThreshold: () => risk.thresholds.hold, onQueued: kick });
     const judgement = new Judgement({ config: risk, stepUps, onQueued: kick });
     const disputes = new Disputes({ store, lists, stepUps, now, autoCreditMax: () => risk.compensation.autoCreditMax, onQueued: kick });
+    const reversals = new Reversals({ store, signer: decisionKey, stepUps, now, onQueued: kick });
     const service = new AuthorizerService({
       store,
       signer: decisionKey,
@@ -130,7 +133,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       limits: config.limits ?? defaultRateLimits,
     });
     return {
-      store, decisionKey, lists, service, judgement, stepUps, disputes, dispatcher, risk, now,
+      store, decisionKey, lists, service, judgement, stepUps, disputes, reversals, dispatcher, risk, now,
       trustIssuer: (issuer) => store.transaction((tx) => lists.trustIssuer(tx, issuer)),
       close: async () => {
         await dispatcher.stop();
