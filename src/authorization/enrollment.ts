@@ -7,6 +7,10 @@
  *   1 public key (bytes; the algorithm is the envelope's `alg`)
  *   2 device facts (map: 1 model, 2 serial, 3 firmware version, 4 board)
  *   3 local time (uint, ms)
+ *   4 provisioning token (bytes, 16-64; optional): the one-time secret the
+ *     operator issued for this merchant (`qrpay operator provision`); an
+ *     authorizer that does not enroll openly refuses a new key without one.
+ *     Inside the signed payload, so it binds the token to the key it enrolls.
  *
  * Answer (COSE_Sign1 by the authorizer; application/qrpay-enrolled+cbor). Payload:
  *   1 request hash (32 bytes: SHA-256 of the enrollment request sent)
@@ -41,7 +45,10 @@ export interface EnrollmentRequest {
   key: PublicKey;
   device: DeviceFacts;
   localTime: number;
+  provisioningToken?: Uint8Array;
 }
+
+export const provisioningTokenLength = { min: 16, max: 64 } as const;
 
 export interface Site {
   latitude: number;
@@ -109,6 +116,7 @@ export function signEnrollmentRequest(request: EnrollmentRequest, signer: Signer
     [1, request.key.publicKey],
     [2, mapOf([[1, request.device.model], [2, request.device.serial], [3, request.device.firmware], [4, request.device.board]])],
     [3, request.localTime],
+    [4, request.provisioningToken],
   ]);
   return seal({ contentType: ContentType.enrollmentRequest, payload, signer });
 }
@@ -123,7 +131,7 @@ export interface OpenedEnrollmentRequest {
 export function openEnrollmentRequest(bytes: Uint8Array): OpenedEnrollmentRequest {
   const envelope = open(bytes, ContentType.enrollmentRequest);
   const map = envelope.payload;
-  onlyKeys(map, [1, 2, 3], 'enrollment request');
+  onlyKeys(map, [1, 2, 3, 4], 'enrollment request');
   const facts = asMap(map.get(2), 'device facts');
   onlyKeys(facts, [1, 2, 3, 4], 'device facts');
   const key: PublicKey = { alg: envelope.alg, publicKey: readBytes(map, 1, 'public key', keyLength[envelope.alg].min, keyLength[envelope.alg].max) };
@@ -137,6 +145,7 @@ export function openEnrollmentRequest(bytes: Uint8Array): OpenedEnrollmentReques
     },
     localTime: readUint(map, 3, 'local time'),
   };
+  if (map.has(4)) request.provisioningToken = readBytes(map, 4, 'provisioning token', provisioningTokenLength.min, provisioningTokenLength.max);
   return { request, possession: signedBy(envelope, key) };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { PulseTrain } from '../../hal/actuator';
 import type { SignatureAlgorithm } from '../../hal/keystore';
+import { provisioningTokenLength } from '../authorization/enrollment';
 import type { PublicKey } from '../authorization/signer';
 import { TerminalError } from './errors';
 import { isPublicKey } from '../crypto/verify';
@@ -29,6 +30,12 @@ export interface TerminalConfig {
    * only: whoever answers first (a rogue access point) becomes the authorizer. Default false.
    */
   trustOnFirstUse?: boolean;
+  /**
+   * The one-time provisioning token the operator issued for this terminal's merchant (`qrpay operator
+   * provision`), sent inside the signed enrollment request. An authorizer that does not enroll openly refuses
+   * a new terminal without one.
+   */
+  provisioningToken?: Uint8Array;
   /** Default ES256 (what secure elements offer). */
   keyAlgorithm?: SignatureAlgorithm;
   /** The keystore name of the terminal key. Default "terminal". */
@@ -60,8 +67,9 @@ export interface TerminalConfig {
   listRefreshInterval?: number;
 }
 
-export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorizerKey' | 'retry' | 'stepUp'>> {
+export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorizerKey' | 'provisioningToken' | 'retry' | 'stepUp'>> {
   authorizerKey?: PublicKey;
+  provisioningToken?: Uint8Array;
   retry: RetryPolicy;
   stepUp: StepUpPolicy;
 }
@@ -86,6 +94,7 @@ export function resolveConfig(config: TerminalConfig): ResolvedConfig {
     listRefreshInterval: config.listRefreshInterval ?? 600_000,
   };
   if (config.authorizerKey) resolved.authorizerKey = config.authorizerKey;
+  if (config.provisioningToken) resolved.provisioningToken = config.provisioningToken;
   return resolved;
 }
 
@@ -102,6 +111,10 @@ function configProblem(config: TerminalConfig): string | undefined {
     if (!key || !isPublicKey(key.alg, key.publicKey)) return 'authorizerKey is not a valid ES256 or EdDSA public key';
   } else if (config.trustOnFirstUse !== true) {
     return 'pin the authorizer key (authorizerKey), or set trustOnFirstUse: true to trust whoever answers first (simulator only)';
+  }
+  const token = config.provisioningToken;
+  if (token !== undefined && !(token instanceof Uint8Array && token.length >= provisioningTokenLength.min && token.length <= provisioningTokenLength.max)) {
+    return `provisioningToken must be ${provisioningTokenLength.min} to ${provisioningTokenLength.max} bytes`;
   }
   const retry = config.retry ?? {};
   if (retry.attempts !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 1)) return 'retry.attempts must be a whole number, 1 or more';

@@ -16,6 +16,8 @@ import { es256Key } from '../../tools/authorizer/keys';
 export const terminalKey = es256Key(sha256(utf8ToBytes('qrpay vector terminal key')));
 export const authorizerKey = es256Key(sha256(utf8ToBytes('qrpay vector authorizer key')));
 export const operatorKey = es256Key(sha256(utf8ToBytes('qrpay vector operator key')));
+/** The first 16 bytes of SHA-256("qrpay vector provisioning token"). */
+export const provisioningToken = sha256(utf8ToBytes('qrpay vector provisioning token')).slice(0, 16);
 
 import { localTime, request } from './authorization-request-vector';
 
@@ -61,6 +63,10 @@ export function vectors() {
     },
     authorizerKey,
   );
+  const provisionedEnrollmentRequest = signEnrollmentRequest(
+    { key: terminalKey.publicKey, device: { model: 'qrpay-sim', serial: 'SN-0001', firmware: '0.1.0', board: 'simulator' }, localTime, provisioningToken },
+    terminalKey,
+  );
   // The same request given up (its answer never came back) and the authorizer's acknowledgement (it had captured it).
   const target = { terminalId: request.terminalId, trace: request.trace, requestHash: requestHash(authorization) };
   const reversal = signReversal({ ...target, reason: 'no-answer', localTime: localTime + 12_500 }, terminalKey);
@@ -80,5 +86,5 @@ export function vectors() {
   }, authorizerKey);
   // The same request approved offline instead, uploaded as an advice.
   const advice = signAdvice({ terminalId: request.terminalId, trace: request.trace, request: authorization, approvedAt: localTime + 12_400 }, terminalKey);
-  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck, refund, refundResult, close, closeResult, advice };
+  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck, refund, refundResult, close, closeResult, advice, provisionedEnrollmentRequest };
 }

@@ -64,6 +64,8 @@ export async function startWorld(config: Partial<AuthorizerConfig> = {}): Promis
   const wallet = new Wallet();
   const authorizer = await startAuthorizer({
     dataDir: join(root, 'authorizer'),
+    // The simulator's world: every terminal that asks is enrolled (provisioning has its own tests).
+    enrollment: 'open',
     issuers: [{ alg: wallet.issuer.alg, kid: wallet.issuer.kid, publicKey: wallet.issuer.publicKey }],
     ...config,
   });

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeAuthorizer } from '../authorizer/composition';
 import { requeueDead } from '../authorizer/domain/outbox';
+import { issueProvisioningToken } from '../authorizer/domain/provisioning';
 import { DomainRefusal } from '../authorizer/domain/results';
 import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/domain/risk/config';
 import type { DecisionDetail, OperatorViews } from '../authorizer/store/ports';
@@ -36,6 +37,10 @@ commands:
   compensations                      reports and compensations, with the time from report to credit
   notifications [--state queued|delivered|dead] [--limit N]
   requeue                            put dead notifications back in the queue
+  provision --merchant ID [--hours N] a one-time token that enrolls one terminal for the merchant (default 168 h);
+                                     give it to the terminal (qrpay terminal --provisioning-token, a board's config)
+  counts                             schema, terminals, requests, live codes, and the strangers' requests counted and sampled
+                                     (what /v1/health no longer tells anyone)
 
 options:
   --data-dir DIR       where authorizer.sqlite lives (default var/authorizer)
@@ -59,6 +64,8 @@ export async function run(args: string[]): Promise<number> {
         reason: { type: 'string', default: 'frozen by the operator' },
         note: { type: 'string', default: 'reported to the operator' },
         reference: { type: 'string' },
+        merchant: { type: 'string' },
+        hours: { type: 'string', default: '168' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -200,6 +207,33 @@ export async function run(args: string[]): Promise<number> {
       case 'requeue':
         console.log(`requeued ${await requeueDead(store, Date.now())} dead notifications`);
         return 0;
+      case 'provision': {
+        const hours = Number(values.hours);
+        if (!values.merchant) return usage('provision needs --merchant ID');
+        if (!(Number.isInteger(hours) && hours >= 1)) return usage('--hours must be a whole number, 1 or more');
+        const issued = await store.transaction((tx) => issueProvisioningToken(tx, { merchantId: values.merchant!, now: Date.now(), lifetimeMs: hours * 3_600_000 }));
+        const token = Buffer.from(issued.token).toString('hex');
+        if (values.json) print({ token, merchant: issued.merchantId, expires: time(issued.expiresAt) });
+        else console.log(`${token}\n(one terminal, merchant ${issued.merchantId}, until ${time(issued.expiresAt)}; shown once, only its hash is stored)`);
+        return 0;
+      }
+      case 'counts': {
+        const counts = await store.transaction(async (tx) => {
+          const strangers = await tx.requests.strangers();
+          return {
+            schema: await store.schemaVersion(), terminals: await tx.terminals.count(), requests: await tx.requests.count(), codes: await tx.codes.count(),
+            strangers: strangers.counts,
+            samples: strangers.samples.map((x) => ({ kind: x.kind, at: time(x.receivedAt), size: x.size, start: Buffer.from(x.prefix).toString('hex').slice(0, 32), problem: x.problem })),
+          };
+        });
+        if (values.json) print(counts);
+        else {
+          const { samples, ...totals } = counts;
+          console.log(JSON.stringify(totals));
+          console.log(table(samples));
+        }
+        return 0;
+      }
       default:
         return usage(`unknown command ${command}`);
     }

@@ -18,6 +18,7 @@ const bytes = {
   enrollmentAnswer: hexToBytes(vectorHex.enrollmentAnswer),
   request: hexToBytes(vectorHex.request),
   decision: hexToBytes(vectorHex.decision),
+  provisionedEnrollmentRequest: hexToBytes(vectorHex.provisionedEnrollmentRequest),
   reversal: hexToBytes(vectorHex.reversal),
   reversalAck: hexToBytes(vectorHex.reversalAck),
   refund: hexToBytes(vectorHex.refund),
@@ -36,6 +37,14 @@ describe('authorization vectors', () => {
     expect(possession).toBe(true);
     expect(request.key).toEqual(terminal);
     expect(request.device).toEqual({ model: 'qrpay-sim', serial: 'SN-0001', firmware: '0.1.0', board: 'simulator' });
+  });
+
+  it('the enrollment request with a provisioning token carries it inside what the new key signed', () => {
+    const { request, possession } = openEnrollmentRequest(bytes.provisionedEnrollmentRequest);
+    expect(possession).toBe(true);
+    expect(request.key).toEqual(terminal);
+    expect(request.provisioningToken).toEqual(hexToBytes('5920765b3c7d99ca412a3eb2c2657441'));
+    expect(openEnrollmentRequest(bytes.enrollmentRequest).request.provisioningToken).toBeUndefined();
   });
 
   it('the enrollment answer verifies against its request and the pinned key', () => {
