@@ -33,6 +33,7 @@ commands:
                                      give back AMOUNT minor units of a captured payment (several refunds never exceed it)
                                      (--reference names the operator's act: the same reference again does nothing more)
   batches [--terminal ID] [--limit N] closed batches, balanced or not, with their totals, and the totals per merchant
+  offline-losses [--limit N]         offline payments declined at their upload (the goods were gone), with totals per merchant
   credit COMPENSATION_ID             credit a refund that waits for review
   compensations                      reports and compensations, with the time from report to credit
   notifications [--state queued|delivered|dead] [--limit N]
@@ -180,6 +181,18 @@ export async function run(args: string[]): Promise<number> {
           console.log('\nsettlement totals per merchant (minor units):');
           print([...totals].map(([merchant, sums]) => ({ merchant, ...sums })));
         }
+        return 0;
+      }
+      case 'offline-losses': {
+        const losses = await store.transaction((tx) => tx.lifecycle.offlineLosses(limit));
+        if (values.json) {
+          print(losses);
+          return 0;
+        }
+        print(losses.map((l) => ({ at: time(l.at), merchant: l.merchantId, terminal: l.terminalId, trace: l.trace, amount: l.amount, currency: l.currency, reason: l.reason })));
+        const totals = new Map<string, number>();
+        for (const l of losses) totals.set(`${l.merchantId} ${l.currency}`, (totals.get(`${l.merchantId} ${l.currency}`) ?? 0) + l.amount);
+        if (totals.size > 0) console.log(`\noffline losses per merchant (minor units): ${[...totals].map(([k, v]) => `${k} ${v}`).join(', ')}`);
         return 0;
       }
       case 'credit': {
