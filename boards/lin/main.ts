@@ -11,11 +11,14 @@
  * width, height}, `charges`), so a test can start an authorizer on any port.
  * It then enrolls, charges `charges` times with the frame in front of its
  * camera, traces each decision (`decision <outcome> <reason> actuated=<bool>`)
- * and posts `exit 0` (`exit 1` on a failure), which ends the host.
+ * and the XS machine's memory (`memory boot|peak chunks=<bytes> slots=<n>
+ * stack=<slots>`: after boot, and the peaks once the charges are done), then
+ * posts `exit 0` (`exit 1` on a failure), which ends the host.
  */
 import '../esp32/text-encoder';
 import config from 'mc/config';
 import { createEsp32Entropy } from 'qrpay-entropy';
+import { memory } from 'qrpay-memory';
 import { DigitalActuator, SoftwareKeystore, cameraCodeSource, createTerminal, pinnedAuthorizerKey, type Charge, type Hal } from '../../src/index';
 import { createEsp32Clock } from '../esp32/clock';
 import { createEsp32Http, type HttpProvider } from '../esp32/http';
@@ -74,9 +77,20 @@ async function run(provisioning: Provisioning): Promise<void> {
   }
 }
 
+function traceMemory(when: 'boot' | 'peak'): void {
+  const used = memory();
+  const chunks = when === 'boot' ? used.chunks : used.peakChunks;
+  const slots = when === 'boot' ? used.slots : used.peakSlots;
+  trace(`memory ${when} chunks=${chunks} slots=${slots}${when === 'peak' && used.peakStack !== undefined ? ` stack=${used.peakStack}` : ''}\n`);
+}
+
 screen.onMessage = (message: string) => {
+  traceMemory('boot');
   run(JSON.parse(message) as Provisioning).then(
-    () => screen.postMessage('exit 0'),
+    () => {
+      traceMemory('peak');
+      screen.postMessage('exit 0');
+    },
     (error: unknown) => {
       trace(`lin board failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
       screen.postMessage('exit 1');

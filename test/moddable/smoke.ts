@@ -8,9 +8,14 @@
  * its camera sees: the first charge must end approved with the relay pulsed
  * once, the copy declined with the relay still, and the authorizer's journal
  * must hold the approval for that terminal. Any break in the chain (build,
- * boot, scan, HTTP over the lin TCP socket, signatures) fails it.
+ * boot, scan, HTTP over the lin TCP socket, signatures) fails it. The build is
+ * instrumented (`mcconfig -i`), so the board reports its peaks: the stack must
+ * stay within `stackHeadroom` of the root manifest's `creation.stack` (a
+ * device aborts on an overflow), the chunk and slot heaps within their
+ * `creation` initial sizes (a payment never waits for the heaps to grow);
+ * docs/moddable.md has the numbers.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { publicKeyToText } from '../../src/authorization/signer';
@@ -23,6 +28,9 @@ import type { HostRun } from './run';
 
 export interface SmokeResult { file: string; passed: number; failed: number; ok: boolean; output: string }
 
+/** The share of `creation.stack` a payment may use: the rest is headroom for paths the smoke run does not take. */
+const stackHeadroom = 0.75;
+
 type RunHost = (sdk: Sdk, mcSo: string, message: string, timeoutMs: number, cwd?: string) => Promise<HostRun>;
 
 export async function boardSmoke(sdk: Sdk, runHost: RunHost, log: (line: string) => void): Promise<SmokeResult> {
@@ -30,7 +38,7 @@ export async function boardSmoke(sdk: Sdk, runHost: RunHost, log: (line: string)
   const fail = (why: string, detail = ''): SmokeResult => ({ file: label, passed: 0, failed: 1, ok: false, output: `${detail}\n  ${label}: FAILED: ${why}` });
   await buildDevice('lin');
   const out = join(laneDir, 'out', 'lin-board');
-  const build = mcconfig(sdk, { platform: 'lin', out, manifest: join(repoRoot, 'manifest.json'), env: { BOARD: 'lin' } });
+  const build = mcconfig(sdk, { platform: 'lin', out, manifest: join(repoRoot, 'manifest.json'), env: { BOARD: 'lin' }, instrument: true });
   if (!build.ok) return fail('mcconfig -p lin', build.log.slice(-6000));
   const mcSo = findFile(out, 'mc.so')!;
   log(`built ${relative(repoRoot, mcSo)}`);
@@ -56,6 +64,13 @@ export async function boardSmoke(sdk: Sdk, runHost: RunHost, log: (line: string)
     const relay = [...run.stdout.matchAll(/^gpio 1 ([01])$/gm)].map((m) => m[1]).join('');
     // Idle at boot, one pulse for the approval, nothing for the copy.
     if (relay !== '010') return fail(`relay writes ${relay}, expected 010 (idle, on, off)`, output);
+    const peak = /^memory peak chunks=(\d+) slots=(\d+) stack=(\d+)$/m.exec(run.stdout);
+    if (!peak) return fail('no memory peak line (instrumented build)', output);
+    const { creation } = JSON.parse(readFileSync(join(repoRoot, 'manifest.json'), 'utf8')) as { creation: { stack: number; chunk: { initial: number }; heap: { initial: number } } };
+    const [chunks, slots, stack] = [Number(peak[1]), Number(peak[2]), Number(peak[3])];
+    if (stack > creation.stack * stackHeadroom) return fail(`stack peak ${stack} slots is above ${stackHeadroom * 100}% of creation.stack ${creation.stack}`, output);
+    if (chunks > creation.chunk.initial) return fail(`chunk peak ${chunks} bytes is above creation.chunk.initial ${creation.chunk.initial}`, output);
+    if (slots > creation.heap.initial) return fail(`slot peak ${slots} is above creation.heap.initial ${creation.heap.initial}`, output);
     const terminalId = /^enrolled (\S+) /m.exec(run.stdout)?.[1];
     const rows = journal(world).filter((r) => r.terminal_id === terminalId);
     if (rows.length !== 1 || rows[0].outcome !== 'approved') return fail(`authorizer journal for ${terminalId}: ${JSON.stringify(rows)}`, output);
