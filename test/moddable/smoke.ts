@@ -9,11 +9,11 @@
  * once, the copy declined with the relay still, and the authorizer's journal
  * must hold the approval for that terminal. Any break in the chain (build,
  * boot, scan, HTTP over the lin TCP socket, signatures) fails it. The build is
- * instrumented (`mcconfig -i`), so the board reports its peaks: the stack must
- * stay within `stackHeadroom` of the root manifest's `creation.stack` (a
- * device aborts on an overflow), the chunk and slot heaps within their
- * `creation` initial sizes (a payment never waits for the heaps to grow);
- * docs/moddable.md has the numbers.
+ * instrumented (`mcconfig -i`), so the board reports its stack peak since
+ * launch (host.c turns the periodic sampling off): it must stay within
+ * `stackHeadroom` of the root manifest's `creation.stack` (a device aborts on
+ * an overflow). The chunk and slot peaks are printed, not judged: XS fills a
+ * heap before it collects, so they follow the heap's size (docs/moddable.md).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,11 +66,11 @@ export async function boardSmoke(sdk: Sdk, runHost: RunHost, log: (line: string)
     if (relay !== '010') return fail(`relay writes ${relay}, expected 010 (idle, on, off)`, output);
     const peak = /^memory peak chunks=(\d+) slots=(\d+) stack=(\d+)$/m.exec(run.stdout);
     if (!peak) return fail('no memory peak line (instrumented build)', output);
-    const { creation } = JSON.parse(readFileSync(join(repoRoot, 'manifest.json'), 'utf8')) as { creation: { stack: number; chunk: { initial: number }; heap: { initial: number } } };
-    const [chunks, slots, stack] = [Number(peak[1]), Number(peak[2]), Number(peak[3])];
+    const { creation } = JSON.parse(readFileSync(join(repoRoot, 'manifest.json'), 'utf8')) as { creation: { stack: number } };
+    const stack = Number(peak[3]);
+    // Below the smallest frame count a payment needs: the peak was reset, so it would prove nothing.
+    if (stack < 200) return fail(`stack peak ${stack} slots is implausibly low: was the instrumentation's sampling left on?`, output);
     if (stack > creation.stack * stackHeadroom) return fail(`stack peak ${stack} slots is above ${stackHeadroom * 100}% of creation.stack ${creation.stack}`, output);
-    if (chunks > creation.chunk.initial) return fail(`chunk peak ${chunks} bytes is above creation.chunk.initial ${creation.chunk.initial}`, output);
-    if (slots > creation.heap.initial) return fail(`slot peak ${slots} is above creation.heap.initial ${creation.heap.initial}`, output);
     const terminalId = /^enrolled (\S+) /m.exec(run.stdout)?.[1];
     const rows = journal(world).filter((r) => r.terminal_id === terminalId);
     if (rows.length !== 1 || rows[0].outcome !== 'approved') return fail(`authorizer journal for ${terminalId}: ${JSON.stringify(rows)}`, output);
