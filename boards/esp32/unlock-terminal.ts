@@ -8,7 +8,6 @@
 import './text-encoder';
 import config from 'mc/config';
 import Digital from 'embedded:io/digital';
-import HTTPClient from 'embedded:network/http/client';
 import Time from 'time';
 import { createEsp32Entropy } from 'qrpay-entropy';
 import { DigitalActuator, NmeaLocationSensor, SoftwareKeystore, cameraCodeSource, createTerminal, formatAmount, pinnedAuthorizerKey, provisioningToken, type Charge, type Hal } from '../../src/index';
@@ -36,6 +35,7 @@ export function runUnlockTerminal(board: UnlockBoard): void {
   const entropy = createEsp32Entropy();
   const storage = createEsp32Storage();
   const logger = createEsp32Logger();
+  const network = (globalThis as { device?: { network?: { https?: HttpProvider; http?: HttpProvider } } }).device?.network;
   const hal: Hal = {
     clock,
     entropy,
@@ -43,9 +43,11 @@ export function runUnlockTerminal(board: UnlockBoard): void {
     keystore: new SoftwareKeystore({ store: storage.open({ path: 'qrpay-keys' }), entropy }),
     // device.network.https: set up by the https client's config module (Moddable's examples/io/tcp/httpsclient).
     // Plain http only with config.allowPlainHttp (a lab bench): the authorizer is reached over TLS.
+    // Plain http is device.network.http (the http client's config module: the client with its DNS resolver and
+    // TCP socket, which the client cannot work without).
     http: createEsp32Http({
-      https: (globalThis as { device?: { network?: { https?: HttpProvider } } }).device?.network?.https,
-      ...(config.allowPlainHttp === true ? { http: { io: HTTPClient } } : {}),
+      https: network?.https,
+      ...(config.allowPlainHttp === true ? { http: network?.http } : {}),
     }),
     logger,
     camera: createEsp32Camera(() => clock.monotonic()),

@@ -176,7 +176,7 @@ export class PaymentCodeVerifier {
       if (issuer.key.alg !== credential.alg) {
         return reject('bad-credential-signature', `credential signed with ${credential.alg}, issuer key is ${issuer.key.alg}`);
       }
-      if (!verify(credential.alg, issuer.key.publicKey, toBeSigned(credential.sign1), credential.sign1.signature)) {
+      if (!this.trustStore.verifyIssuerSignature(issuer.key, toBeSigned(credential.sign1), credential.sign1.signature)) {
         return reject('bad-credential-signature', `issuer ${hex(credential.issuerKid)} signature does not verify${highSNote(credential.alg, credential.sign1.signature)}`);
       }
       this.credentialCache.add(credential.encoded, trustVersion);
