@@ -6,8 +6,7 @@
  * the trust list prepares the issuer key (crypto/prepared-key.ts) unless `unprepared`.
  */
 import { makePaymentCode } from '../../tools/wallet/wallet';
-import { CredentialCache, PaymentCodeVerifier, ReplayCache } from '../../src/paycode';
-import { forgetPreparedKeys } from '../../src/crypto/verify';
+import { CredentialCache, PaymentCodeVerifier, ReplayCache, TrustStore } from '../../src/paycode';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { CounterEntropy, makeWorld, type World } from '../../test/core/paycode/world';
 
@@ -15,14 +14,16 @@ export interface State {
   world: World;
   text: string;
   cache: CredentialCache;
+  trustStore: TrustStore;
 }
 
 /** `warm`: the credential is already in the cache. `unprepared`: the issuer key has no precomputed table. */
 export function prepare(alg: CoseAlgName, warm: boolean, unprepared = false): State {
   const world = makeWorld(alg);
-  if (unprepared) forgetPreparedKeys();
+  const trustStore = unprepared ? new TrustStore({ root: { alg: world.operator.alg, publicKey: world.operator.publicKey }, prepareIssuerKeys: false }) : world.trustStore;
+  if (unprepared && !trustStore.install(world.trustList, Math.floor(world.clock.now() / 1000)).ok) throw new Error('bench trust list did not install');
   const text = makePaymentCode(world.credential, world.device, { clock: world.clock, entropy: new CounterEntropy(7) }).text;
-  const state = { world, text, cache: new CredentialCache() };
+  const state = { world, text, cache: new CredentialCache(), trustStore };
   if (warm && !verifyOnce(state, state.cache)) throw new Error('bench code does not verify');
   return state;
 }
@@ -30,7 +31,7 @@ export function prepare(alg: CoseAlgName, warm: boolean, unprepared = false): St
 export function verifyOnce(state: State, cache: CredentialCache): boolean {
   const { world } = state;
   const verifier = new PaymentCodeVerifier({
-    clock: world.clock, trustStore: world.trustStore, denyList: world.deny, replayCache: new ReplayCache({ capacity: 1 }), credentialCache: cache,
+    clock: world.clock, trustStore: state.trustStore, denyList: world.deny, replayCache: new ReplayCache({ capacity: 1 }), credentialCache: cache,
   });
   return verifier.verify(state.text).ok;
 }

@@ -59,7 +59,8 @@ export function createEsp32Http(providers: HttpProviders): HttpClient {
         let status = 0;
         const headers: Record<string, string> = {};
         let settled = false;
-        let body = request.body;
+        const body = request.body;
+        let sent = 0;
         const finish = (error?: HalError) => {
           if (settled) return;
           settled = true;
@@ -92,11 +93,13 @@ export function createEsp32Http(providers: HttpProviders): HttpClient {
             status = code;
             map.forEach((value, key) => (headers[String(key).toLowerCase()] = value));
           },
-          onWritable(this: { write(data?: ArrayBuffer): void }) {
-            if (!body) return;
-            this.write(body.slice().buffer);
-            body = undefined;
-            this.write(undefined);
+          // The body goes out in slices of at most `count` bytes (a larger write throws "would block"); with a
+          // content-length the request ends with its last byte (write(undefined) is for chunked bodies only).
+          onWritable(this: { write(data?: ArrayBuffer): void }, count: number) {
+            if (!body || sent >= body.length) return;
+            const end = Math.min(body.length, sent + count);
+            this.write(body.slice(sent, end).buffer);
+            sent = end;
           },
           onReadable(this: { read(count?: number): ArrayBuffer | undefined }, count: number) {
             const chunk = this.read(count);

@@ -8,10 +8,9 @@
 import './text-encoder';
 import config from 'mc/config';
 import Digital from 'embedded:io/digital';
-import HTTPClient from 'embedded:network/http/client';
 import Time from 'time';
 import { createEsp32Entropy } from 'qrpay-entropy';
-import { DigitalActuator, NmeaLocationSensor, SoftwareKeystore, cameraCodeSource, createTerminal, formatAmount, pinnedAuthorizerKey, type Charge, type Hal } from '../../src/index';
+import { DigitalActuator, NmeaLocationSensor, SoftwareKeystore, cameraCodeSource, createTerminal, formatAmount, pinnedAuthorizerKey, provisioningToken, type Charge, type Hal } from '../../src/index';
 import { createEsp32Camera } from './camera';
 import { createEsp32Clock } from './clock';
 import { createEsp32Http, type HttpProvider } from './http';
@@ -36,6 +35,7 @@ export function runUnlockTerminal(board: UnlockBoard): void {
   const entropy = createEsp32Entropy();
   const storage = createEsp32Storage();
   const logger = createEsp32Logger();
+  const network = (globalThis as { device?: { network?: { https?: HttpProvider; http?: HttpProvider } } }).device?.network;
   const hal: Hal = {
     clock,
     entropy,
@@ -43,9 +43,11 @@ export function runUnlockTerminal(board: UnlockBoard): void {
     keystore: new SoftwareKeystore({ store: storage.open({ path: 'qrpay-keys' }), entropy }),
     // device.network.https: set up by the https client's config module (Moddable's examples/io/tcp/httpsclient).
     // Plain http only with config.allowPlainHttp (a lab bench): the authorizer is reached over TLS.
+    // Plain http is device.network.http (the http client's config module: the client with its DNS resolver and
+    // TCP socket, which the client cannot work without).
     http: createEsp32Http({
-      https: (globalThis as { device?: { network?: { https?: HttpProvider } } }).device?.network?.https,
-      ...(config.allowPlainHttp === true ? { http: { io: HTTPClient } } : {}),
+      https: network?.https,
+      ...(config.allowPlainHttp === true ? { http: network?.http } : {}),
     }),
     logger,
     camera: createEsp32Camera(() => clock.monotonic()),
@@ -56,6 +58,8 @@ export function runUnlockTerminal(board: UnlockBoard): void {
     actuator: new DigitalActuator({ output: new Digital({ pin: config.relayPin ?? board.relayPin, mode: Digital.Output }), clock }),
   };
   const location = new NmeaLocationSensor({ serial: hal.gnssSerial!, clock, maxAge: 5000 });
+  // The one-time token for the first enrollment (manifest config.provisioningToken or NVS provisioning), if any.
+  const enrollmentToken = provisioningToken(config.provisioningToken, storage);
   const terminal = createTerminal({
     hal,
     location,
@@ -65,6 +69,7 @@ export function runUnlockTerminal(board: UnlockBoard): void {
       // Pinned (manifest config.authorizerKey or NVS provisioning): the enrollment, the stored enrollment at
       // every boot and every decision must carry that key's signature.
       authorizerKey: pinnedAuthorizerKey(config.authorizerKey, storage),
+      ...(enrollmentToken ? { provisioningToken: enrollmentToken } : {}),
       firmware: '0.1.0',
       device: { model: board.model, serial: config.serial ?? 'UNSET', board: board.board },
       actuation: { kind: 'hold', ms: config.holdMs ?? 3000 },

@@ -7,7 +7,7 @@
  * an ES256 verification drops from ~108 M to ~41 M instructions and an
  * Ed25519 one from ~79 M to ~47 M. The table costs one-off work (~270 M
  * instructions for P-256) and memory (8 x 65 points), so only keys that are
- * worth it are prepared, explicitly (see `prepareKey` in verify.ts).
+ * worth it are prepared, explicitly (`PreparedKeys` in prepared-keys.ts).
  *
  * The equations are noble's own (weierstrass.ts `verify`, edwards.ts `verify`
  * with zip215 false), computed with noble's point arithmetic; a differential

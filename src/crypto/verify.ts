@@ -17,13 +17,15 @@
  *   verified with the strict RFC 8032 rules (non-canonical encodings rejected,
  *   not the permissive ZIP-215 ones), so every verifier agrees on every input.
  *
+ * A key checked often (a trusted issuer's) can be prepared: `PreparedKeys`
+ * (prepared-keys.ts) verifies through this with a precomputed table.
+ *
  * Anything else (another algorithm, a key or signature of the wrong size or
  * not on the curve, a non-Uint8Array) returns false; `verify` never throws.
  */
 import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { prepareEd25519, prepareEs256, type PreparedKey } from './prepared-key';
 
 export type VerifyAlgorithm = 'ES256' | 'EdDSA';
 
@@ -35,10 +37,6 @@ export function verify(alg: VerifyAlgorithm | string, publicKey: Uint8Array, mes
   try {
     if (!(publicKey instanceof Uint8Array) || !(message instanceof Uint8Array) || !(signature instanceof Uint8Array)) return false;
     if (signature.length !== 64) return false;
-    if (prepared.size > 0) {
-      const key = prepared.get(preparedName(alg, publicKey));
-      if (key) return key.verify(message, signature);
-    }
     if (alg === 'ES256') {
       if (!isSec1(publicKey)) return false;
       return p256.verify(signature, message, publicKey, { lowS: true, prehash: true, format: 'compact' }) === true;
@@ -64,42 +62,6 @@ export function isPublicKey(alg: VerifyAlgorithm | string, publicKey: Uint8Array
   } catch {
     return false;
   }
-}
-
-/** Most keys kept prepared; the oldest is dropped beyond it (each holds a table of 520 points). */
-export const maxPreparedKeys = 8;
-const prepared = new Map<string, PreparedKey>();
-
-function preparedName(alg: string, publicKey: Uint8Array): string {
-  let name = alg + ':';
-  for (let i = 0; i < publicKey.length; i++) name += String.fromCharCode(publicKey[i]);
-  return name;
-}
-
-/**
- * Makes later `verify` calls with this key ~40-60% cheaper (prepared-key.ts),
- * at a one-off cost of a few verifications. For keys checked often, such as
- * trusted issuers' keys. Returns false (and prepares nothing) for an invalid key.
- */
-export function prepareKey(alg: VerifyAlgorithm, publicKey: Uint8Array): boolean {
-  if (!(publicKey instanceof Uint8Array)) return false;
-  if (alg === 'ES256' && !isSec1(publicKey)) return false;
-  const name = preparedName(alg, publicKey);
-  if (prepared.has(name)) return true;
-  const key = alg === 'ES256' ? prepareEs256(publicKey) : alg === 'EdDSA' ? prepareEd25519(publicKey) : undefined;
-  if (!key) return false;
-  prepared.set(name, key);
-  while (prepared.size > maxPreparedKeys) prepared.delete(prepared.keys().next().value as string);
-  return true;
-}
-
-/** Drops every prepared key (their tables become garbage). */
-export function forgetPreparedKeys(): void {
-  prepared.clear();
-}
-
-export function isPrepared(alg: VerifyAlgorithm, publicKey: Uint8Array): boolean {
-  return publicKey instanceof Uint8Array && prepared.has(preparedName(alg, publicKey));
 }
 
 /** P-256's group order n, and n/2 rounded down: the largest canonical s. */

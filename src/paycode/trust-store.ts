@@ -3,7 +3,7 @@
  */
 import type { KeyValueStore } from '../../hal/storage';
 import type { PublicKey } from '../cose/key';
-import { prepareKey } from '../crypto/verify';
+import { PreparedKeys } from '../crypto/prepared-keys';
 import { hex } from './hex';
 import { ListStore, type InstallResult } from './list-store';
 import { openTrustList, type OperatorRoot, type TrustListContent } from './operator-list';
@@ -17,6 +17,9 @@ export class TrustStore {
   private readonly store: ListStore<TrustListContent>;
 
   private readonly prepareKeys: boolean;
+
+  /** This store's issuer keys, prepared: its own, so nothing is shared between terminals or kept in module state. */
+  private readonly prepared = new PreparedKeys();
 
   /**
    * `prepareIssuerKeys` (default true): precompute each trusted issuer key when a list is
@@ -33,7 +36,7 @@ export class TrustStore {
     const list = this.store.current;
     if (!this.prepareKeys || !list) return;
     list.issuers.forEach((key) => {
-      prepareKey(key.alg, key.publicKey);
+      this.prepared.prepare(key.alg, key.publicKey);
     });
   }
 
@@ -43,6 +46,11 @@ export class TrustStore {
 
   get expiresAt(): number | undefined {
     return this.store.current?.expiresAt;
+  }
+
+  /** When the operator signed the installed list (NumericDate): how fresh the terminal's knowledge is. */
+  get issuedAt(): number | undefined {
+    return this.store.current?.issuedAt;
   }
 
   install(bytes: Uint8Array, now: number): InstallResult {
@@ -55,6 +63,11 @@ export class TrustStore {
     const result = this.store.restore();
     if (result?.ok) this.prepareIssuers();
     return result;
+  }
+
+  /** Verifies a signature by a trusted issuer key (`issuer()`), with its precomputed table when prepared. */
+  verifyIssuerSignature(key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+    return this.prepared.verify(key.alg, key.publicKey, message, signature);
   }
 
   /** The trusted key with this kid, at time `now` (seconds). */

@@ -32,4 +32,9 @@ export interface Decision {
    * failed): the reversal is `acknowledged` by the authorizer (with what it did) or `queued` and delivered later.
    */
   reversal?: { reason: ReversalReason; state: 'acknowledged'; effect: ReversalEffect } | { reason: ReversalReason; state: 'queued' };
+  /**
+   * When the authorizer could not be reached: `accepted` when the terminal approved on its own (the payment is in
+   * its offline journal until uploaded), else the typed reason it could not (offline-disabled, over-floor-limit...).
+   */
+  offline?: { accepted: true } | { accepted: false; reason: string };
 }

@@ -21,7 +21,9 @@ import type { Identity } from './identity';
 import { deliverReversal, reversalOf } from './reversals';
 import { TerminalError } from './errors';
 import { exchange, type RetryPolicy } from './transport';
-import { pendingKinds, WorkQueue, type WorkEntry } from './work-queue';
+import { offlineKinds, pendingKinds, WorkQueue, type WorkEntry } from './work-queue';
+import { openAdvice } from '../authorization/advice';
+import { verifyDecision, type DecisionBody } from '../authorization/decision';
 import type { KeyValueStore } from '../../hal/storage';
 
 export type ReversalState = { reason: ReversalReason; state: 'acknowledged'; effect: ReversalEffect } | { reason: ReversalReason; state: 'queued' };
@@ -35,6 +37,14 @@ export interface LedgerEvents {
   reversalQueued(event: { trace: number; reason: ReversalReason }): void;
   reversed(event: { trace: number; reason: ReversalReason; effect: ReversalEffect; signed: Uint8Array }): void;
   answered(event: { trace: number; action: Instruction['action']; result: InstructionResult; signed: Uint8Array }): void;
+  uploaded(event: { trace: number; decision: DecisionBody; signed: Uint8Array }): void;
+}
+
+/** The offline journal's exposure: approvals not uploaded yet, in all and for one credential. */
+export interface OfflineExposure {
+  count: number;
+  total: number;
+  forCredential: number;
 }
 
 /** Reversal effects that gave money back: the batch counts them. */
@@ -57,6 +67,35 @@ export class Ledger {
   /** The requests not settled yet, the reversals and instructions not answered yet, oldest first. */
   pending(): { trace: number; kind: WorkEntry['kind'] }[] {
     return this.#entries().filter(isPending).map((entry) => ({ trace: entry.trace, kind: entry.kind }));
+  }
+
+  /** Pending work that is not the offline journal (which has its own bounds, the offline limits). */
+  unsettled(): number {
+    return this.#entries().filter((entry) => isPending(entry) && offlineKinds.indexOf(entry.kind) < 0).length;
+  }
+
+  offlineExposure(credential: string): OfflineExposure {
+    const journal = this.#entries().filter((entry) => offlineKinds.indexOf(entry.kind) >= 0);
+    let total = 0;
+    let forCredential = 0;
+    for (const entry of journal) {
+      total += entry.amount!;
+      if (entry.detail === credential) forCredential += entry.amount!;
+    }
+    return { count: journal.length, total, forCredential };
+  }
+
+  /**
+   * Approved offline: the signed advice replaces the request's entry (one write) BEFORE the goods move; if this
+   * run dies before `releasedOffline`, the next boot reverses the request instead of uploading it.
+   */
+  approvedOffline(trace: number, advice: Uint8Array, amount: number, currency: string, credential: string): void {
+    record('the offline approval', () => this.#work.put({ trace, kind: 'offline-releasing', bytes: advice, amount, currency, detail: credential }));
+  }
+
+  /** The goods moved for the offline approval `trace`: its advice waits for the upload (the release's commit point). */
+  releasedOffline(trace: number, advice: Uint8Array, amount: number, currency: string, credential: string): void {
+    record('the offline release', () => this.#work.put({ trace, kind: 'offline', bytes: advice, amount, currency, detail: credential }));
   }
 
   /** Pre-authorizations whose goods were released and which wait for their completion. */
@@ -163,6 +202,12 @@ export class Ledger {
       try {
         if (entry.kind === 'request' || entry.kind === 'releasing') {
           await this.#deliverReversal(identity, this.#queueReversal(entry.trace, entry.bytes!, 'interrupted'), this.#once());
+        } else if (entry.kind === 'offline-releasing') {
+          // Approved offline, but the goods may not have moved: reversed, never uploaded.
+          const request = openAdvice(entry.bytes!).advice.request;
+          await this.#deliverReversal(identity, this.#queueReversal(entry.trace, request, 'interrupted'), this.#once());
+        } else if (entry.kind === 'offline') {
+          await this.#upload(identity, entry);
         } else if (entry.kind === 'reversal') {
           await this.#deliverReversal(identity, entry, this.#once());
         } else if (entry.kind === 'instruction') {
@@ -173,6 +218,39 @@ export class Ledger {
       }
     }
     this.#tidy();
+  }
+
+  /**
+   * Uploads one offline approval: the authorizer's signed decision on its request settles it, as a sale of the
+   * open batch (approved, held) or a late decline (the merchant's loss). No verified decision: it stays for later.
+   */
+  async #upload(identity: Identity, entry: WorkEntry): Promise<void> {
+    const { advice } = openAdvice(entry.bytes!);
+    const hash = requestHash(advice.request);
+    const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
+      http: this.#hal.http,
+      clock: this.#hal.clock,
+      url: this.#config.authorizerUrl + paths.advice,
+      body: entry.bytes!,
+      policy: this.#once(),
+      accept: (response) => {
+        const verified = verifyDecision(response.body, {
+          authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace: entry.trace, now: this.#hal.clock.now(), maxSkew: Number.MAX_SAFE_INTEGER,
+        });
+        if (!verified.ok) return { refused: verified.problem, detail: verified.detail };
+        // A step-up asked before the link dropped is not final: the customer's answer decides, later.
+        if (verified.decision.outcome === 'step-up') return { refused: 'not-final', detail: 'waiting for the customer to confirm' };
+        return { accepted: { body: verified.decision, signed: response.body } };
+      },
+    });
+    if (!result.ok) return;
+    const { body, signed } = result.value;
+    const money = { amount: entry.amount!, currency: entry.currency! };
+    this.#work.put(body.outcome === 'declined'
+      ? { trace: entry.trace, kind: 'late-declined', detail: body.reason, ...money }
+      : { trace: entry.trace, kind: 'sale', batch: this.openBatch(), item: 'sale', ...money });
+    this.#hal.logger.log(body.outcome === 'declined' ? 'warn' : 'info', 'offline payment uploaded', { trace: entry.trace, outcome: body.outcome, reason: body.reason });
+    this.#events.uploaded({ trace: entry.trace, decision: body, signed });
   }
 
   #once(): RetryPolicy {
@@ -248,7 +326,7 @@ export class Ledger {
     const completed = new Set(entries.filter((e) => e.kind === 'adjusted' && e.detail === 'complete').map((e) => e.target!));
     try {
       for (const entry of entries) {
-        const stale = (entry.kind === 'sale' || entry.kind === 'reversed' || entry.kind === 'adjusted') && entry.batch! < open;
+        const stale = ((entry.kind === 'sale' || entry.kind === 'reversed' || entry.kind === 'adjusted') && entry.batch! < open) || entry.kind === 'late-declined';
         const superseded = entry.kind === 'closed' && entry.batch! < open - 1;
         const finished = entry.kind === 'hold' && completed.has(entry.trace);
         if (stale || superseded || finished) this.#work.remove(entry.trace);

@@ -15,9 +15,10 @@ import type { KeyValueStore } from '../../hal/storage';
 import { chargeProblem, type Charge } from '../authorization/charge';
 import { requestHash, verifyDecision, type DecisionBody } from '../authorization/decision';
 import { locationFromSample, type WireLocation } from '../authorization/location';
-import { signRequest, type CodeVerdict } from '../authorization/request';
+import { openRequest, signRequest, type CodeVerdict } from '../authorization/request';
 import { paths, resolveConfig, type Actuation, type ResolvedConfig, type TerminalConfig } from './config';
-import type { CodeChecker, ListUpdate } from './code-check';
+import type { CodeCheck, CodeChecker, ListUpdate } from './code-check';
+import { signAdvice } from '../authorization/advice';
 import type { CodeSource } from './code-source';
 import { createPaycodeChecker } from './paycode-checker';
 import type { Decision } from './decision';
@@ -64,6 +65,11 @@ export interface TerminalEvents extends Record<string, unknown> {
    * (voided a capture and returned the funds, released a hold, never saw the request...). Nothing was released for it.
    */
   reversed: { trace: number; reason: ReversalReason; effect: ReversalEffect; signed: Uint8Array };
+  /**
+   * A payment approved offline was uploaded and decided: approved or held (captured), or declined late (the goods
+   * were gone: the merchant's loss, and both the customer and the merchant are told).
+   */
+  'offline-uploaded': { trace: number; decision: DecisionBody; signed: Uint8Array };
   /** The authorizer's signed result of a completion, void, refund or batch close (now, or after a reboot). */
   'instruction-answered': { trace: number; action: Action; result: InstructionResult; signed: Uint8Array };
   actuated: { trace: number; actuation: Actuation };
@@ -157,6 +163,9 @@ class TerminalCore implements Terminal {
   readonly #time: ClockTrust;
   #identity: Identity | undefined;
   #busy = false;
+  /** An offline payment was uploaded since the lists were last fetched. */
+  #uploaded = false;
+  #refreshTimer: number | undefined;
   #waiting: ((code: string) => void) | undefined;
 
   constructor(options: CreateTerminalOptions) {
@@ -171,6 +180,10 @@ class TerminalCore implements Terminal {
       reversalQueued: (event) => this.#events.emit('reversal-queued', event),
       reversed: (event) => this.#events.emit('reversed', event),
       answered: (event) => this.#events.emit('instruction-answered', event),
+      uploaded: (event) => {
+        this.#uploaded = true;
+        this.#events.emit('offline-uploaded', event);
+      },
     });
     this.#events = new Emitter<TerminalEvents>((error) => this.#events.emit('listener-error', { error }));
     this.#time = new ClockTrust(options.hal.clock, this.#config.decisionMaxSkew);
@@ -196,8 +209,29 @@ class TerminalCore implements Terminal {
     if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
-    await this.#ledger.settle(identity);
+    await this.#settleAndRefresh(identity, true);
+    this.#scheduleRefresh();
     return identity;
+  }
+
+  /** Settles the ledger; then fetches the lists at boot, or when offline payments were uploaded (they may have taught the authorizer of copies). */
+  async #settleAndRefresh(identity: Identity, boot: boolean): Promise<void> {
+    await this.#ledger.settle(identity);
+    if (boot || this.#uploaded) {
+      this.#uploaded = false;
+      await this.refreshLists();
+    }
+  }
+
+  /** Fetches the lists every `listRefreshInterval` on the clock HAL, between operations (a busy terminal tries at the next tick). */
+  #scheduleRefresh(): void {
+    const clock = this.#hal.clock;
+    if (this.#refreshTimer !== undefined) clock.clearTimer(this.#refreshTimer);
+    this.#refreshTimer = clock.setTimer(() => {
+      this.#refreshTimer = undefined;
+      const due = this.#busy ? Promise.resolve() : this.refreshLists().then(() => undefined);
+      due.then(() => this.#scheduleRefresh(), () => this.#scheduleRefresh());
+    }, this.#config.listRefreshInterval);
   }
 
   pendingWork(): { trace: number; kind: string }[] {
@@ -210,7 +244,7 @@ class TerminalCore implements Terminal {
 
   async settle(): Promise<number> {
     const identity = this.#enrolled();
-    await this.#exclusive(() => this.#ledger.settle(identity));
+    await this.#exclusive(() => this.#settleAndRefresh(identity, false));
     return this.#ledger.pending().length;
   }
 
@@ -347,10 +381,10 @@ class TerminalCore implements Terminal {
     if (charge.amount > identity.limits.maxAmount) {
       return this.#local('declined', 'over-terminal-limit', 'Amount over limit');
     }
-    if (this.#ledger.pending().length >= this.#config.maxPendingWork) {
+    if (this.#ledger.unsettled() >= this.#config.maxPendingWork) {
       await this.#ledger.settle(identity);
       // Every entry is a customer whose money is not settled: take no more until the authorizer hears of them.
-      if (this.#ledger.pending().length >= this.#config.maxPendingWork) return this.#local('declined', 'pending-work', 'Out of order');
+      if (this.#ledger.unsettled() >= this.#config.maxPendingWork) return this.#local('declined', 'pending-work', 'Out of order');
     }
     // A close carries at most maxBatchItems: the host closes the batch before it fills.
     if (this.#ledger.items().length >= maxBatchItems) return this.#local('declined', 'batch-full', 'Close the batch');
@@ -364,7 +398,7 @@ class TerminalCore implements Terminal {
     const stopLooking = this.#codeSource ? this.#codeSource((text) => this.present(text)) : undefined;
     let code: string;
     try {
-      if (this.#ledger.pending().length > 0) await this.#ledger.settle(identity);
+      if (this.#ledger.pending().length > 0) await this.#settleAndRefresh(identity, false);
       code = await presented;
     } finally {
       if (stopLooking) stopLooking();
@@ -428,6 +462,11 @@ class TerminalCore implements Terminal {
         failures: result.failures,
         actuated: false,
       };
+      // An answer refused (4xx) means the authorizer was reached: offline acceptance is for when it cannot be.
+      const reached = result.failures.some((f) => f.refused);
+      const offline = reached ? { ok: false as const, reason: 'authorizer-reached' } : this.#offlineVerdict(identity, check, charge.amount, kind);
+      if (offline.ok) return this.#approveOffline(identity, decision, bytes, offline.credential);
+      decision.offline = { accepted: false, reason: offline.reason };
       return this.#giveUp(identity, decision, bytes, 'no-answer');
     }
     let answer = result.value;
@@ -488,6 +527,53 @@ class TerminalCore implements Terminal {
       return this.#giveUp(identity, decision, bytes, 'not-released');
     }
     this.#record(() => this.#ledger.released(trace, bytes));
+    if (decision.actuated) this.#events.emit('actuated', { trace, actuation });
+    return this.#finish(decision);
+  }
+
+  /**
+   * Whether the terminal may approve on its own (docs/authorization.md, Offline): every bound holds, or the
+   * typed reason of the first that does not.
+   */
+  #offlineVerdict(identity: Identity, check: CodeCheck, amount: number, kind: 'pre-auth' | undefined): { ok: true; credential: string } | { ok: false; reason: string } {
+    const limits = identity.limits.offline;
+    if (!limits) return { ok: false, reason: 'offline-disabled' };
+    if (kind === 'pre-auth') return { ok: false, reason: 'offline-pre-auth' };
+    const code = check.offline;
+    if (!code || check.verdict.status !== 'verified') return { ok: false, reason: 'code-not-verified-offline' };
+    if (!code.allowed) return { ok: false, reason: 'credential-not-offline' };
+    if (amount > limits.floorLimit) return { ok: false, reason: 'over-floor-limit' };
+    if (code.cap !== undefined && amount > code.cap) return { ok: false, reason: 'over-credential-cap' };
+    const exposure = this.#ledger.offlineExposure(code.credential);
+    if (exposure.count + 1 > limits.maxCount || exposure.total + amount > limits.maxTotal) return { ok: false, reason: 'offline-journal-full' };
+    if (exposure.forCredential + amount > limits.maxPerCredential) return { ok: false, reason: 'over-credential-offline-limit' };
+    const now = this.#hal.clock.now();
+    const listsIssuedAt = this.#codes!.listsIssuedAt ? this.#codes!.listsIssuedAt() : undefined;
+    if (listsIssuedAt === undefined || now - listsIssuedAt > limits.maxListAge) return { ok: false, reason: 'lists-too-old' };
+    if (!this.#time.check().ok) return { ok: false, reason: 'clock-untrusted' };
+    return { ok: true, credential: code.credential };
+  }
+
+  /**
+   * Approves offline: the signed advice is journaled before the goods move and uploaded when the link returns.
+   * An actuator that fails releases nothing: the request is reversed instead.
+   */
+  async #approveOffline(identity: Identity, decision: Decision, bytes: Uint8Array, credential: string): Promise<Decision> {
+    const trace = decision.trace!;
+    const { request } = openRequest(bytes);
+    const advice = signAdvice({ terminalId: identity.terminalId, trace, request: bytes, approvedAt: this.#hal.clock.now() }, terminalSigner(this.#hal, this.#config));
+    this.#record(() => this.#ledger.approvedOffline(trace, advice, request.amount, request.currency, credential));
+    Object.assign(decision, { outcome: 'approved', reason: 'offline', display: 'Approved offline', offline: { accepted: true } });
+    this.#events.emit('verified', { trace, outcome: 'approved', reason: 'offline' });
+    const actuation = this.#config.actuation;
+    try {
+      decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
+    } catch (error) {
+      this.#hal.logger.log('error', 'actuator failed after an offline approval; reversing', { trace, error: (error as Error).message });
+      show(this.#hal.indicators, 'NOT RELEASED', 'payment reversed', 'failure');
+      return this.#giveUp(identity, decision, bytes, 'not-released');
+    }
+    this.#record(() => this.#ledger.releasedOffline(trace, advice, request.amount, request.currency, credential));
     if (decision.actuated) this.#events.emit('actuated', { trace, actuation });
     return this.#finish(decision);
   }

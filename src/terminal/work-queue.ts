@@ -12,12 +12,15 @@
  *                be delivered until the authorizer acknowledges it
  *   instruction  a signed completion, void, refund or batch close, delivered
  *                until the authorizer's signed result comes back
+ *   offline-releasing  approved offline (the signed advice), the goods being released
+ *   offline      approved offline and released: the advice waits for its upload
  *   settled (what the open batch counts, by `item`)
  *   sale         goods released for a sale
  *   hold         goods released for a pre-authorization, waiting for its completion
  *   reversed     a reversal acknowledged (counted when it undid money)
  *   adjusted     an instruction's result (a completion, void or refund counts)
  *   closed       a batch close answered: the batches up to `batch` are closed
+ *   late-declined  an offline approval the authorizer declined at its upload
  *
  * Whatever a power cut leaves, the next boot finds the old kind or the new one
  * (storage.ts: a write replaces a value atomically), and turns every request
@@ -31,11 +34,15 @@ import type { KeyValueStore } from '../../hal/storage';
 import { maxMessageBytes } from '../authorization/envelope';
 import type { ItemKind } from '../authorization/instruction';
 
-export type PendingKind = 'request' | 'releasing' | 'reversal' | 'instruction';
-export type SettledKind = 'sale' | 'hold' | 'reversed' | 'adjusted' | 'closed';
+export type PendingKind = 'request' | 'releasing' | 'reversal' | 'instruction' | 'offline-releasing' | 'offline';
+export type SettledKind = 'sale' | 'hold' | 'reversed' | 'adjusted' | 'closed' | 'late-declined';
 export type WorkKind = PendingKind | SettledKind;
-export const pendingKinds: readonly WorkKind[] = ['request', 'releasing', 'reversal', 'instruction'];
-const kinds: readonly WorkKind[] = ['request', 'releasing', 'reversal', 'instruction', 'sale', 'hold', 'reversed', 'adjusted', 'closed'];
+export const pendingKinds: readonly WorkKind[] = ['request', 'releasing', 'reversal', 'instruction', 'offline-releasing', 'offline'];
+/** The offline journal: approvals made without the authorizer, waiting for their upload. */
+export const offlineKinds: readonly WorkKind[] = ['offline-releasing', 'offline'];
+const kinds: readonly WorkKind[] = [
+  'request', 'releasing', 'reversal', 'instruction', 'offline-releasing', 'offline', 'sale', 'hold', 'reversed', 'adjusted', 'closed', 'late-declined',
+];
 
 export interface WorkEntry {
   trace: number;

@@ -8,7 +8,10 @@
  *    (`BOARD=lin mcconfig -p lin` from the project's root manifest, with its
  *    preload) as modules laid out like the firmware's (tools/device/modules.ts),
  *    and run one file per process by a headless host (host.c).
- * 3. Each ESP32 board (`boards/<board>` with a Moddable target of that name):
+ * 3. The board smoke run (smoke.ts): the Linux host board's main, built with
+ *    the preload, pays with a wallet's QR code against the real authorizer on
+ *    loopback: approved and actuated once, its copy declined.
+ * 4. Each ESP32 board (`boards/<board>` with a Moddable target of that name):
  *    `BOARD=<board> mcconfig -p esp32/<board>` (manifest processing, module
  *    resolution), then every module compiled by xsc and the `xsl` link of the
  *    full module set with the preload, which is as far as a build goes without
@@ -16,7 +19,7 @@
  * Prints `Moddable: N passed, M failed` and fails unless every file reported
  * and nothing failed.
  *
- * Usage: tsx test/moddable/run.ts [substring-filter ...]
+ * Usage: tsx test/moddable/run.ts [substring-filter ...] (`smoke` runs the board smoke too)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -24,6 +27,7 @@ import type { Plugin } from 'esbuild';
 import { join, relative } from 'node:path';
 import { buildModules, repoRoot } from '../../tools/device/modules';
 import { boards, buildDevice } from '../../tools/device/build';
+import { boardSmoke } from './smoke';
 import { findFile, findSdk, laneDir, linkWithoutIdf, mcconfig, prepareSdk, type Sdk } from './sdk';
 
 const harness = join(repoRoot, 'test', 'xs', 'harness.ts');
@@ -60,12 +64,12 @@ const qrcodeOverrideMistake: Plugin = {
   },
 };
 
-interface HostRun { code: number | null; stdout: string; stderr: string; timedOut: boolean; ms: number }
+export interface HostRun { code: number | null; stdout: string; stderr: string; timedOut: boolean; ms: number }
 
-export function runHost(sdk: Sdk, mcSo: string, message: string, timeoutMs: number): Promise<HostRun> {
+export function runHost(sdk: Sdk, mcSo: string, message: string, timeoutMs: number, cwd?: string): Promise<HostRun> {
   const begun = Date.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(sdk.host, [mcSo, message], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(sdk.host, [mcSo, message], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -87,6 +91,7 @@ interface FileResult { file: string; passed: number; failed: number; ok: boolean
 
 async function coreTests(sdk: Sdk, filters: string[]): Promise<FileResult[]> {
   const files = findTests(join(repoRoot, 'test', 'core')).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+  if (files.length === 0) return [];
   const out = join(repoRoot, 'build', 'device', 'lin');
   const layout = await buildModules([...files, 'test/moddable/main.ts'], out, { main: 'test/moddable/main.ts', alias: { vitest: harness }, plugins: [qrcodeOverrideMistake] });
   log(`${layout.names.size} modules in ${relative(repoRoot, out)}`);
@@ -155,6 +160,11 @@ async function main(): Promise<void> {
   log(`SDK at ${sdk.root}`);
   const filters = process.argv.slice(2);
   const results = await coreTests(sdk, filters);
+  if (filters.length === 0 || filters.includes('smoke')) {
+    const smoke = await boardSmoke(sdk, runHost, log);
+    console.log(smoke.output);
+    results.push(smoke);
+  }
   if (filters.length === 0) results.push(...(await esp32Links(sdk)));
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);

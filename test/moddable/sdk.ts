@@ -86,12 +86,12 @@ export function prepareSdk(log: (line: string) => void): Sdk {
   return { root, env, host };
 }
 
-/** `mcconfig -p <platform> -o <out> <manifest>` then `make -f <generated makefile> build`; returns the output folder. */
-export function mcconfig(sdk: Sdk, options: { platform: string; out: string; manifest: string; env?: NodeJS.ProcessEnv; make?: boolean }): { log: string; ok: boolean } {
+/** `mcconfig -p <platform> -o <out> <manifest>` (`-i`: instrumented, XS tracks the stack peak) then `make -f <generated makefile> build`; returns the output folder. */
+export function mcconfig(sdk: Sdk, options: { platform: string; out: string; manifest: string; env?: NodeJS.ProcessEnv; make?: boolean; instrument?: boolean }): { log: string; ok: boolean } {
   rmSync(options.out, { recursive: true, force: true });
   mkdirSync(options.out, { recursive: true });
   const env = { ...sdk.env, ...options.env };
-  const config = spawnSync('mcconfig', ['-p', options.platform, '-o', options.out, options.manifest], { cwd: repoRoot, env, encoding: 'utf8' });
+  const config = spawnSync('mcconfig', [...(options.instrument ? ['-i'] : []), '-p', options.platform, '-o', options.out, options.manifest], { cwd: repoRoot, env, encoding: 'utf8' });
   let log = config.stdout + config.stderr;
   if (config.status !== 0 || options.make === false) return { log, ok: config.status === 0 };
   const makefile = findFile(options.out, 'makefile');

@@ -127,4 +127,32 @@ describe('qrpay operator', () => {
     expect(reported.out).toMatch(/^action +\w+$/m); // without --json: name and value lines, no JSON
     expect(reported.out).toMatch(/^compensation +\{.*"amount":450.*"state":"pending-review"/m);
   });
+
+  it('counts: what /v1/health no longer tells anyone, with the strangers\' requests counted and sampled', async () => {
+    world = await JudgementWorld.start();
+    await (await world.terminal()).pay(world.wallet());
+    await fetch(`${world.authorizer.url}/v1/authorize`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: new Uint8Array(300).fill(0xab) });
+    const shown = await operator('counts', '--json');
+    expect(shown.code).toBe(0);
+    const counts = JSON.parse(shown.out) as { terminals: number; requests: number; codes: number; strangers: Record<string, number>; samples: { kind: string; size: number; start: string }[] };
+    expect(counts).toMatchObject({ terminals: 1, requests: 1, codes: 1, strangers: { unreadable: 1 } });
+    expect(counts.samples).toEqual([expect.objectContaining({ kind: 'unreadable', size: 300, start: 'ab'.repeat(16) })]);
+    expect((await operator('counts')).out).toMatch(/"strangers":\{"unreadable":1\}/);
+  });
+
+  it('provision: a one-time token for a merchant, shown once, its hash stored; refused for a merchant it does not know', async () => {
+    world = await JudgementWorld.start();
+    const shown = await operator('provision', '--merchant', 'M-DEMO', '--hours', '2', '--json');
+    expect(shown.code).toBe(0);
+    const { token, merchant, expires } = JSON.parse(shown.out) as { token: string; merchant: string; expires: string };
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expect(merchant).toBe('M-DEMO');
+    expect(Date.parse(expires) - Date.now()).toBeGreaterThan(2 * 3_600_000 - 60_000);
+    const rows = world.authorizer.db.prepare('SELECT token_hash, merchant_id FROM provisioning_tokens').all() as { token_hash: Buffer; merchant_id: string }[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0].token_hash.equals(Buffer.from(token, 'hex'))).toBe(false);
+    expect((await operator('provision', '--merchant', 'M-NOWHERE')).err).toMatch(/no merchant M-NOWHERE/);
+    expect((await operator('provision')).code).toBe(2);
+    expect((await operator('provision', '--merchant', 'M-DEMO', '--hours', '0')).code).toBe(2);
+  });
 });

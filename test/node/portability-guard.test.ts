@@ -76,6 +76,36 @@ export function findViolations(path: string, text: string): string[] {
   return violations;
 }
 
+/** Collections a module would only hold to fill at run time: caches, registries. */
+const runTimeCollections = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef']);
+
+/**
+ * Module-level state written at run time, which preload-safe code must not
+ * have (a preloaded module's state is in flash, read only, and one module's
+ * state is shared by every terminal in the process): a top-level `let`/`var`,
+ * or a top-level collection (`new Map()`, ...). Tables a module fills once
+ * while it initialises (typed arrays of constants) are fine and not flagged.
+ */
+export function findModuleState(path: string, text: string): string[] {
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
+  const found: string[] = [];
+  const where = (node: ts.Node) => `${relative(root, path)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const list = statement.declarationList;
+    const mutable = !(list.flags & ts.NodeFlags.Const);
+    for (const declaration of list.declarations) {
+      const name = declaration.name.getText(source);
+      if (mutable) found.push(`${where(declaration)} module-level variable ${name}`);
+      const init = declaration.initializer;
+      if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression) && runTimeCollections.has(init.expression.text)) {
+        found.push(`${where(declaration)} module-level ${init.expression.text} ${name}`);
+      }
+    }
+  }
+  return found;
+}
+
 describe('portability guard', () => {
   const files = [...guardedFiles, ...guardedDirs.flatMap((d) => listTs(join(root, d)))];
 
@@ -86,6 +116,20 @@ describe('portability guard', () => {
   it('finds no Node built-in or host global in src/ and the HAL contracts', () => {
     const violations = files.flatMap((f) => findViolations(f, readFileSync(f, 'utf8')));
     expect(violations).toEqual([]);
+  });
+
+  it('finds no module-level state written at run time in src/ and the HAL', () => {
+    const found = files.flatMap((f) => findModuleState(f, readFileSync(f, 'utf8')));
+    expect(found).toEqual([]);
+  });
+
+  it('catches module-level state, and lets constant tables be', () => {
+    for (const line of ['let count = 0;', 'var seen;', 'const cache = new Map<string, number>();', 'export const keys = new WeakMap();']) {
+      expect(findModuleState(join(root, 'src', 'x.ts'), line), line).toHaveLength(1);
+    }
+    for (const line of ['const table = new Uint8Array(256);', 'export const limit = 8;', 'function f() { let n = 0; const m = new Map(); return [n, m]; }', 'class A { #m = new Map(); }']) {
+      expect(findModuleState(join(root, 'src', 'x.ts'), line), line).toEqual([]);
+    }
   });
 
   it('catches what it is meant to catch', () => {

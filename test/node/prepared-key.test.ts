@@ -4,10 +4,11 @@
  * ones and the edge values of r, s and R.
  */
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { forgetPreparedKeys, isPrepared, prepareKey, verify } from '../../src/crypto/verify';
+import { PreparedKeys } from '../../src/crypto/prepared-keys';
+import { verify } from '../../src/crypto/verify';
 
 const n = p256.Point.Fn.ORDER;
 const L = ed25519.Point.Fn.ORDER;
@@ -15,15 +16,13 @@ const be32 = (x: bigint) => Uint8Array.from((x.toString(16).padStart(64, '0').ma
 const le32 = (x: bigint) => be32(x).reverse();
 
 function both(alg: 'ES256' | 'EdDSA', key: Uint8Array, message: Uint8Array, signature: Uint8Array): [boolean, boolean] {
-  forgetPreparedKeys();
   const plain = verify(alg, key, message, signature);
-  expect(prepareKey(alg, key)).toBe(true);
-  expect(isPrepared(alg, key)).toBe(true);
-  const fast = verify(alg, key, message, signature);
+  const prepared = new PreparedKeys();
+  expect(prepared.prepare(alg, key)).toBe(true);
+  expect(prepared.has(alg, key)).toBe(true);
+  const fast = prepared.verify(alg, key, message, signature);
   return [plain, fast];
 }
-
-afterEach(() => forgetPreparedKeys());
 
 describe('prepared keys agree with noble', () => {
   it('ES256: valid, high-S, mutated and random signatures, compressed and uncompressed keys', () => {
@@ -102,11 +101,34 @@ describe('prepared keys agree with noble', () => {
   });
 
   it('refuses to prepare invalid keys', () => {
-    expect(prepareKey('ES256', new Uint8Array([2, ...new Uint8Array(32).fill(0xff)]))).toBe(false); // x >= p
-    expect(prepareKey('ES256', new Uint8Array(64))).toBe(false);
-    expect(prepareKey('EdDSA', new Uint8Array(32))).toBe(false); // y = 0: a point of order 4
+    const prepared = new PreparedKeys();
+    expect(prepared.prepare('ES256', new Uint8Array([2, ...new Uint8Array(32).fill(0xff)]))).toBe(false); // x >= p
+    expect(prepared.prepare('ES256', new Uint8Array(64))).toBe(false);
+    expect(prepared.prepare('EdDSA', new Uint8Array(32))).toBe(false); // y = 0: a point of order 4
     const identity = new Uint8Array(32); identity[0] = 1;
-    expect(prepareKey('EdDSA', identity)).toBe(false); // small order
-    expect(prepareKey('ES384' as 'ES256', new Uint8Array(65))).toBe(false);
+    expect(prepared.prepare('EdDSA', identity)).toBe(false); // small order
+    expect(prepared.prepare('ES384' as 'ES256', new Uint8Array(65))).toBe(false);
+    expect(prepared.size).toBe(0);
+  });
+});
+
+describe('a set of prepared keys', () => {
+  const keyOf = (seed: number) => p256.getPublicKey(p256.utils.randomSecretKey(new Uint8Array(48).fill(seed)), true);
+
+  it('belongs to its owner: two sets share nothing', () => {
+    const mine = new PreparedKeys();
+    const theirs = new PreparedKeys();
+    expect(mine.prepare('ES256', keyOf(1))).toBe(true);
+    expect(mine.has('ES256', keyOf(1))).toBe(true);
+    expect(theirs.has('ES256', keyOf(1))).toBe(false);
+    theirs.clear();
+    expect(mine.size).toBe(1);
+  });
+
+  it('keeps at most its capacity, dropping the oldest', () => {
+    const prepared = new PreparedKeys(2);
+    for (const seed of [1, 2, 3]) expect(prepared.prepare('ES256', keyOf(seed))).toBe(true);
+    expect([1, 2, 3].map((seed) => prepared.has('ES256', keyOf(seed)))).toEqual([false, true, true]);
+    expect(() => new PreparedKeys(0)).toThrow(RangeError);
   });
 });

@@ -10,11 +10,14 @@ import { signEnrollmentAnswer, signEnrollmentRequest } from '../../src/authoriza
 import { signRequest } from '../../src/authorization/request';
 import { signReversal, signReversalAck } from '../../src/authorization/reversal';
 import { instructionHash, signInstruction, signInstructionResult } from '../../src/authorization/instruction';
+import { signAdvice } from '../../src/authorization/advice';
 import { es256Key } from '../../tools/authorizer/keys';
 
 export const terminalKey = es256Key(sha256(utf8ToBytes('qrpay vector terminal key')));
 export const authorizerKey = es256Key(sha256(utf8ToBytes('qrpay vector authorizer key')));
 export const operatorKey = es256Key(sha256(utf8ToBytes('qrpay vector operator key')));
+/** The first 16 bytes of SHA-256("qrpay vector provisioning token"). */
+export const provisioningToken = sha256(utf8ToBytes('qrpay vector provisioning token')).slice(0, 16);
 
 import { localTime, request } from './authorization-request-vector';
 
@@ -60,6 +63,10 @@ export function vectors() {
     },
     authorizerKey,
   );
+  const provisionedEnrollmentRequest = signEnrollmentRequest(
+    { key: terminalKey.publicKey, device: { model: 'qrpay-sim', serial: 'SN-0001', firmware: '0.1.0', board: 'simulator' }, localTime, provisioningToken },
+    terminalKey,
+  );
   // The same request given up (its answer never came back) and the authorizer's acknowledgement (it had captured it).
   const target = { terminalId: request.terminalId, trace: request.trace, requestHash: requestHash(authorization) };
   const reversal = signReversal({ ...target, reason: 'no-answer', localTime: localTime + 12_500 }, terminalKey);
@@ -77,5 +84,7 @@ export function vectors() {
     terminalId: request.terminalId, trace: 44, instructionHash: instructionHash(close), outcome: 'done', reason: 'out-of-balance', amount: 0,
     settlement: { balanced: false, differences: [{ trace: 41, terminal: null, authorizer: { kind: 'sale', amount: 300 } }] }, issuedAt: localTime + 3_600_200,
   }, authorizerKey);
-  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck, refund, refundResult, close, closeResult };
+  // The same request approved offline instead, uploaded as an advice.
+  const advice = signAdvice({ terminalId: request.terminalId, trace: request.trace, request: authorization, approvedAt: localTime + 12_400 }, terminalKey);
+  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck, refund, refundResult, close, closeResult, advice, provisionedEnrollmentRequest };
 }

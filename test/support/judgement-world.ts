@@ -21,6 +21,8 @@ import { signRequest } from '../../src/authorization/request';
 import { signReversal, verifyReversalAck, type ReversalAck, type ReversalReason } from '../../src/authorization/reversal';
 import { signInstruction, verifyInstructionResult, type Instruction, type InstructionResult } from '../../src/authorization/instruction';
 import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
+import type { RateLimits } from '../../tools/authorizer/domain/authorization';
+import type { EnrollmentMode } from '../../tools/authorizer/domain/provisioning';
 import { parseRiskConfig } from '../../tools/authorizer/domain/risk/config';
 import type { Fired } from '../../tools/authorizer/domain/risk/factors';
 import {
@@ -171,7 +173,7 @@ export class JudgementWorld {
     this.root = root;
   }
 
-  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; holdTtl?: number } = {}): Promise<JudgementWorld> {
+  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; holdTtl?: number; limits?: RateLimits; enrollment?: EnrollmentMode } = {}): Promise<JudgementWorld> {
     const root = mkdtempSync(join(tmpdir(), 'qrpay-judge-'));
     const time = options.time ?? new ManualTime();
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
@@ -179,9 +181,12 @@ export class JudgementWorld {
       dataDir: join(root, 'authorizer'),
       ...(options.store ? { store: options.store } : {}),
       ...(options.holdTtl ? { holdTtl: options.holdTtl } : {}),
+      // Bench terminals enroll as they are needed (provisioning has its own tests).
+      enrollment: options.enrollment ?? 'open',
       issuers: [{ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey }],
       now: time.now,
       risk: parseRiskConfig(options.risk ?? {}),
+      ...(options.limits ? { limits: options.limits } : {}),
       // Tests drive delivery with dispatcher.runOnce(); a long interval keeps the timer out of the way.
       notify: { dispatcher: { intervalMs: 3_600_000 }, ...options.notify },
     });

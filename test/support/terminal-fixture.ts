@@ -16,7 +16,8 @@ import { MemoryLogger } from '../../hal/portable/memory-logger';
 import { RecordingIndicators } from '../../hal/portable/recording-indicators';
 import { SoftwareKeystore } from '../../hal/portable/software-keystore';
 import { requestHash, signDecision, type Outcome } from '../../src/authorization/decision';
-import { openEnrollmentRequest, signEnrollmentAnswer } from '../../src/authorization/enrollment';
+import { openEnrollmentRequest, signEnrollmentAnswer, type OfflineLimits } from '../../src/authorization/enrollment';
+import { openAdvice } from '../../src/authorization/advice';
 import { openRequest, type AuthorizationRequest } from '../../src/authorization/request';
 import type { PublicKey, Signer } from '../../src/authorization/signer';
 import { signedBy } from '../../src/authorization/envelope';
@@ -82,6 +83,16 @@ export class MemoryAuthorizer implements HttpClient {
   instructionScript: ({ kind: 'fail'; error: HalError } | { kind: 'refuse'; reason: string })[] = [];
   /** The answer each instruction got, by its hash: a resend gets the same one, as from the real authorizer. */
   readonly #answers = new Map<string, Uint8Array>();
+  /** Offline advices received (the requests they carry), what they are decided, and failures to script. */
+  readonly advices: Uint8Array[] = [];
+  adviceOutcome: 'approved' | 'declined' = 'approved';
+  adviceScript: { kind: 'fail'; error: HalError }[] = [];
+  /** The offline limits enrollment answers carry (none: the terminal never approves on its own). */
+  offlineLimits: OfflineLimits | undefined;
+  /** The link is down: every request times out. */
+  unreachable = false;
+  /** Trust-list and deny-list downloads asked for. */
+  listFetches = 0;
   /** What enrollment answers tell the terminal about its next trace number. */
   nextTrace = 1;
   #terminalKey: PublicKey | undefined;
@@ -91,10 +102,24 @@ export class MemoryAuthorizer implements HttpClient {
   }
 
   async request(request: HttpRequest): Promise<HttpResponse> {
+    if (this.unreachable) throw new HalError('timeout', 'the authorizer cannot be reached');
     const body = request.body ?? new Uint8Array(0);
     if (request.url.endsWith('/v1/enroll')) return ok(this.#enroll(body));
     if (request.url.endsWith('/v1/reverse')) return this.#reverse(body);
+    if (request.url.endsWith('/v1/trust-list') || request.url.endsWith('/v1/deny-list')) {
+      // The lists are opaque stand-ins here (list tests live in test/core/paycode): count the fetches only.
+      this.listFetches++;
+      throw new HalError('bad-status', 'no lists here', 404);
+    }
     if (request.url.endsWith('/v1/instruct')) return this.#instruct(body);
+    if (request.url.endsWith('/v1/advice')) {
+      const next = this.adviceScript.shift();
+      if (next) throw next.error;
+      const { envelope, advice } = openAdvice(body);
+      if (!this.#terminalKey || !signedBy(envelope, this.#terminalKey)) throw new HalError('bad-status', 'not signed by the terminal', 403);
+      this.advices.push(advice.request);
+      return ok(this.decide(advice.request, this.adviceOutcome, this.adviceOutcome === 'approved' ? 'approved' : 'replayed'));
+    }
     if (request.url.indexOf('/v1/step-up/') >= 0) {
       this.polls++;
       const final = this.stepUpFinal;
@@ -176,7 +201,7 @@ export class MemoryAuthorizer implements HttpClient {
         trustList: Uint8Array.of(1),
         denyList: Uint8Array.of(2),
         operator: this.operator.publicKey,
-        limits: { maxAmount: 50_000 },
+        limits: { maxAmount: 50_000, ...(this.offlineLimits ? { offline: this.offlineLimits } : {}) },
         nextTrace: this.nextTrace,
       },
       this.key,

@@ -39,14 +39,12 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
           '/v1/authorize': (body) => service.authorize(body),
           '/v1/reverse': (body) => authorizer.reversals.reverse(body),
           '/v1/instruct': (body) => authorizer.instructions.receive(body),
+          '/v1/advice': (body) => service.advise(body),
         },
         trustList: () => store.transaction((tx) => lists.trustList(tx)),
         denyList: () => store.transaction((tx) => lists.denyList(tx)),
-        health: async () => ({
-          ok: true,
-          schema: await store.schemaVersion(),
-          ...(await store.transaction(async (tx) => ({ terminals: await tx.terminals.count(), requests: await tx.requests.count() }))),
-        }),
+        // Liveness only: counts tell a stranger how busy the system is; the operator reads them with `qrpay operator counts`.
+        health: async () => ({ ok: true }),
         onExchange: config.onExchange,
         routes: walletRoutes({ store, stepUps, disputes, now, readBody }),
       },

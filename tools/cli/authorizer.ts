@@ -10,6 +10,7 @@ import type { CoseAlgName } from '../../src/cose/sign1';
 import { startAuthorizer } from '../authorizer/authorizer';
 import { composeAuthorizer } from '../authorizer/composition';
 import type { IssuerEntry } from '../authorizer/domain/lists';
+import { enrollmentModes, type EnrollmentMode } from '../authorizer/domain/provisioning';
 import { loadIssuer } from '../wallet/files';
 import { riskConfigFor, type RiskConfig } from '../authorizer/domain/risk/config';
 import { databaseFileName } from '../authorizer/store/sqlite/database';
@@ -23,7 +24,11 @@ options:
   --data-dir DIR         where authorizer.sqlite lives (default var/authorizer)
   --host HOST            address to listen on (default 127.0.0.1)
   --port N               port (default $QRPAY_PORT, else 8080; 0 picks a free one)
-  --manual-approval      new terminals wait for --approve instead of being enrolled at once
+  --enrollment MODE      how new terminals enroll: provisioned (default: a one-time token from
+                         \`qrpay operator provision\`), manual (they wait for --approve), or open (every key
+                         that asks is enrolled at once: for the simulator and demos only)
+  --open-enrollment      the same as --enrollment open
+  --manual-approval      the same as --enrollment manual
   --trust-issuer SPEC    trust a wallet issuer: ALG:KID_HEX:PUBLIC_KEY_HEX (repeatable)
   --trust-issuer-file F  trust the issuer in a \`qrpay wallet issuer\` key file (only its public key is used; repeatable)
   --risk-config FILE     factor points, parameters and thresholds (JSON, docs/authorizer.md;
@@ -44,6 +49,8 @@ export async function run(args: string[]): Promise<number> {
         'data-dir': { type: 'string', default: 'var/authorizer' },
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: process.env.QRPAY_PORT ?? '8080' },
+        enrollment: { type: 'string' },
+        'open-enrollment': { type: 'boolean', default: false },
         'manual-approval': { type: 'boolean', default: false },
         'trust-issuer': { type: 'string', multiple: true, default: [] },
         'trust-issuer-file': { type: 'string', multiple: true, default: [] },
@@ -68,6 +75,16 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`qrpay authorizer: --port must be 0-65535, got ${options.port}`);
     return exitCodes.usage;
+  }
+  const modes = [options.enrollment, options['open-enrollment'] ? 'open' : undefined, options['manual-approval'] ? 'manual' : undefined].filter((m) => m !== undefined);
+  if (modes.length > 1) {
+    console.error('qrpay authorizer: choose one of --enrollment, --open-enrollment, --manual-approval');
+    return 2;
+  }
+  const enrollment = (modes[0] ?? 'provisioned') as EnrollmentMode;
+  if (!enrollmentModes.includes(enrollment)) {
+    console.error(`qrpay authorizer: --enrollment must be one of ${enrollmentModes.join(', ')}, got ${enrollment}`);
+    return 2;
   }
   let issuers: IssuerEntry[];
   let risk: RiskConfig | undefined;
@@ -106,7 +123,7 @@ export async function run(args: string[]): Promise<number> {
     dataDir: options['data-dir'],
     host: options.host,
     port,
-    autoApprove: !options['manual-approval'],
+    enrollment,
     issuers,
     ...(risk ? { risk } : {}),
     notify: {
@@ -117,6 +134,8 @@ export async function run(args: string[]): Promise<number> {
   });
   console.log(`authorizer listening on ${authorizer.url} (database ${join(options['data-dir'], databaseFileName)})`);
   console.log(`decision key ${publicKeyToText(authorizer.decisionKey)} (pin it: qrpay terminal --authorizer-key KEY)`);
+  if (enrollment === 'open') console.log('enrollment is OPEN: every terminal key that asks is enrolled (simulator and demos only)');
+  else if (enrollment === 'provisioned') console.log('new terminals need a provisioning token: qrpay operator provision --merchant ID');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -25,6 +25,8 @@ options:
   --data-dir DIR     the terminal's storage and keys (default var/terminal)
   --authorizer-key K pin the authorizer's decision key (ES256:HEX, from qrpay authorizer
                      --print-keys); without it the terminal trusts the key of its first answer
+  --provisioning-token HEX
+                     the one-time token for its first enrollment (qrpay operator provision)
   --png FILE         a payment code rendered as a PNG (qrpay wallet code --png FILE)
   --code TEXT        a payment code as text (QP1:...)
   --amount N         minor units (default 450)
@@ -42,6 +44,7 @@ export async function run(args: string[]): Promise<number> {
         authorizer: { type: 'string', default: `http://127.0.0.1:${process.env.QRPAY_PORT ?? '8080'}` },
         'data-dir': { type: 'string', default: 'var/terminal' },
         'authorizer-key': { type: 'string' },
+        'provisioning-token': { type: 'string' },
         png: { type: 'string' },
         code: { type: 'string' },
         amount: { type: 'string', default: '450' },
@@ -74,6 +77,12 @@ export async function run(args: string[]): Promise<number> {
     console.error(`qrpay terminal: --authorizer-key wants ALG:HEX (qrpay authorizer --print-keys), got ${values['authorizer-key']}`);
     return exitCodes.usage;
   }
+  const tokenText = values['provisioning-token'];
+  if (tokenText !== undefined && !/^([0-9a-f]{2}){16,64}$/i.test(tokenText)) {
+    console.error('qrpay terminal: --provisioning-token must be 16 to 64 bytes of hex');
+    return 2;
+  }
+  const provisioningToken = tokenText === undefined ? undefined : new Uint8Array(Buffer.from(tokenText, 'hex'));
   const started = performance.now();
   const say = (stage: string, text: string) => console.log(`${`+${((performance.now() - started) / 1000).toFixed(3)} s`.padStart(10)}  ${stage.padEnd(10)} ${text}`);
   let screen: RgbImage | undefined;
@@ -85,7 +94,7 @@ export async function run(args: string[]): Promise<number> {
   let station: Station | undefined;
   try {
     const scene = new PhoneScene(Math.max(320, screen?.width ?? 0), Math.max(240, screen?.height ?? 0));
-    station = await bootStation('terminal', values['data-dir'], values.authorizer, say, scene, authorizerKey);
+    station = await bootStation('terminal', values['data-dir'], values.authorizer, say, scene, authorizerKey, provisioningToken);
     const decision = screen ? await chargeWithPhone(station, charge, screen, say) : await chargeWithText(station, charge, values.code!, say);
     return exitCodeForOutcome(decision.outcome);
   } finally {

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeAuthorizer } from '../authorizer/composition';
 import { requeueDead } from '../authorizer/domain/outbox';
+import { issueProvisioningToken } from '../authorizer/domain/provisioning';
 import { DomainRefusal } from '../authorizer/domain/results';
 import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/domain/risk/config';
 import type { DecisionDetail, OperatorViews } from '../authorizer/store/ports';
@@ -32,10 +33,15 @@ commands:
                                      give back AMOUNT minor units of a captured payment (several refunds never exceed it)
                                      (--reference names the operator's act: the same reference again does nothing more)
   batches [--terminal ID] [--limit N] closed batches, balanced or not, with their totals, and the totals per merchant
+  offline-losses [--limit N]         offline payments declined at their upload (the goods were gone), with totals per merchant
   credit COMPENSATION_ID             credit a refund that waits for review
   compensations                      reports and compensations, with the time from report to credit
   notifications [--state queued|delivered|dead] [--limit N]
   requeue                            put dead notifications back in the queue
+  provision --merchant ID [--hours N] a one-time token that enrolls one terminal for the merchant (default 168 h);
+                                     give it to the terminal (qrpay terminal --provisioning-token, a board's config)
+  counts                             schema, terminals, requests, live codes, and the strangers' requests counted and sampled
+                                     (what /v1/health no longer tells anyone)
 
 options:
   --data-dir DIR       where authorizer.sqlite lives (default var/authorizer)
@@ -59,6 +65,8 @@ export async function run(args: string[]): Promise<number> {
         reason: { type: 'string', default: 'frozen by the operator' },
         note: { type: 'string', default: 'reported to the operator' },
         reference: { type: 'string' },
+        merchant: { type: 'string' },
+        hours: { type: 'string', default: '168' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -175,6 +183,18 @@ export async function run(args: string[]): Promise<number> {
         }
         return 0;
       }
+      case 'offline-losses': {
+        const losses = await store.transaction((tx) => tx.lifecycle.offlineLosses(limit));
+        if (values.json) {
+          print(losses);
+          return 0;
+        }
+        print(losses.map((l) => ({ at: time(l.at), merchant: l.merchantId, terminal: l.terminalId, trace: l.trace, amount: l.amount, currency: l.currency, reason: l.reason })));
+        const totals = new Map<string, number>();
+        for (const l of losses) totals.set(`${l.merchantId} ${l.currency}`, (totals.get(`${l.merchantId} ${l.currency}`) ?? 0) + l.amount);
+        if (totals.size > 0) console.log(`\noffline losses per merchant (minor units): ${[...totals].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+        return 0;
+      }
       case 'credit': {
         const id = requestId(argument);
         if (id === undefined) return usage('credit wants a compensation id (see `compensations`)');
@@ -200,6 +220,33 @@ export async function run(args: string[]): Promise<number> {
       case 'requeue':
         console.log(`requeued ${await requeueDead(store, Date.now())} dead notifications`);
         return 0;
+      case 'provision': {
+        const hours = Number(values.hours);
+        if (!values.merchant) return usage('provision needs --merchant ID');
+        if (!(Number.isInteger(hours) && hours >= 1)) return usage('--hours must be a whole number, 1 or more');
+        const issued = await store.transaction((tx) => issueProvisioningToken(tx, { merchantId: values.merchant!, now: Date.now(), lifetimeMs: hours * 3_600_000 }));
+        const token = Buffer.from(issued.token).toString('hex');
+        if (values.json) print({ token, merchant: issued.merchantId, expires: time(issued.expiresAt) });
+        else console.log(`${token}\n(one terminal, merchant ${issued.merchantId}, until ${time(issued.expiresAt)}; shown once, only its hash is stored)`);
+        return 0;
+      }
+      case 'counts': {
+        const counts = await store.transaction(async (tx) => {
+          const strangers = await tx.requests.strangers();
+          return {
+            schema: await store.schemaVersion(), terminals: await tx.terminals.count(), requests: await tx.requests.count(), codes: await tx.codes.count(),
+            strangers: strangers.counts,
+            samples: strangers.samples.map((x) => ({ kind: x.kind, at: time(x.receivedAt), size: x.size, start: Buffer.from(x.prefix).toString('hex').slice(0, 32), problem: x.problem })),
+          };
+        });
+        if (values.json) print(counts);
+        else {
+          const { samples, ...totals } = counts;
+          console.log(JSON.stringify(totals));
+          console.log(table(samples));
+        }
+        return 0;
+      }
       default:
         return usage(`unknown command ${command}`);
     }

@@ -10,6 +10,7 @@ import { openRequest } from '../../../src/authorization/request';
 import { signedBy } from '../../../src/authorization/envelope';
 import { openReversal, verifyReversalAck } from '../../../src/authorization/reversal';
 import { openInstruction, verifyInstructionResult } from '../../../src/authorization/instruction';
+import { openAdvice } from '../../../src/authorization/advice';
 import { vectorHex, vectorKeys } from './vectors';
 
 const bytes = {
@@ -17,12 +18,14 @@ const bytes = {
   enrollmentAnswer: hexToBytes(vectorHex.enrollmentAnswer),
   request: hexToBytes(vectorHex.request),
   decision: hexToBytes(vectorHex.decision),
+  provisionedEnrollmentRequest: hexToBytes(vectorHex.provisionedEnrollmentRequest),
   reversal: hexToBytes(vectorHex.reversal),
   reversalAck: hexToBytes(vectorHex.reversalAck),
   refund: hexToBytes(vectorHex.refund),
   refundResult: hexToBytes(vectorHex.refundResult),
   close: hexToBytes(vectorHex.close),
   closeResult: hexToBytes(vectorHex.closeResult),
+  advice: hexToBytes(vectorHex.advice),
 };
 const terminal = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.terminal) };
 const authorizer = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.authorizer) };
@@ -34,6 +37,14 @@ describe('authorization vectors', () => {
     expect(possession).toBe(true);
     expect(request.key).toEqual(terminal);
     expect(request.device).toEqual({ model: 'qrpay-sim', serial: 'SN-0001', firmware: '0.1.0', board: 'simulator' });
+  });
+
+  it('the enrollment request with a provisioning token carries it inside what the new key signed', () => {
+    const { request, possession } = openEnrollmentRequest(bytes.provisionedEnrollmentRequest);
+    expect(possession).toBe(true);
+    expect(request.key).toEqual(terminal);
+    expect(request.provisioningToken).toEqual(hexToBytes('5920765b3c7d99ca412a3eb2c2657441'));
+    expect(openEnrollmentRequest(bytes.enrollmentRequest).request.provisioningToken).toBeUndefined();
   });
 
   it('the enrollment answer verifies against its request and the pinned key', () => {
@@ -111,5 +122,12 @@ describe('authorization vectors', () => {
       bent[i] ^= 0x01;
       expect(verifyInstructionResult(bent, expect43).ok).toBe(false);
     }
+  });
+
+  it('the offline advice carries the request exactly as signed, and is signed by the terminal', () => {
+    const { envelope, advice, request } = openAdvice(bytes.advice);
+    expect(signedBy(envelope, terminal)).toBe(true);
+    expect(advice).toEqual({ terminalId: 'T0123456789', trace: 42, request: bytes.request, approvedAt: localTime + 12_400 });
+    expect(signedBy(request.envelope, terminal)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { forgetPreparedKeys, isHighS, isPrepared, prepareKey, sha256, toLowS, verify } from '../../../src/crypto/verify';
+import { PreparedKeys } from '../../../src/crypto/prepared-keys';
+import { isHighS, sha256, toLowS, verify } from '../../../src/crypto/verify';
 import { utf8Encode } from '../../../src/codec/utf8';
 
 const unhex = (text: string) => Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
@@ -43,10 +44,10 @@ describe('verify', () => {
     expect(verify('ES256', es256Key, es256Message, highS)).toBe(false);
     expect(hex(toLowS(highS))).toBe(hex(es256Signature));
     expect(hex(toLowS(es256Signature))).toBe(hex(es256Signature));
-    expect(prepareKey('ES256', es256Key)).toBe(true);
-    expect(verify('ES256', es256Key, es256Message, highS)).toBe(false);
-    expect(verify('ES256', es256Key, es256Message, toLowS(highS))).toBe(true);
-    forgetPreparedKeys();
+    const prepared = new PreparedKeys();
+    expect(prepared.prepare('ES256', es256Key)).toBe(true);
+    expect(prepared.verify('ES256', es256Key, es256Message, highS)).toBe(false);
+    expect(prepared.verify('ES256', es256Key, es256Message, toLowS(highS))).toBe(true);
   });
 
   it('s = n/2 is the largest canonical s, n/2 + 1 the smallest refused', () => {
@@ -89,19 +90,20 @@ describe('verify', () => {
   });
 
   it('gives the same answers with prepared (precomputed) keys', () => {
-    expect(prepareKey('ES256', es256Compressed)).toBe(true);
-    expect(prepareKey('EdDSA', edKey)).toBe(true);
-    expect(isPrepared('ES256', es256Compressed)).toBe(true);
-    expect(verify('ES256', es256Compressed, es256Message, es256Signature)).toBe(true);
-    expect(verify('ES256', es256Compressed, flip(es256Message, 3), es256Signature)).toBe(false);
-    expect(verify('ES256', es256Compressed, es256Message, flip(es256Signature, 40))).toBe(false);
-    expect(verify('ES256', es256Compressed, es256Message, new Uint8Array(64))).toBe(false);
-    expect(verify('EdDSA', edKey, edMessage, edSignature)).toBe(true);
-    expect(verify('EdDSA', edKey, edMessage, flip(edSignature, 1))).toBe(false);
-    expect(verify('EdDSA', edKey, edMessage, new Uint8Array(64).fill(0xff))).toBe(false);
-    expect(prepareKey('ES256', unhex('04' + x + x))).toBe(false);
-    forgetPreparedKeys();
-    expect(isPrepared('ES256', es256Compressed)).toBe(false);
+    const prepared = new PreparedKeys();
+    expect(prepared.prepare('ES256', es256Compressed)).toBe(true);
+    expect(prepared.prepare('EdDSA', edKey)).toBe(true);
+    expect(prepared.has('ES256', es256Compressed)).toBe(true);
+    expect(prepared.verify('ES256', es256Compressed, es256Message, es256Signature)).toBe(true);
+    expect(prepared.verify('ES256', es256Compressed, flip(es256Message, 3), es256Signature)).toBe(false);
+    expect(prepared.verify('ES256', es256Compressed, es256Message, flip(es256Signature, 40))).toBe(false);
+    expect(prepared.verify('ES256', es256Compressed, es256Message, new Uint8Array(64))).toBe(false);
+    expect(prepared.verify('EdDSA', edKey, edMessage, edSignature)).toBe(true);
+    expect(prepared.verify('EdDSA', edKey, edMessage, flip(edSignature, 1))).toBe(false);
+    expect(prepared.verify('EdDSA', edKey, edMessage, new Uint8Array(64).fill(0xff))).toBe(false);
+    expect(prepared.prepare('ES256', unhex('04' + x + x))).toBe(false);
+    prepared.clear();
+    expect(prepared.has('ES256', es256Compressed)).toBe(false);
   });
 
   it('hashes with SHA-256', () => {

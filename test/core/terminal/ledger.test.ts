@@ -170,3 +170,22 @@ describe('ledger: a power cut at every write of an authorize/complete pair', () 
     }
   });
 });
+
+describe('lists that stay fresh', () => {
+  it('are fetched at boot and every listRefreshInterval on the clock HAL', async () => {
+    const b = bench();
+    const codes = { ...prefixChecker, installList: () => ({ ok: false as const, reason: 'test', detail: 'lists are not judged here' }) };
+    const terminal = createTerminal({ hal: b.hal, config: { ...testConfig, listRefreshInterval: 60_000 }, codes });
+    await terminal.start();
+    // trust and deny list at boot
+    expect(b.authorizer.listFetches).toBe(2);
+    await b.clock.advanceAsync(59_000);
+    expect(b.authorizer.listFetches).toBe(2);
+    await b.clock.advanceAsync(1_000);
+    await b.clock.advanceAsync(10);
+    expect(b.authorizer.listFetches).toBe(4);
+    await b.clock.advanceAsync(60_000);
+    await b.clock.advanceAsync(10);
+    expect(b.authorizer.listFetches).toBe(6);
+  });
+});

@@ -55,7 +55,7 @@ const wallet = new Wallet();
 
 async function startOn(port: number): Promise<RunningAuthorizer> {
   return startAuthorizer({
-    dataDir: join(root, 'authorizer'), port,
+    dataDir: join(root, 'authorizer'), port, enrollment: 'open',
     issuers: [{ alg: wallet.issuer.alg, kid: wallet.issuer.kid, publicKey: wallet.issuer.publicKey }],
     notify: { dispatcher: { intervalMs: 3_600_000 } },
   });

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStorage } from '../../../hal/sim/directory-storage';
 import type { CutEffect } from '../../../hal/sim/power-switch';
 import { FaultyProxy, type Fault } from '../../support/faulty-proxy';
-import { bootTerminal, pay, startWorld, type Booted, type World } from '../../support/e2e-world';
+import { bootTerminal, pay, startWorld, Wallet, type Booted, type World } from '../../support/e2e-world';
 import type { Terminal } from '../../../src/terminal/terminal';
 
 let world: World;
@@ -111,6 +111,8 @@ interface Case {
 }
 
 let lastSale: { trace: number; requestHash: Uint8Array } | undefined;
+let offlineWallet: Wallet | undefined;
+const lostThrice: Fault[] = [{ kind: 'swallow' }, { kind: 'swallow' }, { kind: 'swallow' }];
 const cases: Case[] = [
   { title: 'an approved charge', faults: [], operation: sale },
   { title: 'a charge whose answers are all lost', faults: [{ kind: 'drop' }, { kind: 'drop' }, { kind: 'drop' }], operation: sale },
@@ -124,6 +126,15 @@ const cases: Case[] = [
     },
     operation: (terminal) => terminal.refund(lastSale!, 200),
     returns: true,
+  },
+  {
+    // The request never arrives: approved offline, journaled, uploaded at the next boot.
+    title: 'an offline approval and its upload',
+    faults: lostThrice,
+    operation: (terminal) => {
+      offlineWallet ??= new Wallet(world.wallet.issuer, { offlineAllowed: true });
+      return pay(terminal, offlineWallet.code());
+    },
   },
   {
     title: 'a batch close',

@@ -24,6 +24,7 @@ import { hex } from '../../../src/paycode/hex';
 import type { StepUpRecord, Store, Tx } from '../store/ports';
 import { mintDecision } from './decisions';
 import { enqueue } from './outbox';
+import { credentialInGoodStanding } from './owner-authority';
 import { transition } from './payment-state';
 import { acceptedState } from './risk/judgement';
 import { refused, value, type Answer } from './results';
@@ -85,6 +86,7 @@ export class StepUps {
       if (!signedBy(opened.envelope, { alg: payment.deviceAlg, publicKey: payment.deviceKey })) {
         return refused('forbidden', 'not signed by the device key of the credential that paid');
       }
+      if (!(await credentialInGoodStanding(tx, payment.credential))) return refused('forbidden', 'the credential that paid is revoked');
       if (row.state !== 'pending') return refused('conflict', `challenge already ${row.state}`);
       if (now >= row.expiresAt) {
         await this.#settle(tx, row, 'expired', now);

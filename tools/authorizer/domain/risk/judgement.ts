@@ -44,6 +44,8 @@ export interface AssessInput {
   merchant: Merchant;
   code: { credential: string; account: string };
   now: number;
+  /** An offline advice: the goods are gone, so nobody can be asked to confirm; a step-up becomes a hold for review. */
+  offline?: true;
 }
 
 export interface DecidedInput {
@@ -128,7 +130,8 @@ export class Judgement implements JudgementHooks {
       ...(place ? { place } : {}),
     };
     const factors = await evaluate(situation);
-    const assessment = scoreOf(factors, this.#config.thresholds);
+    const scored = scoreOf(factors, this.#config.thresholds);
+    const assessment: Assessment = input.offline && scored.outcome === 'step-up' ? { ...scored, outcome: 'held', reason: reasons.held } : scored;
 
     // The code verified moments ago, so it parses; its credential names the device key that answers step-ups.
     const device = parsePaymentCode(request.paymentCode).credential.deviceKey;

@@ -3,7 +3,7 @@
  * pre-authorizations, completions, voids, refunds and batch closes (with what
  * each did), and the items of every closed batch.
  */
-import type { BatchItemRecord, BatchRecord, HoldRecord, InstructionRecord, LifecyclePort, ReversalRecord } from '../ports';
+import type { BatchItemRecord, BatchRecord, HoldRecord, InstructionRecord, LifecyclePort, OfflineLossRecord, ReversalRecord } from '../ports';
 import { bytes, type Db, type Migration } from './database';
 
 export const lifecycleMigrations: Migration[] = [
@@ -74,7 +74,32 @@ export const lifecycleMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 203,
+    name: 'lifecycle: offline losses',
+    sql: `
+      -- Offline payments declined at their upload (the goods were gone): one per request.
+      CREATE TABLE offline_losses (
+        request_id INTEGER PRIMARY KEY REFERENCES requests(id),
+        terminal_id TEXT NOT NULL,
+        merchant_id TEXT NOT NULL,
+        trace INTEGER NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
+
+function loss(row: Record<string, unknown> | undefined): OfflineLossRecord | undefined {
+  if (!row) return undefined;
+  return {
+    requestId: row.request_id as number, terminalId: row.terminal_id as string, merchantId: row.merchant_id as string, trace: row.trace as number,
+    amount: row.amount as number, currency: row.currency as string, reason: row.reason as string, at: row.at as number,
+  };
+}
 
 function instruction(row: Record<string, unknown> | undefined): InstructionRecord | undefined {
   if (!row) return undefined;
@@ -174,6 +199,16 @@ export function sqliteLifecycle(db: Db): LifecyclePort {
     async closedIn(terminalId, trace, kind: BatchItemRecord['kind']) {
       const row = db.prepare('SELECT batch FROM batch_items WHERE terminal_id = ? AND trace = ? AND kind = ?').get(terminalId, trace, kind) as { batch: number } | undefined;
       return row?.batch;
+    },
+    async recordOfflineLoss(l) {
+      db.prepare('INSERT INTO offline_losses (request_id, terminal_id, merchant_id, trace, amount, currency, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(l.requestId, l.terminalId, l.merchantId, l.trace, l.amount, l.currency, l.reason, l.at);
+    },
+    async offlineLoss(requestId) {
+      return loss(db.prepare('SELECT * FROM offline_losses WHERE request_id = ?').get(requestId) as Record<string, unknown> | undefined);
+    },
+    async offlineLosses(limit) {
+      return (db.prepare('SELECT * FROM offline_losses ORDER BY at DESC, request_id DESC LIMIT ?').all(limit) as Record<string, unknown>[]).map((row) => loss(row)!);
     },
     async batches(filter) {
       const rows = db.prepare(

@@ -185,8 +185,9 @@ export function sqlitePayments(db: Db): PaymentsPort {
       return payment(db.prepare('SELECT * FROM payments WHERE request_hash = ?').get(requestHash) as Record<string, unknown> | undefined);
     },
     async deviceKeys(account) {
-      return (db.prepare('SELECT DISTINCT device_alg, device_key FROM payments WHERE account = ?').all(account) as
-        { device_alg: Payment['deviceAlg']; device_key: Uint8Array }[]).map((row) => ({ alg: row.device_alg, publicKey: bytes(row.device_key) }));
+      return (db.prepare('SELECT DISTINCT device_alg, device_key, credential FROM payments WHERE account = ?').all(account) as
+        { device_alg: Payment['deviceAlg']; device_key: Uint8Array; credential: string }[])
+        .map((row) => ({ alg: row.device_alg, publicKey: bytes(row.device_key), credential: row.credential }));
     },
     async recordFix(f) {
       db.prepare('INSERT INTO terminal_fixes (terminal_id, request_id, latitude, longitude, accuracy, at) VALUES (?, ?, ?, ?, ?, ?)')
