@@ -13,6 +13,8 @@ export type { TerminalErrorKind } from './terminal/errors';
 export { cameraCodeSource } from './terminal/code-source';
 export { pinnedAuthorizerKey, provisioningDomain, provisionedAuthorizerKey, provisionedEnrollmentToken, provisioningToken } from './terminal/provisioning';
 export { publicKeyFromText, publicKeyToText } from './authorization/signer';
+export type { PublicKey } from './authorization/signer';
+export type { Identity } from './terminal/identity';
 export type { CodeSource, CameraCodeSourceOptions } from './terminal/code-source';
 export { purposes } from './authorization/charge';
 export type { Charge, Purpose } from './authorization/charge';

@@ -1,6 +1,7 @@
 /**
  * `qrpay terminal` against a running authorizer: a wallet code as a PNG pays
- * once (exit 0), the same PNG again is declined (exit 1); bad usage exits 2.
+ * once (exit 0), the same PNG again is declined (exit 3), no answer exits 5;
+ * bad usage exits 2 (tools/cli/exit.ts).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ describe('qrpay terminal', () => {
     expect(first.out).toMatch(/camera +terminal: code read from frame/);
     expect(first.out).toMatch(/APPROVED, approval [A-Z0-9]{6}/);
     const again = await terminal(...common);
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(3);
     expect(again.out).toMatch(/DECLINED, replayed/);
   });
 
@@ -46,7 +47,7 @@ describe('qrpay terminal', () => {
     expect((await terminal('--authorizer', world.authorizer.url, '--data-dir', dataDir, '--code', world.wallet.code())).code).toBe(0);
     // The authorizer unreachable: no answer, the goods stay locked, the reversal is stored.
     const offline = await terminal('--authorizer', 'http://127.0.0.1:9', '--data-dir', dataDir, '--code', world.wallet.code());
-    expect(offline.code).toBe(1);
+    expect(offline.code).toBe(5);
     expect(offline.out).toMatch(/request trace 2 given up \(no-answer\)/);
     expect(offline.out).toMatch(/reversal stored/);
     // Back online: the next run reports it before charging.

@@ -2,7 +2,10 @@
  * `qrpay authorizer`: runs the reference authorizer on loopback with its
  * SQLite database, until interrupted.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { publicKeyToText } from '../../src/authorization/signer';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { startAuthorizer } from '../authorizer/authorizer';
 import { composeAuthorizer } from '../authorizer/composition';
@@ -10,6 +13,8 @@ import type { IssuerEntry } from '../authorizer/domain/lists';
 import { enrollmentModes, type EnrollmentMode } from '../authorizer/domain/provisioning';
 import { loadIssuer } from '../wallet/files';
 import { riskConfigFor, type RiskConfig } from '../authorizer/domain/risk/config';
+import { databaseFileName } from '../authorizer/store/sqlite/database';
+import { CliError, exitCodes } from './exit';
 
 const help = `usage: qrpay authorizer [options]
 
@@ -18,7 +23,7 @@ Runs the reference authorizer (enrollment, authorization, trust lists) over HTTP
 options:
   --data-dir DIR         where authorizer.sqlite lives (default var/authorizer)
   --host HOST            address to listen on (default 127.0.0.1)
-  --port N               port (default 8080; 0 picks a free one)
+  --port N               port (default $QRPAY_PORT, else 8080; 0 picks a free one)
   --enrollment MODE      how new terminals enroll: provisioned (default: a one-time token from
                          \`qrpay operator provision\`), manual (they wait for --approve), or open (every key
                          that asks is enrolled at once: for the simulator and demos only)
@@ -31,6 +36,8 @@ options:
   --wallet-webhook URL   deliver customer notifications to the wallet push service (default: spool in DATA_DIR/outbox)
   --gateway URL          deliver them to an SMS / e-mail gateway too (default: spool in DATA_DIR/outbox)
   --approve TERMINAL_ID  approve a pending (or re-approve a suspended) terminal and exit
+  --print-keys           print the authorizer's public keys (to pin on terminals: qrpay terminal
+                         --authorizer-key) and exit; the database must exist
   -h, --help             this text`;
 
 export async function run(args: string[]): Promise<number> {
@@ -41,13 +48,14 @@ export async function run(args: string[]): Promise<number> {
       options: {
         'data-dir': { type: 'string', default: 'var/authorizer' },
         host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '8080' },
+        port: { type: 'string', default: process.env.QRPAY_PORT ?? '8080' },
         enrollment: { type: 'string' },
         'open-enrollment': { type: 'boolean', default: false },
         'manual-approval': { type: 'boolean', default: false },
         'trust-issuer': { type: 'string', multiple: true, default: [] },
         'trust-issuer-file': { type: 'string', multiple: true, default: [] },
         approve: { type: 'string' },
+        'print-keys': { type: 'boolean', default: false },
         'risk-config': { type: 'string' },
         'wallet-webhook': { type: 'string' },
         gateway: { type: 'string' },
@@ -56,7 +64,7 @@ export async function run(args: string[]): Promise<number> {
     });
   } catch (error) {
     console.error(`qrpay authorizer: ${(error as Error).message}\n\n${help}`);
-    return 2;
+    return exitCodes.usage;
   }
   const options = parsed.values;
   if (options.help) {
@@ -66,7 +74,7 @@ export async function run(args: string[]): Promise<number> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`qrpay authorizer: --port must be 0-65535, got ${options.port}`);
-    return 2;
+    return exitCodes.usage;
   }
   const modes = [options.enrollment, options['open-enrollment'] ? 'open' : undefined, options['manual-approval'] ? 'manual' : undefined].filter((m) => m !== undefined);
   if (modes.length > 1) {
@@ -89,14 +97,27 @@ export async function run(args: string[]): Promise<number> {
     }
   } catch (error) {
     console.error(`qrpay authorizer: ${(error as Error).message}`);
-    return 2;
+    return exitCodes.usage;
+  }
+  if (options.approve || options['print-keys']) {
+    // A mistyped --data-dir must not silently create a new database with new keys.
+    if (!existsSync(join(options['data-dir'], databaseFileName))) {
+      throw new CliError(`no authorizer database in ${options['data-dir']} (see --data-dir; qrpay authorizer creates it on its first start)`, exitCodes.usage);
+    }
+  }
+  if (options['print-keys']) {
+    const authorizer = await composeAuthorizer({ dataDir: options['data-dir'] });
+    console.log(`decision key       ${publicKeyToText(authorizer.decisionKey.publicKey)}`);
+    console.log(`operator root key  ${publicKeyToText(authorizer.lists.rootKey)}`);
+    await authorizer.close();
+    return exitCodes.ok;
   }
   if (options.approve) {
     const authorizer = await composeAuthorizer({ dataDir: options['data-dir'] });
     const changed = await authorizer.service.approveTerminal(options.approve);
     await authorizer.close();
     console.log(changed ? `approved ${options.approve}` : `no pending or suspended terminal ${options.approve}`);
-    return changed ? 0 : 1;
+    return changed ? exitCodes.ok : exitCodes.failed;
   }
   const authorizer = await startAuthorizer({
     dataDir: options['data-dir'],
@@ -111,12 +132,21 @@ export async function run(args: string[]): Promise<number> {
     },
     onExchange: (e) => console.log(`${new Date().toISOString()} ${e.method} ${e.path} → ${e.status} (${e.ms} ms)`),
   });
-  console.log(`authorizer listening on ${authorizer.url} (database ${options['data-dir']}/authorizer.sqlite)`);
+  console.log(`authorizer listening on ${authorizer.url} (database ${join(options['data-dir'], databaseFileName)})`);
+  console.log(`decision key ${publicKeyToText(authorizer.decisionKey)} (pin it: qrpay terminal --authorizer-key KEY)`);
   if (enrollment === 'open') console.log('enrollment is OPEN: every terminal key that asks is enrolled (simulator and demos only)');
   else if (enrollment === 'provisioned') console.log('new terminals need a provisioning token: qrpay operator provision --merchant ID');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    // Started through npx, a `kill %1` stops npm's process, not this one: leave with our parent rather than
+    // linger on the port as an orphan.
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      resolve();
+    }, 500);
   });
   await authorizer.close();
   return 0;

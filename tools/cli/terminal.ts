@@ -6,8 +6,10 @@
  */
 import { parseArgs } from 'node:util';
 import { readPngFile } from '../../hal/sim/png';
+import { publicKeyFromText } from '../../src/authorization/signer';
 import { chargeProblem, purposes, type Charge, type Purpose } from '../../src/authorization/charge';
-import { isTerminalError } from '../../src/terminal/errors';
+import { CliError, exitCodeForOutcome, exitCodes } from './exit';
+import type { RgbImage } from '../../hal/portable/rgb-to-frame';
 import { PhoneScene } from '../demo/phone-scene';
 import { bootStation, chargeWithPhone, chargeWithText, type Station } from '../demo/station';
 
@@ -15,11 +17,14 @@ const help = `usage: qrpay terminal (--png FILE | --code TEXT) [options]
 
 Pays once at a simulated terminal: boots it (enrolling with the authorizer on
 first use), shows the code to its camera (--png) or hands it over (--code),
-and prints every stage. Exit 0 when approved, 1 otherwise.
+and prints every stage. Exit 0 approved, 3 declined, 4 held, 5 no answer,
+6 step-up unconfirmed; 1 when no payment could be attempted, 2 bad usage.
 
 options:
-  --authorizer URL   the authorizer (default http://127.0.0.1:8080; see qrpay authorizer)
+  --authorizer URL   the authorizer (default http://127.0.0.1:$QRPAY_PORT, else :8080; see qrpay authorizer)
   --data-dir DIR     the terminal's storage and keys (default var/terminal)
+  --authorizer-key K pin the authorizer's decision key (ES256:HEX, from qrpay authorizer
+                     --print-keys); without it the terminal trusts the key of its first answer
   --provisioning-token HEX
                      the one-time token for its first enrollment (qrpay operator provision)
   --png FILE         a payment code rendered as a PNG (qrpay wallet code --png FILE)
@@ -36,8 +41,9 @@ export async function run(args: string[]): Promise<number> {
     values = parseArgs({
       args,
       options: {
-        authorizer: { type: 'string', default: 'http://127.0.0.1:8080' },
+        authorizer: { type: 'string', default: `http://127.0.0.1:${process.env.QRPAY_PORT ?? '8080'}` },
         'data-dir': { type: 'string', default: 'var/terminal' },
+        'authorizer-key': { type: 'string' },
         'provisioning-token': { type: 'string' },
         png: { type: 'string' },
         code: { type: 'string' },
@@ -50,7 +56,7 @@ export async function run(args: string[]): Promise<number> {
     }).values;
   } catch (error) {
     console.error(`qrpay terminal: ${(error as Error).message}\n\n${help}`);
-    return 2;
+    return exitCodes.usage;
   }
   if (values.help) {
     console.log(help);
@@ -58,13 +64,18 @@ export async function run(args: string[]): Promise<number> {
   }
   if ((values.png === undefined) === (values.code === undefined)) {
     console.error(`qrpay terminal: give exactly one of --png and --code\n\n${help}`);
-    return 2;
+    return exitCodes.usage;
   }
   const charge: Charge = { amount: Number(values.amount), currency: values.currency, purpose: values.purpose as Purpose, reference: values.reference };
   const problem = chargeProblem(charge);
   if (problem) {
     console.error(`qrpay terminal: ${problem}`);
-    return 2;
+    return exitCodes.usage;
+  }
+  const authorizerKey = values['authorizer-key'] === undefined ? undefined : publicKeyFromText(values['authorizer-key']);
+  if (values['authorizer-key'] !== undefined && !authorizerKey) {
+    console.error(`qrpay terminal: --authorizer-key wants ALG:HEX (qrpay authorizer --print-keys), got ${values['authorizer-key']}`);
+    return exitCodes.usage;
   }
   const tokenText = values['provisioning-token'];
   if (tokenText !== undefined && !/^([0-9a-f]{2}){16,64}$/i.test(tokenText)) {
@@ -74,16 +85,18 @@ export async function run(args: string[]): Promise<number> {
   const provisioningToken = tokenText === undefined ? undefined : new Uint8Array(Buffer.from(tokenText, 'hex'));
   const started = performance.now();
   const say = (stage: string, text: string) => console.log(`${`+${((performance.now() - started) / 1000).toFixed(3)} s`.padStart(10)}  ${stage.padEnd(10)} ${text}`);
+  let screen: RgbImage | undefined;
+  try {
+    screen = values.png ? readPngFile(values.png) : undefined;
+  } catch (error) {
+    throw new CliError(`--png ${values.png}: ${(error as Error).message}`, exitCodes.usage);
+  }
   let station: Station | undefined;
   try {
-    const screen = values.png ? readPngFile(values.png) : undefined;
     const scene = new PhoneScene(Math.max(320, screen?.width ?? 0), Math.max(240, screen?.height ?? 0));
-    station = await bootStation('terminal', values['data-dir'], values.authorizer, say, scene, undefined, provisioningToken);
+    station = await bootStation('terminal', values['data-dir'], values.authorizer, say, scene, authorizerKey, provisioningToken);
     const decision = screen ? await chargeWithPhone(station, charge, screen, say) : await chargeWithText(station, charge, values.code!, say);
-    return decision.outcome === 'approved' ? 0 : 1;
-  } catch (error) {
-    console.error(`qrpay terminal: ${isTerminalError(error) ? `${error.kind}: ` : ''}${(error as Error).message}`);
-    return 1;
+    return exitCodeForOutcome(decision.outcome);
   } finally {
     station?.stop();
   }

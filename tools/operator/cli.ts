@@ -100,7 +100,7 @@ export async function run(args: string[]): Promise<number> {
     const print = (rows: object[] | object) => {
       if (values.json) console.log(JSON.stringify(rows, null, 2));
       else if (Array.isArray(rows)) console.log(table(rows as Record<string, unknown>[]));
-      else console.log(JSON.stringify(rows, null, 2));
+      else console.log(fields(rows as Record<string, unknown>));
     };
     switch (command) {
       case 'terminals':
@@ -307,4 +307,10 @@ function usage(message: string): number {
 function fail(message: string): number {
   console.error(`qrpay operator: ${message}`);
   return 1;
+}
+
+/** One object as `name  value` lines (nested values inline), the table-less form of --json. */
+function fields(row: Record<string, unknown>): string {
+  const width = Math.max(0, ...Object.keys(row).map((key) => key.length));
+  return Object.entries(row).map(([key, value]) => `${key.padEnd(width)}  ${value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value)}`).join('\n');
 }

@@ -4,13 +4,15 @@
  * installs; payment codes are printed as text, as a terminal QR, or written as PNG.
  */
 import { randomFillSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Entropy } from '../../hal/entropy';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { unhex } from '../../src/paycode/hex';
 import { DenyList, parsePaymentCode, PaycodeError, PaymentCodeVerifier, ReplayCache, TrustStore } from '../../src/paycode';
-import { loadCredential, loadIssuer, loadKey, saveCredential, saveKey, WalletFileError } from './files';
+import { loadCredential, loadIssuer, loadKey, saveCredential, saveKey, WalletFileError, writeOutputFile } from './files';
+import { exitCodes } from '../cli/exit';
 import { qrInfo, qrTerminalText, writeQrPng } from './render';
 import { accountOf, freezeAccount, nameContact, reportPayment, send, stepUpAnswer, type AuthorizerAnswer } from './authorizer-client';
 import {
@@ -24,19 +26,21 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 const help = `usage: qrpay wallet <command> [options]
 
 commands:
-  issuer      --out FILE [--alg ES256|EdDSA] [--kid HEX]       create a wallet issuer key
-  operator    --out FILE [--alg ES256|EdDSA]                   create an operator root key
+  issuer      --out FILE [--alg ES256|EdDSA] [--kid HEX] [--force]
+                                                               create a wallet issuer key
+  operator    --out FILE [--alg ES256|EdDSA] [--force]         create an operator root key
   trust-list  --operator FILE --issuer FILE [--issuer FILE...] --version N --out FILE [--days D]
                                                                sign a trust list of issuer keys (default 30 days)
   deny-list   --operator FILE --version N --out FILE [--days D] [--revoke KID/CREDID...] [--freeze KID/ACCOUNT...]
                                                                sign a deny list (hex ids; default 1 day)
-  credential  --issuer FILE --out FILE [--alg ES256|EdDSA] [--days D] [--cap AMOUNT] [--offline]
+  credential  --issuer FILE --out FILE [--alg ES256|EdDSA] [--days D] [--cap AMOUNT] [--offline] [--force]
                                                                create a device key and issue its credential
   code        --credential FILE [--lifetime S] [--amount-cap AMOUNT] [--png FILE] [--qr] [--count N]
                                                                make fresh payment codes (text; --qr draws it)
   inspect     --text CODE                                      decode a payment code's fields (no checks)
   verify      --text CODE --operator FILE --trust-list FILE --deny-list FILE [--amount AMOUNT]
                                                                verify a code as a terminal would, now
+                                                               (exit 0 accepted, 3 rejected)
   step-up     --credential FILE --authorizer URL --challenge HEX [--refuse]
                                                                confirm (or refuse) a payment the authorizer asks about
   report      --credential FILE --authorizer URL --payment HEX [--note TEXT]
@@ -47,13 +51,14 @@ commands:
   contact     --credential FILE --authorizer URL --contact FILE --name NAME
                                                                name the holder of another credential file your trusted contact
 
-Amounts are in minor units. Files hold secret keys in the clear: simulator use only.`;
+Amounts are in minor units. Key and credential files hold secret keys in the clear (simulator use
+only); an existing one is never replaced without --force. Output directories are created.`;
 
 class UsageError extends Error {}
 
 interface Parsed { values: Map<string, string[]>; flags: Set<string> }
 
-const flagNames = new Set(['offline', 'qr', 'help', 'refuse']);
+const flagNames = new Set(['offline', 'qr', 'help', 'refuse', 'force']);
 
 function parse(args: string[]): Parsed {
   const values = new Map<string, string[]>();
@@ -118,7 +123,8 @@ function readFile(path: string): Uint8Array {
   }
 }
 
-const commands: Record<string, (p: Parsed) => Promise<void>> = {
+/** Each command resolves with its exit code, or nothing for `ok`. */
+const commands: Record<string, (p: Parsed) => Promise<number | void>> = {
   async inspect(p) {
     try {
       console.log(JSON.stringify(describeCode(one(p, 'text')), null, 2));
@@ -139,17 +145,19 @@ const commands: Record<string, (p: Parsed) => Promise<void>> = {
     }
     const verifier = new PaymentCodeVerifier({ clock: { ...clock, monotonic: () => 0, setTimer: () => 0, clearTimer: () => undefined }, trustStore, denyList, replayCache: new ReplayCache() });
     const amount = optional(p, 'amount');
-    console.log(JSON.stringify(verifier.verify(one(p, 'text'), amount === undefined ? {} : { amount: integer(p, 'amount') }), null, 2));
+    const result = verifier.verify(one(p, 'text'), amount === undefined ? {} : { amount: integer(p, 'amount') });
+    console.log(JSON.stringify(result, null, 2));
+    return result.ok ? exitCodes.ok : exitCodes.declined;
   },
   async issuer(p) {
     const kid = optional(p, 'kid');
     const issuer = createIssuer({ alg: alg(p), kid: kid === undefined ? undefined : hexArg(kid, '--kid') }, entropy);
-    saveKey(one(p, 'out'), 'issuer', issuer);
+    saveKey(one(p, 'out'), 'issuer', issuer, p.flags.has('force'));
     console.log(`issuer ${issuer.alg} kid ${bytesToHex(issuer.kid)} public key ${bytesToHex(issuer.publicKey)} -> ${one(p, 'out')}`);
   },
   async operator(p) {
     const root = createOperatorRoot({ alg: alg(p) }, entropy);
-    saveKey(one(p, 'out'), 'operator', root);
+    saveKey(one(p, 'out'), 'operator', root, p.flags.has('force'));
     console.log(`operator root ${root.alg} public key ${bytesToHex(root.publicKey)} -> ${one(p, 'out')}`);
   },
   async 'trust-list'(p) {
@@ -158,7 +166,7 @@ const commands: Record<string, (p: Parsed) => Promise<void>> = {
     if (issuers.length === 0) throw new UsageError('--issuer is required (one or more)');
     const now = nowSeconds();
     const bytes = signTrustList(root, { version: integer(p, 'version'), issuedAt: now, expiresAt: now + integer(p, 'days', 30) * 86400, issuers });
-    writeFileSync(one(p, 'out'), bytes);
+    writeOutputFile(one(p, 'out'), bytes);
     console.log(`trust list version ${integer(p, 'version')}, ${issuers.length} issuer(s), ${bytes.length} bytes -> ${one(p, 'out')}`);
   },
   async 'deny-list'(p) {
@@ -171,7 +179,7 @@ const commands: Record<string, (p: Parsed) => Promise<void>> = {
       revokedCredentials: pairs(p, 'revoke').map(([issuerKid, credentialId]) => ({ issuerKid, credentialId })),
       frozenAccounts: pairs(p, 'freeze').map(([issuerKid, account]) => ({ issuerKid, account })),
     });
-    writeFileSync(one(p, 'out'), bytes);
+    writeOutputFile(one(p, 'out'), bytes);
     console.log(`deny list version ${integer(p, 'version')}, ${bytes.length} bytes -> ${one(p, 'out')}`);
   },
   async credential(p) {
@@ -188,7 +196,7 @@ const commands: Record<string, (p: Parsed) => Promise<void>> = {
       expiresAt: now + integer(p, 'days', 365) * 86400,
       limits,
     }, entropy);
-    saveCredential(one(p, 'out'), credential, device);
+    saveCredential(one(p, 'out'), credential, device, p.flags.has('force'));
     console.log(`credential ${bytesToHex(credential.credentialId)} for account ${bytesToHex(credential.account)}, device ${device.alg}, ` +
       `${credential.bytes.length} bytes -> ${one(p, 'out')}`);
   },
@@ -207,6 +215,7 @@ const commands: Record<string, (p: Parsed) => Promise<void>> = {
       const png = optional(p, 'png');
       if (png !== undefined) {
         const path = count === 1 ? png : png.replace(/(\.png)?$/, `-${i + 1}.png`);
+        mkdirSync(dirname(path), { recursive: true });
         await writeQrPng(path, code.text);
         console.error(`-> ${path}`);
       }
@@ -276,8 +285,7 @@ export async function run(args: string[]): Promise<number> {
       console.log(help);
       return 0;
     }
-    await command(parsed);
-    return 0;
+    return (await command(parsed)) ?? exitCodes.ok;
   } catch (error) {
     if (error instanceof UsageError || error instanceof WalletFileError) {
       console.error(`qrpay wallet ${name}: ${error.message}`);

@@ -3,7 +3,8 @@
  * developer can read them (and see that the secret keys are in them: these
  * are simulator keys, not for real money).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { decode, type CborValue } from '../../src/codec/cbor';
 import type { CoseAlgName } from '../../src/cose/sign1';
@@ -26,11 +27,42 @@ interface CredentialFile {
 export class WalletFileError extends Error {}
 
 function readJson(path: string): Record<string, unknown> {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new WalletFileError(`cannot read ${path}: ${(error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new WalletFileError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(error as Error).message}`);
   }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === 'object') return value as Record<string, unknown>;
+  } catch {
+    // reported below, without echoing the bytes (they may be a PNG or a secret)
+  }
+  throw new WalletFileError(`${path} is not a qrpay wallet file (JSON from qrpay wallet issuer, operator or credential)`);
+}
+
+/**
+ * Writes a file that holds a secret key, owner-only, creating its directory.
+ * It never replaces an existing file unless `force`: that would lose the old key.
+ */
+export function writeSecretFile(path: string, text: string, force: boolean): void {
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    writeFileSync(path, text, { mode: 0o600, flag: force ? 'w' : 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new WalletFileError(`${path} already exists and may hold a secret key: pass --force to replace it`);
+    }
+    throw error;
+  }
+}
+
+/** Writes a public output file (a signed list, a PNG), creating its directory. */
+export function writeOutputFile(path: string, bytes: Uint8Array | string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, bytes);
 }
 
 function keyToFile(kind: KeyFile['kind'], key: KeyPair & { kid?: Uint8Array }): KeyFile {
@@ -45,8 +77,8 @@ function keyFromFile(file: Record<string, unknown>, kind: KeyFile['kind'], path:
   return keyPairFromSecret(file.alg, hexToBytes(String(file.secretKey)));
 }
 
-export function saveKey(path: string, kind: KeyFile['kind'], key: KeyPair & { kid?: Uint8Array }): void {
-  writeFileSync(path, JSON.stringify(keyToFile(kind, key), null, 2) + '\n', { mode: 0o600 });
+export function saveKey(path: string, kind: KeyFile['kind'], key: KeyPair & { kid?: Uint8Array }, force = false): void {
+  writeSecretFile(path, JSON.stringify(keyToFile(kind, key), null, 2) + '\n', force);
 }
 
 export function loadKey(path: string, kind: 'operator' | 'device'): KeyPair {
@@ -59,7 +91,7 @@ export function loadIssuer(path: string): IssuerKey {
   return { ...key, kid: hexToBytes(String(file.kid)) };
 }
 
-export function saveCredential(path: string, credential: IssuedCredential, device: KeyPair): void {
+export function saveCredential(path: string, credential: IssuedCredential, device: KeyPair, force = false): void {
   const file: CredentialFile = {
     kind: 'credential',
     issuerKid: bytesToHex(credential.issuerKid),
@@ -72,7 +104,7 @@ export function saveCredential(path: string, credential: IssuedCredential, devic
     credential: bytesToHex(credential.bytes),
   };
   if (credential.limits) file.limits = credential.limits;
-  writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
+  writeSecretFile(path, JSON.stringify(file, null, 2) + '\n', force);
 }
 
 export function loadCredential(path: string): { credential: IssuedCredential; device: KeyPair } {

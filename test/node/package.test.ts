@@ -1,0 +1,103 @@
+/**
+ * The package as a stranger gets it: `npm pack` (which runs `prepare`, the
+ * build), the tarball installed into a scratch project, every export imported
+ * by Node, a small consumer type-checked under `moduleResolution` NodeNext and
+ * Bundler, and the installed `qrpay` command run. Installing the tarball asks
+ * the registry only for the few runtime dependencies (`--prefer-offline`: the
+ * npm cache answers when it can).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = resolve(import.meta.dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'qrpay-package-'));
+const app = join(scratch, 'app');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const exportsUnderTest = ['qrpay-terminal', 'qrpay-terminal/paycode', 'qrpay-terminal/simulator', 'qrpay-terminal/wallet'];
+let tarball: string;
+let packed: string[];
+
+beforeAll(() => {
+  execFileSync(npm, ['pack', '--pack-destination', scratch], { cwd: repo, stdio: 'pipe' });
+  const name = readdirSync(scratch).find((file) => file.endsWith('.tgz'));
+  if (!name) throw new Error('npm pack wrote no tarball');
+  tarball = join(scratch, name);
+  packed = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
+  execFileSync('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  execFileSync(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: app, stdio: 'pipe' });
+}, 180_000);
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('the npm package', () => {
+  it('ships the compiled code, its types and the command, and nothing else', () => {
+    expect(packed).toContain('package/dist/src/index.js');
+    expect(packed).toContain('package/dist/src/index.d.ts');
+    expect(packed).toContain('package/bin/qrpay.js');
+    const stray = packed.filter((path) => !path.startsWith('package/dist/') && !['package/bin/qrpay.js', 'package/package.json', 'package/README.md'].includes(path));
+    expect(stray).toEqual([]);
+    // No TypeScript sources, no keys or databases a walkthrough wrote into the checkout.
+    expect(packed.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))).toEqual([]);
+    expect(packed.filter((path) => /var\/|\.sqlite$|issuer\.json$|operator\.json$|credential\.json$/.test(path))).toEqual([]);
+  });
+
+  it('installs without building anything native: better-sqlite3 is an optional peer', () => {
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules', 'qrpay-terminal', 'package.json'), 'utf8'));
+    expect(manifest.scripts?.postinstall).toBeUndefined();
+    expect(manifest.scripts?.install).toBeUndefined();
+    expect(manifest.dependencies['better-sqlite3']).toBeUndefined();
+    expect(manifest.peerDependenciesMeta['better-sqlite3'].optional).toBe(true);
+    expect(existsSync(join(app, 'node_modules', 'better-sqlite3'))).toBe(false);
+  });
+
+  it('imports every export in Node', () => {
+    const script = `for (const s of ${JSON.stringify(exportsUnderTest)}) { const m = await import(s); console.log(s, Object.keys(m).sort().join(',')); }`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' });
+    expect(out).toMatch(/^qrpay-terminal .*\bcameraCodeSource\b.*\bcreateTerminal\b/m);
+    expect(out).toMatch(/^qrpay-terminal\/paycode .*\bPaymentCodeVerifier\b/m);
+    expect(out).toMatch(/^qrpay-terminal\/simulator .*\bcreateSimulatorHal\b/m);
+    expect(out).toMatch(/^qrpay-terminal\/wallet .*\bmakePaymentCode\b/m);
+  });
+
+  it.each(['NodeNext', 'Bundler'])('type-checks a consumer under moduleResolution %s', (resolution) => {
+    writeFileSync(join(app, 'consumer.ts'), [
+      "import { createTerminal, isTerminalError, type Decision, type Identity, type PublicKey, type TerminalConfig } from 'qrpay-terminal';",
+      "import { PaymentCodeVerifier, type VerifyResult } from 'qrpay-terminal/paycode';",
+      "import { createSimulatorHal, type SimulatorHal } from 'qrpay-terminal/simulator';",
+      "import { createIssuer, makePaymentCode } from 'qrpay-terminal/wallet';",
+      'export type Parts = [Decision, Identity, PublicKey, TerminalConfig, VerifyResult, SimulatorHal];',
+      'export const used = [createTerminal, isTerminalError, PaymentCodeVerifier, createSimulatorHal, createIssuer, makePaymentCode];',
+      "// @ts-expect-error the types are real: an outcome that does not exist is an error",
+      "export const wrong: Decision['outcome'] = 'aproved';",
+      '',
+    ].join('\n'));
+    const config = join(app, `tsconfig.${resolution}.json`);
+    writeFileSync(config, JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022', module: resolution === 'NodeNext' ? 'NodeNext' : 'ESNext', moduleResolution: resolution,
+        // Checks our .d.ts files too: a dangling import in them would be an error here.
+        strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(repo, 'node_modules', '@types')],
+      },
+      files: ['consumer.ts'],
+    }));
+    const tsc = spawnSync(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], { cwd: app, encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  }, 60_000);
+
+  it('runs the installed qrpay command from dist/, and names the missing optional dependency', () => {
+    const qrpay = (...args: string[]) => spawnSync(process.execPath, [join(app, 'node_modules', '.bin', 'qrpay'), ...args], { cwd: app, encoding: 'utf8' });
+    const version = qrpay('--version');
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version);
+    expect(version.status).toBe(0);
+    const issuer = qrpay('wallet', 'issuer', '--out', 'keys/issuer.json');
+    expect(issuer.status).toBe(0);
+    const authorizer = qrpay('authorizer', '--port', '0');
+    expect(authorizer.stderr.trim()).toBe('qrpay authorizer: this command needs the package better-sqlite3, which is not installed: npm install better-sqlite3');
+    expect(authorizer.status).toBe(1);
+  });
+});
