@@ -59,7 +59,9 @@ const carryBits = 0x01000100;
 
 /**
  * Scans rows `firstRow`, `firstRow + rowStep`, ... and appends confirmed
- * finders to `finders` (merging repeats). Returns `finders`.
+ * finders to `finders` (merging repeats). Returns `finders`. Only the scanned
+ * rows are read until a candidate needs confirming: `beforeConfirm` is called
+ * first (the scanner converts the rest of a camera frame then).
  *
  * The hot loop reads four pixels per 32-bit word when the buffer is aligned:
  * adding (255 - hi) to each byte (in 16-bit lanes, so carries stay put) sets a
@@ -68,7 +70,7 @@ const carryBits = 0x01000100;
  */
 export function scanForFinders(
   image: LumaImage, options: FinderScanOptions = {}, firstRow?: number, finders: Finder[] = [],
-  threshold: RowThreshold = coarseThreshold,
+  threshold: RowThreshold = coarseThreshold, beforeConfirm?: () => void,
 ): Finder[] {
   const { block, sampleStep } = threshold;
   const reach = threshold.window >> 1;
@@ -168,6 +170,8 @@ export function scanForFinders(
         // The centre stone is the widest of the inner three: a cheap first test, as most changes are not finders.
         if (runs >= 5 && r2 >= r1 && r2 >= r3 && isFinderRatio(r0, r1, r2, r3, r4)) {
           const centreX = x - r4 - r3 - (r2 >> 1) - 1;
+          // The cross-checks read rows beyond the scanned ones.
+          if (beforeConfirm) beforeConfirm();
           confirm(image, finders, centreX, y, r0 + r1 + r2 + r3 + r4, dark, minContrast, x - r4 - (r3 >> 1) - 1, x - r4 - r3 - r2 - (r1 >> 1) - 1);
           if (finders.length >= maxFinders) return finders;
         }
