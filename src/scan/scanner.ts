@@ -22,7 +22,7 @@ import { bytesPerPixel, type Frame } from '../../hal/camera';
 import { toLumaRow, type LumaImage } from '../frame/luma';
 import { codeCorners, codeGeometry } from './code-geometry';
 import { cropAround } from './crop';
-import { fineThreshold, scanForFinders, type FinderScanOptions } from './finder-scan';
+import { fineThreshold, scanForFinders, type EnsureRows, type FinderScanOptions } from './finder-scan';
 import { pickTriple, type FinderTriple } from './finder-triple';
 import type { Homography } from './homography';
 import { renderSynthetic, sampleModules, thresholdModules } from './grid-sample';
@@ -45,28 +45,34 @@ export function scanFrame(frame: Frame, options: ScanOptions = {}): ScanResult {
  * that needs converting and reused for every later one of the same size: a
  * device has no heap to spare for a frame-sized buffer per frame. A packed
  * gray8 frame is scanned in place. Other frames are converted lazily: the
- * pre-scan's rows first, the rest only when the pre-scan meets a finder
- * candidate, so a frame without a code costs a fifth of the conversion and
- * a frame with one is scanned on exactly the luma a full conversion gives.
+ * pre-scan's rows first, then the rows a candidate's cross-checks may read,
+ * then all of them once a finder is confirmed. A frame without a code costs
+ * little more than a fifth of the conversion, and every pixel the scanner
+ * reads is exactly what a full conversion gives.
  */
 export function createFrameScanner(): (frame: Frame, options?: ScanOptions) => ScanResult {
   let luma: Uint8Array | undefined;
+  let converted: Uint8Array | undefined;
   return (frame, options = {}) => {
     const { width, height, stride, imageType } = frame;
     if (imageType === 'gray8' && stride === width) return scanLuma({ width, height, data: frame.data }, options);
     requireSize(width, height, frame.data.length >= (height - 1) * stride + width * (bytesPerPixel[imageType] ?? 1), `${imageType} frame with stride ${stride}`);
-    if (!luma || luma.length !== width * height) luma = new Uint8Array(width * height);
+    if (!luma || luma.length !== width * height) {
+      luma = new Uint8Array(width * height);
+      converted = new Uint8Array(height);
+    }
     const out = luma;
-    const rowStep = options.rowStep ?? 5;
-    const firstRow = rowStep >> 1;
-    for (let y = firstRow; y < height; y += rowStep) toLumaRow(frame, y, out);
-    let complete = false;
-    const convertTheRest = () => {
-      if (complete) return;
-      complete = true;
-      for (let y = 0; y < height; y++) if (y % rowStep !== firstRow) toLumaRow(frame, y, out);
+    const done = converted!.fill(0);
+    const ensureRows = (first: number, last: number) => {
+      for (let y = first; y <= last; y++) {
+        if (done[y]) continue;
+        toLumaRow(frame, y, out);
+        done[y] = 1;
+      }
     };
-    return scanImage({ width, height, data: out }, options, convertTheRest);
+    const rowStep = options.rowStep ?? 5;
+    for (let y = rowStep >> 1; y < height; y += rowStep) ensureRows(y, y);
+    return scanImage({ width, height, data: out }, options, ensureRows);
   };
 }
 
@@ -81,11 +87,11 @@ function requireSize(width: number, height: number, enoughData: boolean, what: s
   }
 }
 
-/** `beforeConfirm`: completes a lazily converted image before anything reads beyond the pre-scan's rows. */
-function scanImage(image: LumaImage, options: ScanOptions, beforeConfirm?: () => void): ScanResult {
-  const finders = scanForFinders(image, options, undefined, [], undefined, beforeConfirm);
+/** `ensureRows`: converts rows of a lazily converted image before anything reads beyond the pre-scan's rows. */
+function scanImage(image: LumaImage, options: ScanOptions, ensureRows?: EnsureRows): ScanResult {
+  const finders = scanForFinders(image, options, undefined, [], undefined, ensureRows);
   if (finders.length === 0) return { kind: 'none' };
-  if (beforeConfirm) beforeConfirm();
+  if (ensureRows) ensureRows(0, image.height - 1);
   let triple = finders.length >= 3 ? pickTriple(finders) : undefined;
   if (!triple) {
     // Something finder-like is there: scan every other row with finer thresholds (small, rotated,
