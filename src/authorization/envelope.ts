@@ -19,6 +19,12 @@ export const ContentType = {
   decision: 'application/qrpay-decision+cbor',
   /** A customer's signed instruction to the authorizer (step-up answer, report, freeze): wallet-message.ts. */
   wallet: 'application/qrpay-wallet+cbor',
+  /** The terminal gives a request up (reversal.ts), and the authorizer's signed acknowledgement. */
+  reversal: 'application/qrpay-reversal+cbor',
+  reversalAck: 'application/qrpay-reversal-ack+cbor',
+  /** A merchant's completion, void, refund or batch close (instruction.ts), and the authorizer's signed result. */
+  instruction: 'application/qrpay-instruction+cbor',
+  instructionResult: 'application/qrpay-instruction-result+cbor',
 } as const;
 export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
 

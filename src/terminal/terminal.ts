@@ -4,7 +4,9 @@
  * which waits for a payment code (`present(text)`, from the scanner or the host),
  * checks it, signs a request with the terminal key, a fresh trace number and
  * the location, sends it, verifies the signed decision and, on a verified
- * approval only, fires the actuator once. Events tell the host each stage.
+ * approval only, fires the actuator once. A request it gives up on (no
+ * verifiable answer, an unfinished step-up, goods not released, a power cut)
+ * is reversed: the money follows the goods. Events tell the host each stage.
  */
 import type { Hal } from '../../hal/index';
 import { isHalError } from '../../hal/errors';
@@ -24,8 +26,11 @@ import { Emitter } from './events';
 import { enroll, loadIdentity, terminalSigner, type Identity } from './identity';
 import { fireOnce, show, showOutcome, titleOf } from './outcome';
 import { TraceCounter } from './trace-counter';
-import { decisionJudge, forgetUnresolved, rememberUnresolved, resolveUnresolved, unresolvedKey } from './unresolved';
-import { exchange, type AttemptFailure } from './transport';
+import { exchange, type Acceptance, type AttemptFailure } from './transport';
+import type { HttpResponse } from '../../hal/http';
+import type { ReversalEffect, ReversalReason } from '../authorization/reversal';
+import { signInstruction, maxBatchItems, type Action, type InstructionResult } from '../authorization/instruction';
+import { Ledger, type InstructionOutcome } from './ledger';
 import { awaitStepUp } from './step-up';
 import { ClockTrust, type ClockVerdict } from './clock-trust';
 
@@ -52,11 +57,15 @@ export interface TerminalEvents extends Record<string, unknown> {
   /** The authorizer asked the customer to confirm in the wallet app; the terminal shows it and waits for the final decision. */
   'step-up': { trace: number; display: string };
   decision: Decision;
+  /** The terminal gave request `trace` up; its signed reversal is stored and delivered until acknowledged. */
+  'reversal-queued': { trace: number; reason: ReversalReason };
   /**
-   * The decision on an earlier request that got no verified answer at the time (learned at boot or before a
-   * charge). Nothing is released for it: the host reconciles (a refund, a receipt).
+   * The authorizer acknowledged the reversal of request `trace` (signed, verified): `effect` says what it did
+   * (voided a capture and returned the funds, released a hold, never saw the request...). Nothing was released for it.
    */
-  resolved: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string; signed: Uint8Array };
+  reversed: { trace: number; reason: ReversalReason; effect: ReversalEffect; signed: Uint8Array };
+  /** The authorizer's signed result of a completion, void, refund or batch close (now, or after a reboot). */
+  'instruction-answered': { trace: number; action: Action; result: InstructionResult; signed: Uint8Array };
   actuated: { trace: number; actuation: Actuation };
   /**
    * The terminal's clock disagrees with the authorizer's (learned from a verified answer) beyond the skew: it takes
@@ -65,6 +74,22 @@ export interface TerminalEvents extends Record<string, unknown> {
   'clock-skew': { terminalTime: number; authorizerTime: number; detail: string };
   'listener-error': { error: unknown };
 }
+
+/** Names a payment of this terminal: the trace number and request hash its decision carries. */
+export interface PaymentRef {
+  trace: number;
+  requestHash: Uint8Array;
+}
+
+/** A pre-authorization: like a charge, with the most it may cost. */
+export interface PreAuthorization {
+  maxAmount: number;
+  currency: string;
+  purpose: Charge['purpose'];
+  reference: string;
+}
+
+export type { InstructionOutcome };
 
 export interface CreateTerminalOptions {
   hal: Hal;
@@ -84,6 +109,28 @@ export interface Terminal {
   charge(charge: Charge): Promise<Decision>;
   /** Hands a scanned payload to the waiting charge; false when no charge is waiting for one. */
   present(code: string): boolean;
+  /**
+   * Like `charge`, for goods priced by time or use (a bike ride, arcade credit): holds `maxAmount` and releases
+   * the goods on a verified approval; `complete` later captures what they cost (the hold expires otherwise).
+   */
+  authorize(preAuthorization: PreAuthorization): Promise<Decision>;
+  /** Captures `amount` (at most the hold) of a pre-authorization whose goods were released. */
+  complete(payment: PaymentRef, amount: number): Promise<InstructionOutcome>;
+  /** Cancels a sale of the open batch: the funds go back to the customer. */
+  void(payment: PaymentRef): Promise<InstructionOutcome>;
+  /** Gives back `amount` of a captured payment (several refunds never exceed the capture). */
+  refund(payment: PaymentRef, amount: number): Promise<InstructionOutcome>;
+  /** Sends the open batch's items; the authorizer answers balanced, or out of balance with the differences listed. */
+  closeBatch(): Promise<InstructionOutcome>;
+  /** Pre-authorizations whose goods were released, waiting for `complete` (they survive a reboot). */
+  openHolds(): PaymentRef[];
+  /** The requests not settled yet and the reversals and instructions not answered yet, oldest first. */
+  pendingWork(): { trace: number; kind: string }[];
+  /**
+   * Delivers the waiting reversals and instructions now (at boot and before each charge this happens anyway);
+   * resolves with how many still wait. Never throws for network trouble.
+   */
+  settle(): Promise<number>;
   /**
    * Downloads the operator's current trust list and deny list and installs
    * them when they are genuine and newer (a new wallet issuer, a revocation).
@@ -105,6 +152,7 @@ class TerminalCore implements Terminal {
   readonly #codeSource: CodeSource | undefined;
   readonly #store: KeyValueStore;
   readonly #trace: TraceCounter;
+  readonly #ledger: Ledger;
   readonly #events: Emitter<TerminalEvents>;
   readonly #time: ClockTrust;
   #identity: Identity | undefined;
@@ -119,6 +167,11 @@ class TerminalCore implements Terminal {
     this.#codeSource = options.codeSource;
     this.#store = options.hal.storage.open({ path: this.#config.storageDomain });
     this.#trace = new TraceCounter(this.#store);
+    this.#ledger = new Ledger(options.hal, this.#config, this.#store, {
+      reversalQueued: (event) => this.#events.emit('reversal-queued', event),
+      reversed: (event) => this.#events.emit('reversed', event),
+      answered: (event) => this.#events.emit('instruction-answered', event),
+    });
     this.#events = new Emitter<TerminalEvents>((error) => this.#events.emit('listener-error', { error }));
     this.#time = new ClockTrust(options.hal.clock, this.#config.decisionMaxSkew);
   }
@@ -143,37 +196,87 @@ class TerminalCore implements Terminal {
     if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
-    await this.#resolveUnresolved(identity);
+    await this.#ledger.settle(identity);
     return identity;
   }
 
-  /** Learns the fate of a request left without a verified answer (best effort, one attempt). */
-  async #resolveUnresolved(identity: Identity): Promise<void> {
-    let resolved;
-    try {
-      resolved = await resolveUnresolved(this.#hal, this.#store, identity, this.#config);
-    } catch (error) {
-      this.#hal.logger.log('warn', 'cannot read or clear the unresolved request', { error: (error as Error).message });
-      return;
+  pendingWork(): { trace: number; kind: string }[] {
+    return this.#ledger.pending();
+  }
+
+  openHolds(): PaymentRef[] {
+    return this.#ledger.holds().map(({ trace, requestHash }) => ({ trace, requestHash }));
+  }
+
+  async settle(): Promise<number> {
+    const identity = this.#enrolled();
+    await this.#exclusive(() => this.#ledger.settle(identity));
+    return this.#ledger.pending().length;
+  }
+
+  complete(payment: PaymentRef, amount: number): Promise<InstructionOutcome> {
+    return this.#instruct('complete', { target: payment, amount });
+  }
+
+  void(payment: PaymentRef): Promise<InstructionOutcome> {
+    return this.#instruct('void', { target: payment });
+  }
+
+  refund(payment: PaymentRef, amount: number): Promise<InstructionOutcome> {
+    return this.#instruct('refund', { target: payment, amount });
+  }
+
+  async closeBatch(): Promise<InstructionOutcome> {
+    const number = this.#ledger.openBatch();
+    return this.#instruct('close-batch', { batch: { number, items: this.#ledger.items() } });
+  }
+
+  /** Signs an instruction with a fresh trace number and hands it to the ledger (which stores, then sends it). */
+  #instruct(action: Action, details: { target?: PaymentRef; amount?: number; batch?: { number: number; items: ReturnType<Ledger['items']> } }): Promise<InstructionOutcome> {
+    const identity = this.#enrolled();
+    const target = details.target;
+    if (target !== undefined && !(target && Number.isSafeInteger(target.trace) && target.requestHash instanceof Uint8Array && target.requestHash.length === 32)) {
+      throw new TerminalError('bad-charge', 'name the payment by its trace number and request hash (decision.trace, decision.requestHash)');
     }
-    if (!resolved) return;
-    const { trace, decision, signed } = resolved;
-    this.#hal.logger.log('warn', 'earlier request resolved; nothing released for it', { trace, outcome: decision.outcome, reason: decision.reason });
-    this.#events.emit('resolved', {
-      trace, outcome: decision.outcome, reason: decision.reason, signed, ...(decision.approvalCode ? { approvalCode: decision.approvalCode } : {}),
+    const amount = details.amount;
+    if (amount !== undefined && !(Number.isSafeInteger(amount) && amount >= 1)) throw new TerminalError('bad-charge', 'the amount is a whole number of minor units, 1 or more');
+    return this.#exclusive(async () => {
+      await this.#ledger.settle(identity);
+      const trace = this.#takeTrace();
+      const bytes = signInstruction({
+        terminalId: identity.terminalId, trace, action, localTime: this.#hal.clock.now(),
+        ...(target ? { target: { trace: target.trace, requestHash: target.requestHash } } : {}),
+        ...(amount !== undefined ? { amount } : {}),
+        ...(details.batch ? { batch: details.batch } : {}),
+      }, terminalSigner(this.#hal, this.#config));
+      return this.#ledger.instruct(identity, trace, bytes);
     });
   }
 
-  /**
-   * The request just answered needs no follow-up. If that cannot be recorded, the terminal stops before acting:
-   * the next boot will report the decision as resolved with nothing released, and that must stay true.
-   */
-  #settled(): void {
+  #enrolled(): Identity {
+    const identity = this.#identity;
+    if (!identity) throw new TerminalError('not-enrolled', 'call start() first: the terminal has no enrollment');
+    return identity;
+  }
+
+  /** One operation at a time: a charge, a settle, an instruction. */
+  async #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#busy) throw new TerminalError('busy', 'a charge is in progress');
+    this.#busy = true;
     try {
-      forgetUnresolved(this.#store);
+      return await work();
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Reserves the next trace number durably before anything carries it. */
+  #takeTrace(): number {
+    try {
+      return this.#trace.take();
     } catch (error) {
       show(this.#hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
-      throw new TerminalError('storage', `cannot record that the request was answered: ${(error as Error).message}`);
+      throw error instanceof TerminalError ? error : new TerminalError('storage', `cannot reserve a trace number: ${(error as Error).message}`);
     }
   }
 
@@ -201,7 +304,16 @@ class TerminalCore implements Terminal {
     return true;
   }
 
-  async charge(charge: Charge): Promise<Decision> {
+  charge(charge: Charge): Promise<Decision> {
+    return this.#pay(charge, undefined);
+  }
+
+  authorize(pre: PreAuthorization): Promise<Decision> {
+    if (!pre || typeof pre !== 'object') throw new TerminalError('bad-charge', 'a pre-authorization needs maxAmount, currency, purpose and reference');
+    return this.#pay({ amount: pre.maxAmount, currency: pre.currency, purpose: pre.purpose, reference: pre.reference }, 'pre-auth');
+  }
+
+  async #pay(charge: Charge, kind: 'pre-auth' | undefined): Promise<Decision> {
     const problem = chargeProblem(charge);
     if (problem) throw new TerminalError('bad-charge', problem);
     const identity = this.#identity;
@@ -215,7 +327,7 @@ class TerminalCore implements Terminal {
     if (this.#busy) throw new TerminalError('busy', 'a charge is already in progress');
     this.#busy = true;
     try {
-      return await this.#run(identity, charge);
+      return await this.#run(identity, charge, kind);
     } finally {
       this.#busy = false;
       this.#waiting = undefined;
@@ -230,11 +342,18 @@ class TerminalCore implements Terminal {
     return false;
   }
 
-  async #run(identity: Identity, charge: Charge): Promise<Decision> {
+  async #run(identity: Identity, charge: Charge, kind: 'pre-auth' | undefined): Promise<Decision> {
     const hal = this.#hal;
     if (charge.amount > identity.limits.maxAmount) {
       return this.#local('declined', 'over-terminal-limit', 'Amount over limit');
     }
+    if (this.#ledger.pending().length >= this.#config.maxPendingWork) {
+      await this.#ledger.settle(identity);
+      // Every entry is a customer whose money is not settled: take no more until the authorizer hears of them.
+      if (this.#ledger.pending().length >= this.#config.maxPendingWork) return this.#local('declined', 'pending-work', 'Out of order');
+    }
+    // A close carries at most maxBatchItems: the host closes the batch before it fills.
+    if (this.#ledger.items().length >= maxBatchItems) return this.#local('declined', 'batch-full', 'Close the batch');
     // Codes and lists are judged by the clock: a clock known to be wrong judges nothing.
     if (!this.#clockHeard(this.#time.check())) return this.#local('declined', 'clock-skew', 'Clock wrong');
     this.#events.emit('waiting', { charge });
@@ -245,7 +364,7 @@ class TerminalCore implements Terminal {
     const stopLooking = this.#codeSource ? this.#codeSource((text) => this.present(text)) : undefined;
     let code: string;
     try {
-      if (this.#store.read(unresolvedKey)) await this.#resolveUnresolved(identity);
+      if (this.#ledger.pending().length > 0) await this.#ledger.settle(identity);
       code = await presented;
     } finally {
       if (stopLooking) stopLooking();
@@ -261,13 +380,7 @@ class TerminalCore implements Terminal {
     }
 
     // Reserve the trace number durably BEFORE it goes into a request.
-    let trace: number;
-    try {
-      trace = this.#trace.take();
-    } catch (error) {
-      show(hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
-      throw error instanceof TerminalError ? error : new TerminalError('storage', `cannot reserve a trace number: ${(error as Error).message}`);
-    }
+    const trace = this.#takeTrace();
     const location = locationFromSample(this.#location ? this.#location.sample() : undefined);
     const bytes = signRequest(
       {
@@ -279,17 +392,13 @@ class TerminalCore implements Terminal {
         paymentCode: code,
         verdict: check.verdict,
         firmware: this.#config.firmware,
+        ...(kind ? { kind } : {}),
       },
       terminalSigner(hal, this.#config),
     );
     this.#events.emit('request-signed', { trace, bytes: bytes.length, location });
-    // Kept until a verified answer arrives: if none does, the next charge or boot asks again.
-    try {
-      rememberUnresolved(this.#store, bytes);
-    } catch (error) {
-      show(hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
-      throw new TerminalError('storage', `cannot keep the request before sending it: ${(error as Error).message}`);
-    }
+    // Recorded before it leaves: if this run dies before settling it, the next one reverses it.
+    this.#record(() => this.#ledger.sent(trace, bytes));
 
     const sentAt = hal.clock.monotonic();
     const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
@@ -307,7 +416,7 @@ class TerminalCore implements Terminal {
     });
 
     if (!result.ok) {
-      if (result.failures.some((f) => f.refused)) this.#settled();
+      // Even a refusal (4xx) is unauthenticated: the request may have been decided, so it is reversed all the same.
       const last = result.failures[result.failures.length - 1];
       const decision: Decision = {
         outcome: 'no-answer',
@@ -315,12 +424,12 @@ class TerminalCore implements Terminal {
         display: 'No answer',
         source: 'terminal',
         trace,
+        requestHash: requestHash(bytes),
         failures: result.failures,
         actuated: false,
       };
-      return this.#finish(decision);
+      return this.#giveUp(identity, decision, bytes, 'no-answer');
     }
-    this.#settled();
     let answer = result.value;
     if (answer.body.outcome === 'step-up') {
       this.#events.emit('step-up', { trace, display: answer.body.display });
@@ -337,7 +446,8 @@ class TerminalCore implements Terminal {
         }),
       });
       if (!final.ok) {
-        return this.#finish({ outcome: 'no-answer', reason: final.reason, display: 'Not confirmed', source: 'terminal', trace, failures: result.failures, actuated: false });
+        const decision: Decision = { outcome: 'no-answer', reason: final.reason, display: 'Not confirmed', source: 'terminal', trace, requestHash: hash, failures: result.failures, actuated: false };
+        return this.#giveUp(identity, decision, bytes, 'step-up-unfinished');
       }
       answer = final;
     }
@@ -349,36 +459,74 @@ class TerminalCore implements Terminal {
       display: body.display,
       source: 'authorizer',
       trace,
+      requestHash: requestHash(bytes),
       signed: answer.signed,
       failures: result.failures,
       actuated: false,
     };
     if (body.approvalCode !== undefined) decision.approvalCode = body.approvalCode;
     this.#events.emit('verified', { trace, outcome: body.outcome, reason: body.reason, ...(body.approvalCode ? { approvalCode: body.approvalCode } : {}) });
+    if (body.outcome === 'approved' || body.outcome === 'held') return this.#release(identity, decision, bytes);
+    this.#record(() => this.#ledger.declined(trace));
     return this.#finish(decision);
   }
 
-  async #finish(decision: Decision): Promise<Decision> {
+  /**
+   * A verified acceptance (a hold too: the funds wait for review, the customer gets what they paid for). The
+   * ledger says "releasing" while the actuator moves and "sale" (or "hold" for a pre-authorization) once it
+   * finished: that write commits the release. An actuator that fails releases nothing, so the payment is reversed.
+   */
+  async #release(identity: Identity, decision: Decision, bytes: Uint8Array): Promise<Decision> {
+    const trace = decision.trace!;
+    this.#record(() => this.#ledger.releasing(trace, bytes));
+    const actuation = this.#config.actuation;
+    try {
+      decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
+    } catch (error) {
+      this.#hal.logger.log('error', 'actuator failed after a verified approval; reversing', { trace, error: (error as Error).message });
+      show(this.#hal.indicators, 'NOT RELEASED', 'payment reversed', 'failure');
+      return this.#giveUp(identity, decision, bytes, 'not-released');
+    }
+    this.#record(() => this.#ledger.released(trace, bytes));
+    if (decision.actuated) this.#events.emit('actuated', { trace, actuation });
+    return this.#finish(decision);
+  }
+
+  /** The request is given up: its reversal is stored, tried once now, and delivered later if need be. */
+  async #giveUp(identity: Identity, decision: Decision, requestBytes: Uint8Array, reason: ReversalReason): Promise<Decision> {
+    decision.reversal = await this.#recorded(() => this.#ledger.giveUp(identity, decision.trace!, requestBytes, reason));
+    return this.#finish(decision);
+  }
+
+  /** A ledger write that failed stops the terminal before it acts (the next boot settles what was left). */
+  #record(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      show(this.#hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw error;
+    }
+  }
+
+  async #recorded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      show(this.#hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw error;
+    }
+  }
+
+  #finish(decision: Decision): Decision {
     this.#hal.logger.log(decision.outcome === 'approved' ? 'info' : 'warn', 'decision', {
       trace: decision.trace, outcome: decision.outcome, reason: decision.reason, source: decision.source, attempts: decision.failures.length + (decision.source === 'authorizer' ? 1 : 0),
     });
-    showOutcome(this.#hal.indicators, decision.outcome, decision.display);
-    // A hold is an acceptance (the funds wait for review, the customer gets what they paid for).
-    if ((decision.outcome === 'approved' || decision.outcome === 'held') && decision.source === 'authorizer') {
-      const actuation = this.#config.actuation;
-      try {
-        decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
-      } catch (error) {
-        // The payment stands (the authorizer approved it); the host must know the goods were not released.
-        this.#hal.logger.log('error', 'actuator failed after a verified approval', { trace: decision.trace, error: (error as Error).message });
-      }
-      if (decision.actuated) this.#events.emit('actuated', { trace: decision.trace!, actuation });
-    }
+    if (!decision.reversal || decision.outcome === 'no-answer') showOutcome(this.#hal.indicators, decision.outcome, decision.display);
     this.#events.emit('decision', decision);
     return decision;
   }
 
-  #local(outcome: 'declined', reason: string, display: string): Promise<Decision> {
+  #local(outcome: 'declined', reason: string, display: string): Decision {
     return this.#finish({ outcome, reason, display, source: 'terminal', failures: [], actuated: false });
   }
 
@@ -395,6 +543,15 @@ class TerminalCore implements Terminal {
       };
     });
   }
+}
+
+/** Judges an answer to the request `bytes` (trace `trace`): a verified decision, or why not. */
+function decisionJudge(identity: Identity, bytes: Uint8Array, trace: number, now: () => number, maxSkew: number) {
+  const hash = requestHash(bytes);
+  return (response: HttpResponse): Acceptance<{ body: DecisionBody; signed: Uint8Array }> => {
+    const verified = verifyDecision(response.body, { authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: now(), maxSkew });
+    return verified.ok ? { accepted: { body: verified.decision, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
+  };
 }
 
 function pick(charge: Charge): Charge {

@@ -79,6 +79,35 @@ describe('qrpay operator', () => {
     expect(outbox.map((n) => n.kind)).toEqual(expect.arrayContaining(['payment', 'report', 'freeze']));
   });
 
+  it('voids and refunds (idempotent by reference) and shows closed batches with totals per merchant', async () => {
+    world = await JudgementWorld.start();
+    const t = await world.terminal();
+    const alice = world.wallet();
+    const first = await t.pay(alice);
+    const second = await t.pay(alice, { amount: 300 });
+    const ids = (JSON.parse((await operator('transactions', '--json')).out) as { id: number; trace: number }[]);
+    const idOf = (trace: number) => String(ids.find((r) => r.trace === trace)!.id);
+    expect((await operator('refund', idOf(first.trace), '100')).code).toBe(2);
+    const refunded = await operator('refund', idOf(first.trace), '100', '--reference', 'T-77');
+    expect(refunded).toMatchObject({ code: 0 });
+    expect(refunded.out).toMatch(/refunded 100 EUR of request/);
+    expect((await operator('refund', idOf(first.trace), '100', '--reference', 'T-77')).code).toBe(0);
+    expect((await operator('refund', idOf(first.trace), '400', '--reference', 'T-78')).err).toMatch(/refused: over-refund/);
+    expect((await operator('void', idOf(second.trace), '--reference', 'V-1')).out).toMatch(/voided 300 EUR/);
+    const refunds = world.authorizer.db.prepare("SELECT COUNT(*) AS n FROM instructions WHERE action = 'refund' AND outcome = 'done'").get() as { n: number };
+    expect(refunds.n).toBe(1);
+    // The terminal closes its batch; the operator sees it, balanced, with its totals.
+    const close = await t.instruct({
+      action: 'close-batch',
+      batch: { number: 1, items: [{ trace: first.trace, kind: 'sale', amount: 450, currency: 'EUR' }, { trace: second.trace, kind: 'sale', amount: 300, currency: 'EUR' }] },
+    });
+    expect(close.result).toMatchObject({ reason: 'balanced' });
+    const batches = await operator('batches');
+    expect(batches.out).toMatch(new RegExp(`M-DEMO\\s+${t.id}\\s+1\\s+yes\\s+0\\s+2\\s+sale 750`));
+    expect(batches.out).toMatch(/settlement totals per merchant/);
+    expect(JSON.parse((await operator('batches', '--json')).out).totals).toEqual({ 'M-DEMO': { 'sale EUR': 750 } });
+  });
+
   it('refuses a bad risk configuration with the path at fault', async () => {
     world = await JudgementWorld.start();
     const file = join(world.root, 'risk.json');

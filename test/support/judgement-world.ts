@@ -18,6 +18,8 @@ import { requestHash, verifyDecision, type DecisionBody } from '../../src/author
 import { signEnrollmentRequest, verifyEnrollmentAnswer } from '../../src/authorization/enrollment';
 import type { WireLocation } from '../../src/authorization/location';
 import { signRequest } from '../../src/authorization/request';
+import { signReversal, verifyReversalAck, type ReversalAck, type ReversalReason } from '../../src/authorization/reversal';
+import { signInstruction, verifyInstructionResult, type Instruction, type InstructionResult } from '../../src/authorization/instruction';
 import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
 import { parseRiskConfig } from '../../tools/authorizer/domain/risk/config';
 import type { Fired } from '../../tools/authorizer/domain/risk/factors';
@@ -70,6 +72,8 @@ export interface Paid {
   body: DecisionBody;
   requestHash: Uint8Array;
   trace: number;
+  /** The signed request as sent. */
+  bytes: Uint8Array;
 }
 
 export class BenchTerminal {
@@ -86,14 +90,14 @@ export class BenchTerminal {
     this.firmware = firmware;
   }
 
-  async pay(wallet: TestWallet, options: { amount?: number; purpose?: Purpose; location?: WireLocation } = {}): Promise<Paid> {
+  async pay(wallet: TestWallet, options: { amount?: number; purpose?: Purpose; location?: WireLocation; kind?: 'pre-auth' } = {}): Promise<Paid> {
     const world = this.#world;
     const trace = ++this.#trace;
     const bytes = signRequest(
       {
         amount: options.amount ?? 450, currency: 'EUR', purpose: options.purpose ?? 'counter-sale', reference: `r-${trace}`,
         terminalId: this.id, trace, localTime: world.time.now(), location: options.location ?? fixAt(0, 0),
-        paymentCode: wallet.code(), verdict: { status: 'verified' }, firmware: this.firmware,
+        paymentCode: wallet.code(), verdict: { status: 'verified' }, firmware: this.firmware, ...(options.kind ? { kind: options.kind } : {}),
       },
       { alg: this.key.alg, sign: signerFor(this.key) },
     );
@@ -104,8 +108,47 @@ export class BenchTerminal {
       authorizer: world.authorizer.decisionKey, requestHash: hash, terminalId: this.id, trace, now: world.time.now(), maxSkew: 1000,
     });
     if (!verified.ok) throw new Error(`decision does not verify: ${verified.problem} ${verified.detail}`);
-    return { body: verified.decision, requestHash: hash, trace };
+    return { body: verified.decision, requestHash: hash, trace, bytes };
   }
+
+  /** Gives up one of this terminal's requests, as the firmware does. */
+  reverse(target: { trace: number; requestHash: Uint8Array }, reason: ReversalReason = 'no-answer', localTime?: number): Promise<Reversed> {
+    return sendReversal(this.#world, this.id, this.key, target, reason, localTime);
+  }
+
+  /** Signs an instruction with this terminal's key (the next trace number unless given) and POSTs it. */
+  async instruct(fields: Omit<Instruction, 'terminalId' | 'trace' | 'localTime'> & { trace?: number }): Promise<{ status: number; body: Uint8Array; bytes: Uint8Array; result?: InstructionResult }> {
+    const world = this.#world;
+    const trace = fields.trace ?? ++this.#trace;
+    const bytes = signInstruction({ ...fields, terminalId: this.id, trace, localTime: world.time.now() }, { alg: this.key.alg, sign: signerFor(this.key) });
+    const response = await fetch(`${world.authorizer.url}/v1/instruct`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
+    const body = new Uint8Array(await response.arrayBuffer());
+    const verified = response.status === 200 ? verifyInstructionResult(body, { authorizer: world.authorizer.decisionKey, terminalId: this.id, trace, instruction: bytes }) : undefined;
+    return { status: response.status, body, bytes, ...(verified?.ok ? { result: verified.result } : {}) };
+  }
+
+  /** Takes the next trace number without sending anything (a request lost on the way). */
+  skipTrace(): number {
+    return ++this.#trace;
+  }
+}
+
+export interface Reversed {
+  status: number;
+  body: Uint8Array;
+  /** The verified acknowledgement, when the answer was one. */
+  ack?: ReversalAck;
+}
+
+/** Signs a reversal of request (`trace`, `requestHash`) of terminal `id` with `key`, POSTs it and verifies the answer. */
+export async function sendReversal(
+  world: JudgementWorld, id: string, key: KeyPair, target: { trace: number; requestHash: Uint8Array }, reason: ReversalReason = 'no-answer', localTime = world.time.now(),
+): Promise<Reversed> {
+  const bytes = signReversal({ terminalId: id, trace: target.trace, requestHash: target.requestHash, reason, localTime }, { alg: key.alg, sign: signerFor(key) });
+  const response = await fetch(`${world.authorizer.url}/v1/reverse`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
+  const body = new Uint8Array(await response.arrayBuffer());
+  const verified = response.status === 200 ? verifyReversalAck(body, { authorizer: world.authorizer.decisionKey, terminalId: id, ...target }) : undefined;
+  return { status: response.status, body, ...(verified?.ok ? { ack: verified.ack } : {}) };
 }
 
 export interface Assessment {
@@ -128,13 +171,14 @@ export class JudgementWorld {
     this.root = root;
   }
 
-  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory' } = {}): Promise<JudgementWorld> {
+  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; holdTtl?: number } = {}): Promise<JudgementWorld> {
     const root = mkdtempSync(join(tmpdir(), 'qrpay-judge-'));
     const time = options.time ?? new ManualTime();
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
     const authorizer = await startAuthorizer({
       dataDir: join(root, 'authorizer'),
       ...(options.store ? { store: options.store } : {}),
+      ...(options.holdTtl ? { holdTtl: options.holdTtl } : {}),
       issuers: [{ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey }],
       now: time.now,
       risk: parseRiskConfig(options.risk ?? {}),

@@ -20,6 +20,8 @@ import { openEnrollmentRequest, signEnrollmentAnswer } from '../../src/authoriza
 import { openRequest, type AuthorizationRequest } from '../../src/authorization/request';
 import type { PublicKey, Signer } from '../../src/authorization/signer';
 import { signedBy } from '../../src/authorization/envelope';
+import { openReversal, signReversalAck, type Reversal, type ReversalEffect } from '../../src/authorization/reversal';
+import { instructionHash, openInstruction, signInstructionResult, type Instruction } from '../../src/authorization/instruction';
 import type { CodeChecker } from '../../src/terminal/code-check';
 import { deterministicEntropy } from './deterministic-entropy';
 
@@ -71,6 +73,15 @@ export class MemoryAuthorizer implements HttpClient {
   stepUpFinal: { outcome: Outcome; reason: string } | undefined;
   /** Step-up polls received. */
   polls = 0;
+  /** Every reversal received (verified), in order. */
+  readonly reversals: Reversal[] = [];
+  /** Consumed one per reversal: a failure, or (when empty) a signed acknowledgement. */
+  reversalScript: { kind: 'fail'; error: HalError }[] = [];
+  /** Every instruction received (verified), in order; answered done (a close: balanced) unless scripted. */
+  readonly instructions: Instruction[] = [];
+  instructionScript: ({ kind: 'fail'; error: HalError } | { kind: 'refuse'; reason: string })[] = [];
+  /** The answer each instruction got, by its hash: a resend gets the same one, as from the real authorizer. */
+  readonly #answers = new Map<string, Uint8Array>();
   /** What enrollment answers tell the terminal about its next trace number. */
   nextTrace = 1;
   #terminalKey: PublicKey | undefined;
@@ -82,6 +93,8 @@ export class MemoryAuthorizer implements HttpClient {
   async request(request: HttpRequest): Promise<HttpResponse> {
     const body = request.body ?? new Uint8Array(0);
     if (request.url.endsWith('/v1/enroll')) return ok(this.#enroll(body));
+    if (request.url.endsWith('/v1/reverse')) return this.#reverse(body);
+    if (request.url.endsWith('/v1/instruct')) return this.#instruct(body);
     if (request.url.indexOf('/v1/step-up/') >= 0) {
       this.polls++;
       const final = this.stepUpFinal;
@@ -114,6 +127,37 @@ export class MemoryAuthorizer implements HttpClient {
       },
       signer,
     );
+  }
+
+  /** Acknowledges a genuine reversal: "voided" when the request was decided, "not-received" when it never came. */
+  #reverse(body: Uint8Array): HttpResponse {
+    const next = this.reversalScript.shift();
+    if (next) throw next.error;
+    const { envelope, reversal } = openReversal(body);
+    if (!this.#terminalKey || !signedBy(envelope, this.#terminalKey)) throw new HalError('bad-status', 'not signed by the terminal', 403);
+    this.reversals.push(reversal);
+    const decided = this.decided.some((r) => r.trace === reversal.trace);
+    const effect: ReversalEffect = decided ? 'voided' : 'not-received';
+    return ok(signReversalAck({ terminalId: reversal.terminalId, trace: reversal.trace, requestHash: reversal.requestHash, effect, issuedAt: this.clock.now() }, this.key));
+  }
+
+  #instruct(body: Uint8Array): HttpResponse {
+    const next = this.instructionScript.shift();
+    if (next && next.kind === 'fail') throw next.error;
+    const { envelope, instruction } = openInstruction(body);
+    if (!this.#terminalKey || !signedBy(envelope, this.#terminalKey)) throw new HalError('bad-status', 'not signed by the terminal', 403);
+    const key = Array.from(instructionHash(body)).join(',');
+    const earlier = this.#answers.get(key);
+    if (earlier) return ok(earlier);
+    this.instructions.push(instruction);
+    const refused = next && next.kind === 'refuse' ? next.reason : undefined;
+    const answer = signInstructionResult({
+      terminalId: instruction.terminalId, trace: instruction.trace, instructionHash: instructionHash(body), outcome: refused ? 'refused' : 'done',
+      reason: refused ?? (instruction.action === 'close-batch' ? 'balanced' : 'done'), amount: refused ? 0 : instruction.amount ?? 450,
+      ...(instruction.action === 'close-batch' ? { settlement: { balanced: true, differences: [] } } : {}), issuedAt: this.clock.now(),
+    }, this.key);
+    this.#answers.set(key, answer);
+    return ok(answer);
   }
 
   #enroll(body: Uint8Array): Uint8Array {

@@ -37,6 +37,8 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
         cose: {
           '/v1/enroll': (body) => service.enroll(body),
           '/v1/authorize': (body) => service.authorize(body),
+          '/v1/reverse': (body) => authorizer.reversals.reverse(body),
+          '/v1/instruct': (body) => authorizer.instructions.receive(body),
         },
         trustList: () => store.transaction((tx) => lists.trustList(tx)),
         denyList: () => store.transaction((tx) => lists.denyList(tx)),
@@ -52,6 +54,9 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
       config.port ?? 0,
     );
     authorizer.dispatcher.start();
+    // Holds nobody completed are released within a minute of their expiry.
+    const expiry = setInterval(() => void authorizer.instructions.expireHolds().catch(() => undefined), 60_000);
+    expiry.unref();
     return {
       ...authorizer,
       url: listening.url,
@@ -62,6 +67,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
       },
       decisionKey: authorizer.decisionKey.publicKey,
       close: async () => {
+        clearInterval(expiry);
         await listening.close();
         await authorizer.close();
       },

@@ -13,6 +13,8 @@ import { Disputes } from './domain/disputes';
 import { Lists, type IssuerEntry } from './domain/lists';
 import { defaultRiskConfig, type RiskConfig } from './domain/risk/config';
 import { Judgement } from './domain/risk/judgement';
+import { Instructions } from './domain/instructions';
+import { Reversals } from './domain/reversals';
 import { StepUps } from './domain/step-ups';
 import { storedKey, type ServerKey } from './keys';
 import { Dispatcher, type DispatcherOptions } from './notify/dispatcher';
@@ -59,6 +61,8 @@ export interface CompositionConfig {
   /** Factor points, parameters and thresholds (domain/risk/config.ts). Default: the safe defaults. */
   risk?: RiskConfig;
   notify?: NotifyConfig;
+  /** How long a pre-authorization's hold lasts without a completion, ms. Default 24 h. */
+  holdTtl?: number;
 }
 
 export interface Authorizer {
@@ -69,6 +73,8 @@ export interface Authorizer {
   judgement: Judgement;
   stepUps: StepUps;
   disputes: Disputes;
+  reversals: Reversals;
+  instructions: Instructions;
   dispatcher: Dispatcher;
   risk: RiskConfig;
   now: () => number;
@@ -106,8 +112,10 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
     const dispatcher = new Dispatcher({ store, transports, now, ...notify.dispatcher });
     const kick = () => dispatcher.kick();
     const stepUps = new StepUps({ store, signer: decisionKey, holdThreshold: () => risk.thresholds.hold, onQueued: kick });
-    const judgement = new Judgement({ config: risk, stepUps, onQueued: kick });
+    const judgement = new Judgement({ config: risk, stepUps, onQueued: kick, ...(config.holdTtl ? { holdTtl: config.holdTtl } : {}) });
     const disputes = new Disputes({ store, lists, stepUps, now, autoCreditMax: () => risk.compensation.autoCreditMax, onQueued: kick });
+    const reversals = new Reversals({ store, signer: decisionKey, stepUps, now, onQueued: kick });
+    const instructions = new Instructions({ store, signer: decisionKey, now, onQueued: kick });
     const service = new AuthorizerService({
       store,
       signer: decisionKey,
@@ -122,7 +130,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       judgement,
     });
     return {
-      store, decisionKey, lists, service, judgement, stepUps, disputes, dispatcher, risk, now,
+      store, decisionKey, lists, service, judgement, stepUps, disputes, reversals, instructions, dispatcher, risk, now,
       trustIssuer: (issuer) => store.transaction((tx) => lists.trustIssuer(tx, issuer)),
       close: async () => {
         await dispatcher.stop();

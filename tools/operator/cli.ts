@@ -27,6 +27,11 @@ commands:
   report REQUEST_ID [--note TEXT]    report a payment as not the customer's (on their behalf)
   release REQUEST_ID                 end the review of a held payment: capture it (the merchant is paid)
   reverse REQUEST_ID                 end the review of a held payment: return it (the funds never leave)
+  void REQUEST_ID --reference REF    cancel a sale whose batch is still open (the funds go back)
+  refund REQUEST_ID AMOUNT --reference REF
+                                     give back AMOUNT minor units of a captured payment (several refunds never exceed it)
+                                     (--reference names the operator's act: the same reference again does nothing more)
+  batches [--terminal ID] [--limit N] closed batches, balanced or not, with their totals, and the totals per merchant
   credit COMPENSATION_ID             credit a refund that waits for review
   compensations                      reports and compensations, with the time from report to credit
   notifications [--state queued|delivered|dead] [--limit N]
@@ -53,6 +58,7 @@ export async function run(args: string[]): Promise<number> {
         limit: { type: 'string', default: '50' },
         reason: { type: 'string', default: 'frozen by the operator' },
         note: { type: 'string', default: 'reported to the operator' },
+        reference: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -62,7 +68,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
-  const [command, argument] = positionals;
+  const [command, argument, extra] = positionals;
   if (values.help || !command) {
     console.log(help);
     return values.help ? 0 : 2;
@@ -80,7 +86,7 @@ export async function run(args: string[]): Promise<number> {
   // Never create a database: a mistyped directory must not look like an empty authorizer.
   if (!existsSync(join(values['data-dir'], databaseFileName))) return fail(`no authorizer database in ${values['data-dir']} (see --data-dir)`);
   const authorizer = await composeAuthorizer({ dataDir: values['data-dir'], risk });
-  const { disputes, store } = authorizer;
+  const { disputes, store, instructions } = authorizer;
   const views = <T>(read: (v: OperatorViews) => Promise<T>) => store.transaction((tx) => read(tx.views));
   try {
     const print = (rows: object[] | object) => {
@@ -125,6 +131,48 @@ export async function run(args: string[]): Promise<number> {
         if (id === undefined) return usage(`${command} wants a request id (see \`transactions\`)`);
         await disputes.review(id, command);
         console.log(`${command === 'release' ? 'released' : 'reversed'} the payment of request ${id}`);
+        return 0;
+      }
+      case 'void':
+      case 'refund': {
+        const id = requestId(argument);
+        if (id === undefined) return usage(`${command} wants a request id (see \`transactions\`)`);
+        const amount = command === 'refund' ? requestId(extra) : undefined;
+        if (command === 'refund' && amount === undefined) return usage('refund wants an amount in minor units, 1 or more');
+        if (!values.reference) return usage(`${command} wants --reference REF (your own name for it: running it again with the same one does nothing more)`);
+        const settled = await instructions.operator({ action: command, requestId: id, reference: values.reference, ...(amount !== undefined ? { amount } : {}) });
+        if (settled.outcome === 'refused') return fail(`${command} of request ${id} refused: ${settled.reason}`);
+        console.log(`${command === 'void' ? 'voided' : 'refunded'} ${settled.amount} ${settled.currency ?? ''} of request ${id} (reference ${values.reference})`);
+        return 0;
+      }
+      case 'batches': {
+        const rows = await store.transaction((tx) => tx.lifecycle.batches({ ...(values.terminal ? { terminal: values.terminal } : {}), limit }));
+        const totals = new Map<string, Record<string, number>>();
+        const lines = rows.map((b) => {
+          const items = JSON.parse(b.items) as { kind: string; amount: number; currency: string }[];
+          const sums: Record<string, number> = {};
+          for (const item of items) {
+            const key = `${item.kind} ${item.currency}`;
+            sums[key] = (sums[key] ?? 0) + item.amount;
+            const merchant = totals.get(b.merchantId) ?? {};
+            merchant[key] = (merchant[key] ?? 0) + item.amount;
+            totals.set(b.merchantId, merchant);
+          }
+          return {
+            closed_at: time(b.closedAt), merchant: b.merchantId, terminal: b.terminalId, batch: b.number, balanced: b.balanced ? 'yes' : 'NO',
+            differences: (JSON.parse(b.differences) as unknown[]).length, items: items.length,
+            totals: Object.entries(sums).map(([k, v]) => `${k.split(' ')[0]} ${v}`).join(', '),
+          };
+        });
+        if (values.json) {
+          print({ batches: rows.map((b) => ({ ...b, items: JSON.parse(b.items), differences: JSON.parse(b.differences) })), totals: Object.fromEntries(totals) });
+          return 0;
+        }
+        print(lines);
+        if (totals.size > 0) {
+          console.log('\nsettlement totals per merchant (minor units):');
+          print([...totals].map(([merchant, sums]) => ({ merchant, ...sums })));
+        }
         return 0;
       }
       case 'credit': {

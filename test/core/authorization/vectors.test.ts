@@ -8,6 +8,8 @@ import { requestHash, verifyDecision } from '../../../src/authorization/decision
 import { openEnrollmentRequest, verifyEnrollmentAnswer } from '../../../src/authorization/enrollment';
 import { openRequest } from '../../../src/authorization/request';
 import { signedBy } from '../../../src/authorization/envelope';
+import { openReversal, verifyReversalAck } from '../../../src/authorization/reversal';
+import { openInstruction, verifyInstructionResult } from '../../../src/authorization/instruction';
 import { vectorHex, vectorKeys } from './vectors';
 
 const bytes = {
@@ -15,6 +17,12 @@ const bytes = {
   enrollmentAnswer: hexToBytes(vectorHex.enrollmentAnswer),
   request: hexToBytes(vectorHex.request),
   decision: hexToBytes(vectorHex.decision),
+  reversal: hexToBytes(vectorHex.reversal),
+  reversalAck: hexToBytes(vectorHex.reversalAck),
+  refund: hexToBytes(vectorHex.refund),
+  refundResult: hexToBytes(vectorHex.refundResult),
+  close: hexToBytes(vectorHex.close),
+  closeResult: hexToBytes(vectorHex.closeResult),
 };
 const terminal = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.terminal) };
 const authorizer = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.authorizer) };
@@ -63,6 +71,45 @@ describe('authorization vectors', () => {
       const bent = bytes.decision.slice();
       bent[i] ^= 0x01;
       expect(verifyDecision(bent, expectation).ok).toBe(false);
+    }
+  });
+
+  it('the reversal names the request by its hash and is signed by the terminal; its acknowledgement verifies for it only', () => {
+    const { reversal, envelope } = openReversal(bytes.reversal);
+    expect(signedBy(envelope, terminal)).toBe(true);
+    expect(reversal).toEqual({ terminalId: 'T0123456789', trace: 42, requestHash: requestHash(bytes.request), reason: 'no-answer', localTime: localTime + 12_500 });
+    const target = { authorizer, terminalId: 'T0123456789', trace: 42, requestHash: requestHash(bytes.request) };
+    expect(verifyReversalAck(bytes.reversalAck, target)).toMatchObject({ ok: true, ack: { effect: 'voided', issuedAt: localTime + 12_620 } });
+    expect(verifyReversalAck(bytes.reversalAck, { ...target, trace: 43 })).toMatchObject({ ok: false, problem: 'wrong-reversal' });
+    expect(verifyReversalAck(bytes.reversalAck, { ...target, requestHash: requestHash(bytes.decision) })).toMatchObject({ ok: false, problem: 'wrong-reversal' });
+    expect(verifyReversalAck(bytes.reversalAck, { ...target, authorizer: terminal })).toMatchObject({ ok: false, problem: 'bad-signature' });
+    // A decision is not an acknowledgement, though the same key signed both.
+    expect(verifyReversalAck(bytes.decision, target)).toMatchObject({ ok: false, problem: 'garbled' });
+    for (let i = 0; i < bytes.reversalAck.length; i += 5) {
+      const bent = bytes.reversalAck.slice();
+      bent[i] ^= 0x01;
+      expect(verifyReversalAck(bent, target).ok).toBe(false);
+    }
+  });
+
+  it('the refund and the batch close are signed by the terminal; their results verify for exactly those bytes', () => {
+    const refund = openInstruction(bytes.refund);
+    expect(signedBy(refund.envelope, terminal)).toBe(true);
+    expect(refund.instruction).toEqual({
+      terminalId: 'T0123456789', trace: 43, action: 'refund', target: { trace: 42, requestHash: requestHash(bytes.request) }, amount: 120, localTime: localTime + 60_000,
+    });
+    const close = openInstruction(bytes.close);
+    expect(close.instruction.batch).toEqual({ number: 7, items: [{ trace: 42, kind: 'sale', amount: 450, currency: 'EUR' }, { trace: 43, kind: 'refund', amount: 120, currency: 'EUR' }] });
+    const expect43 = { authorizer, terminalId: 'T0123456789', trace: 43, instruction: bytes.refund };
+    expect(verifyInstructionResult(bytes.refundResult, expect43)).toMatchObject({ ok: true, result: { outcome: 'done', amount: 120 } });
+    expect(verifyInstructionResult(bytes.refundResult, { ...expect43, instruction: bytes.close })).toMatchObject({ ok: false, problem: 'wrong-instruction' });
+    expect(verifyInstructionResult(bytes.refundResult, { ...expect43, authorizer: terminal })).toMatchObject({ ok: false, problem: 'bad-signature' });
+    const closed = verifyInstructionResult(bytes.closeResult, { authorizer, terminalId: 'T0123456789', trace: 44, instruction: bytes.close });
+    expect(closed).toMatchObject({ ok: true, result: { reason: 'out-of-balance', settlement: { balanced: false, differences: [{ trace: 41, terminal: null, authorizer: { kind: 'sale', amount: 300 } }] } } });
+    for (let i = 0; i < bytes.refundResult.length; i += 5) {
+      const bent = bytes.refundResult.slice();
+      bent[i] ^= 0x01;
+      expect(verifyInstructionResult(bent, expect43).ok).toBe(false);
     }
   });
 });

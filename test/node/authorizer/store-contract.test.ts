@@ -82,6 +82,57 @@ describe.each(kinds)('store contract: %s', (kind) => {
     expect(await read(w, (tx) => tx.requests.count())).toBe(2);
   });
 
+  it('reverses through the port: a capture voided and journaled, one record per (terminal, trace), the same answer to every copy', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const paid = await t.pay(w.wallet());
+    const first = await t.reverse(paid);
+    expect(first.ack).toMatchObject({ effect: 'voided' });
+    const payment = (await read(w, (tx) => tx.payments.byHash(paid.requestHash)))!;
+    expect(payment.state).toBe('voided');
+    expect((await read(w, (tx) => tx.payments.events(payment.requestId))).map((e) => [e.from, e.to, e.cause])).toEqual([[null, 'captured', 'decision'], ['captured', 'voided', 'reversal']]);
+    const record = (await read(w, (tx) => tx.lifecycle.reversal(t.id, paid.trace)))!;
+    expect(record).toMatchObject({ terminalId: t.id, trace: paid.trace, requestHash: paid.requestHash, reason: 'no-answer', effect: 'voided', answer: first.body });
+    expect((await t.reverse(paid, 'interrupted')).body).toEqual(first.body);
+    await expect(read(w, (tx) => tx.lifecycle.recordReversal(record))).rejects.toThrow();
+    // A request never seen, reversed ahead: declined when it comes, the terminal not suspended.
+    const ahead = { trace: paid.trace + 1, requestHash: new Uint8Array(32).fill(3) };
+    expect((await t.reverse(ahead)).ack).toMatchObject({ effect: 'not-received' });
+    expect((await t.pay(w.wallet())).body).toMatchObject({ outcome: 'declined', reason: 'reversed' });
+    expect((await read(w, (tx) => tx.terminals.byId(t.id)))!.status).toBe('approved');
+  });
+
+  it('holds, completes, refunds, voids and closes batches through the port, each recorded once', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const held = await t.pay(w.wallet(), { kind: 'pre-auth', amount: 500, purpose: 'bike-unlock' });
+    const heldPayment = (await read(w, (tx) => tx.payments.byHash(held.requestHash)))!;
+    expect(heldPayment.state).toBe('authorized');
+    expect(await read(w, (tx) => tx.lifecycle.hold(heldPayment.requestId))).toMatchObject({ requestId: heldPayment.requestId });
+    expect((await t.instruct({ action: 'complete', target: held, amount: 200 })).result).toMatchObject({ outcome: 'done', amount: 200 });
+    const sale = await t.pay(w.wallet());
+    const refund = await t.instruct({ action: 'refund', target: held, amount: 50 });
+    expect(refund.result).toMatchObject({ outcome: 'done', amount: 50 });
+    expect((await t.instruct({ action: 'void', target: sale })).result).toMatchObject({ outcome: 'done', amount: 450 });
+    expect((await read(w, (tx) => tx.payments.byHash(held.requestHash)))!.state).toBe('partially-refunded');
+    const done = await read(w, (tx) => tx.lifecycle.doneOn(heldPayment.requestId));
+    expect(done.map((i) => [i.action, i.amount])).toEqual([['complete', 200], ['refund', 50]]);
+    await expect(read(w, (tx) => tx.lifecycle.recordInstruction({ ...done[0] }))).rejects.toThrow();
+    const open = await read(w, (tx) => tx.lifecycle.openBatch(t.id));
+    expect(open.sales.map((x) => x.trace)).toEqual([sale.trace]);
+    expect(open.instructions.map((x) => x.action)).toEqual(['complete', 'refund', 'void']);
+    const close = await t.instruct({ action: 'close-batch', batch: { number: 1, items: [] } });
+    expect(close.result).toMatchObject({ reason: 'out-of-balance' });
+    expect(await read(w, (tx) => tx.lifecycle.openBatch(t.id))).toEqual({ sales: [], reversals: [], instructions: [] });
+    expect(await read(w, (tx) => tx.lifecycle.closedIn(t.id, sale.trace, 'sale'))).toBe(1);
+    expect((await read(w, (tx) => tx.lifecycle.batches({ limit: 5 })))).toMatchObject([{ terminalId: t.id, number: 1, balanced: false, merchantId: 'M-DEMO' }]);
+    w.time.advance(25 * 3_600_000);
+    const second = await t.pay(w.wallet(), { kind: 'pre-auth', amount: 500, purpose: 'bike-unlock' });
+    w.time.advance(25 * 3_600_000);
+    expect(await w.authorizer.instructions.expireHolds()).toBe(1);
+    expect((await read(w, (tx) => tx.payments.byHash(second.requestHash)))!.state).toBe('expired');
+  });
+
   it('keeps the history the factors read: accepted amounts newest first, merchant volume, the last fix', async () => {
     const w = await start(kind);
     const t = await w.terminal();

@@ -24,7 +24,8 @@ import { hex } from '../../../src/paycode/hex';
 import type { StepUpRecord, Store, Tx } from '../store/ports';
 import { mintDecision } from './decisions';
 import { enqueue } from './outbox';
-import { transition, type PaymentState } from './payment-state';
+import { transition } from './payment-state';
+import { acceptedState } from './risk/judgement';
 import { refused, value, type Answer } from './results';
 
 export interface StepUpAnswer {
@@ -34,8 +35,6 @@ export interface StepUpAnswer {
   reason: string;
 }
 
-/** The payment state each final outcome puts the payment in. */
-const settledState: Record<Outcome, PaymentState> = { approved: 'captured', held: 'pending', declined: 'declined', 'step-up': 'awaiting-confirmation' };
 
 export class StepUps {
   readonly #store: Store;
@@ -123,7 +122,7 @@ export class StepUps {
     await tx.stepUps.settle(row.id, { state, resolvedAt: now, finalOutcome: outcome, finalReason: reason, finalDecision: minted.signed });
     if (options.movePayment) {
       const payment = (await tx.payments.byRequest(row.requestId))!;
-      await transition(tx, payment, settledState[outcome], 'step-up', `challenge ${state}`, now);
+      await transition(tx, payment, acceptedState(outcome, request.kind), 'step-up', `challenge ${state}`, now);
     }
     await enqueue(tx, {
       account: row.account, kind: 'step-up-result',

@@ -314,7 +314,7 @@ export interface DisputesPort {
 
 export const channels = ['wallet-push', 'message'] as const;
 export type Channel = (typeof channels)[number];
-export type NotificationKind = 'payment' | 'step-up' | 'step-up-result' | 'report' | 'freeze' | 'contact-named' | 'copied-code' | 'reversal';
+export type NotificationKind = 'payment' | 'step-up' | 'step-up-result' | 'report' | 'freeze' | 'contact-named' | 'copied-code' | 'reversal' | 'refund' | 'void' | 'completion';
 
 export interface OutboxEntry {
   id: number;
@@ -355,9 +355,84 @@ export interface ReversalRecord {
   answer: Uint8Array;
 }
 
+/** A pre-authorization's hold: its payment is `authorized` until a completion, an expiry or a reversal. */
+export interface HoldRecord {
+  requestId: number;
+  expiresAt: number;
+}
+
+/**
+ * A completion, void, refund or batch close, as decided: from a terminal (signed, numbered with its trace) or
+ * from the operator (named by the operator's reference). Idempotent on (terminal, trace) or on the reference.
+ */
+export interface InstructionRecord {
+  terminalId: string;
+  /** The instruction's trace number; null for the operator's. */
+  trace: number | null;
+  source: 'terminal' | 'operator';
+  /** The operator's own reference (unique); null for a terminal's. */
+  reference: string | null;
+  action: 'complete' | 'void' | 'refund' | 'close-batch';
+  targetRequestId: number | null;
+  /** What was captured, voided or refunded (0 when refused or for a batch close). */
+  amount: number;
+  currency: string | null;
+  outcome: 'done' | 'refused';
+  reason: string;
+  /** SHA-256 of the signed instruction (a terminal's), so a resend gets `answer` again. */
+  instructionHash: Uint8Array | null;
+  answer: Uint8Array | null;
+  receivedAt: number;
+}
+
+/** A terminal's batch as closed: what the authorizer counted and whether the terminal's totals agreed. */
+export interface BatchRecord {
+  terminalId: string;
+  number: number;
+  closedAt: number;
+  balanced: boolean;
+  /** JSON array of the differences (instruction.ts Difference). */
+  differences: string;
+  /** The authorizer's items, as counted (JSON). */
+  items: string;
+}
+
+export interface BatchItemRecord {
+  trace: number;
+  kind: 'sale' | 'completion' | 'void' | 'refund' | 'reversal';
+  amount: number;
+  currency: string;
+}
+
+/** What a terminal did since its last batch close, as the authorizer recorded it (items not closed yet). */
+export interface OpenBatch {
+  /** Accepted sales (not pre-authorizations), whatever became of them later. */
+  sales: { trace: number; amount: number; currency: string }[];
+  /** Reversals that undid money (voided or released). */
+  reversals: { trace: number; amount: number; currency: string }[];
+  /** The terminal's completions, voids and refunds that were done. */
+  instructions: { trace: number; action: 'complete' | 'void' | 'refund'; amount: number; currency: string }[];
+}
+
 export interface LifecyclePort {
   reversal(terminalId: string, trace: number): Promise<ReversalRecord | undefined>;
   recordReversal(reversal: ReversalRecord): Promise<void>;
+  openHold(hold: HoldRecord): Promise<void>;
+  hold(requestId: number): Promise<HoldRecord | undefined>;
+  /** Holds past their expiry whose payment is still authorized, oldest first. */
+  expiredHolds(now: number, limit: number): Promise<HoldRecord[]>;
+  instruction(terminalId: string, trace: number): Promise<InstructionRecord | undefined>;
+  instructionByReference(reference: string): Promise<InstructionRecord | undefined>;
+  recordInstruction(instruction: InstructionRecord): Promise<void>;
+  /** The done completions, voids and refunds of one payment, oldest first. */
+  doneOn(targetRequestId: number): Promise<InstructionRecord[]>;
+  openBatch(terminalId: string): Promise<OpenBatch>;
+  batch(terminalId: string, number: number): Promise<BatchRecord | undefined>;
+  /** Records the close and puts `items` in batch `batch.number` (each (terminal, trace, kind) once, ever). */
+  closeBatch(batch: BatchRecord, items: BatchItemRecord[]): Promise<void>;
+  /** The batch an item was closed in, if it was. */
+  closedIn(terminalId: string, trace: number, kind: BatchItemRecord['kind']): Promise<number | undefined>;
+  batches(filter: { terminal?: string; limit: number }): Promise<(BatchRecord & { merchantId: string })[]>;
 }
 
 /** Read models for the operator's command line (tools/operator): rows as displayed. */

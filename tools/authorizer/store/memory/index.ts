@@ -10,6 +10,7 @@ import { allMigrations } from '../sqlite/database';
 import type {
   CompensationRecord, IssuerRecord, ListName, Merchant, NewTerminal, OperatorViews, OutboxEntry, Payment, PaymentEvent, ReportRecord,
   RequestEntry, ReversalRecord, StepUpRecord, Store, StoredAssessment, StoredDecision, TerminalRecord, Tx,
+  BatchItemRecord, BatchRecord, HoldRecord, InstructionRecord,
 } from '../ports';
 
 interface RequestRow extends Partial<RequestEntry> {
@@ -47,16 +48,22 @@ interface State {
   contacts: { account: string; name: string; alg: 'ES256' | 'EdDSA'; publicKey: Uint8Array }[];
   outbox: OutboxEntry[];
   reversals: Map<string, ReversalRecord>;
+  holds: Map<number, HoldRecord>;
+  instructions: InstructionRecord[];
+  batches: BatchRecord[];
+  batchItems: Map<string, BatchItemRecord & { batch: number }>;
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
-const accepted = (p: Payment) => p.state === 'captured' || p.state === 'pending';
+const accepted = (p: Payment) => p.state === 'captured' || p.state === 'pending' || p.state === 'authorized' || p.state === 'partially-refunded';
+const itemKey = (terminalId: string, trace: number, kind: string) => `${terminalId}#${trace}#${kind}`;
 
 function emptyState(): State {
   return {
     settings: new Map(), merchants: new Map(), terminals: [], enrollments: [], requests: [], decisions: new Map(), codes: new Map(),
     issuers: new Map(), revoked: new Map(), frozen: new Map(), versions: { trust: 1, deny: 1 }, payments: new Map(), events: [], fixes: [],
     assessments: new Map(), stepUps: new Map(), reports: [], compensations: [], contacts: [], outbox: [], reversals: new Map(),
+    holds: new Map(), instructions: [], batches: [], batchItems: new Map(),
   };
 }
 
@@ -301,6 +308,55 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         if (s.reversals.has(key)) throw new Error('reversal already recorded');
         s.reversals.set(key, { ...r });
       },
+      openHold: async (h) => {
+        if (s.holds.has(h.requestId)) throw new Error('hold already recorded');
+        s.holds.set(h.requestId, { ...h });
+      },
+      hold: async (requestId) => copy(s.holds.get(requestId)),
+      expiredHolds: async (now, limit) => [...s.holds.values()]
+        .filter((h) => h.expiresAt <= now && s.payments.get(h.requestId)?.state === 'authorized')
+        .sort((a, b) => a.expiresAt - b.expiresAt).slice(0, limit).map((h) => ({ ...h })),
+      instruction: async (terminalId, trace) => copy(s.instructions.find((i) => i.terminalId === terminalId && i.trace === trace)),
+      instructionByReference: async (reference) => copy(s.instructions.find((i) => i.reference === reference)),
+      recordInstruction: async (i) => {
+        if (i.trace !== null && s.instructions.some((x) => x.terminalId === i.terminalId && x.trace === i.trace)) throw new Error('instruction already recorded');
+        if (i.reference !== null && s.instructions.some((x) => x.reference === i.reference)) throw new Error('reference already used');
+        s.instructions.push({ ...i });
+      },
+      doneOn: async (targetRequestId) => s.instructions.filter((i) => i.targetRequestId === targetRequestId && i.outcome === 'done').map((i) => ({ ...i })),
+      openBatch: async (terminalId) => {
+        const open = (trace: number, kind: string) => !s.batchItems.has(itemKey(terminalId, trace, kind));
+        const traceOf = (requestId: number) => s.requests[requestId - 1].trace!;
+        const sales = [...s.payments.values()]
+          .filter((p) => p.terminalId === terminalId && p.state !== 'declined' && p.state !== 'awaiting-confirmation' && !s.holds.has(p.requestId))
+          .map((p) => ({ trace: traceOf(p.requestId), amount: p.amount, currency: p.currency }))
+          .filter((x) => open(x.trace, 'sale') && open(x.trace, 'reversal')).sort((a, b) => a.trace - b.trace);
+        const reversals = [...s.reversals.values()]
+          .filter((r) => r.terminalId === terminalId && (r.effect === 'voided' || r.effect === 'released') && open(r.trace, 'reversal'))
+          .map((r) => {
+            const request = s.requests.find((x) => x.terminalId === terminalId && x.trace === r.trace && x.retryOf === null)!;
+            const p = s.payments.get(request.id)!;
+            return { trace: r.trace, amount: p.amount, currency: p.currency };
+          }).sort((a, b) => a.trace - b.trace);
+        const kindOf = { complete: 'completion', void: 'void', refund: 'refund' } as const;
+        const instructions = s.instructions
+          .filter((i): i is InstructionRecord & { trace: number; action: 'complete' | 'void' | 'refund' } =>
+            i.terminalId === terminalId && i.source === 'terminal' && i.outcome === 'done' && i.action !== 'close-batch' && i.trace !== null)
+          .filter((i) => open(i.trace, kindOf[i.action]))
+          .map((i) => ({ trace: i.trace, action: i.action, amount: i.amount, currency: i.currency! })).sort((a, b) => a.trace - b.trace);
+        return { sales, reversals, instructions };
+      },
+      batch: async (terminalId, number) => copy(s.batches.find((b) => b.terminalId === terminalId && b.number === number)),
+      closeBatch: async (b, items) => {
+        if (s.batches.some((x) => x.terminalId === b.terminalId && x.number === b.number)) throw new Error('batch already closed');
+        for (const item of items) if (s.batchItems.has(itemKey(b.terminalId, item.trace, item.kind))) throw new Error('item already closed');
+        s.batches.push({ ...b });
+        for (const item of items) s.batchItems.set(itemKey(b.terminalId, item.trace, item.kind), { ...item, batch: b.number });
+      },
+      closedIn: async (terminalId, trace, kind) => s.batchItems.get(itemKey(terminalId, trace, kind))?.batch,
+      batches: async (filter) => s.batches.filter((b) => filter.terminal === undefined || b.terminalId === filter.terminal)
+        .sort((a, b) => b.closedAt - a.closedAt).slice(0, filter.limit)
+        .map((b) => ({ ...b, merchantId: s.terminals.find((t) => t.id === b.terminalId)!.merchantId })),
     },
     views,
   };

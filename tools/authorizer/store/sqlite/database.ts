@@ -21,6 +21,11 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Rebuilds a table that others reference: run with foreign keys off (they cannot be switched inside a
+   * transaction) and checked with foreign_key_check before the commit, SQLite's own procedure for such changes.
+   */
+  foreignKeysOff?: true;
 }
 
 /**
@@ -59,10 +64,20 @@ export function migrate(db: Db, list: Migration[], now: () => number = Date.now)
   const done: number[] = [];
   for (const migration of [...list].sort((a, b) => a.version - b.version)) {
     if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, now());
-    })();
+    const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (migration.foreignKeysOff) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        if (migration.foreignKeysOff) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${migration.version} would break ${broken.length} references`);
+        }
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, now());
+      })();
+    } finally {
+      if (migration.foreignKeysOff && enforced) db.pragma('foreign_keys = ON');
+    }
     done.push(migration.version);
   }
   return done;
