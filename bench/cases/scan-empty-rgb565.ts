@@ -1,4 +1,4 @@
-// A frame without a code delivered as RGB565: the full-frame luma conversion, then the scanner.
+// A frame without a code delivered as RGB565: scanFrame converts only the rows the scanner reads.
 import type { Frame } from '../../hal/camera';
 import { scanFrame } from '../../src/scan/scanner';
 import { frameWithoutCode } from './scan-frames';

@@ -18,53 +18,75 @@ export function toLuma(frame: Frame, out?: Uint8Array): LumaImage {
     return { width, height, data: data.subarray(0, width * height) };
   }
   const luma = out ?? new Uint8Array(width * height);
-  if (luma.length < width * height) throw new RangeError('luma buffer too small');
+  for (let y = 0; y < height; y++) toLumaRow(frame, y, luma);
+  return { width, height, data: luma };
+}
+
+/**
+ * Converts row `y` of the frame into `out` (rows packed, stride == width), so
+ * a caller can convert only the rows it reads (the scanner's pre-scan reads a
+ * fifth of them) into a buffer it allocated once.
+ */
+export function toLumaRow(frame: Frame, y: number, out: Uint8Array): void {
+  const { width, height, stride, data } = frame;
+  if (out.length < width * height) throw new RangeError('luma buffer too small');
   switch (frame.imageType) {
     case 'gray8':
-      for (let y = 0; y < height; y++) luma.set(data.subarray(y * stride, y * stride + width), y * width);
+      out.set(data.subarray(y * stride, y * stride + width), y * width);
       break;
     case 'rgb565le':
-      rgb565leToLuma(data, width, height, stride, luma);
+      rgb565leRow(data, width, y * stride, out, y * width);
       break;
     case 'yuv422':
-      yuyvToLuma(data, width, height, stride, luma);
+      yuyvToLuma(data.subarray(y * stride), width, 1, stride, out.subarray(y * width));
       break;
     default:
       throw new TypeError(`unknown image type ${(frame as Frame).imageType}`);
   }
-  return { width, height, data: luma };
 }
 
 /**
  * BT.601 luma from RGB565: Y = (77 R + 150 G + 29 B) >> 8 on 8-bit channels,
  * each channel widened by replicating its top bits.
  *
- * The sum before the shift is linear in the bits, and every widened channel
- * splits into bits of one byte or the other, so it is the sum of one table
- * entry per byte: the low byte holds B and the low three bits of G (widened G
- * = g6 << 2 | g6 >> 4, and the g6 >> 4 part comes from the high byte's bits
- * only), the high byte R and the high three bits of G. Two 256-entry tables
- * and one add per pixel instead of a dozen operations: on XS every operation
- * costs about the same, whatever it computes.
+ * One table entry per pixel value (64 KB; preloaded, so in flash on a
+ * device): on XS every operation costs about the same whatever it computes,
+ * so one lookup beats the arithmetic. The table is built from two 256-entry
+ * ones: the sum before the shift is linear in the bits, and every widened
+ * channel splits into bits of one byte or the other (the low byte holds B and
+ * the low three bits of G, widened G = g6 << 2 | g6 >> 4 with the g6 >> 4
+ * part from the high byte's bits only; the high byte R and the high three
+ * bits of G).
  */
-const fromLowByte = new Uint16Array(256);
-const fromHighByte = new Uint16Array(256);
-for (let byte = 0; byte < 256; byte++) {
-  const b5 = byte & 0x1f;
-  const gLow = byte >> 5;
-  fromLowByte[byte] = 150 * (gLow << 2) + 29 * ((b5 << 3) | (b5 >> 2));
-  const r5 = byte >> 3;
-  const gHigh = byte & 7;
-  fromHighByte[byte] = 77 * ((r5 << 3) | (r5 >> 2)) + 150 * ((gHigh << 5) | (gHigh >> 1));
+const fromPixel = new Uint8Array(65536);
+{
+  const fromLowByte = new Uint16Array(256);
+  const fromHighByte = new Uint16Array(256);
+  for (let byte = 0; byte < 256; byte++) {
+    const b5 = byte & 0x1f;
+    const gLow = byte >> 5;
+    fromLowByte[byte] = 150 * (gLow << 2) + 29 * ((b5 << 3) | (b5 >> 2));
+    const r5 = byte >> 3;
+    const gHigh = byte & 7;
+    fromHighByte[byte] = 77 * ((r5 << 3) | (r5 >> 2)) + 150 * ((gHigh << 5) | (gHigh >> 1));
+  }
+  for (let pixel = 0; pixel < 65536; pixel++) fromPixel[pixel] = (fromLowByte[pixel & 0xff] + fromHighByte[pixel >> 8]) >> 8;
 }
+/** A Uint16Array reads RGB565le pixels whole only on a little-endian machine (ESP32, x86, ARM). */
+const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 export function rgb565leToLuma(src: Uint8Array, width: number, height: number, stride: number, out: Uint8Array): void {
-  const low = fromLowByte;
-  const high = fromHighByte;
-  let o = 0;
-  for (let y = 0; y < height; y++) {
-    const end = o + width;
-    for (let i = y * stride; o < end; i += 2) out[o++] = (low[src[i]] + high[src[i + 1]]) >> 8;
+  for (let y = 0; y < height; y++) rgb565leRow(src, width, y * stride, out, y * width);
+}
+
+function rgb565leRow(src: Uint8Array, width: number, from: number, out: Uint8Array, o: number): void {
+  const table = fromPixel;
+  const end = o + width;
+  if (littleEndian && ((src.byteOffset + from) & 1) === 0) {
+    const pixels = new Uint16Array(src.buffer, src.byteOffset + from, width);
+    for (let i = 0; o < end; i++) out[o++] = table[pixels[i]];
+  } else {
+    for (let i = from; o < end; i += 2) out[o++] = table[src[i] | (src[i + 1] << 8)];
   }
 }
 

@@ -59,7 +59,10 @@ const carryBits = 0x01000100;
 
 /**
  * Scans rows `firstRow`, `firstRow + rowStep`, ... and appends confirmed
- * finders to `finders` (merging repeats). Returns `finders`.
+ * finders to `finders` (merging repeats). Returns `finders`. Only the scanned
+ * rows are read, except by the cross-checks of a candidate that passed the
+ * contrast test on its own row: `ensureRows` is told first which rows they
+ * may read (the scanner converts those rows of a camera frame then).
  *
  * The hot loop reads four pixels per 32-bit word when the buffer is aligned:
  * adding (255 - hi) to each byte (in 16-bit lanes, so carries stay put) sets a
@@ -68,7 +71,7 @@ const carryBits = 0x01000100;
  */
 export function scanForFinders(
   image: LumaImage, options: FinderScanOptions = {}, firstRow?: number, finders: Finder[] = [],
-  threshold: RowThreshold = coarseThreshold,
+  threshold: RowThreshold = coarseThreshold, ensureRows?: EnsureRows,
 ): Finder[] {
   const { block, sampleStep } = threshold;
   const reach = threshold.window >> 1;
@@ -168,7 +171,7 @@ export function scanForFinders(
         // The centre stone is the widest of the inner three: a cheap first test, as most changes are not finders.
         if (runs >= 5 && r2 >= r1 && r2 >= r3 && isFinderRatio(r0, r1, r2, r3, r4)) {
           const centreX = x - r4 - r3 - (r2 >> 1) - 1;
-          confirm(image, finders, centreX, y, r0 + r1 + r2 + r3 + r4, dark, minContrast, x - r4 - (r3 >> 1) - 1, x - r4 - r3 - r2 - (r1 >> 1) - 1);
+          confirm(image, finders, centreX, y, r0 + r1 + r2 + r3 + r4, dark, minContrast, x - r4 - (r3 >> 1) - 1, x - r4 - r3 - r2 - (r1 >> 1) - 1, ensureRows);
           if (finders.length >= maxFinders) return finders;
         }
         dark = !dark;
@@ -178,9 +181,12 @@ export function scanForFinders(
   return finders;
 }
 
+/** Called with the first and last row (inclusive, clamped to the image) a cross-check may read. */
+export type EnsureRows = (first: number, last: number) => void;
+
 function confirm(
   image: LumaImage, finders: Finder[], cx: number, cy: number, total: number, darkCentre: boolean,
-  minContrast: number, ringRightX: number, ringLeftX: number,
+  minContrast: number, ringRightX: number, ringLeftX: number, ensureRows: EnsureRows | undefined,
 ): void {
   const row = cy * image.width;
   // Already confirmed on an earlier row: skip the cross-checks.
@@ -193,6 +199,12 @@ function confirm(
   if (Math.abs(stone - ring) < minContrast) return;
   const threshold = (stone + ring + 1) >> 1;
   const maxRun = total;
+  if (ensureRows) {
+    // The vertical check re-centres within maxRun rows; each walk then reads up to three runs of
+    // maxRun + 1 pixels from there.
+    const reach = 4 * maxRun + 4;
+    ensureRows(cy - reach > 0 ? cy - reach : 0, cy + reach < image.height - 1 ? cy + reach : image.height - 1);
+  }
   // From pixel indices to continuous coordinates (pixel centres at +0.5).
   const vertical = crossRuns(image, cx + 0.5, cy + 0.5, 0, 1, threshold, maxRun);
   if (!vertical || !isFinderRatio(...vertical.runs)) return;

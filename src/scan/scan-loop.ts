@@ -18,7 +18,7 @@ import type { Clock } from '../../hal/clock';
 import type { HalError } from '../../hal/errors';
 import { PayloadFilter } from './payload-filter';
 import type { ScanCode, ScanResult, ScanUnreadable } from './result';
-import { scanFrame, type ScanOptions } from './scanner';
+import { createFrameScanner, type ScanOptions } from './scanner';
 
 export interface ScanLoopOptions {
   camera: CameraFactory;
@@ -36,7 +36,7 @@ export interface ScanLoopOptions {
   /** Frames captured longer ago than this are dropped unscanned (default 500). */
   maxFrameAgeMs?: number;
   scanOptions?: ScanOptions;
-  /** The frame decoder (default `scanFrame`); replaceable for tests and for other symbologies. */
+  /** The frame decoder (default: a `createFrameScanner()` of this loop's, one luma buffer for all its frames); replaceable for tests and for other symbologies. */
   scan?: (frame: Frame, options: ScanOptions) => ScanResult;
 }
 
@@ -60,7 +60,7 @@ export interface ScanLoop {
 export function createScanLoop(options: ScanLoopOptions): ScanLoop {
   const { clock, onCode } = options;
   const maxFrameAgeMs = options.maxFrameAgeMs ?? 500;
-  const scan = options.scan ?? scanFrame;
+  const scan = options.scan ?? createFrameScanner();
   const scanOptions = options.scanOptions ?? {};
   const filter = new PayloadFilter(options.holdOffMs ?? 2000);
   const stats: ScanLoopStats = { scanned: 0, dropped: 0, codes: 0, repeats: 0, unreadable: 0 };

@@ -18,11 +18,11 @@
  *    polarities: what plain jsQR does, for frames where finders were seen but
  *    the paths above failed. Expensive on a device; off by default.
  */
-import type { Frame } from '../../hal/camera';
-import { toLuma, type LumaImage } from '../frame/luma';
+import { bytesPerPixel, type Frame } from '../../hal/camera';
+import { toLumaRow, type LumaImage } from '../frame/luma';
 import { codeCorners, codeGeometry } from './code-geometry';
 import { cropAround } from './crop';
-import { fineThreshold, scanForFinders, type FinderScanOptions } from './finder-scan';
+import { fineThreshold, scanForFinders, type EnsureRows, type FinderScanOptions } from './finder-scan';
 import { pickTriple, type FinderTriple } from './finder-triple';
 import type { Homography } from './homography';
 import { renderSynthetic, sampleModules, thresholdModules } from './grid-sample';
@@ -35,17 +35,63 @@ export interface ScanOptions extends FinderScanOptions {
   frameFallback?: boolean;
 }
 
+/** Scans one frame (a frame that is not packed gray8 is converted into a fresh buffer: see `createFrameScanner`). */
 export function scanFrame(frame: Frame, options: ScanOptions = {}): ScanResult {
-  return scanLuma(toLuma(frame), options);
+  return createFrameScanner()(frame, options);
+}
+
+/**
+ * A frame scanner that keeps one luma buffer, allocated for the first frame
+ * that needs converting and reused for every later one of the same size: a
+ * device has no heap to spare for a frame-sized buffer per frame. A packed
+ * gray8 frame is scanned in place. Other frames are converted lazily: the
+ * pre-scan's rows first, then the rows a candidate's cross-checks may read,
+ * then all of them once a finder is confirmed. A frame without a code costs
+ * little more than a fifth of the conversion, and every pixel the scanner
+ * reads is exactly what a full conversion gives.
+ */
+export function createFrameScanner(): (frame: Frame, options?: ScanOptions) => ScanResult {
+  let luma: Uint8Array | undefined;
+  let converted: Uint8Array | undefined;
+  return (frame, options = {}) => {
+    const { width, height, stride, imageType } = frame;
+    if (imageType === 'gray8' && stride === width) return scanLuma({ width, height, data: frame.data }, options);
+    requireSize(width, height, frame.data.length >= (height - 1) * stride + width * (bytesPerPixel[imageType] ?? 1), `${imageType} frame with stride ${stride}`);
+    if (!luma || luma.length !== width * height) {
+      luma = new Uint8Array(width * height);
+      converted = new Uint8Array(height);
+    }
+    const out = luma;
+    const done = converted!.fill(0);
+    const ensureRows = (first: number, last: number) => {
+      for (let y = first; y <= last; y++) {
+        if (done[y]) continue;
+        toLumaRow(frame, y, out);
+        done[y] = 1;
+      }
+    };
+    const rowStep = options.rowStep ?? 5;
+    for (let y = rowStep >> 1; y < height; y += rowStep) ensureRows(y, y);
+    return scanImage({ width, height, data: out }, options, ensureRows);
+  };
 }
 
 export function scanLuma(image: LumaImage, options: ScanOptions = {}): ScanResult {
-  const { width, height } = image;
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0) || !(image.data.length >= width * height)) {
-    throw new RangeError(`scanLuma: ${image.width}x${image.height} image needs ${image.width * image.height} bytes`);
+  requireSize(image.width, image.height, image.data.length >= image.width * image.height, `image needs ${image.width * image.height} bytes`);
+  return scanImage(image, options);
+}
+
+function requireSize(width: number, height: number, enoughData: boolean, what: string): void {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0) || !enoughData) {
+    throw new RangeError(`scan: ${width}x${height} ${what}: bad size or too little data`);
   }
-  const finders = scanForFinders(image, options);
+}
+
+/** `ensureRows`: converts rows of a lazily converted image before anything reads beyond the pre-scan's rows. */
+function scanImage(image: LumaImage, options: ScanOptions, ensureRows?: EnsureRows): ScanResult {
+  const finders = scanForFinders(image, options, undefined, [], undefined, ensureRows);
   if (finders.length === 0) return { kind: 'none' };
+  if (ensureRows) ensureRows(0, image.height - 1);
   let triple = finders.length >= 3 ? pickTriple(finders) : undefined;
   if (!triple) {
     // Something finder-like is there: scan every other row with finer thresholds (small, rotated,

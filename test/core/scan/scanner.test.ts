@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { create as createQr } from 'qrcode/lib/core/qrcode.js';
 import type { Frame } from '../../../hal/camera';
-import { scanFrame, scanLuma } from '../../../src/scan/scanner';
+import { createFrameScanner, scanFrame, scanLuma } from '../../../src/scan/scanner';
 import { drawCode } from '../../support/corpus/scene';
 import { renderQrLuma } from '../../support/qr-frame';
 
@@ -96,5 +96,48 @@ describe('scanFrame', () => {
     for (let y = 0; y < 120; y++) data.set(qr.data.subarray(y * 160, y * 160 + 160), y * stride);
     const result = scanFrame(frameOf('gray8', 160, 120, stride, data));
     expect(result.kind === 'code' && result.text).toBe(text);
+  });
+});
+
+describe('createFrameScanner', () => {
+  const rgb565 = (luma: Uint8Array): Uint8Array => {
+    const data = new Uint8Array(luma.length * 2);
+    for (let i = 0; i < luma.length; i++) {
+      const v = luma[i];
+      const pixel = ((v >> 3) << 11) | ((v >> 2) << 5) | (v >> 3);
+      data[2 * i] = pixel & 0xff;
+      data[2 * i + 1] = pixel >> 8;
+    }
+    return data;
+  };
+  const other = 'QRPAY:SECOND-CODE-ELSEWHERE-IN-THE-FRAME';
+
+  it('reuses its buffer across frames without reading stale rows: code, empty frame, another code elsewhere', () => {
+    const scan = createFrameScanner();
+    const first = renderQrLuma(text, { width: 320, height: 240, scale: 3, x: 10, y: 10 });
+    const second = renderQrLuma(other, { width: 320, height: 240, scale: 3, x: 170, y: 80 });
+    const empty = new Uint8Array(320 * 240).fill(200);
+    const read = (luma: Uint8Array) => scan(frameOf('rgb565le', 320, 240, 640, rgb565(luma)));
+    expect(read(first.data)).toMatchObject({ kind: 'code', text });
+    expect(read(empty)).toEqual({ kind: 'none' });
+    expect(read(second.data)).toMatchObject({ kind: 'code', text: other });
+    expect(read(empty)).toEqual({ kind: 'none' });
+    expect(read(first.data)).toMatchObject({ kind: 'code', text });
+  });
+
+  it('finds on a lazily converted frame exactly what it finds on the fully converted luma', () => {
+    const scan = createFrameScanner();
+    const qr = renderQrLuma(text, { width: 320, height: 240, scale: 2, x: 60, y: 33 });
+    // A light-on-dark stripe pattern: finder-like runs on some rows make the scanner convert the rest.
+    for (let x = 0; x < 320; x++) qr.data[7 * 320 + x] = (x >> 2) & 1 ? 30 : 220;
+    const direct = scanLuma(qr);
+    expect(direct.kind).toBe('code');
+    expect(scan(frameOf('rgb565le', 320, 240, 640, rgb565(qr.data)))).toEqual(direct);
+  });
+
+  it('refuses a frame with too little data for its stride', () => {
+    const scan = createFrameScanner();
+    expect(() => scan(frameOf('rgb565le', 320, 240, 640, new Uint8Array(640 * 239)))).toThrow(RangeError);
+    expect(() => scan(frameOf('gray8', 160, 120, 176, new Uint8Array(176 * 119)))).toThrow(RangeError);
   });
 });

@@ -1,0 +1,5 @@
+// One EdDSA payment end to end, a returning customer (credential cached); see payment-world.ts.
+import { payOnce, preparePayment, type PaymentState } from './payment-world';
+
+export const prepare = (): Promise<PaymentState> => preparePayment('EdDSA', true);
+export const op = payOnce;

@@ -1,0 +1,10 @@
+// The scan stage of the EdDSA payment benchmark alone: the same frame (the payment code in view) through the scanner.
+import { scanLuma } from '../../src/scan/scanner';
+import { preparePayment, type PaymentState } from './payment-world';
+
+export const prepare = (): Promise<PaymentState> => preparePayment('EdDSA', false);
+
+export function op(state: PaymentState): void {
+  const result = scanLuma(state.frames[0]);
+  if (result.kind !== 'code' || result.text !== state.texts[0]) throw new Error('expected the payment code');
+}

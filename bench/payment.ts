@@ -1,0 +1,54 @@
+/**
+ * The figure the project lives by: one payment end to end on XS, from a frame
+ * with the payment code in front of the camera to the relay command, through
+ * the terminal's public API on the portable HAL, with an authorizer that
+ * answers at once (bench/cases/payment-world.ts). For ES256 and EdDSA
+ * customers, returning (credential cached) and first-time, itemised by stage:
+ * each stage is measured alone in the same run on the same kind of input
+ * (the same frame, the same world's codes, an ES256 request and decision),
+ * and "rest" is the end-to-end count minus the stages (the terminal's own
+ * work: events, CBOR of the request, replay cache in storage, trace counter,
+ * the scan loop, promise turns).
+ *
+ * Run: npx tsx bench/payment.ts   (first in `npm run bench`)
+ */
+import { join } from 'node:path';
+import { formatCount, printTable, v8MillisPerOp, xsInstructionsPerOp } from './measure';
+
+const cases = join(import.meta.dirname, 'cases');
+const path = (name: string) => join(cases, `${name}.ts`);
+/** ESP32-S3 throughput for this kind of code, instructions per second (BRIEF: 0.1-0.2 G/s). */
+const deviceRate = 0.15e9;
+const target = 200e6;
+
+const xs = async (name: string) => xsInstructionsPerOp(path(name), { reps: 2, warmup: 1 });
+const v8 = async (name: string) => (await v8MillisPerOp(path(name), { reps: 7, warmup: 1 })).toFixed(2);
+
+const started = Date.now();
+const stageNames = ['scan', 'verify code', 'sign request', 'verify decision'];
+const shared = { sign: await xs('authorization-request-sign'), decision: await xs('authorization-decision-verify') };
+const rows: string[][] = [];
+const v8Rows: string[][] = [];
+for (const alg of ['es256', 'eddsa'] as const) {
+  const name = alg === 'es256' ? 'ES256' : 'EdDSA';
+  const scan = await xs(`payment-scan-${alg}`);
+  for (const returning of [true, false]) {
+    const e2eCase = `payment-${alg}-${returning ? 'returning' : 'first'}`;
+    const codeCase = `paycode-${alg}-${returning ? 'cached' : 'cold'}`;
+    const total = await xs(e2eCase);
+    const stages = [scan, await xs(codeCase), shared.sign, shared.decision];
+    const rest = total - stages.reduce((a, b) => a + b, 0);
+    const who = `${name}, ${returning ? 'returning' : 'first-time'}`;
+    rows.push([who, ...[...stages, rest].map(formatCount), formatCount(total), `${Math.round((total / deviceRate) * 1000)} ms`, total <= target ? 'yes' : 'no']);
+    v8Rows.push([who, await v8(`payment-scan-${alg}`), await v8(codeCase), await v8(e2eCase)]);
+  }
+}
+printTable(
+  'One payment, frame with the code -> relay command, on XS (instructions under cachegrind; device at 0.15 G instr/s; target <= 200 M for a returning customer)',
+  ['customer', ...stageNames, 'rest', 'end to end', '~ESP32-S3', '<= 200 M'],
+  rows,
+);
+printTable('The same on V8 (median ms)', ['customer', 'scan', 'verify code', 'end to end'], v8Rows);
+console.log('stages: scan = the payment frame (gray8 320x240) through src/scan; verify code = bench/cases/paycode-*; sign request and');
+console.log('verify decision = ES256 (the terminal key and the authorizer key); rest = end to end minus the stages.');
+console.log(`\nbench/payment.ts: ${((Date.now() - started) / 1000).toFixed(0)} s`);
