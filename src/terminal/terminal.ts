@@ -518,15 +518,24 @@ class TerminalCore implements Terminal {
   async #release(identity: Identity, decision: Decision, bytes: Uint8Array): Promise<Decision> {
     const trace = decision.trace!;
     this.#record(() => this.#ledger.releasing(trace, bytes));
+    return this.#actuate(identity, decision, bytes, () => this.#ledger.released(trace, bytes));
+  }
+
+  /**
+   * Fires the actuator for an accepted payment whose ledger entry says it is being released; `commit` records
+   * that it was. An actuator that fails released nothing, so the request is reversed instead.
+   */
+  async #actuate(identity: Identity, decision: Decision, bytes: Uint8Array, commit: () => void): Promise<Decision> {
+    const trace = decision.trace!;
     const actuation = this.#config.actuation;
     try {
       decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
     } catch (error) {
-      this.#hal.logger.log('error', 'actuator failed after a verified approval; reversing', { trace, error: (error as Error).message });
+      this.#hal.logger.log('error', 'actuator failed after an acceptance; reversing', { trace, reason: decision.reason, error: (error as Error).message });
       show(this.#hal.indicators, 'NOT RELEASED', 'payment reversed', 'failure');
       return this.#giveUp(identity, decision, bytes, 'not-released');
     }
-    this.#record(() => this.#ledger.released(trace, bytes));
+    this.#record(commit);
     if (decision.actuated) this.#events.emit('actuated', { trace, actuation });
     return this.#finish(decision);
   }
@@ -565,17 +574,7 @@ class TerminalCore implements Terminal {
     this.#record(() => this.#ledger.approvedOffline(trace, advice, request.amount, request.currency, credential));
     Object.assign(decision, { outcome: 'approved', reason: 'offline', display: 'Approved offline', offline: { accepted: true } });
     this.#events.emit('verified', { trace, outcome: 'approved', reason: 'offline' });
-    const actuation = this.#config.actuation;
-    try {
-      decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
-    } catch (error) {
-      this.#hal.logger.log('error', 'actuator failed after an offline approval; reversing', { trace, error: (error as Error).message });
-      show(this.#hal.indicators, 'NOT RELEASED', 'payment reversed', 'failure');
-      return this.#giveUp(identity, decision, bytes, 'not-released');
-    }
-    this.#record(() => this.#ledger.releasedOffline(trace, advice, request.amount, request.currency, credential));
-    if (decision.actuated) this.#events.emit('actuated', { trace, actuation });
-    return this.#finish(decision);
+    return this.#actuate(identity, decision, bytes, () => this.#ledger.releasedOffline(trace, advice, request.amount, request.currency, credential));
   }
 
   /** The request is given up: its reversal is stored, tried once now, and delivered later if need be. */

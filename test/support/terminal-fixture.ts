@@ -263,3 +263,20 @@ export const testConfig = {
   // The in-memory authorizer's key is made per bench: these tests trust the first answer (the board pins it).
   trustOnFirstUse: true,
 };
+
+/** Runs the manual clock forward until `promise` settles (backoff sleeps and timeouts need the clock to move). */
+export async function untilSettled<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
+  let done = false;
+  const watched = promise.then(
+    (value) => {
+      done = true;
+      return value;
+    },
+    (error) => {
+      done = true;
+      throw error;
+    },
+  );
+  for (let i = 0; i < 200 && !done; i++) await clock.advanceAsync(50);
+  return watched;
+}

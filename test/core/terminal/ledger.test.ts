@@ -6,11 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HalError } from '../../../hal/errors';
-import type { ManualClock } from '../../../hal/portable/manual-clock';
-import type { KeyValueStore, Storage } from '../../../hal/storage';
 import { createTerminal, type Terminal } from '../../../src/terminal/terminal';
 import type { Decision } from '../../../src/terminal/decision';
-import { bench, prefixChecker, testConfig, type Bench } from '../../support/terminal-fixture';
+import { cutAfter } from '../../support/power-cut-storage';
+import { bench, prefixChecker, testConfig, type Bench, untilSettled } from '../../support/terminal-fixture';
 
 const ride = { maxAmount: 500, currency: 'EUR', purpose: 'bike-unlock' as const, reference: 'ride-1' };
 const coffee = { amount: 450, currency: 'EUR', purpose: 'counter-sale' as const, reference: 'order-1' };
@@ -21,12 +20,7 @@ async function started(b: Bench): Promise<Terminal> {
   return terminal;
 }
 
-async function settle<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
-  let done = false;
-  const watched = promise.then((v) => { done = true; return v; }, (e) => { done = true; throw e; });
-  for (let i = 0; i < 200 && !done; i++) await clock.advanceAsync(50);
-  return watched;
-}
+const settle = untilSettled;
 
 function presented(b: Bench, terminal: Terminal, pending: Promise<Decision>, code = 'GOOD-1'): Promise<Decision> {
   expect(terminal.present(code)).toBe(true);
@@ -105,36 +99,6 @@ describe('ledger: instructions and the batch', () => {
     expect(() => terminal.refund({ trace: 1, requestHash: new Uint8Array(32) }, 0)).toThrow(/minor units/);
   });
 });
-
-/** Storage whose power fails at the `n`th write (writes and deletes) after it is armed. */
-function cutAfter(storage: Storage): { storage: Storage; arm(n: number): void; cut(): boolean } {
-  let left = Infinity;
-  let dead = false;
-  const count = () => {
-    if (dead) throw new HalError('power-lost', 'power is off');
-    if (--left === 0) {
-      dead = true;
-      throw new HalError('power-lost', 'power cut');
-    }
-  };
-  return {
-    arm: (n) => { left = n; dead = false; },
-    cut: () => dead,
-    storage: {
-      open(options) {
-        const inner = storage.open(options);
-        const wrapped: KeyValueStore = {
-          read: (k) => { if (dead) throw new HalError('power-lost', 'power is off'); return inner.read(k); },
-          keys: () => inner.keys(),
-          close: () => inner.close(),
-          write: (k, v) => { count(); inner.write(k, v); },
-          delete: (k) => { count(); inner.delete(k); },
-        };
-        return wrapped;
-      },
-    },
-  };
-}
 
 describe('ledger: a power cut at every write of an authorize/complete pair', () => {
   it('each trace is released at most once, reversed or completed, and counted in the batch once', async () => {

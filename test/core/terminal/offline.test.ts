@@ -8,11 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { HalError } from '../../../hal/errors';
 import type { ManualClock } from '../../../hal/portable/manual-clock';
-import type { KeyValueStore, Storage } from '../../../hal/storage';
 import type { CodeChecker } from '../../../src/terminal/code-check';
 import type { Decision } from '../../../src/terminal/decision';
 import { createTerminal, type Terminal } from '../../../src/terminal/terminal';
-import { bench, testConfig, type Bench } from '../../support/terminal-fixture';
+import { cutAfter } from '../../support/power-cut-storage';
+import { bench, testConfig, type Bench, untilSettled } from '../../support/terminal-fixture';
 
 const limits = { floorLimit: 2500, maxCount: 3, maxTotal: 5000, maxPerCredential: 4000, maxListAge: 3_600_000 };
 const down = () => new HalError('timeout', 'no answer');
@@ -33,12 +33,7 @@ function offlineCodes(clock: ManualClock, listsAge = 60_000): CodeChecker {
   };
 }
 
-async function settle<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
-  let done = false;
-  const watched = promise.then((v) => { done = true; return v; }, (e) => { done = true; throw e; });
-  for (let i = 0; i < 200 && !done; i++) await clock.advanceAsync(50);
-  return watched;
-}
+const settle = untilSettled;
 
 async function started(b: Bench, codes = offlineCodes(b.clock)): Promise<Terminal> {
   b.authorizer.offlineLimits = limits;
@@ -103,33 +98,6 @@ describe('offline acceptance on the terminal', () => {
     expect((await payOffline(c, plain, 'OFF-alice-1')).offline).toEqual({ accepted: false, reason: 'offline-disabled' });
   });
 });
-
-/** Storage whose power fails at the `n`th write (writes and deletes) after it is armed. */
-function cutAfter(storage: Storage): { storage: Storage; arm(n: number): void } {
-  let left = Infinity;
-  let dead = false;
-  const count = () => {
-    if (dead) throw new HalError('power-lost', 'power is off');
-    if (--left === 0) {
-      dead = true;
-      throw new HalError('power-lost', 'power cut');
-    }
-  };
-  return {
-    arm: (n) => { left = n; dead = false; },
-    storage: {
-      open(options) {
-        const inner = storage.open(options);
-        const wrapped: KeyValueStore = {
-          read: (k) => inner.read(k), keys: () => inner.keys(), close: () => inner.close(),
-          write: (k, v) => { count(); inner.write(k, v); },
-          delete: (k) => { count(); inner.delete(k); },
-        };
-        return wrapped;
-      },
-    },
-  };
-}
 
 describe('offline acceptance: a power cut at every write', () => {
   it('of an offline approval and its upload: released at most once, and uploaded (once) exactly when released', async () => {

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { HalError } from '../../../hal/errors';
 import type { KeyValueStore, Storage } from '../../../hal/storage';
 import { MemoryStorage } from '../../../hal/portable/memory-storage';
-import type { ManualClock } from '../../../hal/portable/manual-clock';
 import { createTerminal, type Terminal } from '../../../src/terminal/terminal';
 import type { Decision } from '../../../src/terminal/decision';
 import { openRequest } from '../../../src/authorization/request';
-import { bench, edSigner, prefixChecker, testConfig, type Bench } from '../../support/terminal-fixture';
+import { bench, edSigner, prefixChecker, testConfig, type Bench, untilSettled } from '../../support/terminal-fixture';
 
 const coffee = { amount: 450, currency: 'EUR', purpose: 'counter-sale' as const, reference: 'order-1' };
 
@@ -16,16 +15,7 @@ async function started(b: Bench): Promise<Terminal> {
   return terminal;
 }
 
-/** Runs time forward until `promise` settles (backoff sleeps need the clock to move). */
-async function settle<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
-  let done = false;
-  const watched = promise.then(
-    (value) => { done = true; return value; },
-    (error) => { done = true; throw error; },
-  );
-  for (let i = 0; i < 200 && !done; i++) await clock.advanceAsync(50);
-  return watched;
-}
+const settle = untilSettled;
 
 async function pay(b: Bench, terminal: Terminal, code = 'GOOD-1', charge = coffee): Promise<Decision> {
   const pending = terminal.charge(charge);
