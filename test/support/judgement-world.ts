@@ -128,13 +128,17 @@ export class JudgementWorld {
     this.root = root;
   }
 
-  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory' } = {}): Promise<JudgementWorld> {
+  /** `database`: a postgres:// URL (test/support/postgres-server.ts), instead of the SQLite or memory `store`. */
+  static async start(
+    options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; database?: string } = {},
+  ): Promise<JudgementWorld> {
     const root = mkdtempSync(join(tmpdir(), 'qrpay-judge-'));
     const time = options.time ?? new ManualTime();
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
     const authorizer = await startAuthorizer({
       dataDir: join(root, 'authorizer'),
       ...(options.store ? { store: options.store } : {}),
+      ...(options.database ? { database: options.database } : {}),
       issuers: [{ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey }],
       now: time.now,
       risk: parseRiskConfig(options.risk ?? {}),

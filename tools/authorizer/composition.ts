@@ -1,5 +1,6 @@
 /**
- * The one composition root: a store (SQLite in a data directory, or memory),
+ * The one composition root: a store (SQLite in a data directory, PostgreSQL
+ * at a postgres:// URL, or memory),
  * the authorizer's keys from it, and the domain services wired over it (lists,
  * judgement, step-ups, disputes, authorization, the outbox's
  * dispatcher). The server (authorizer.ts) puts the HTTP face on it; the
@@ -19,6 +20,7 @@ import { Dispatcher, type DispatcherOptions } from './notify/dispatcher';
 import { spoolTransport, webhookTransport, type Transport } from './notify/transports';
 import { MemoryStore } from './store/memory/index';
 import type { Store } from './store/ports';
+import { PostgresStore } from './store/postgres/index';
 import { SqliteStore } from './store/sqlite/index';
 
 export const simulatorMerchant: MerchantProfile = {
@@ -44,8 +46,10 @@ export interface NotifyConfig {
 export interface CompositionConfig {
   /** Where authorizer.sqlite (and the notification spool) live; ':memory:' for a throwaway SQLite database. */
   dataDir: string;
-  /** 'sqlite' (default) in dataDir, 'memory', or a store of your own. */
+  /** 'sqlite' (default) in dataDir, 'memory', or a store of your own; `database` overrides it. */
   store?: 'sqlite' | 'memory' | Store;
+  /** A postgres:// (or postgresql://) URL: the PostgreSQL store, shared by every process given the same URL. */
+  database?: string;
   /** Enroll terminals without an operator (default true: the simulator). */
   autoApprove?: boolean;
   /** The merchant new terminals are enrolled for. Default the simulator's; recorded on open. */
@@ -77,7 +81,19 @@ export interface Authorizer {
   close(): Promise<void>;
 }
 
-function openStore(config: CompositionConfig): Store {
+/** A --database value that is not a PostgreSQL URL. */
+export class DatabaseUrlError extends Error {
+  constructor(url: string) {
+    super(`--database must be a postgres:// or postgresql:// URL, got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'))}`);
+  }
+}
+Object.defineProperty(DatabaseUrlError.prototype, 'name', { value: 'DatabaseUrlError' });
+
+async function openStore(config: CompositionConfig): Promise<Store> {
+  if (config.database !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(config.database)) throw new DatabaseUrlError(config.database);
+    return PostgresStore.open(config.database, { now: config.now });
+  }
   const store = config.store ?? 'sqlite';
   if (store === 'memory') return new MemoryStore();
   if (store === 'sqlite') return SqliteStore.open(config.dataDir, config.now);
@@ -88,7 +104,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
   const now = config.now ?? Date.now;
   const risk = config.risk ?? defaultRiskConfig;
   const notify = config.notify ?? {};
-  const store = openStore(config);
+  const store = await openStore(config);
   try {
     const decisionKey = await storedKey(store, 'decision.key');
     const lists = new Lists({ root: await storedKey(store, 'operator.key'), now });

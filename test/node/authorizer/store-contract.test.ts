@@ -1,33 +1,51 @@
 /**
- * The store contract: the same checks against store/sqlite and store/memory,
- * through the port (tools/authorizer/store/ports.ts) and through the domain
- * and HTTP face composed over it. Whatever a future store (PostgreSQL) is,
- * it passes this file.
+ * The store contract: the same checks against store/sqlite, store/postgres
+ * (a real PostgreSQL server this file starts, a fresh database per test) and
+ * store/memory, through the port (tools/authorizer/store/ports.ts) and
+ * through the domain and HTTP face composed over it. Any future store passes
+ * this file.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hex } from '../../../src/paycode/hex';
 import { IllegalTransition, openPayment, transition } from '../../../tools/authorizer/domain/payment-state';
 import { DomainRefusal } from '../../../tools/authorizer/domain/results';
 import type { Tx } from '../../../tools/authorizer/store/ports';
 import { send, stepUpAnswer } from '../../../tools/wallet/authorizer-client';
 import { fixAt, JudgementWorld } from '../../support/judgement-world';
+import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
 
-const kinds = ['sqlite', 'memory'] as const;
+const kinds = ['sqlite', 'PostgreSQL', 'memory'] as const;
+type Kind = (typeof kinds)[number];
+const postgres = postgresAvailability();
+if (!postgres.ok) console.warn(`store contract: the PostgreSQL suite is SKIPPED: ${postgres.reason}`);
+let server: PostgresServer | undefined;
 let world: JudgementWorld | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
 });
+afterAll(async () => {
+  await server?.stop();
+});
 
-async function start(store: (typeof kinds)[number], risk: unknown = {}) {
-  world = await JudgementWorld.start({ store, risk, notify: { dispatcher: { intervalMs: 3_600_000 } } });
+async function start(kind: Kind, risk: unknown = {}) {
+  const store = kind === 'PostgreSQL' ? { database: await server!.createDatabase() } : { store: kind };
+  world = await JudgementWorld.start({ ...store, risk, notify: { dispatcher: { intervalMs: 3_600_000 } } });
   await world.authorizer.dispatcher.stop();
   return world;
 }
 
+if (!postgres.ok) it.skip(`store contract: PostgreSQL — skipped: ${postgres.reason}`, () => undefined);
+
 const read = <T>(w: JudgementWorld, work: (tx: Tx) => Promise<T>) => w.authorizer.store.transaction(work);
 
-describe.each(kinds)('store contract: %s', (kind) => {
+describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('store contract: %s', (kind) => {
+  if (kind === 'PostgreSQL') {
+    beforeAll(async () => {
+      server ??= await PostgresServer.start();
+    });
+  }
+
   it('commits a transaction whole, rolls a failed one back whole, and runs after-commit effects only on commit', async () => {
     const w = await start(kind);
     const effects: string[] = [];

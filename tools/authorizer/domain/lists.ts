@@ -3,14 +3,15 @@
  * the accounts frozen, signed into the trust list and deny list that
  * terminals install (src/paycode formats) with the operator root key. It also
  * judges payment codes with the very verifier the terminal runs; the global
- * replay check (every code id ever seen) is the authorization's job.
+ * replay check (every code id ever seen) is the authorization's job, in the
+ * database, so the verifier here remembers no codes (see `DatabaseReplay`).
  */
 import type { Clock } from '../../../hal/clock';
 import type { CoseAlgName } from '../../../src/cose/sign1';
 import { DenyList } from '../../../src/paycode/deny-list';
 import { hex, unhex } from '../../../src/paycode/hex';
 import { encodeDenyList, encodeTrustList } from '../../../src/paycode/operator-encode';
-import { ReplayCache } from '../../../src/paycode/replay-cache';
+import { ReplayCache, type AddResult } from '../../../src/paycode/replay-cache';
 import { TrustStore } from '../../../src/paycode/trust-store';
 import { PaymentCodeVerifier } from '../../../src/paycode/verifier';
 import type { PublicKey } from '../../../src/authorization/signer';
@@ -20,6 +21,26 @@ import type { CodeJudge } from './authorization';
 
 /** How long a signed list stays valid, seconds. Terminals fetch fresh lists within it. */
 export const listLifetimeSeconds = 7 * 24 * 3600;
+
+/**
+ * The server's verifier keeps no replay memory of its own: the database's
+ * codes_seen is the replay check, for every worker process at once. A memory
+ * in one process would answer wrongly twice over: a unit of work the store
+ * runs again after a conflict would find its own code there ('replayed'), and
+ * at fleet rates (a code lives ~150 s) its bounded slots would fill and
+ * refuse everyone ('replay-unavailable').
+ */
+class DatabaseReplay extends ReplayCache {
+  override has(): boolean {
+    return false;
+  }
+  override admission(): AddResult {
+    return { ok: true };
+  }
+  override add(): AddResult {
+    return { ok: true };
+  }
+}
 
 export interface IssuerEntry {
   alg: CoseAlgName;
@@ -54,8 +75,7 @@ export class Lists {
       clock,
       trustStore: this.#trustStore,
       denyList: this.#denyList,
-      // Remembers codes for their short life; the database remembers them for ever.
-      replayCache: new ReplayCache({ capacity: 10000 }),
+      replayCache: new DatabaseReplay(),
     });
   }
 
