@@ -17,6 +17,7 @@ import type { Purpose } from '../../src/authorization/charge';
 import { requestHash, verifyDecision, type DecisionBody } from '../../src/authorization/decision';
 import { signEnrollmentRequest, verifyEnrollmentAnswer } from '../../src/authorization/enrollment';
 import type { WireLocation } from '../../src/authorization/location';
+import type { PublicKey } from '../../src/authorization/signer';
 import { signRequest } from '../../src/authorization/request';
 import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
 import { parseRiskConfig } from '../../tools/authorizer/domain/risk/config';
@@ -70,6 +71,31 @@ export interface Paid {
   body: DecisionBody;
   requestHash: Uint8Array;
   trace: number;
+  /** The signed decision exactly as received. */
+  answer: Uint8Array;
+}
+
+/** Where bench terminals send: an authorizer's URL, the key its decisions are signed with, and the clock they are judged by. */
+export interface AuthorizerEndpoint {
+  readonly url: string;
+  readonly decisionKey: PublicKey;
+  now(): number;
+}
+
+export interface SignedRequest {
+  bytes: Uint8Array;
+  trace: number;
+}
+
+export interface PayOptions {
+  amount?: number;
+  purpose?: Purpose;
+  location?: WireLocation;
+  /** Sign with this trace number instead of the next one (a clone, a replay). */
+  trace?: number;
+  /** Present this code instead of a fresh one from the wallet (a copy). */
+  code?: string;
+  reference?: string;
 }
 
 export class BenchTerminal {
@@ -77,35 +103,58 @@ export class BenchTerminal {
   readonly key: KeyPair;
   firmware: string;
   #trace = 0;
-  readonly #world: JudgementWorld;
+  readonly #endpoint: AuthorizerEndpoint;
 
-  constructor(world: JudgementWorld, id: string, key: KeyPair, firmware: string) {
-    this.#world = world;
+  constructor(endpoint: AuthorizerEndpoint, id: string, key: KeyPair, firmware: string) {
+    this.#endpoint = endpoint;
     this.id = id;
     this.key = key;
     this.firmware = firmware;
   }
 
-  async pay(wallet: TestWallet, options: { amount?: number; purpose?: Purpose; location?: WireLocation } = {}): Promise<Paid> {
-    const world = this.#world;
-    const trace = ++this.#trace;
+  /** Signs a request as the firmware does, without sending it. */
+  sign(wallet: TestWallet, options: PayOptions = {}): SignedRequest {
+    const trace = options.trace ?? ++this.#trace;
     const bytes = signRequest(
       {
-        amount: options.amount ?? 450, currency: 'EUR', purpose: options.purpose ?? 'counter-sale', reference: `r-${trace}`,
-        terminalId: this.id, trace, localTime: world.time.now(), location: options.location ?? fixAt(0, 0),
-        paymentCode: wallet.code(), verdict: { status: 'verified' }, firmware: this.firmware,
+        amount: options.amount ?? 450, currency: 'EUR', purpose: options.purpose ?? 'counter-sale', reference: options.reference ?? `r-${trace}`,
+        terminalId: this.id, trace, localTime: this.#endpoint.now(), location: options.location ?? fixAt(0, 0),
+        paymentCode: options.code ?? wallet.code(), verdict: { status: 'verified' }, firmware: this.firmware,
       },
       { alg: this.key.alg, sign: signerFor(this.key) },
     );
-    const response = await fetch(`${world.authorizer.url}/v1/authorize`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
+    return { bytes, trace };
+  }
+
+  /** Sends a signed request and verifies the decision it gets against the request (throws when it does not verify). */
+  async send(request: SignedRequest): Promise<Paid> {
+    const endpoint = this.#endpoint;
+    const response = await fetch(`${endpoint.url}/v1/authorize`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: request.bytes });
     const answer = new Uint8Array(await response.arrayBuffer());
-    const hash = requestHash(bytes);
+    const hash = requestHash(request.bytes);
     const verified = verifyDecision(answer, {
-      authorizer: world.authorizer.decisionKey, requestHash: hash, terminalId: this.id, trace, now: world.time.now(), maxSkew: 1000,
+      authorizer: endpoint.decisionKey, requestHash: hash, terminalId: this.id, trace: request.trace, now: endpoint.now(), maxSkew: 1000,
     });
     if (!verified.ok) throw new Error(`decision does not verify: ${verified.problem} ${verified.detail}`);
-    return { body: verified.decision, requestHash: hash, trace };
+    return { body: verified.decision, requestHash: hash, trace: request.trace, answer };
   }
+
+  pay(wallet: TestWallet, options: PayOptions = {}): Promise<Paid> {
+    return this.send(this.sign(wallet, options));
+  }
+}
+
+/** Enrolls a bench terminal with its own new key (the authorizer must approve enrollments itself). */
+export async function enrollBenchTerminal(endpoint: AuthorizerEndpoint, firmware = '1.0.0'): Promise<BenchTerminal> {
+  const key = createKeyPair('ES256', nodeEntropy);
+  const request = signEnrollmentRequest(
+    { key: { alg: 'ES256', publicKey: key.publicKey }, device: { model: 'bench', serial: `S${Math.random().toString(36).slice(2, 10)}`, firmware, board: 'bench' }, localTime: endpoint.now() },
+    { alg: 'ES256', sign: signerFor(key) },
+  );
+  const response = await fetch(`${endpoint.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: request });
+  const verified = verifyEnrollmentAnswer(new Uint8Array(await response.arrayBuffer()), request);
+  if (!verified.ok || !verified.answer.terminalId) throw new Error(`enrollment failed: ${verified.ok ? verified.answer.status : verified.detail}`);
+  return new BenchTerminal(endpoint, verified.answer.terminalId, key, firmware);
 }
 
 export interface Assessment {
@@ -152,16 +201,13 @@ export class JudgementWorld {
     return new TestWallet(this.issuer, this.time.now, account);
   }
 
-  async terminal(firmware = '1.0.0'): Promise<BenchTerminal> {
-    const key = createKeyPair('ES256', nodeEntropy);
-    const request = signEnrollmentRequest(
-      { key: { alg: 'ES256', publicKey: key.publicKey }, device: { model: 'bench', serial: `S${Math.random().toString(36).slice(2, 10)}`, firmware, board: 'bench' }, localTime: this.time.now() },
-      { alg: 'ES256', sign: signerFor(key) },
-    );
-    const response = await fetch(`${this.authorizer.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: request });
-    const verified = verifyEnrollmentAnswer(new Uint8Array(await response.arrayBuffer()), request);
-    if (!verified.ok || !verified.answer.terminalId) throw new Error(`enrollment failed: ${verified.ok ? verified.answer.status : verified.detail}`);
-    return new BenchTerminal(this, verified.answer.terminalId, key, firmware);
+  /** The running authorizer as bench terminals see it, on this world's clock. */
+  get endpoint(): AuthorizerEndpoint {
+    return { url: this.authorizer.url, decisionKey: this.authorizer.decisionKey, now: this.time.now };
+  }
+
+  terminal(firmware = '1.0.0'): Promise<BenchTerminal> {
+    return enrollBenchTerminal(this.endpoint, firmware);
   }
 
   /** The stored assessment of a terminal's request. */

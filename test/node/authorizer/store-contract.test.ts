@@ -100,6 +100,29 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     expect(await read(w, (tx) => tx.requests.count())).toBe(2);
   });
 
+  it('at the same moment: accepts a code shown at two terminals once, decides a retry racing its original once, lets one of two requests with one trace through', async () => {
+    const w = await start(kind);
+    const [t1, t2, t3] = [await w.terminal(), await w.terminal(), await w.terminal()];
+    const alice = w.wallet();
+    const code = alice.code();
+    const copies = await Promise.all([t1.pay(alice, { code }), t2.pay(alice, { code })]);
+    expect(copies.map((p) => `${p.body.outcome}:${p.body.reason}`).sort()).toEqual(['approved:approved', 'declined:replayed']);
+
+    const request = t1.sign(alice);
+    const [original, retry] = await Promise.all([t1.send(request), t1.send(request)]);
+    expect(original.body.outcome).toBe('approved');
+    expect(retry.answer).toEqual(original.answer);
+
+    const clones = await Promise.all([t3.pay(alice, { trace: 7 }), t3.pay(w.wallet(), { trace: 7, reference: 'the clone' })]);
+    expect(clones.map((p) => `${p.body.outcome}:${p.body.reason}`).sort()).toEqual(['approved:approved', 'declined:trace-reused']);
+    const terminals = await read(w, (tx) => tx.views.terminals());
+    expect(terminals.map((t) => [t.id, t.status, t.last_trace])).toEqual([[t1.id, 'approved', 2], [t2.id, 'approved', 1], [t3.id, 'suspended', 7]]);
+    // Three payments, each once: the copy, the retry and the clone moved no money.
+    const transactions = await read(w, (tx) => tx.views.transactions({ limit: 20 }));
+    expect(transactions.filter((t) => t.state === 'captured')).toHaveLength(3);
+    expect(transactions.filter((t) => t.retry_of !== null)).toHaveLength(1);
+  });
+
   it('keeps the history the factors read: accepted amounts newest first, merchant volume, the last fix', async () => {
     const w = await start(kind);
     const t = await w.terminal();
