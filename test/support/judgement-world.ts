@@ -80,6 +80,8 @@ export interface AuthorizerEndpoint {
   readonly url: string;
   readonly decisionKey: PublicKey;
   now(): number;
+  /** How far a decision's time may be from `now`, ms. Default 1000 (the world's clock stands still while it answers). */
+  readonly maxSkew?: number;
 }
 
 export interface SignedRequest {
@@ -101,15 +103,18 @@ export interface PayOptions {
 export class BenchTerminal {
   readonly id: string;
   readonly key: KeyPair;
+  /** The decision key the enrollment answer named (every worker of one authorizer must name the same). */
+  readonly authorizerKey: PublicKey;
   firmware: string;
   #trace = 0;
   readonly #endpoint: AuthorizerEndpoint;
 
-  constructor(endpoint: AuthorizerEndpoint, id: string, key: KeyPair, firmware: string) {
+  constructor(endpoint: AuthorizerEndpoint, id: string, key: KeyPair, firmware: string, authorizerKey: PublicKey) {
     this.#endpoint = endpoint;
     this.id = id;
     this.key = key;
     this.firmware = firmware;
+    this.authorizerKey = authorizerKey;
   }
 
   /** Signs a request as the firmware does, without sending it. */
@@ -133,7 +138,7 @@ export class BenchTerminal {
     const answer = new Uint8Array(await response.arrayBuffer());
     const hash = requestHash(request.bytes);
     const verified = verifyDecision(answer, {
-      authorizer: endpoint.decisionKey, requestHash: hash, terminalId: this.id, trace: request.trace, now: endpoint.now(), maxSkew: 1000,
+      authorizer: endpoint.decisionKey, requestHash: hash, terminalId: this.id, trace: request.trace, now: endpoint.now(), maxSkew: endpoint.maxSkew ?? 1000,
     });
     if (!verified.ok) throw new Error(`decision does not verify: ${verified.problem} ${verified.detail}`);
     return { body: verified.decision, requestHash: hash, trace: request.trace, answer };
@@ -154,7 +159,7 @@ export async function enrollBenchTerminal(endpoint: AuthorizerEndpoint, firmware
   const response = await fetch(`${endpoint.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: request });
   const verified = verifyEnrollmentAnswer(new Uint8Array(await response.arrayBuffer()), request);
   if (!verified.ok || !verified.answer.terminalId) throw new Error(`enrollment failed: ${verified.ok ? verified.answer.status : verified.detail}`);
-  return new BenchTerminal(endpoint, verified.answer.terminalId, key, firmware);
+  return new BenchTerminal(endpoint, verified.answer.terminalId, key, firmware, verified.answer.authorizer);
 }
 
 export interface Assessment {
