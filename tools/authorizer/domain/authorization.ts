@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { requestHash, type Outcome } from '../../../src/authorization/decision';
-import { signedBy } from '../../../src/authorization/envelope';
+import { serverSignedBy as signedBy } from '../crypto';
 import { FormatError } from '../../../src/authorization/fields';
 import { openEnrollmentRequest, signEnrollmentAnswer, type EnrollmentAnswer, type EnrollmentStatus, type MerchantProfile } from '../../../src/authorization/enrollment';
 import { openRequest, type AuthorizationRequest } from '../../../src/authorization/request';

@@ -15,6 +15,7 @@ import { ReplayCache, type AddResult } from '../../../src/paycode/replay-cache';
 import { TrustStore } from '../../../src/paycode/trust-store';
 import { PaymentCodeVerifier } from '../../../src/paycode/verifier';
 import type { PublicKey } from '../../../src/authorization/signer';
+import { serverVerify } from '../crypto';
 import type { ServerKey } from '../keys';
 import type { Tx } from '../store/ports';
 import type { CodeJudge } from './authorization';
@@ -76,6 +77,8 @@ export class Lists {
       trustStore: this.#trustStore,
       denyList: this.#denyList,
       replayCache: new DatabaseReplay(),
+      // OpenSSL, under the portable verifier's contract (../crypto.ts): ~20 times faster on the server.
+      verify: serverVerify,
     });
   }
 

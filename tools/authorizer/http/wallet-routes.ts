@@ -14,7 +14,7 @@
  * The owner's keys are the device keys of credentials that paid for the account.
  */
 import type { IncomingMessage } from 'node:http';
-import { signedBy } from '../../../src/authorization/envelope';
+import { serverSignedBy as signedBy } from '../crypto';
 import type { PublicKey } from '../../../src/authorization/signer';
 import { openWalletMessage, type OpenedWalletMessage } from '../../../src/authorization/wallet-message';
 import { hex, unhex } from '../../../src/paycode/hex';
