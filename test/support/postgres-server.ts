@@ -79,8 +79,17 @@ export class PostgresServer {
     this.#root = root;
   }
 
-  /** Initializes a cluster and starts the server; resolves once it accepts connections. */
-  static async start(): Promise<PostgresServer> {
+  /** The postmaster's process id (its backends are its children). */
+  get pid(): number {
+    return this.#process.pid!;
+  }
+
+  /**
+   * Initializes a cluster and starts the server; resolves once it accepts
+   * connections. `durable`: fsync and synchronous commit on, as in production
+   * (the load benchmark); the tests leave them off.
+   */
+  static async start(options: { durable?: boolean } = {}): Promise<PostgresServer> {
     const binaries = findPostgresBinaries();
     if (!binaries) throw new Error('no PostgreSQL server binary (see postgresAvailability)');
     const user = serviceUser();
@@ -95,10 +104,10 @@ export class PostgresServer {
       throw new Error(`initdb failed (${init.status}): ${init.stderr || init.error?.message}`);
     }
     const port = await freePort();
-    // Durability is not under test here (the database is thrown away): no fsync, so the suite stays quick.
+    // Durability is not under test in the tests (the database is thrown away): no fsync, so the suite stays quick.
+    const speed = options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
     const child = spawn(binaries.postgres, [
-      '-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${root}`,
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+      '-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${root}`, ...speed, '-c', 'max_connections=200',
     ], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], ...(user ?? {}) });
     let log = '';
     child.stderr!.on('data', (chunk: Buffer) => {

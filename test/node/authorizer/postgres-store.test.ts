@@ -1,8 +1,8 @@
 /**
  * What only the PostgreSQL store has to prove, on a real server started here:
- * several processes opening one fresh database at once, and units of work
- * that PostgreSQL aborts for each other being run again, whole, with their
- * after-commit effects once.
+ * several processes opening one fresh database at once, a read-then-write
+ * that loses nothing, and a unit of work that lost a race for a unique key
+ * being run again, whole, with its after-commit effects once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeAuthorizer } from '../../../tools/authorizer/composition';
@@ -41,29 +41,50 @@ describe.skipIf(!postgres.ok)('PostgreSQL store', () => {
     }
   });
 
-  it('PostgreSQL: runs a unit of work again, whole, when PostgreSQL aborts it for a concurrent one, with its after-commit effect once', async () => {
+  it('PostgreSQL: a read-then-write of one setting by two units of work at once loses no write (the second reads the first\'s)', async () => {
     const store = await PostgresStore.open(await server.createDatabase());
     try {
       await store.transaction((tx) => tx.settings.put('counter', Uint8Array.of(0)));
+      const increment = () => store.transaction(async (tx) => {
+        const value = (await tx.settings.get('counter'))![0];
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the other one is under way meanwhile
+        await tx.settings.put('counter', Uint8Array.of(value + 1));
+      });
+      await Promise.all([increment(), increment(), increment()]);
+      expect(await store.transaction((tx) => tx.settings.get('counter'))).toEqual(Uint8Array.of(3));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('PostgreSQL: runs a unit of work again, whole, when a concurrent one took its code first, with its after-commit effect once', async () => {
+    const store = await PostgresStore.open(await server.createDatabase());
+    try {
       let runs = 0;
-      const effects: number[] = [];
       let arrived = 0;
       let release!: () => void;
-      const bothRead = new Promise<void>((resolve) => (release = resolve));
-      // Read-modify-write by two units at once: under SERIALIZABLE one of them must lose and rerun, or an increment is lost.
-      const increment = (who: number) => store.transaction(async (tx) => {
+      const bothChecked = new Promise<void>((resolve) => (release = resolve));
+      const effects: string[] = [];
+      // Both check the code unseen, then both record it: the database lets one through and the other's rerun finds it.
+      const accept = (who: string) => store.transaction(async (tx) => {
         runs++;
-        const value = (await tx.settings.get('counter'))![0];
+        const requestId = await tx.requests.recordUnreadable({ receivedAt: 0, bytes: Uint8Array.of(1), hash: Uint8Array.of(2), problem: who });
+        const first = await tx.codes.firstUse('issuer/credential', 'c0de');
+        if (first !== undefined) return `${who}: replayed (first ${first})`;
         if (++arrived === 2) release();
-        await Promise.race([bothRead, new Promise((resolve) => setTimeout(resolve, 2000))]);
-        await tx.settings.put('counter', Uint8Array.of(value + 1));
+        await Promise.race([bothChecked, new Promise((resolve) => setTimeout(resolve, 2000))]);
+        await tx.codes.record('issuer/credential', 'c0de', requestId, 0);
         tx.afterCommit(() => effects.push(who));
+        return `${who}: accepted`;
       });
-      await Promise.all([increment(1), increment(2)]);
-      expect(await store.transaction((tx) => tx.settings.get('counter'))).toEqual(Uint8Array.of(2));
+      const results = await Promise.all([accept('a'), accept('b')]);
+      expect(results.filter((r) => r.endsWith('accepted'))).toHaveLength(1);
+      expect(results.filter((r) => r.includes('replayed'))).toHaveLength(1);
       expect(runs).toBe(3);
       expect(store.retries).toBe(1);
-      expect(effects.sort()).toEqual([1, 2]);
+      expect(effects).toHaveLength(1);
+      const { rows } = await store.pool.query('SELECT COUNT(*) AS n FROM requests');
+      expect(rows[0].n).toBe(2); // the rolled-back attempt's journal line is gone with it
     } finally {
       await store.close();
     }

@@ -1,6 +1,6 @@
 /** Reports, compensations and trusted contacts on PostgreSQL ("accidents will happen"). */
 import type { CompensationRecord, DisputesPort, ReportRecord } from '../ports';
-import { bytes, type Migration, type Query } from './database';
+import { bytes, ConcurrentChange, type Migration, type Query } from './database';
 
 /** 103 also creates frozen_accounts, which lists.ts serves (as on SQLite). */
 export const disputesMigrations: Migration[] = [
@@ -60,16 +60,23 @@ export function postgresDisputes(q: Query): DisputesPort {
       };
     },
     async insertReport(r) {
-      return (await q<{ id: number }>(
-        'INSERT INTO reports (request_id, account, reported_at, reported_by, note, prior_state, action) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
+      const row = (await q<{ id: number }>(
+        `INSERT INTO reports (request_id, account, reported_at, reported_by, note, prior_state, action) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT DO NOTHING RETURNING id`,
         [r.requestId, r.account, r.reportedAt, r.reportedBy, r.note, r.priorState, r.action],
-      )).rows[0].id;
+      )).rows[0];
+      // Reported at another worker a moment ago: rerun, and reportFor() then finds that report.
+      if (!row) throw new ConcurrentChange(`request ${r.requestId} reported concurrently`);
+      return row.id;
     },
     async insertCompensation(c) {
-      return (await q<{ id: number }>(
-        'INSERT INTO compensations (report_id, amount, currency, kind, state, created_at, credited_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
+      const row = (await q<{ id: number }>(
+        `INSERT INTO compensations (report_id, amount, currency, kind, state, created_at, credited_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT DO NOTHING RETURNING id`,
         [c.reportId, c.amount, c.currency, c.kind, c.state, c.createdAt, c.creditedAt],
-      )).rows[0].id;
+      )).rows[0];
+      if (!row) throw new ConcurrentChange(`report ${c.reportId} compensated concurrently`);
+      return row.id;
     },
     async compensationFor(reportId) {
       const row = (await q('SELECT * FROM compensations WHERE report_id = $1', [reportId])).rows[0];

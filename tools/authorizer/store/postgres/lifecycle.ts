@@ -1,6 +1,6 @@
 /** The payment lifecycle's messages from terminals on PostgreSQL: reversals (and, with them, what each one did). */
 import type { LifecyclePort, ReversalRecord } from '../ports';
-import { bytes, type Migration, type Query } from './database';
+import { bytes, ConcurrentChange, type Migration, type Query } from './database';
 
 export const lifecycleMigrations: Migration[] = [
   {
@@ -35,10 +35,13 @@ export function postgresLifecycle(q: Query): LifecyclePort {
       } satisfies ReversalRecord;
     },
     async recordReversal(r) {
-      await q(
-        'INSERT INTO reversals (terminal_id, trace, request_hash, payload_hash, reason, received_at, effect, answer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      const { rowCount } = await q(
+        `INSERT INTO reversals (terminal_id, trace, request_hash, payload_hash, reason, received_at, effect, answer)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
         [r.terminalId, r.trace, r.requestHash, r.payloadHash, r.reason, r.receivedAt, r.effect, r.answer],
       );
+      // The same reversal at another worker a moment ago: rerun, and reversal() then finds it (a retry's answer).
+      if (rowCount !== 1) throw new ConcurrentChange(`reversal of ${r.terminalId} trace ${r.trace} recorded concurrently`);
     },
   };
 }

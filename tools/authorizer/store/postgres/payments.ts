@@ -124,11 +124,13 @@ export function postgresPayments(q: Query): PaymentsPort {
         'SELECT request_id, from_state, to_state, cause, detail, at FROM payment_events WHERE request_id = $1 ORDER BY id', [requestId],
       )).rows.map((row) => ({ requestId: row.request_id, from: row.from_state, to: row.to_state, cause: row.cause, detail: row.detail, at: row.at }));
     },
+    // FOR UPDATE: a payment read is a payment about to be judged or moved (transition() reads its state, then
+    // writes the next): a concurrent unit of work on the same payment waits for this one and then reads its result.
     async byRequest(requestId) {
-      return payment((await q('SELECT * FROM payments WHERE request_id = $1', [requestId])).rows[0]);
+      return payment((await q('SELECT * FROM payments WHERE request_id = $1 FOR UPDATE', [requestId])).rows[0]);
     },
     async byHash(requestHash) {
-      return payment((await q('SELECT * FROM payments WHERE request_hash = $1', [requestHash])).rows[0]);
+      return payment((await q('SELECT * FROM payments WHERE request_hash = $1 FOR UPDATE', [requestHash])).rows[0]);
     },
     async deviceKeys(account) {
       return (await q<{ device_alg: Payment['deviceAlg']; device_key: Uint8Array }>(

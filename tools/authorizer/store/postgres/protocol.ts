@@ -4,8 +4,9 @@
  * and every payment-code identifier ever seen. What must hold across worker
  * processes is the database's: a terminal key enrolls once (UNIQUE), a
  * decision per request (PRIMARY KEY), a code accepted once (PRIMARY KEY, and
- * a conflicting insert reruns the transaction, which then finds the first
- * use), a trace number only ever rises (a conditional update).
+ * a conflicting insert reruns the unit of work, which then finds the first
+ * use), a trace number only ever rises (a conditional update), a setting is
+ * read and created by one unit of work at a time (an advisory lock on its name).
  */
 import type { MerchantProfile } from '../../../../src/authorization/enrollment';
 import type { Purpose } from '../../../../src/authorization/charge';
@@ -103,6 +104,8 @@ export const protocolMigrations: Migration[] = [
 export function postgresSettings(q: Query): SettingsPort {
   return {
     async get(key) {
+      // Read-then-create (the authorizer's keys on first start) by one process at a time: the second reads the first's.
+      await q("SELECT pg_advisory_xact_lock(hashtextextended('qrpay.settings:' || $1, 0))", [key]);
       const { rows } = await q<{ value: Uint8Array }>('SELECT value FROM settings WHERE key = $1', [key]);
       return rows[0] ? bytes(rows[0].value) : undefined;
     },
@@ -166,12 +169,14 @@ export function postgresTerminals(q: Query): TerminalsPort {
       return terminalRecord((await q(`SELECT ${terminalColumns} FROM terminals WHERE public_key = $1`, [publicKey])).rows[0]);
     },
     async insert(t) {
-      await q(
+      const { rowCount } = await q(
         `INSERT INTO terminals (id, merchant_id, alg, public_key, model, serial, firmware, board, status, created_at, approved_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
         [t.id, t.merchantId, t.alg, t.publicKey, t.device.model, t.device.serial, t.device.firmware, t.device.board, t.status, t.now,
           t.status === 'approved' ? t.now : null],
       );
+      // The same key enrolling at another worker a moment ago: rerun, and byKey then finds that terminal.
+      if (rowCount !== 1) throw new ConcurrentChange(`terminal key enrolled concurrently (${t.id})`);
     },
     async approve(id, now) {
       return (await q(

@@ -18,14 +18,15 @@ export function postgresStepUps(q: Query): StepUpsPort {
       await q('INSERT INTO step_ups (id, request_id, request_hash, account, state, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
         [s.id, s.requestId, s.requestHash, s.account, s.state, s.createdAt, s.expiresAt]);
     },
+    // FOR UPDATE: a challenge is read to be settled; two answers to it at two workers settle it once.
     async byId(id) {
-      return stepUp((await q('SELECT * FROM step_ups WHERE id = $1', [id])).rows[0]);
+      return stepUp((await q('SELECT * FROM step_ups WHERE id = $1 FOR UPDATE', [id])).rows[0]);
     },
     async byHash(requestHash) {
-      return stepUp((await q('SELECT * FROM step_ups WHERE request_hash = $1', [requestHash])).rows[0]);
+      return stepUp((await q('SELECT * FROM step_ups WHERE request_hash = $1 FOR UPDATE', [requestHash])).rows[0]);
     },
     async byRequest(requestId) {
-      return stepUp((await q('SELECT * FROM step_ups WHERE request_id = $1', [requestId])).rows[0]);
+      return stepUp((await q('SELECT * FROM step_ups WHERE request_id = $1 FOR UPDATE', [requestId])).rows[0]);
     },
     async settle(id, s) {
       await q('UPDATE step_ups SET state = $1, resolved_at = $2, final_outcome = $3, final_reason = $4, final_decision = $5 WHERE id = $6',
