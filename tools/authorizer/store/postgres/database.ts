@@ -18,9 +18,21 @@ export interface Migration {
 /** One round trip on the transaction's connection: rows as returned, with the affected row count. */
 export type Query = <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<{ rows: Row[]; rowCount: number }>;
 
+/** A name per distinct statement: pg prepares each once per connection, so PostgreSQL parses and plans it once, not per call. */
+const statementNames = new Map<string, string>();
+
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `qrpay_${statementNames.size}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 export function queryOn(client: pg.PoolClient | pg.Client): Query {
   return async <Row>(sql: string, params: unknown[] = []) => {
-    const result = await client.query(sql, params);
+    const result = await client.query({ name: statementName(sql), text: sql, values: params });
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
   };
 }
