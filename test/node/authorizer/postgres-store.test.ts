@@ -6,9 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeAuthorizer } from '../../../tools/authorizer/composition';
+import { IllegalTransition, transition } from '../../../tools/authorizer/domain/payment-state';
 import { ConcurrentChange } from '../../../tools/authorizer/store/postgres/database';
 import { allMigrations, PostgresStore } from '../../../tools/authorizer/store/postgres/index';
 import { latestSchemaVersion } from '../../../tools/authorizer/store/sqlite/database';
+import { fixAt, JudgementWorld } from '../../support/judgement-world';
 import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
 
 const postgres = postgresAvailability();
@@ -87,6 +89,39 @@ describe.skipIf(!postgres.ok)('PostgreSQL store', () => {
       expect(rows[0].n).toBe(2); // the rolled-back attempt's journal line is gone with it
     } finally {
       await store.close();
+    }
+  });
+
+  it('PostgreSQL: a payment read to be moved is locked: a second move waits, then sees the first\'s state and is refused', async () => {
+    const world = await JudgementWorld.start({ database: await server.createDatabase() });
+    try {
+      const t = await world.terminal();
+      const alice = world.wallet();
+      await t.pay(alice);
+      const held = await t.pay(alice, { location: fixAt(0, 3000) });
+      expect(held.body.outcome).toBe('held');
+      const store = world.authorizer.store;
+      const now = world.time.now();
+      let firstRead!: () => void;
+      const readByFirst = new Promise<void>((resolve) => (firstRead = resolve));
+      const release = store.transaction(async (tx) => {
+        const payment = (await tx.payments.byHash(held.requestHash))!;
+        firstRead();
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the second one asks meanwhile
+        await transition(tx, payment, 'captured', 'review', 'released', now);
+      });
+      await readByFirst;
+      const reverse = store.transaction(async (tx) => {
+        const payment = (await tx.payments.byHash(held.requestHash))!;
+        await transition(tx, payment, 'reversed', 'review', 'reversed', now);
+      });
+      await release;
+      await expect(reverse).rejects.toBeInstanceOf(IllegalTransition);
+      const payment = (await store.transaction((tx) => tx.payments.byHash(held.requestHash)))!;
+      expect(payment.state).toBe('captured');
+      expect((await store.transaction((tx) => tx.payments.events(payment.requestId))).map((e) => e.to)).toEqual(['pending', 'captured']);
+    } finally {
+      await world.close();
     }
   });
 

@@ -161,6 +161,31 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     ]);
   });
 
+  it('at the same moment: two reviews of one held payment move it once (the other a typed refusal), two reports of one payment file one', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const alice = w.wallet();
+    await t.pay(alice);
+    const held = await t.pay(alice, { location: fixAt(0, 3000) });
+    const payment = (await read(w, (tx) => tx.payments.byHash(held.requestHash)))!;
+    const reviews = await Promise.allSettled([
+      w.authorizer.disputes.review(payment.requestId, 'release'), w.authorizer.disputes.review(payment.requestId, 'reverse'),
+    ]);
+    expect(reviews.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((reviews.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ refusal: 'conflict' });
+    const events = await read(w, (tx) => tx.payments.events(payment.requestId));
+    expect(events).toHaveLength(2);
+    expect((await read(w, (tx) => tx.payments.byRequest(payment.requestId)))!.state).toBe(events[1].to);
+
+    const paid = await (await w.terminal()).pay(w.wallet());
+    expect(paid.body.outcome).toBe('approved');
+    const target = (await read(w, (tx) => tx.payments.byHash(paid.requestHash)))!;
+    const reports = await Promise.allSettled([1, 2].map((n) => w.authorizer.disputes.report({ requestId: target.requestId, by: 'operator', note: `call ${n}` })));
+    expect(reports.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((reports.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ refusal: 'conflict' });
+    expect(await read(w, (tx) => tx.views.compensations())).toHaveLength(1);
+  });
+
   it('settles a step-up through the wallet answer, signed for the same request', async () => {
     const w = await start(kind, { factors: { 'new-credential': { points: 40 } } });
     const t = await w.terminal();
