@@ -19,6 +19,9 @@ export const ContentType = {
   decision: 'application/qrpay-decision+cbor',
   /** A customer's signed instruction to the authorizer (step-up answer, report, freeze): wallet-message.ts. */
   wallet: 'application/qrpay-wallet+cbor',
+  /** The terminal gives a request up (reversal.ts), and the authorizer's signed acknowledgement. */
+  reversal: 'application/qrpay-reversal+cbor',
+  reversalAck: 'application/qrpay-reversal-ack+cbor',
 } as const;
 export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
 

@@ -48,6 +48,11 @@ export interface TerminalConfig {
   actuation?: Actuation;
   /** How the terminal waits for a step-up (the customer confirming in the app). */
   stepUp?: Partial<StepUpPolicy>;
+  /**
+   * How many unsettled requests and undelivered reversals the terminal keeps before it refuses new charges
+   * (`pending-work`): each is a customer whose money is not settled yet, and each takes a storage entry. Default 8.
+   */
+  maxPendingWork?: number;
 }
 
 export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorizerKey' | 'retry' | 'stepUp'>> {
@@ -72,6 +77,7 @@ export function resolveConfig(config: TerminalConfig): ResolvedConfig {
     actuation: config.actuation ?? { kind: 'hold', ms: 3000 },
     stepUp: { ...defaultStepUpPolicy, ...config.stepUp },
     trustOnFirstUse: config.trustOnFirstUse === true,
+    maxPendingWork: config.maxPendingWork ?? 8,
   };
   if (config.authorizerKey) resolved.authorizerKey = config.authorizerKey;
   return resolved;
@@ -96,6 +102,9 @@ function configProblem(config: TerminalConfig): string | undefined {
   for (const key of ['timeout', 'backoff', 'maxBackoff'] as const) {
     if (retry[key] !== undefined && !positive(retry[key])) return `retry.${key} must be a positive number of milliseconds`;
   }
+  if (config.maxPendingWork !== undefined && !(Number.isInteger(config.maxPendingWork) && config.maxPendingWork >= 1)) {
+    return 'maxPendingWork must be a whole number, 1 or more';
+  }
   for (const key of ['decisionMaxSkew', 'codeTimeout'] as const) {
     if (config[key] !== undefined && !positive(config[key])) return `${key} must be a positive number of milliseconds`;
   }
@@ -106,4 +115,4 @@ function configProblem(config: TerminalConfig): string | undefined {
   return undefined;
 }
 
-export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', trustList: '/v1/trust-list', denyList: '/v1/deny-list' } as const;
+export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', reverse: '/v1/reverse', trustList: '/v1/trust-list', denyList: '/v1/deny-list' } as const;

@@ -3,6 +3,7 @@
  * the terminal's own when it declined locally or got no usable answer.
  */
 import type { Outcome } from '../authorization/decision';
+import type { ReversalEffect, ReversalReason } from '../authorization/reversal';
 import type { AttemptFailure } from './transport';
 
 export type DecisionOutcome = Outcome | 'no-answer';
@@ -24,4 +25,9 @@ export interface Decision {
   failures: AttemptFailure[];
   /** True when the actuator fired for this decision. */
   actuated: boolean;
+  /**
+   * Set when the terminal gave the request up (no verifiable answer, an unfinished step-up, an actuator that
+   * failed): the reversal is `acknowledged` by the authorizer (with what it did) or `queued` and delivered later.
+   */
+  reversal?: { reason: ReversalReason; state: 'acknowledged'; effect: ReversalEffect } | { reason: ReversalReason; state: 'queued' };
 }

@@ -4,7 +4,9 @@
  * which waits for a payment code (`present(text)`, from the scanner or the host),
  * checks it, signs a request with the terminal key, a fresh trace number and
  * the location, sends it, verifies the signed decision and, on a verified
- * approval only, fires the actuator once. Events tell the host each stage.
+ * approval only, fires the actuator once. A request it gives up on (no
+ * verifiable answer, an unfinished step-up, goods not released, a power cut)
+ * is reversed: the money follows the goods. Events tell the host each stage.
  */
 import type { Hal } from '../../hal/index';
 import { isHalError } from '../../hal/errors';
@@ -24,8 +26,11 @@ import { Emitter } from './events';
 import { enroll, loadIdentity, terminalSigner, type Identity } from './identity';
 import { fireOnce, show, showOutcome, titleOf } from './outcome';
 import { TraceCounter } from './trace-counter';
-import { decisionJudge, forgetUnresolved, rememberUnresolved, resolveUnresolved, unresolvedKey } from './unresolved';
-import { exchange, type AttemptFailure } from './transport';
+import { exchange, type Acceptance, type AttemptFailure } from './transport';
+import type { HttpResponse } from '../../hal/http';
+import type { ReversalEffect, ReversalReason } from '../authorization/reversal';
+import { WorkQueue } from './work-queue';
+import { deliverReversal, reversalOf } from './reversals';
 import { awaitStepUp } from './step-up';
 import { ClockTrust, type ClockVerdict } from './clock-trust';
 
@@ -52,11 +57,13 @@ export interface TerminalEvents extends Record<string, unknown> {
   /** The authorizer asked the customer to confirm in the wallet app; the terminal shows it and waits for the final decision. */
   'step-up': { trace: number; display: string };
   decision: Decision;
+  /** The terminal gave request `trace` up; its signed reversal is stored and delivered until acknowledged. */
+  'reversal-queued': { trace: number; reason: ReversalReason };
   /**
-   * The decision on an earlier request that got no verified answer at the time (learned at boot or before a
-   * charge). Nothing is released for it: the host reconciles (a refund, a receipt).
+   * The authorizer acknowledged the reversal of request `trace` (signed, verified): `effect` says what it did
+   * (voided a capture and returned the funds, released a hold, never saw the request...). Nothing was released for it.
    */
-  resolved: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string; signed: Uint8Array };
+  reversed: { trace: number; reason: ReversalReason; effect: ReversalEffect; signed: Uint8Array };
   actuated: { trace: number; actuation: Actuation };
   /**
    * The terminal's clock disagrees with the authorizer's (learned from a verified answer) beyond the skew: it takes
@@ -84,6 +91,13 @@ export interface Terminal {
   charge(charge: Charge): Promise<Decision>;
   /** Hands a scanned payload to the waiting charge; false when no charge is waiting for one. */
   present(code: string): boolean;
+  /** The requests not settled yet and the reversals not acknowledged yet, oldest first. */
+  pendingWork(): { trace: number; kind: 'request' | 'releasing' | 'reversal' }[];
+  /**
+   * Delivers the waiting reversals now (at boot and before each charge this happens anyway); resolves with how
+   * many still wait. Never throws for network trouble.
+   */
+  settle(): Promise<number>;
   /**
    * Downloads the operator's current trust list and deny list and installs
    * them when they are genuine and newer (a new wallet issuer, a revocation).
@@ -105,6 +119,7 @@ class TerminalCore implements Terminal {
   readonly #codeSource: CodeSource | undefined;
   readonly #store: KeyValueStore;
   readonly #trace: TraceCounter;
+  readonly #work: WorkQueue;
   readonly #events: Emitter<TerminalEvents>;
   readonly #time: ClockTrust;
   #identity: Identity | undefined;
@@ -119,6 +134,7 @@ class TerminalCore implements Terminal {
     this.#codeSource = options.codeSource;
     this.#store = options.hal.storage.open({ path: this.#config.storageDomain });
     this.#trace = new TraceCounter(this.#store);
+    this.#work = new WorkQueue(this.#store);
     this.#events = new Emitter<TerminalEvents>((error) => this.#events.emit('listener-error', { error }));
     this.#time = new ClockTrust(options.hal.clock, this.#config.decisionMaxSkew);
   }
@@ -143,37 +159,87 @@ class TerminalCore implements Terminal {
     if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
-    await this.#resolveUnresolved(identity);
+    await this.#settleWork(identity);
     return identity;
   }
 
-  /** Learns the fate of a request left without a verified answer (best effort, one attempt). */
-  async #resolveUnresolved(identity: Identity): Promise<void> {
-    let resolved;
+  pendingWork(): { trace: number; kind: 'request' | 'releasing' | 'reversal' }[] {
+    return this.#work.entries().entries.map((entry) => ({ trace: entry.trace, kind: entry.kind }));
+  }
+
+  async settle(): Promise<number> {
+    const identity = this.#identity;
+    if (!identity) throw new TerminalError('not-enrolled', 'call start() first: the terminal has no enrollment');
+    if (this.#busy) throw new TerminalError('busy', 'a charge is in progress');
+    this.#busy = true;
     try {
-      resolved = await resolveUnresolved(this.#hal, this.#store, identity, this.#config);
-    } catch (error) {
-      this.#hal.logger.log('warn', 'cannot read or clear the unresolved request', { error: (error as Error).message });
-      return;
+      await this.#settleWork(identity);
+    } finally {
+      this.#busy = false;
     }
-    if (!resolved) return;
-    const { trace, decision, signed } = resolved;
-    this.#hal.logger.log('warn', 'earlier request resolved; nothing released for it', { trace, outcome: decision.outcome, reason: decision.reason });
-    this.#events.emit('resolved', {
-      trace, outcome: decision.outcome, reason: decision.reason, signed, ...(decision.approvalCode ? { approvalCode: decision.approvalCode } : {}),
-    });
+    return this.#work.size();
   }
 
   /**
-   * The request just answered needs no follow-up. If that cannot be recorded, the terminal stops before acting:
-   * the next boot will report the decision as resolved with nothing released, and that must stay true.
+   * Reverses what earlier charges left unsettled and delivers every waiting reversal, one attempt each (best
+   * effort: what gets no verified acknowledgement waits for the next time). Called only between charges, so a
+   * request or releasing entry belongs to a charge that ended without settling it (a power cut, a failed
+   * write): nothing is released for it any more, so it is given up.
    */
-  #settled(): void {
+  async #settleWork(identity: Identity): Promise<void> {
+    let listed;
     try {
-      forgetUnresolved(this.#store);
+      listed = this.#work.entries();
+      for (const key of listed.damaged) {
+        this.#hal.logger.log('error', 'dropping a damaged pending-work entry', { key });
+        this.#work.discard(key);
+      }
+    } catch (error) {
+      this.#hal.logger.log('warn', 'cannot read the pending work', { error: (error as Error).message });
+      return;
+    }
+    for (const entry of listed.entries) {
+      let bytes = entry.bytes;
+      try {
+        if (entry.kind !== 'reversal') bytes = this.#queueReversal(entry.trace, entry.bytes, 'interrupted');
+        await this.#deliver(identity, entry.trace, bytes, { ...this.#config.retry, attempts: 1 });
+      } catch (error) {
+        this.#hal.logger.log('warn', 'cannot settle pending work', { trace: entry.trace, error: (error as Error).message });
+      }
+    }
+  }
+
+  /** Replaces the entry of `trace` by the signed reversal of `requestBytes` (durably, before anything is sent). */
+  #queueReversal(trace: number, requestBytes: Uint8Array, reason: ReversalReason): Uint8Array {
+    const bytes = reversalOf(this.#hal, this.#config, requestBytes, reason);
+    this.#work.put({ trace, kind: 'reversal', bytes });
+    this.#hal.logger.log('warn', 'request given up; reversal queued', { trace, reason });
+    this.#events.emit('reversal-queued', { trace, reason });
+    return bytes;
+  }
+
+  /** Sends one reversal; on a verified acknowledgement the entry is settled and the host told. */
+  async #deliver(identity: Identity, trace: number, bytes: Uint8Array, policy: ResolvedConfig['retry']): Promise<Decision['reversal']> {
+    const delivery = await deliverReversal(this.#hal, this.#config, identity, bytes, policy);
+    if (!delivery.ok) {
+      const last = delivery.failures[delivery.failures.length - 1];
+      this.#hal.logger.log('warn', 'reversal not acknowledged yet', { trace, reason: last ? last.reason : 'no-answer' });
+      return { reason: delivery.reason, state: 'queued' };
+    }
+    this.#work.remove(trace);
+    const { effect } = delivery.ack;
+    this.#hal.logger.log('warn', 'reversal acknowledged; nothing released for it', { trace, effect });
+    this.#events.emit('reversed', { trace, reason: delivery.reason, effect, signed: delivery.signed });
+    return { reason: delivery.reason, state: 'acknowledged', effect };
+  }
+
+  /** A write of the pending work failed: the terminal stops before acting, and the next boot reverses what it left. */
+  #record(what: string, write: () => void): void {
+    try {
+      write();
     } catch (error) {
       show(this.#hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
-      throw new TerminalError('storage', `cannot record that the request was answered: ${(error as Error).message}`);
+      throw new TerminalError('storage', `cannot record ${what}: ${(error as Error).message}`);
     }
   }
 
@@ -235,6 +301,11 @@ class TerminalCore implements Terminal {
     if (charge.amount > identity.limits.maxAmount) {
       return this.#local('declined', 'over-terminal-limit', 'Amount over limit');
     }
+    if (this.#work.size() >= this.#config.maxPendingWork) {
+      await this.#settleWork(identity);
+      // Every entry is a customer whose money is not settled: take no more until the authorizer hears of them.
+      if (this.#work.size() >= this.#config.maxPendingWork) return this.#local('declined', 'pending-work', 'Out of order');
+    }
     // Codes and lists are judged by the clock: a clock known to be wrong judges nothing.
     if (!this.#clockHeard(this.#time.check())) return this.#local('declined', 'clock-skew', 'Clock wrong');
     this.#events.emit('waiting', { charge });
@@ -245,7 +316,7 @@ class TerminalCore implements Terminal {
     const stopLooking = this.#codeSource ? this.#codeSource((text) => this.present(text)) : undefined;
     let code: string;
     try {
-      if (this.#store.read(unresolvedKey)) await this.#resolveUnresolved(identity);
+      if (this.#work.size() > 0) await this.#settleWork(identity);
       code = await presented;
     } finally {
       if (stopLooking) stopLooking();
@@ -283,13 +354,8 @@ class TerminalCore implements Terminal {
       terminalSigner(hal, this.#config),
     );
     this.#events.emit('request-signed', { trace, bytes: bytes.length, location });
-    // Kept until a verified answer arrives: if none does, the next charge or boot asks again.
-    try {
-      rememberUnresolved(this.#store, bytes);
-    } catch (error) {
-      show(hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
-      throw new TerminalError('storage', `cannot keep the request before sending it: ${(error as Error).message}`);
-    }
+    // Recorded before it leaves: if this run dies before settling it, the next one reverses it.
+    this.#record('the request before sending it', () => this.#work.put({ trace, kind: 'request', bytes }));
 
     const sentAt = hal.clock.monotonic();
     const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
@@ -307,7 +373,7 @@ class TerminalCore implements Terminal {
     });
 
     if (!result.ok) {
-      if (result.failures.some((f) => f.refused)) this.#settled();
+      // Even a refusal (4xx) is unauthenticated: the request may have been decided, so it is reversed all the same.
       const last = result.failures[result.failures.length - 1];
       const decision: Decision = {
         outcome: 'no-answer',
@@ -318,9 +384,8 @@ class TerminalCore implements Terminal {
         failures: result.failures,
         actuated: false,
       };
-      return this.#finish(decision);
+      return this.#giveUp(identity, decision, bytes, 'no-answer');
     }
-    this.#settled();
     let answer = result.value;
     if (answer.body.outcome === 'step-up') {
       this.#events.emit('step-up', { trace, display: answer.body.display });
@@ -337,7 +402,8 @@ class TerminalCore implements Terminal {
         }),
       });
       if (!final.ok) {
-        return this.#finish({ outcome: 'no-answer', reason: final.reason, display: 'Not confirmed', source: 'terminal', trace, failures: result.failures, actuated: false });
+        const decision: Decision = { outcome: 'no-answer', reason: final.reason, display: 'Not confirmed', source: 'terminal', trace, failures: result.failures, actuated: false };
+        return this.#giveUp(identity, decision, bytes, 'step-up-unfinished');
       }
       answer = final;
     }
@@ -355,30 +421,59 @@ class TerminalCore implements Terminal {
     };
     if (body.approvalCode !== undefined) decision.approvalCode = body.approvalCode;
     this.#events.emit('verified', { trace, outcome: body.outcome, reason: body.reason, ...(body.approvalCode ? { approvalCode: body.approvalCode } : {}) });
+    if (body.outcome === 'approved' || body.outcome === 'held') return this.#release(identity, decision, bytes);
+    this.#record('the decision', () => this.#work.remove(trace));
     return this.#finish(decision);
   }
 
-  async #finish(decision: Decision): Promise<Decision> {
+  /**
+   * A verified acceptance (a hold too: the funds wait for review, the customer gets what they paid for). The
+   * entry says "releasing" while the actuator moves and is deleted once it finished: that deletion commits the
+   * release. An actuator that fails releases nothing, so the payment is reversed.
+   */
+  async #release(identity: Identity, decision: Decision, bytes: Uint8Array): Promise<Decision> {
+    const trace = decision.trace!;
+    this.#record('the release', () => this.#work.put({ trace, kind: 'releasing', bytes }));
+    const actuation = this.#config.actuation;
+    try {
+      decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
+    } catch (error) {
+      this.#hal.logger.log('error', 'actuator failed after a verified approval; reversing', { trace, error: (error as Error).message });
+      show(this.#hal.indicators, 'NOT RELEASED', 'payment reversed', 'failure');
+      return this.#giveUp(identity, decision, bytes, 'not-released');
+    }
+    this.#record('the release', () => this.#work.remove(trace));
+    if (decision.actuated) this.#events.emit('actuated', { trace, actuation });
+    return this.#finish(decision);
+  }
+
+  /** The request is given up: its reversal is stored, tried once now, and delivered later if need be. */
+  async #giveUp(identity: Identity, decision: Decision, requestBytes: Uint8Array, reason: ReversalReason): Promise<Decision> {
+    const trace = decision.trace!;
+    let reversal: Uint8Array | undefined;
+    this.#record('the reversal', () => {
+      reversal = this.#queueReversal(trace, requestBytes, reason);
+    });
+    try {
+      decision.reversal = await this.#deliver(identity, trace, reversal!, { ...this.#config.retry, attempts: 1 });
+    } catch (error) {
+      // Acknowledged or not, the stored reversal is delivered again later; a second delivery gets the same answer.
+      this.#hal.logger.log('warn', 'cannot settle the reversal now', { trace, error: (error as Error).message });
+      decision.reversal = { reason, state: 'queued' };
+    }
+    return this.#finish(decision);
+  }
+
+  #finish(decision: Decision): Decision {
     this.#hal.logger.log(decision.outcome === 'approved' ? 'info' : 'warn', 'decision', {
       trace: decision.trace, outcome: decision.outcome, reason: decision.reason, source: decision.source, attempts: decision.failures.length + (decision.source === 'authorizer' ? 1 : 0),
     });
-    showOutcome(this.#hal.indicators, decision.outcome, decision.display);
-    // A hold is an acceptance (the funds wait for review, the customer gets what they paid for).
-    if ((decision.outcome === 'approved' || decision.outcome === 'held') && decision.source === 'authorizer') {
-      const actuation = this.#config.actuation;
-      try {
-        decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
-      } catch (error) {
-        // The payment stands (the authorizer approved it); the host must know the goods were not released.
-        this.#hal.logger.log('error', 'actuator failed after a verified approval', { trace: decision.trace, error: (error as Error).message });
-      }
-      if (decision.actuated) this.#events.emit('actuated', { trace: decision.trace!, actuation });
-    }
+    if (!decision.reversal || decision.outcome === 'no-answer') showOutcome(this.#hal.indicators, decision.outcome, decision.display);
     this.#events.emit('decision', decision);
     return decision;
   }
 
-  #local(outcome: 'declined', reason: string, display: string): Promise<Decision> {
+  #local(outcome: 'declined', reason: string, display: string): Decision {
     return this.#finish({ outcome, reason, display, source: 'terminal', failures: [], actuated: false });
   }
 
@@ -395,6 +490,15 @@ class TerminalCore implements Terminal {
       };
     });
   }
+}
+
+/** Judges an answer to the request `bytes` (trace `trace`): a verified decision, or why not. */
+function decisionJudge(identity: Identity, bytes: Uint8Array, trace: number, now: () => number, maxSkew: number) {
+  const hash = requestHash(bytes);
+  return (response: HttpResponse): Acceptance<{ body: DecisionBody; signed: Uint8Array }> => {
+    const verified = verifyDecision(response.body, { authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: now(), maxSkew });
+    return verified.ok ? { accepted: { body: verified.decision, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
+  };
 }
 
 function pick(charge: Charge): Charge {

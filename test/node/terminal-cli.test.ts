@@ -41,6 +41,20 @@ describe('qrpay terminal', () => {
     expect(result.code).toBe(0);
   });
 
+  it('tells what became of an earlier request it gave up on', async () => {
+    const dataDir = world.dir('cli-offline');
+    expect((await terminal('--authorizer', world.authorizer.url, '--data-dir', dataDir, '--code', world.wallet.code())).code).toBe(0);
+    // The authorizer unreachable: no answer, the goods stay locked, the reversal is stored.
+    const offline = await terminal('--authorizer', 'http://127.0.0.1:9', '--data-dir', dataDir, '--code', world.wallet.code());
+    expect(offline.code).toBe(1);
+    expect(offline.out).toMatch(/request trace 2 given up \(no-answer\)/);
+    expect(offline.out).toMatch(/reversal stored/);
+    // Back online: the next run reports it before charging.
+    const back = await terminal('--authorizer', world.authorizer.url, '--data-dir', dataDir, '--code', world.wallet.code());
+    expect(back.out).toMatch(/request trace 2 \(no-answer\) reversed, acknowledged by the authorizer: it never arrived/);
+    expect(back.code).toBe(0);
+  });
+
   it('refuses bad usage with exit 2', async () => {
     expect((await terminal('--code', 'x', '--png', 'y')).code).toBe(2);
     expect((await terminal('--code', 'x', '--amount', '1.5')).code).toBe(2);

@@ -8,6 +8,7 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { signDecision, requestHash } from '../../src/authorization/decision';
 import { signEnrollmentAnswer, signEnrollmentRequest } from '../../src/authorization/enrollment';
 import { signRequest } from '../../src/authorization/request';
+import { signReversal, signReversalAck } from '../../src/authorization/reversal';
 import { es256Key } from '../../tools/authorizer/keys';
 
 export const terminalKey = es256Key(sha256(utf8ToBytes('qrpay vector terminal key')));
@@ -58,5 +59,9 @@ export function vectors() {
     },
     authorizerKey,
   );
-  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision };
+  // The same request given up (its answer never came back) and the authorizer's acknowledgement (it had captured it).
+  const target = { terminalId: request.terminalId, trace: request.trace, requestHash: requestHash(authorization) };
+  const reversal = signReversal({ ...target, reason: 'no-answer', localTime: localTime + 12_500 }, terminalKey);
+  const reversalAck = signReversalAck({ ...target, effect: 'voided', issuedAt: localTime + 12_620 }, authorizerKey);
+  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck };
 }

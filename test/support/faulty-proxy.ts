@@ -16,11 +16,15 @@ export type Fault =
   /** Forwards, then answers with `answer(upstreamAnswer, request)` instead. */
   | { kind: 'rewrite'; answer: (upstream: Uint8Array, request: Uint8Array) => Uint8Array }
   /** Sends the request upstream twice and answers with the second answer. */
-  | { kind: 'duplicate' };
+  | { kind: 'duplicate' }
+  /** Never forwards it (it is lost on the way): resets the connection. */
+  | { kind: 'swallow' };
 
 export class FaultyProxy {
   /** Faults for the coming authorization requests, one each; `pass` when empty. */
   faults: Fault[] = [];
+  /** The same for the coming reversals (POST /v1/reverse). */
+  reversalFaults: Fault[] = [];
   /** Authorization request bodies as received, and the authorizer's answers as received. */
   readonly requests: Uint8Array[] = [];
   readonly upstreamAnswers: Uint8Array[] = [];
@@ -67,8 +71,13 @@ export class FaultyProxy {
     const path = request.url ?? '/';
     const method = request.method ?? 'GET';
     const authorize = path === '/v1/authorize';
-    const fault: Fault = authorize ? this.faults.shift() ?? { kind: 'pass' } : { kind: 'pass' };
+    const queue = authorize ? this.faults : path === '/v1/reverse' ? this.reversalFaults : [];
+    const fault: Fault = queue.shift() ?? { kind: 'pass' };
     if (authorize) this.requests.push(body);
+    if (fault.kind === 'swallow') {
+      response.destroy();
+      return;
+    }
     let answer = await this.#forward(path, method, request.headers, body);
     if (fault.kind === 'duplicate') answer = await this.#forward(path, method, request.headers, body);
     if (authorize) this.upstreamAnswers.push(answer.body);

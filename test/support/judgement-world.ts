@@ -19,6 +19,7 @@ import { signEnrollmentRequest, verifyEnrollmentAnswer } from '../../src/authori
 import type { WireLocation } from '../../src/authorization/location';
 import type { PublicKey } from '../../src/authorization/signer';
 import { signRequest } from '../../src/authorization/request';
+import { signReversal, verifyReversalAck, type ReversalAck, type ReversalReason } from '../../src/authorization/reversal';
 import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
 import { parseRiskConfig } from '../../tools/authorizer/domain/risk/config';
 import type { Fired } from '../../tools/authorizer/domain/risk/factors';
@@ -73,6 +74,8 @@ export interface Paid {
   trace: number;
   /** The signed decision exactly as received. */
   answer: Uint8Array;
+  /** The signed request as sent. */
+  bytes: Uint8Array;
 }
 
 /** Where bench terminals send: an authorizer's URL, the key its decisions are signed with, and the clock they are judged by. */
@@ -141,11 +144,21 @@ export class BenchTerminal {
       authorizer: endpoint.decisionKey, requestHash: hash, terminalId: this.id, trace: request.trace, now: endpoint.now(), maxSkew: endpoint.maxSkew ?? 1000,
     });
     if (!verified.ok) throw new Error(`decision does not verify: ${verified.problem} ${verified.detail}`);
-    return { body: verified.decision, requestHash: hash, trace: request.trace, answer };
+    return { body: verified.decision, requestHash: hash, trace: request.trace, answer, bytes: request.bytes };
   }
 
   pay(wallet: TestWallet, options: PayOptions = {}): Promise<Paid> {
     return this.send(this.sign(wallet, options));
+  }
+
+  /** Gives up one of this terminal's requests, as the firmware does. */
+  reverse(target: { trace: number; requestHash: Uint8Array }, reason: ReversalReason = 'no-answer', localTime?: number): Promise<Reversed> {
+    return sendReversal(this.#endpoint, this.id, this.key, target, reason, localTime);
+  }
+
+  /** Takes the next trace number without sending anything (a request lost on the way). */
+  skipTrace(): number {
+    return ++this.#trace;
   }
 }
 
@@ -160,6 +173,24 @@ export async function enrollBenchTerminal(endpoint: AuthorizerEndpoint, firmware
   const verified = verifyEnrollmentAnswer(new Uint8Array(await response.arrayBuffer()), request);
   if (!verified.ok || !verified.answer.terminalId) throw new Error(`enrollment failed: ${verified.ok ? verified.answer.status : verified.detail}`);
   return new BenchTerminal(endpoint, verified.answer.terminalId, key, firmware, verified.answer.authorizer);
+}
+
+export interface Reversed {
+  status: number;
+  body: Uint8Array;
+  /** The verified acknowledgement, when the answer was one. */
+  ack?: ReversalAck;
+}
+
+/** Signs a reversal of request (`trace`, `requestHash`) of terminal `id` with `key`, POSTs it and verifies the answer. */
+export async function sendReversal(
+  endpoint: AuthorizerEndpoint, id: string, key: KeyPair, target: { trace: number; requestHash: Uint8Array }, reason: ReversalReason = 'no-answer', localTime = endpoint.now(),
+): Promise<Reversed> {
+  const bytes = signReversal({ terminalId: id, trace: target.trace, requestHash: target.requestHash, reason, localTime }, { alg: key.alg, sign: signerFor(key) });
+  const response = await fetch(`${endpoint.url}/v1/reverse`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
+  const body = new Uint8Array(await response.arrayBuffer());
+  const verified = response.status === 200 ? verifyReversalAck(body, { authorizer: endpoint.decisionKey, terminalId: id, ...target }) : undefined;
+  return { status: response.status, body, ...(verified?.ok ? { ack: verified.ack } : {}) };
 }
 
 export interface Assessment {

@@ -20,6 +20,7 @@ import { openEnrollmentRequest, signEnrollmentAnswer } from '../../src/authoriza
 import { openRequest, type AuthorizationRequest } from '../../src/authorization/request';
 import type { PublicKey, Signer } from '../../src/authorization/signer';
 import { signedBy } from '../../src/authorization/envelope';
+import { openReversal, signReversalAck, type Reversal, type ReversalEffect } from '../../src/authorization/reversal';
 import type { CodeChecker } from '../../src/terminal/code-check';
 import { deterministicEntropy } from './deterministic-entropy';
 
@@ -71,6 +72,10 @@ export class MemoryAuthorizer implements HttpClient {
   stepUpFinal: { outcome: Outcome; reason: string } | undefined;
   /** Step-up polls received. */
   polls = 0;
+  /** Every reversal received (verified), in order. */
+  readonly reversals: Reversal[] = [];
+  /** Consumed one per reversal: a failure, or (when empty) a signed acknowledgement. */
+  reversalScript: { kind: 'fail'; error: HalError }[] = [];
   /** What enrollment answers tell the terminal about its next trace number. */
   nextTrace = 1;
   #terminalKey: PublicKey | undefined;
@@ -82,6 +87,7 @@ export class MemoryAuthorizer implements HttpClient {
   async request(request: HttpRequest): Promise<HttpResponse> {
     const body = request.body ?? new Uint8Array(0);
     if (request.url.endsWith('/v1/enroll')) return ok(this.#enroll(body));
+    if (request.url.endsWith('/v1/reverse')) return this.#reverse(body);
     if (request.url.indexOf('/v1/step-up/') >= 0) {
       this.polls++;
       const final = this.stepUpFinal;
@@ -114,6 +120,18 @@ export class MemoryAuthorizer implements HttpClient {
       },
       signer,
     );
+  }
+
+  /** Acknowledges a genuine reversal: "voided" when the request was decided, "not-received" when it never came. */
+  #reverse(body: Uint8Array): HttpResponse {
+    const next = this.reversalScript.shift();
+    if (next) throw next.error;
+    const { envelope, reversal } = openReversal(body);
+    if (!this.#terminalKey || !signedBy(envelope, this.#terminalKey)) throw new HalError('bad-status', 'not signed by the terminal', 403);
+    this.reversals.push(reversal);
+    const decided = this.decided.some((r) => r.trace === reversal.trace);
+    const effect: ReversalEffect = decided ? 'voided' : 'not-received';
+    return ok(signReversalAck({ terminalId: reversal.terminalId, trace: reversal.trace, requestHash: reversal.requestHash, effect, issuedAt: this.clock.now() }, this.key));
   }
 
   #enroll(body: Uint8Array): Uint8Array {

@@ -37,6 +37,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
         cose: {
           '/v1/enroll': (body) => service.enroll(body),
           '/v1/authorize': (body) => service.authorize(body),
+          '/v1/reverse': (body) => authorizer.reversals.reverse(body),
         },
         trustList: () => store.transaction((tx) => lists.trustList(tx)),
         denyList: () => store.transaction((tx) => lists.denyList(tx)),

@@ -14,6 +14,7 @@ import { Disputes } from './domain/disputes';
 import { Lists, type IssuerEntry } from './domain/lists';
 import { defaultRiskConfig, type RiskConfig } from './domain/risk/config';
 import { Judgement } from './domain/risk/judgement';
+import { Reversals } from './domain/reversals';
 import { StepUps } from './domain/step-ups';
 import { storedKey, type ServerKey } from './keys';
 import { Dispatcher, type DispatcherOptions } from './notify/dispatcher';
@@ -73,6 +74,7 @@ export interface Authorizer {
   judgement: Judgement;
   stepUps: StepUps;
   disputes: Disputes;
+  reversals: Reversals;
   dispatcher: Dispatcher;
   risk: RiskConfig;
   now: () => number;
@@ -124,6 +126,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
     const stepUps = new StepUps({ store, signer: decisionKey, holdThreshold: () => risk.thresholds.hold, onQueued: kick });
     const judgement = new Judgement({ config: risk, stepUps, onQueued: kick });
     const disputes = new Disputes({ store, lists, stepUps, now, autoCreditMax: () => risk.compensation.autoCreditMax, onQueued: kick });
+    const reversals = new Reversals({ store, signer: decisionKey, stepUps, now, onQueued: kick });
     const service = new AuthorizerService({
       store,
       signer: decisionKey,
@@ -138,7 +141,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       judgement,
     });
     return {
-      store, decisionKey, lists, service, judgement, stepUps, disputes, dispatcher, risk, now,
+      store, decisionKey, lists, service, judgement, stepUps, disputes, reversals, dispatcher, risk, now,
       trustIssuer: (issuer) => store.transaction((tx) => lists.trustIssuer(tx, issuer)),
       close: async () => {
         await dispatcher.stop();

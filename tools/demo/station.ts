@@ -4,6 +4,7 @@
  * at whatever the customer holds up (a `PhoneScene`), and the terminal core.
  * Its stages are narrated through `say(stage, text)`.
  */
+import type { ReversalEffect } from '../../src/authorization/reversal';
 import { publicKeyToText, type PublicKey } from '../../src/authorization/signer';
 import { createSimulatorHal, type SimulatorHal } from '../../boards/simulator/hal';
 import type { RgbImage } from '../../hal/portable/rgb-to-frame';
@@ -64,9 +65,14 @@ export async function bootStation(name: string, dataDir: string, url: string, sa
     location.close();
     hal.shutdown();
   };
+  // Earlier requests are settled at start(): tell what became of them.
+  terminal.on('reversal-queued', (e) => say('terminal', `${name}: request trace ${e.trace} given up (${e.reason}): its reversal is stored and sent until the authorizer acknowledges it`));
+  terminal.on('reversed', (e) => say('terminal', `${name}: request trace ${e.trace} (${e.reason}) reversed, acknowledged by the authorizer: ${reversalEffectText[e.effect]}; nothing was released for it`));
   try {
     const hadKey = hal.keystore.has('terminal');
     const identity = await terminal.start();
+    const waiting = terminal.pendingWork().length;
+    if (waiting > 0) say('terminal', `${name}: ${waiting} reversal${waiting === 1 ? '' : 's'} not acknowledged yet (authorizer unreachable): sent again before the next charge`);
     say('terminal', `${name}: ${hadKey ? 'key loaded' : 'P-256 key created in the keystore'}; enrolled as ${identity.terminalId} for ${identity.merchant.name} (${identity.merchant.currency}, ${identity.merchant.purposes.join(', ')})`);
     say('terminal', `${name}: trust list and deny list installed (signed by the operator key); authorizer decision key recorded (trusted on first use)`);
     const fix = await waitForFix(location, hal);
@@ -87,6 +93,14 @@ async function waitForFix(location: NmeaLocationSensor, hal: SimulatorHal): Prom
   return 'no fix yet: requests will say so';
 }
 
+const reversalEffectText: Record<ReversalEffect, string> = {
+  'not-received': 'it never arrived, and will be declined if it does',
+  'not-captured': 'it had been declined, nothing was taken',
+  released: 'the hold is released, nothing was taken',
+  voided: 'the capture is voided and the customer refunded',
+  'already-returned': 'the money was back with the customer already',
+};
+
 /** Prints each stage of the station's charges; returns a function that stops it. */
 export function narrate(station: Station, say: Say): () => void {
   const { terminal, name } = station;
@@ -102,6 +116,7 @@ export function narrate(station: Station, say: Say): () => void {
       if (d.source === 'terminal') say('terminal', `decided on the terminal: ${d.outcome.toUpperCase()}, ${d.reason}`);
       say('display', `"${d.display}"`);
       if (!d.actuated) say('actuator', 'stays locked');
+      if (d.reversal) say('terminal', d.reversal.state === 'acknowledged' ? `reversed at once: ${reversalEffectText[d.reversal.effect]}` : 'reversal stored; it goes out when the authorizer answers again');
     }),
     terminal.on('actuated', (e) => say('actuator', `fired once: relay held ${e.actuation.kind === 'hold' ? `${e.actuation.ms} ms` : 'as a pulse train'} (trace ${e.trace})`)),
   ];

@@ -8,6 +8,7 @@ import { requestHash, verifyDecision } from '../../../src/authorization/decision
 import { openEnrollmentRequest, verifyEnrollmentAnswer } from '../../../src/authorization/enrollment';
 import { openRequest } from '../../../src/authorization/request';
 import { signedBy } from '../../../src/authorization/envelope';
+import { openReversal, verifyReversalAck } from '../../../src/authorization/reversal';
 import { vectorHex, vectorKeys } from './vectors';
 
 const bytes = {
@@ -15,6 +16,8 @@ const bytes = {
   enrollmentAnswer: hexToBytes(vectorHex.enrollmentAnswer),
   request: hexToBytes(vectorHex.request),
   decision: hexToBytes(vectorHex.decision),
+  reversal: hexToBytes(vectorHex.reversal),
+  reversalAck: hexToBytes(vectorHex.reversalAck),
 };
 const terminal = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.terminal) };
 const authorizer = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.authorizer) };
@@ -63,6 +66,24 @@ describe('authorization vectors', () => {
       const bent = bytes.decision.slice();
       bent[i] ^= 0x01;
       expect(verifyDecision(bent, expectation).ok).toBe(false);
+    }
+  });
+
+  it('the reversal names the request by its hash and is signed by the terminal; its acknowledgement verifies for it only', () => {
+    const { reversal, envelope } = openReversal(bytes.reversal);
+    expect(signedBy(envelope, terminal)).toBe(true);
+    expect(reversal).toEqual({ terminalId: 'T0123456789', trace: 42, requestHash: requestHash(bytes.request), reason: 'no-answer', localTime: localTime + 12_500 });
+    const target = { authorizer, terminalId: 'T0123456789', trace: 42, requestHash: requestHash(bytes.request) };
+    expect(verifyReversalAck(bytes.reversalAck, target)).toMatchObject({ ok: true, ack: { effect: 'voided', issuedAt: localTime + 12_620 } });
+    expect(verifyReversalAck(bytes.reversalAck, { ...target, trace: 43 })).toMatchObject({ ok: false, problem: 'wrong-reversal' });
+    expect(verifyReversalAck(bytes.reversalAck, { ...target, requestHash: requestHash(bytes.decision) })).toMatchObject({ ok: false, problem: 'wrong-reversal' });
+    expect(verifyReversalAck(bytes.reversalAck, { ...target, authorizer: terminal })).toMatchObject({ ok: false, problem: 'bad-signature' });
+    // A decision is not an acknowledgement, though the same key signed both.
+    expect(verifyReversalAck(bytes.decision, target)).toMatchObject({ ok: false, problem: 'garbled' });
+    for (let i = 0; i < bytes.reversalAck.length; i += 5) {
+      const bent = bytes.reversalAck.slice();
+      bent[i] ^= 0x01;
+      expect(verifyReversalAck(bent, target).ok).toBe(false);
     }
   });
 });

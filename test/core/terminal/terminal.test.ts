@@ -229,32 +229,90 @@ describe('terminal: answers it must not act on', () => {
 });
 
 describe('terminal: a request left without an answer', () => {
-  it('is asked about again at the next boot, reported, and releases nothing', async () => {
+  it('is reversed: the reversal is tried at once and, the network still down, delivered at the next boot; nothing released', async () => {
     const b = bench();
     const terminal = await started(b);
     const down = new HalError('timeout', 'no answer');
     b.authorizer.script.push({ kind: 'fail', error: down }, { kind: 'fail', error: down }, { kind: 'fail', error: down });
+    b.authorizer.reversalScript.push({ kind: 'fail', error: down });
+    const queued: { trace: number; reason: string }[] = [];
+    terminal.on('reversal-queued', (e) => queued.push(e));
     const lost = await pay(b, terminal);
-    expect(lost).toMatchObject({ outcome: 'no-answer', actuated: false });
+    expect(lost).toMatchObject({ outcome: 'no-answer', actuated: false, reversal: { reason: 'no-answer', state: 'queued' } });
+    expect(queued).toEqual([{ trace: lost.trace, reason: 'no-answer' }]);
+    expect(terminal.pendingWork()).toEqual([{ trace: lost.trace, kind: 'reversal' }]);
+
     const rebooted = bench(b.storage, b.clock, b.authorizer);
     const again = createTerminal({ hal: rebooted.hal, config: testConfig, codes: prefixChecker });
-    const resolved: { trace: number; outcome: string }[] = [];
-    again.on('resolved', (e) => resolved.push(e));
+    const reversed: { trace: number; effect: string; reason: string }[] = [];
+    again.on('reversed', (e) => reversed.push(e));
     await again.start();
-    expect(resolved).toMatchObject([{ trace: lost.trace, outcome: 'approved' }]);
-    expect(b.authorizer.received[3]).toEqual(b.authorizer.received[0]);
+    expect(reversed).toMatchObject([{ trace: lost.trace, effect: 'not-received', reason: 'no-answer' }]);
+    expect(b.authorizer.reversals.map((r) => r.trace)).toEqual([lost.trace]);
+    // The request itself is never sent again: resent, it could be captured for goods that stay locked.
+    expect(b.authorizer.received).toHaveLength(3);
     expect(rebooted.actuator.holds).toEqual([]);
+    expect(again.pendingWork()).toEqual([]);
     await again.start();
-    expect(resolved).toHaveLength(1);
+    expect(reversed).toHaveLength(1);
   });
 
-  it('is dropped when the authorizer refuses to read it (it was never decided)', async () => {
+  it('is reversed at once when the network answers the reversal, and the authorizer says what it undid', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    // Decided at the authorizer, but every answer lost on the way back.
+    b.authorizer.script.push(
+      { kind: 'answer', body: (request) => { b.authorizer.decided.push(openRequest(request).request); return Uint8Array.of(0xa0); } },
+      { kind: 'fail', error: new HalError('timeout', 'no answer') },
+      { kind: 'fail', error: new HalError('timeout', 'no answer') },
+    );
+    const lost = await pay(b, terminal);
+    expect(lost).toMatchObject({ outcome: 'no-answer', actuated: false, reversal: { state: 'acknowledged', effect: 'voided' } });
+    expect(terminal.pendingWork()).toEqual([]);
+    expect(b.actuator.holds).toEqual([]);
+  });
+
+  it('a refusal (4xx) is unauthenticated: the request is reversed all the same, and a refused reversal waits', async () => {
     const b = bench();
     const terminal = await started(b);
     b.authorizer.script.push({ kind: 'fail', error: new HalError('bad-status', 'unreadable', 400) });
-    expect((await pay(b, terminal)).outcome).toBe('no-answer');
+    b.authorizer.reversalScript.push({ kind: 'fail', error: new HalError('bad-status', 'forged refusal', 403) });
+    const refused = await pay(b, terminal);
+    expect(refused).toMatchObject({ outcome: 'no-answer', reversal: { state: 'queued' } });
+    expect(terminal.pendingWork()).toEqual([{ trace: refused.trace, kind: 'reversal' }]);
+    // The next charge delivers it first, then goes on.
     expect((await pay(b, terminal, 'GOOD-2')).outcome).toBe('approved');
-    expect(b.authorizer.received).toHaveLength(2);
+    expect(b.authorizer.reversals.map((r) => r.trace)).toEqual([refused.trace]);
+    expect(terminal.pendingWork()).toEqual([]);
+  });
+
+  it('an actuator that fails releases nothing, so the approved payment is reversed', async () => {
+    const b = bench();
+    b.hal.actuator = { hold: async () => { throw new HalError('io', 'relay stuck'); }, pulse: async () => undefined };
+    const terminal = await started(b);
+    const decision = await pay(b, terminal);
+    expect(decision).toMatchObject({ outcome: 'approved', actuated: false, reversal: { reason: 'not-released', state: 'acknowledged', effect: 'voided' } });
+    expect(terminal.pendingWork()).toEqual([]);
+  });
+
+  it('takes no new charge while too much work waits (each is a customer not settled yet)', async () => {
+    const b = bench();
+    const terminal = createTerminal({ hal: b.hal, config: { ...testConfig, maxPendingWork: 2 }, codes: prefixChecker });
+    await terminal.start();
+    const down = new HalError('timeout', 'no answer');
+    for (let i = 0; i < 2; i++) {
+      b.authorizer.script.push({ kind: 'fail', error: down }, { kind: 'fail', error: down }, { kind: 'fail', error: down });
+      b.authorizer.reversalScript.push({ kind: 'fail', error: down });
+      expect((await pay(b, terminal, `GOOD-${i}`)).outcome).toBe('no-answer');
+      // the next charge's own attempt to deliver the waiting reversal fails too
+      b.authorizer.reversalScript.push({ kind: 'fail', error: down });
+    }
+    b.authorizer.reversalScript.push({ kind: 'fail', error: down }, { kind: 'fail', error: down });
+    const refused = await terminal.charge({ amount: 150, currency: 'EUR', purpose: 'counter-sale', reference: 'r' });
+    expect(refused).toMatchObject({ outcome: 'declined', reason: 'pending-work', source: 'terminal' });
+    b.authorizer.reversalScript.length = 0;
+    expect(await terminal.settle()).toBe(0);
+    expect((await pay(b, terminal, 'GOOD-9')).outcome).toBe('approved');
   });
 });
 

@@ -123,6 +123,26 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     expect(transactions.filter((t) => t.retry_of !== null)).toHaveLength(1);
   });
 
+  it('reverses through the port: a capture voided and journaled, one record per (terminal, trace), the same answer to every copy', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const paid = await t.pay(w.wallet());
+    const first = await t.reverse(paid);
+    expect(first.ack).toMatchObject({ effect: 'voided' });
+    const payment = (await read(w, (tx) => tx.payments.byHash(paid.requestHash)))!;
+    expect(payment.state).toBe('voided');
+    expect((await read(w, (tx) => tx.payments.events(payment.requestId))).map((e) => [e.from, e.to, e.cause])).toEqual([[null, 'captured', 'decision'], ['captured', 'voided', 'reversal']]);
+    const record = (await read(w, (tx) => tx.lifecycle.reversal(t.id, paid.trace)))!;
+    expect(record).toMatchObject({ terminalId: t.id, trace: paid.trace, requestHash: paid.requestHash, reason: 'no-answer', effect: 'voided', answer: first.body });
+    expect((await t.reverse(paid, 'interrupted')).body).toEqual(first.body);
+    await expect(read(w, (tx) => tx.lifecycle.recordReversal(record))).rejects.toThrow();
+    // A request never seen, reversed ahead: declined when it comes, the terminal not suspended.
+    const ahead = { trace: paid.trace + 1, requestHash: new Uint8Array(32).fill(3) };
+    expect((await t.reverse(ahead)).ack).toMatchObject({ effect: 'not-received' });
+    expect((await t.pay(w.wallet())).body).toMatchObject({ outcome: 'declined', reason: 'reversed' });
+    expect((await read(w, (tx) => tx.terminals.byId(t.id)))!.status).toBe('approved');
+  });
+
   it('keeps the history the factors read: accepted amounts newest first, merchant volume, the last fix', async () => {
     const w = await start(kind);
     const t = await w.terminal();

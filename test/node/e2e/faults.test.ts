@@ -42,7 +42,7 @@ describe('e2e: decisions the terminal must not act on', () => {
     expect(rowsFor(decision.trace!).map((r) => r.retry_of === null)).toEqual([true, false]);
   });
 
-  it('forged, replayed and mismatched decisions on every attempt leave the goods locked; the next charge learns the real fate', async () => {
+  it('forged, replayed and mismatched decisions on every attempt leave the goods locked, and the terminal reverses the capture it never heard of', async () => {
     const victim = await bootTerminal({ url: proxy.url, dataDir: world.dir('victim') });
     victim.hal.shutdown();
     const earlier = (await pay(victim.terminal, world.wallet.code())).signed!;
@@ -59,11 +59,14 @@ describe('e2e: decisions the terminal must not act on', () => {
     expect(decision.failures.map((f) => f.reason)).toEqual(['bad-signature', 'wrong-request', 'wrong-request']);
     expect(victim.hal.actuatorLine.pulses()).toHaveLength(1);
 
-    // The authorizer did approve it (the terminal never heard): the next charge asks again first and reports it.
-    const resolved: { trace: number; outcome: string }[] = [];
-    victim.terminal.on('resolved', (e) => resolved.push(e));
+    // The authorizer did approve it (the terminal never heard): the terminal reversed it at once, and the capture is voided.
+    expect(decision.reversal).toEqual({ reason: 'no-answer', state: 'acknowledged', effect: 'voided' });
+    const id = victim.terminal.identity!.terminalId;
+    const voided = world.authorizer.db.prepare(
+      "SELECT p.state FROM payments p JOIN requests r ON r.id = p.request_id WHERE r.terminal_id = ? AND r.trace = ?",
+    ).get(id, decision.trace) as { state: string };
+    expect(voided.state).toBe('voided');
     const next = await pay(victim.terminal, world.wallet.code());
-    expect(resolved).toMatchObject([{ trace: decision.trace, outcome: 'approved' }]);
     expect(next).toMatchObject({ outcome: 'approved', actuated: true, trace: decision.trace! + 1 });
     expect(victim.hal.actuatorLine.pulses()).toHaveLength(2);
   });
@@ -163,11 +166,11 @@ describe('e2e: power cut between reserving a trace number and sending', () => {
     });
   }
 
-  it('a cut after the answer, before it is recorded: nothing released, and the next boot reports the approval', async () => {
+  it('a cut after the approval, before the release is recorded: nothing released, and the next boot voids the capture', async () => {
     const dataDir = world.dir('power-after');
     const enrolled = await bootTerminal({ url: world.authorizer.url, dataDir });
     enrolled.hal.shutdown();
-    // Count what a reboot writes; then a charge writes: replay slot, trace number, the request, its clearing.
+    // Count what a reboot writes; then a charge writes: replay slot, trace number, the request, "releasing".
     const again = await bootTerminal({ url: world.authorizer.url, dataDir });
     again.hal.shutdown();
     const rebootWrites = (again.hal.storage as DirectoryStorage).power.writes;
@@ -180,9 +183,11 @@ describe('e2e: power cut between reserving a trace number and sending', () => {
     revived.hal.shutdown();
     const id = revived.terminal.identity!.terminalId;
     const rows = journal(world).filter((r) => r.terminal_id === id);
-    // The first request was approved; asking again at boot got the same stored decision (a retry row, no new decision).
-    expect(rows.map((r) => [r.trace, r.outcome, r.retry_of === null])).toEqual([[1, 'approved', true], [1, null, false]]);
+    // The request was approved once; the boot never resent it, it reversed it: the capture is voided.
+    expect(rows.map((r) => [r.trace, r.outcome])).toEqual([[1, 'approved']]);
+    const payment = world.authorizer.db.prepare('SELECT state FROM payments WHERE request_id = ?').get(rows[0].id) as { state: string };
+    expect(payment.state).toBe('voided');
+    expect(revived.terminal.pendingWork()).toEqual([]);
     expect(revived.hal.actuatorLine.pulses()).toHaveLength(0);
-    expect(revived.hal.storage.open({ path: 'qrpay' }).read('unresolved')).toBeUndefined();
   });
 });

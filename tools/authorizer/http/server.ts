@@ -2,6 +2,7 @@
  * The authorizer's HTTP face (node:http), loopback by default:
  *   POST /v1/enroll      application/cose  enrollment request → signed answer
  *   POST /v1/authorize   application/cose  authorization request → signed decision
+ *   POST /v1/reverse     application/cose  a terminal's reversal → signed acknowledgement
  *   GET  /v1/trust-list  the operator-signed issuer trust list (application/cose)
  *   GET  /v1/deny-list   the operator-signed deny list (application/cose)
  *   GET  /v1/health      JSON: schema version, terminals, requests
