@@ -386,7 +386,7 @@ interface Shares { verify: number; sign: number; database: number; risk: number 
 /** What a profile frame is doing, by the file it runs in (the nearest classified caller decides for the rest). */
 function partOf(functionName: string, file: string): Part | undefined {
   if (functionName === '(idle)' || functionName === '(program)') return 'idle';
-  if ((functionName === 'serverVerify' && file.endsWith('/tools/authorizer/crypto.ts')) || (functionName === 'verify' && file.endsWith('/src/crypto/verify.ts'))) return 'verify';
+  if ((functionName.startsWith('serverVerify') && file.endsWith('/tools/authorizer/crypto.ts')) || (functionName === 'verify' && file.endsWith('/src/crypto/verify.ts'))) return 'verify';
   if (functionName === 'signDecision' && file.endsWith('/src/authorization/decision.ts')) return 'sign';
   if (/\/node_modules\/(better-sqlite3|pg|pg-protocol|pg-types|pg-pool)\//.test(file)) return 'database';
   if (/\/tools\/authorizer\/store\/(sqlite|postgres)\/(?!index\.ts)/.test(file)) return 'database';

@@ -86,7 +86,7 @@ function isSec1(publicKey: Uint8Array): boolean {
 }
 
 /** src/crypto/verify.ts's `verify`, on OpenSSL. */
-// A named function, so profiles (bench/load.ts) can tell verification's time.
+// A named function, so profiles (bench/load.ts) can tell verification's time (the bundler may suffix the name).
 export const serverVerify: SignatureCheck = function serverVerify(alg, publicKey, message, signature) {
   try {
     if (!(publicKey instanceof Uint8Array) || !(message instanceof Uint8Array) || !(signature instanceof Uint8Array)) return false;
