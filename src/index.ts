@@ -11,7 +11,7 @@ export type { Decision, DecisionOutcome } from './terminal/decision';
 export { TerminalError, isTerminalError } from './terminal/errors';
 export type { TerminalErrorKind } from './terminal/errors';
 export { cameraCodeSource } from './terminal/code-source';
-export { pinnedAuthorizerKey, provisioningDomain, provisionedAuthorizerKey } from './terminal/provisioning';
+export { pinnedAuthorizerKey, provisioningDomain, provisionedAuthorizerKey, provisionedEnrollmentToken, provisioningToken } from './terminal/provisioning';
 export { publicKeyFromText, publicKeyToText } from './authorization/signer';
 export type { CodeSource, CameraCodeSourceOptions } from './terminal/code-source';
 export { purposes } from './authorization/charge';

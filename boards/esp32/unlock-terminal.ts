@@ -11,7 +11,7 @@ import Digital from 'embedded:io/digital';
 import HTTPClient from 'embedded:network/http/client';
 import Time from 'time';
 import { createEsp32Entropy } from 'qrpay-entropy';
-import { DigitalActuator, NmeaLocationSensor, SoftwareKeystore, cameraCodeSource, createTerminal, formatAmount, pinnedAuthorizerKey, type Charge, type Hal } from '../../src/index';
+import { DigitalActuator, NmeaLocationSensor, SoftwareKeystore, cameraCodeSource, createTerminal, formatAmount, pinnedAuthorizerKey, provisioningToken, type Charge, type Hal } from '../../src/index';
 import { createEsp32Camera } from './camera';
 import { createEsp32Clock } from './clock';
 import { createEsp32Http, type HttpProvider } from './http';
@@ -56,6 +56,8 @@ export function runUnlockTerminal(board: UnlockBoard): void {
     actuator: new DigitalActuator({ output: new Digital({ pin: config.relayPin ?? board.relayPin, mode: Digital.Output }), clock }),
   };
   const location = new NmeaLocationSensor({ serial: hal.gnssSerial!, clock, maxAge: 5000 });
+  // The one-time token for the first enrollment (manifest config.provisioningToken or NVS provisioning), if any.
+  const enrollmentToken = provisioningToken(config.provisioningToken, storage);
   const terminal = createTerminal({
     hal,
     location,
@@ -65,6 +67,7 @@ export function runUnlockTerminal(board: UnlockBoard): void {
       // Pinned (manifest config.authorizerKey or NVS provisioning): the enrollment, the stored enrollment at
       // every boot and every decision must carry that key's signature.
       authorizerKey: pinnedAuthorizerKey(config.authorizerKey, storage),
+      ...(enrollmentToken ? { provisioningToken: enrollmentToken } : {}),
       firmware: '0.1.0',
       device: { model: board.model, serial: config.serial ?? 'UNSET', board: board.board },
       actuation: { kind: 'hold', ms: config.holdMs ?? 3000 },

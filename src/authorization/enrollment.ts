@@ -7,6 +7,10 @@
  *   1 public key (bytes; the algorithm is the envelope's `alg`)
  *   2 device facts (map: 1 model, 2 serial, 3 firmware version, 4 board)
  *   3 local time (uint, ms)
+ *   4 provisioning token (bytes, 16-64; optional): the one-time secret the
+ *     operator issued for this merchant (`qrpay operator provision`); an
+ *     authorizer that does not enroll openly refuses a new key without one.
+ *     Inside the signed payload, so it binds the token to the key it enrolls.
  *
  * Answer (COSE_Sign1 by the authorizer; application/qrpay-enrolled+cbor). Payload:
  *   1 request hash (32 bytes: SHA-256 of the enrollment request sent)
@@ -41,7 +45,10 @@ export interface EnrollmentRequest {
   key: PublicKey;
   device: DeviceFacts;
   localTime: number;
+  provisioningToken?: Uint8Array;
 }
+
+export const provisioningTokenLength = { min: 16, max: 64 } as const;
 
 export interface Site {
   latitude: number;
@@ -61,6 +68,22 @@ export interface MerchantProfile {
 export interface Limits {
   /** Largest single payment, minor units. */
   maxAmount: number;
+  /** Offline acceptance (docs/authorization.md, Offline): absent, the terminal never approves on its own. */
+  offline?: OfflineLimits;
+}
+
+/** The bounds of offline acceptance, set by the authorizer; the embedder cannot raise them. */
+export interface OfflineLimits {
+  /** Largest payment accepted offline, minor units (the floor limit). */
+  floorLimit: number;
+  /** Offline payments not uploaded yet, at most this many... */
+  maxCount: number;
+  /** ...and this much in all, minor units. */
+  maxTotal: number;
+  /** One credential's offline payments not uploaded yet, at most this much, minor units. */
+  maxPerCredential: number;
+  /** The trust and deny lists must be younger than this, ms. */
+  maxListAge: number;
 }
 
 export type EnrollmentStatus = 'approved' | 'pending' | 'refused';
@@ -93,6 +116,7 @@ export function signEnrollmentRequest(request: EnrollmentRequest, signer: Signer
     [1, request.key.publicKey],
     [2, mapOf([[1, request.device.model], [2, request.device.serial], [3, request.device.firmware], [4, request.device.board]])],
     [3, request.localTime],
+    [4, request.provisioningToken],
   ]);
   return seal({ contentType: ContentType.enrollmentRequest, payload, signer });
 }
@@ -107,7 +131,7 @@ export interface OpenedEnrollmentRequest {
 export function openEnrollmentRequest(bytes: Uint8Array): OpenedEnrollmentRequest {
   const envelope = open(bytes, ContentType.enrollmentRequest);
   const map = envelope.payload;
-  onlyKeys(map, [1, 2, 3], 'enrollment request');
+  onlyKeys(map, [1, 2, 3, 4], 'enrollment request');
   const facts = asMap(map.get(2), 'device facts');
   onlyKeys(facts, [1, 2, 3, 4], 'device facts');
   const key: PublicKey = { alg: envelope.alg, publicKey: readBytes(map, 1, 'public key', keyLength[envelope.alg].min, keyLength[envelope.alg].max) };
@@ -121,6 +145,7 @@ export function openEnrollmentRequest(bytes: Uint8Array): OpenedEnrollmentReques
     },
     localTime: readUint(map, 3, 'local time'),
   };
+  if (map.has(4)) request.provisioningToken = readBytes(map, 4, 'provisioning token', provisioningTokenLength.min, provisioningTokenLength.max);
   return { request, possession: signedBy(envelope, key) };
 }
 
@@ -144,7 +169,7 @@ export function signEnrollmentAnswer(answer: EnrollmentAnswer, signer: Signer): 
     ]) : undefined],
     [6, keyMap(answer.authorizer)],
     [7, answer.trustList],
-    [8, answer.limits ? mapOf([[1, answer.limits.maxAmount]]) : undefined],
+    [8, answer.limits ? limitsMap(answer.limits) : undefined],
     [9, answer.issuedAt],
     [10, answer.denyList],
     [11, answer.operator ? keyMap(answer.operator) : undefined],
@@ -211,9 +236,26 @@ function answerOf(map: CborMap): EnrollmentAnswer {
   answer.nextTrace = readUint(map, 12, 'next trace number');
   if (answer.nextTrace < 1) throw new FormatError('next trace number', 'trace numbers start at 1');
   const limits = asMap(map.get(8), 'limits');
-  onlyKeys(limits, [1], 'limits');
+  onlyKeys(limits, [1, 2], 'limits');
   answer.limits = { maxAmount: readUint(limits, 1, 'maximum amount') };
+  if (limits.has(2)) {
+    const offline = asMap(limits.get(2), 'offline limits');
+    onlyKeys(offline, [1, 2, 3, 4, 5], 'offline limits');
+    answer.limits.offline = {
+      floorLimit: readUint(offline, 1, 'floor limit'), maxCount: readUint(offline, 2, 'offline count'), maxTotal: readUint(offline, 3, 'offline total'),
+      maxPerCredential: readUint(offline, 4, 'offline per credential'), maxListAge: readUint(offline, 5, 'list age'),
+    };
+  }
   return answer;
+}
+
+/** Limits map: 1 maximum amount; 2 offline limits {1 floor limit, 2 count, 3 total, 4 per credential, 5 list age ms}. */
+function limitsMap(limits: Limits): CborMap {
+  const offline = limits.offline;
+  return mapOf([
+    [1, limits.maxAmount],
+    [2, offline ? mapOf([[1, offline.floorLimit], [2, offline.maxCount], [3, offline.maxTotal], [4, offline.maxPerCredential], [5, offline.maxListAge]]) : undefined],
+  ]);
 }
 
 function merchantOf(value: CborValue | undefined): MerchantProfile {

@@ -22,6 +22,11 @@ export const ContentType = {
   /** The terminal gives a request up (reversal.ts), and the authorizer's signed acknowledgement. */
   reversal: 'application/qrpay-reversal+cbor',
   reversalAck: 'application/qrpay-reversal-ack+cbor',
+  /** A merchant's completion, void, refund or batch close (instruction.ts), and the authorizer's signed result. */
+  instruction: 'application/qrpay-instruction+cbor',
+  instructionResult: 'application/qrpay-instruction-result+cbor',
+  /** A payment the terminal approved offline, uploaded later (advice.ts). */
+  offlineAdvice: 'application/qrpay-offline-advice+cbor',
 } as const;
 export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
 

@@ -9,6 +9,8 @@
  *   9 payment code (text, exactly as scanned)
  *  10 terminal verdict (map: 1 "verified" | "rejected", 2 reason, 3 code id)
  *  11 firmware version (text)
+ *  12 kind (text): "pre-auth" for a hold completed later (docs/authorization.md,
+ *     Pre-authorization); absent for a sale
  */
 import { utf8Encode } from '../codec/utf8';
 import { isBytes } from '../codec/cbor';
@@ -36,6 +38,8 @@ export interface AuthorizationRequest extends Charge {
   paymentCode: string;
   verdict: CodeVerdict;
   firmware: string;
+  /** A pre-authorization holds `amount` (the most it may cost) until a completion; absent: a sale. */
+  kind?: 'pre-auth';
 }
 
 export const terminalIdPattern = (): RegExp => /^[A-Za-z0-9-]{1,32}$/;
@@ -49,6 +53,7 @@ export function signRequest(request: AuthorizationRequest, signer: Signer): Uint
   const problem = chargeProblem(request);
   if (problem) throw new FormatError('charge', problem);
   if (!terminalIdPattern().test(request.terminalId)) throw new FormatError('terminal id', 'terminal id is not 1-32 letters, digits or dashes');
+  if (request.kind !== undefined && request.kind !== 'pre-auth') throw new FormatError('kind', 'kind is "pre-auth" or absent (a sale)');
   const verdict = mapOf([
     [1, request.verdict.status],
     [2, request.verdict.reason],
@@ -66,6 +71,7 @@ export function signRequest(request: AuthorizationRequest, signer: Signer): Uint
     [9, request.paymentCode],
     [10, verdict],
     [11, request.firmware],
+    [12, request.kind],
   ]);
   return seal({ contentType: ContentType.request, payload, signer, kid: terminalKid(request.terminalId) });
 }
@@ -79,7 +85,7 @@ export interface OpenedRequest {
 export function openRequest(bytes: Uint8Array): OpenedRequest {
   const envelope = open(bytes, ContentType.request);
   const map = envelope.payload;
-  onlyKeys(map, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 'request');
+  onlyKeys(map, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 'request');
   const verdictMap = asMap(map.get(10), 'terminal verdict');
   onlyKeys(verdictMap, [1, 2, 3], 'terminal verdict');
   const verdict: CodeVerdict = { status: readChoice(verdictMap, 1, 'verdict status', ['verified', 'rejected'] as const) };
@@ -100,6 +106,8 @@ export function openRequest(bytes: Uint8Array): OpenedRequest {
     verdict,
     firmware: readText(map, 11, 'firmware version', 32),
   };
+  const kind = optional(map, 12, (m, k) => readChoice(m, k, 'kind', ['pre-auth'] as const));
+  if (kind !== undefined) request.kind = kind;
   if (request.amount < 1) throw new FormatError('amount', 'amount must be at least 1');
   if (request.trace < 1) throw new FormatError('trace number', 'trace numbers start at 1');
   const kid = envelope.kid;

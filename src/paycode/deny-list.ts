@@ -20,6 +20,11 @@ export class DenyList {
     this.store = new ListStore((bytes) => openDenyList(bytes, root), options.storage, denyListStorageKey);
   }
 
+  /** When the operator signed the installed list (NumericDate). */
+  get issuedAt(): number | undefined {
+    return this.store.current?.issuedAt;
+  }
+
   get version(): number | undefined {
     return this.store.current?.version;
   }

@@ -45,6 +45,11 @@ export class TrustStore {
     return this.store.current?.expiresAt;
   }
 
+  /** When the operator signed the installed list (NumericDate): how fresh the terminal's knowledge is. */
+  get issuedAt(): number | undefined {
+    return this.store.current?.issuedAt;
+  }
+
   install(bytes: Uint8Array, now: number): InstallResult {
     const result = this.store.install(bytes, now);
     if (result.ok) this.prepareIssuers();

@@ -15,6 +15,7 @@
  * 10. issuer signature on the credential (unless cached)       bad-credential-signature
  * 11. device signature on the code                             bad-code-signature
  * 12. record the code in the replay cache (persisted)          replay-unavailable
+ * (9 and 12 only with a replay cache: the authorizer keeps its own ledger.)
  */
 import type { Clock } from '../../hal/clock';
 import type { CoseAlgName } from '../cose/sign1';
@@ -59,7 +60,12 @@ export interface VerifierOptions {
   clock: Clock;
   trustStore: TrustStore;
   denyList: DenyList;
-  replayCache: ReplayCache;
+  /**
+   * The codes already accepted (steps 9 and 12). Without one the verifier
+   * checks everything else and the caller keeps the replay state itself: the
+   * authorizer, whose database is its replay ledger (tools/authorizer).
+   */
+  replayCache?: ReplayCache;
   /** Tolerated difference between the phone's and the terminal's clocks, seconds. Default 30. */
   skewSeconds?: number;
   /** Longest accepted exp - iat of a code, seconds. Default 120: bounds how long replay entries live. */
@@ -90,7 +96,7 @@ export class PaymentCodeVerifier {
   private readonly clock: Clock;
   private readonly trustStore: TrustStore;
   private readonly denyList: DenyList;
-  private readonly replayCache: ReplayCache;
+  private readonly replayCache: ReplayCache | undefined;
   private readonly skew: number;
   private readonly maxLifetime: number;
   readonly credentialCache: CredentialCache;
@@ -105,7 +111,7 @@ export class PaymentCodeVerifier {
     this.skew = options.skewSeconds ?? defaultSkew;
     this.maxLifetime = options.maxCodeLifetimeSeconds ?? defaultMaxCodeLifetime;
     this.credentialCache = options.credentialCache ?? new CredentialCache(options.credentialCacheSize ?? 32);
-    const window = this.replayCache.windowSeconds;
+    const window = this.replayCache?.windowSeconds;
     if (window !== undefined && this.maxLifetime + 2 * this.skew > window) {
       // An entry could outlive the window the cache's bound is computed for.
       throw new RangeError(`replay cache window ${window} s is shorter than the code lifetime plus twice the skew (${this.maxLifetime + 2 * this.skew} s)`);
@@ -159,11 +165,14 @@ export class PaymentCodeVerifier {
       }
     }
 
-    if (this.replayCache.has(credential.issuerKid, credential.credentialId, code.codeId, now)) {
-      return reject('replayed', `code ${hex(code.codeId)} of credential ${hex(credential.credentialId)} was already accepted`);
+    const replayCache = this.replayCache;
+    if (replayCache) {
+      if (replayCache.has(credential.issuerKid, credential.credentialId, code.codeId, now)) {
+        return reject('replayed', `code ${hex(code.codeId)} of credential ${hex(credential.credentialId)} was already accepted`);
+      }
+      const admission = replayCache.admission(credential.issuerKid, credential.credentialId, now);
+      if (!admission.ok) return reject(admission.reason, admission.detail);
     }
-    const admission = this.replayCache.admission(credential.issuerKid, credential.credentialId, now);
-    if (!admission.ok) return reject(admission.reason, admission.detail);
 
     const trustVersion = this.trustStore.version as number;
     const cached = this.credentialCache.has(credential.encoded, trustVersion);
@@ -181,8 +190,10 @@ export class PaymentCodeVerifier {
       return reject('bad-code-signature', `device signature on the code does not verify${highSNote(code.alg, code.sign1.signature)}`);
     }
 
-    const added = this.replayCache.add(credential.issuerKid, credential.credentialId, code.codeId, code.expiresAt + this.skew, now);
-    if (!added.ok) return reject(added.reason, added.detail);
+    if (replayCache) {
+      const added = replayCache.add(credential.issuerKid, credential.credentialId, code.codeId, code.expiresAt + this.skew, now);
+      if (!added.ok) return reject(added.reason, added.detail);
+    }
 
     const customer: VerifiedCustomer = {
       ok: true,

@@ -16,6 +16,8 @@ export interface CodeCheck {
   summary: string;
   /** The terminal's lists are out of date: fetch them again before the next code. */
   refresh?: true;
+  /** For a code verified fully offline: what offline acceptance needs to know of its credential. */
+  offline?: { credential: string; allowed: boolean; cap?: number };
 }
 
 /** What installing a freshly downloaded list did: `ok` with the version, or why it was kept out. */
@@ -26,4 +28,6 @@ export interface CodeChecker {
   check(text: string, context: { now: number; amount: number }): CodeCheck;
   /** Offers a downloaded operator list; only a genuine, newer, unexpired one replaces the current. */
   installList?(kind: 'trust' | 'deny', bytes: Uint8Array, now: number): ListUpdate;
+  /** When the older of the installed trust and deny lists was signed (ms), for the offline list-age rule. */
+  listsIssuedAt?(): number | undefined;
 }

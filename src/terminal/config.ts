@@ -4,6 +4,7 @@
  */
 import type { PulseTrain } from '../../hal/actuator';
 import type { SignatureAlgorithm } from '../../hal/keystore';
+import { provisioningTokenLength } from '../authorization/enrollment';
 import type { PublicKey } from '../authorization/signer';
 import { TerminalError } from './errors';
 import { isPublicKey } from '../crypto/verify';
@@ -29,6 +30,12 @@ export interface TerminalConfig {
    * only: whoever answers first (a rogue access point) becomes the authorizer. Default false.
    */
   trustOnFirstUse?: boolean;
+  /**
+   * The one-time provisioning token the operator issued for this terminal's merchant (`qrpay operator
+   * provision`), sent inside the signed enrollment request. An authorizer that does not enroll openly refuses
+   * a new terminal without one.
+   */
+  provisioningToken?: Uint8Array;
   /** Default ES256 (what secure elements offer). */
   keyAlgorithm?: SignatureAlgorithm;
   /** The keystore name of the terminal key. Default "terminal". */
@@ -53,10 +60,16 @@ export interface TerminalConfig {
    * (`pending-work`): each is a customer whose money is not settled yet, and each takes a storage entry. Default 8.
    */
   maxPendingWork?: number;
+  /**
+   * How often the terminal downloads the trust and deny lists, ms (also at boot and after uploading offline
+   * payments). A freeze or a revocation reaches an online terminal within this plus one exchange. Default 10 min.
+   */
+  listRefreshInterval?: number;
 }
 
-export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorizerKey' | 'retry' | 'stepUp'>> {
+export interface ResolvedConfig extends Required<Omit<TerminalConfig, 'authorizerKey' | 'provisioningToken' | 'retry' | 'stepUp'>> {
   authorizerKey?: PublicKey;
+  provisioningToken?: Uint8Array;
   retry: RetryPolicy;
   stepUp: StepUpPolicy;
 }
@@ -78,8 +91,10 @@ export function resolveConfig(config: TerminalConfig): ResolvedConfig {
     stepUp: { ...defaultStepUpPolicy, ...config.stepUp },
     trustOnFirstUse: config.trustOnFirstUse === true,
     maxPendingWork: config.maxPendingWork ?? 8,
+    listRefreshInterval: config.listRefreshInterval ?? 600_000,
   };
   if (config.authorizerKey) resolved.authorizerKey = config.authorizerKey;
+  if (config.provisioningToken) resolved.provisioningToken = config.provisioningToken;
   return resolved;
 }
 
@@ -97,6 +112,10 @@ function configProblem(config: TerminalConfig): string | undefined {
   } else if (config.trustOnFirstUse !== true) {
     return 'pin the authorizer key (authorizerKey), or set trustOnFirstUse: true to trust whoever answers first (simulator only)';
   }
+  const token = config.provisioningToken;
+  if (token !== undefined && !(token instanceof Uint8Array && token.length >= provisioningTokenLength.min && token.length <= provisioningTokenLength.max)) {
+    return `provisioningToken must be ${provisioningTokenLength.min} to ${provisioningTokenLength.max} bytes`;
+  }
   const retry = config.retry ?? {};
   if (retry.attempts !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 1)) return 'retry.attempts must be a whole number, 1 or more';
   for (const key of ['timeout', 'backoff', 'maxBackoff'] as const) {
@@ -105,7 +124,7 @@ function configProblem(config: TerminalConfig): string | undefined {
   if (config.maxPendingWork !== undefined && !(Number.isInteger(config.maxPendingWork) && config.maxPendingWork >= 1)) {
     return 'maxPendingWork must be a whole number, 1 or more';
   }
-  for (const key of ['decisionMaxSkew', 'codeTimeout'] as const) {
+  for (const key of ['decisionMaxSkew', 'codeTimeout', 'listRefreshInterval'] as const) {
     if (config[key] !== undefined && !positive(config[key])) return `${key} must be a positive number of milliseconds`;
   }
   const stepUp = config.stepUp ?? {};
@@ -115,4 +134,4 @@ function configProblem(config: TerminalConfig): string | undefined {
   return undefined;
 }
 
-export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', reverse: '/v1/reverse', trustList: '/v1/trust-list', denyList: '/v1/deny-list' } as const;
+export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', reverse: '/v1/reverse', instruct: '/v1/instruct', advice: '/v1/advice', trustList: '/v1/trust-list', denyList: '/v1/deny-list' } as const;

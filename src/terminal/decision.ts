@@ -19,6 +19,8 @@ export interface Decision {
   approvalCode?: string;
   /** The trace number of the request, when one was sent. */
   trace?: number;
+  /** SHA-256 of the request as sent: with `trace`, names the payment for `complete`, `void` and `refund`. */
+  requestHash?: Uint8Array;
   /** The authorizer's signed decision, exactly as received (for the embedder's journal). */
   signed?: Uint8Array;
   /** Failed attempts before the answer (timeouts, refused, unverifiable answers). */
@@ -30,4 +32,9 @@ export interface Decision {
    * failed): the reversal is `acknowledged` by the authorizer (with what it did) or `queued` and delivered later.
    */
   reversal?: { reason: ReversalReason; state: 'acknowledged'; effect: ReversalEffect } | { reason: ReversalReason; state: 'queued' };
+  /**
+   * When the authorizer could not be reached: `accepted` when the terminal approved on its own (the payment is in
+   * its offline journal until uploaded), else the typed reason it could not (offline-disabled, over-floor-limit...).
+   */
+  offline?: { accepted: true } | { accepted: false; reason: string };
 }

@@ -75,7 +75,7 @@ export function loadIdentity(hal: Hal, store: KeyValueStore, config: ResolvedCon
 export async function enroll(hal: Hal, store: KeyValueStore, config: ResolvedConfig): Promise<Identity> {
   const key = ensureKey(hal, config);
   const request = signEnrollmentRequest(
-    { key, device: { ...config.device, firmware: config.firmware }, localTime: hal.clock.now() },
+    { key, device: { ...config.device, firmware: config.firmware }, localTime: hal.clock.now(), ...(config.provisioningToken ? { provisioningToken: config.provisioningToken } : {}) },
     terminalSigner(hal, config),
   );
   const result = await exchange<{ answer: EnrollmentAnswer; bytes: Uint8Array }>({

@@ -44,10 +44,12 @@ export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecke
     check(text, context) {
       const result = verifier.verify(text, { amount: context.amount });
       if (result.ok) {
+        const cap = result.limits.perPaymentCap;
         return {
           verdict: { status: 'verified', codeId: unhex(result.codeId)! },
           decline: false,
           summary: `account ${result.account}, code ${result.codeId}, expires ${new Date(result.expiresAt * 1000).toISOString()}`,
+          offline: { credential: `${result.issuer}/${result.credentialId}`, allowed: result.limits.offlineAllowed, ...(cap !== undefined ? { cap } : {}) },
         };
       }
       const check: CodeCheck = {
@@ -57,6 +59,11 @@ export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecke
       };
       if (staleListReasons.indexOf(result.reason) >= 0) check.refresh = true;
       return check;
+    },
+    listsIssuedAt() {
+      const trust = trustStore.issuedAt;
+      const deny = denyList.issuedAt;
+      return trust === undefined || deny === undefined ? undefined : Math.min(trust, deny) * 1000;
     },
     installList(kind, bytes, nowMs) {
       const seconds = Math.floor(nowMs / 1000);

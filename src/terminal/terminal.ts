@@ -15,9 +15,10 @@ import type { KeyValueStore } from '../../hal/storage';
 import { chargeProblem, type Charge } from '../authorization/charge';
 import { requestHash, verifyDecision, type DecisionBody } from '../authorization/decision';
 import { locationFromSample, type WireLocation } from '../authorization/location';
-import { signRequest, type CodeVerdict } from '../authorization/request';
+import { openRequest, signRequest, type CodeVerdict } from '../authorization/request';
 import { paths, resolveConfig, type Actuation, type ResolvedConfig, type TerminalConfig } from './config';
-import type { CodeChecker, ListUpdate } from './code-check';
+import type { CodeCheck, CodeChecker, ListUpdate } from './code-check';
+import { signAdvice } from '../authorization/advice';
 import type { CodeSource } from './code-source';
 import { createPaycodeChecker } from './paycode-checker';
 import type { Decision } from './decision';
@@ -29,8 +30,8 @@ import { TraceCounter } from './trace-counter';
 import { exchange, type Acceptance, type AttemptFailure } from './transport';
 import type { HttpResponse } from '../../hal/http';
 import type { ReversalEffect, ReversalReason } from '../authorization/reversal';
-import { WorkQueue } from './work-queue';
-import { deliverReversal, reversalOf } from './reversals';
+import { signInstruction, maxBatchItems, type Action, type InstructionResult } from '../authorization/instruction';
+import { Ledger, type InstructionOutcome } from './ledger';
 import { awaitStepUp } from './step-up';
 import { ClockTrust, type ClockVerdict } from './clock-trust';
 
@@ -64,6 +65,13 @@ export interface TerminalEvents extends Record<string, unknown> {
    * (voided a capture and returned the funds, released a hold, never saw the request...). Nothing was released for it.
    */
   reversed: { trace: number; reason: ReversalReason; effect: ReversalEffect; signed: Uint8Array };
+  /**
+   * A payment approved offline was uploaded and decided: approved or held (captured), or declined late (the goods
+   * were gone: the merchant's loss, and both the customer and the merchant are told).
+   */
+  'offline-uploaded': { trace: number; decision: DecisionBody; signed: Uint8Array };
+  /** The authorizer's signed result of a completion, void, refund or batch close (now, or after a reboot). */
+  'instruction-answered': { trace: number; action: Action; result: InstructionResult; signed: Uint8Array };
   actuated: { trace: number; actuation: Actuation };
   /**
    * The terminal's clock disagrees with the authorizer's (learned from a verified answer) beyond the skew: it takes
@@ -72,6 +80,22 @@ export interface TerminalEvents extends Record<string, unknown> {
   'clock-skew': { terminalTime: number; authorizerTime: number; detail: string };
   'listener-error': { error: unknown };
 }
+
+/** Names a payment of this terminal: the trace number and request hash its decision carries. */
+export interface PaymentRef {
+  trace: number;
+  requestHash: Uint8Array;
+}
+
+/** A pre-authorization: like a charge, with the most it may cost. */
+export interface PreAuthorization {
+  maxAmount: number;
+  currency: string;
+  purpose: Charge['purpose'];
+  reference: string;
+}
+
+export type { InstructionOutcome };
 
 export interface CreateTerminalOptions {
   hal: Hal;
@@ -91,11 +115,26 @@ export interface Terminal {
   charge(charge: Charge): Promise<Decision>;
   /** Hands a scanned payload to the waiting charge; false when no charge is waiting for one. */
   present(code: string): boolean;
-  /** The requests not settled yet and the reversals not acknowledged yet, oldest first. */
-  pendingWork(): { trace: number; kind: 'request' | 'releasing' | 'reversal' }[];
   /**
-   * Delivers the waiting reversals now (at boot and before each charge this happens anyway); resolves with how
-   * many still wait. Never throws for network trouble.
+   * Like `charge`, for goods priced by time or use (a bike ride, arcade credit): holds `maxAmount` and releases
+   * the goods on a verified approval; `complete` later captures what they cost (the hold expires otherwise).
+   */
+  authorize(preAuthorization: PreAuthorization): Promise<Decision>;
+  /** Captures `amount` (at most the hold) of a pre-authorization whose goods were released. */
+  complete(payment: PaymentRef, amount: number): Promise<InstructionOutcome>;
+  /** Cancels a sale of the open batch: the funds go back to the customer. */
+  void(payment: PaymentRef): Promise<InstructionOutcome>;
+  /** Gives back `amount` of a captured payment (several refunds never exceed the capture). */
+  refund(payment: PaymentRef, amount: number): Promise<InstructionOutcome>;
+  /** Sends the open batch's items; the authorizer answers balanced, or out of balance with the differences listed. */
+  closeBatch(): Promise<InstructionOutcome>;
+  /** Pre-authorizations whose goods were released, waiting for `complete` (they survive a reboot). */
+  openHolds(): PaymentRef[];
+  /** The requests not settled yet and the reversals and instructions not answered yet, oldest first. */
+  pendingWork(): { trace: number; kind: string }[];
+  /**
+   * Delivers the waiting reversals and instructions now (at boot and before each charge this happens anyway);
+   * resolves with how many still wait. Never throws for network trouble.
    */
   settle(): Promise<number>;
   /**
@@ -119,11 +158,14 @@ class TerminalCore implements Terminal {
   readonly #codeSource: CodeSource | undefined;
   readonly #store: KeyValueStore;
   readonly #trace: TraceCounter;
-  readonly #work: WorkQueue;
+  readonly #ledger: Ledger;
   readonly #events: Emitter<TerminalEvents>;
   readonly #time: ClockTrust;
   #identity: Identity | undefined;
   #busy = false;
+  /** An offline payment was uploaded since the lists were last fetched. */
+  #uploaded = false;
+  #refreshTimer: number | undefined;
   #waiting: ((code: string) => void) | undefined;
 
   constructor(options: CreateTerminalOptions) {
@@ -134,7 +176,15 @@ class TerminalCore implements Terminal {
     this.#codeSource = options.codeSource;
     this.#store = options.hal.storage.open({ path: this.#config.storageDomain });
     this.#trace = new TraceCounter(this.#store);
-    this.#work = new WorkQueue(this.#store);
+    this.#ledger = new Ledger(options.hal, this.#config, this.#store, {
+      reversalQueued: (event) => this.#events.emit('reversal-queued', event),
+      reversed: (event) => this.#events.emit('reversed', event),
+      answered: (event) => this.#events.emit('instruction-answered', event),
+      uploaded: (event) => {
+        this.#uploaded = true;
+        this.#events.emit('offline-uploaded', event);
+      },
+    });
     this.#events = new Emitter<TerminalEvents>((error) => this.#events.emit('listener-error', { error }));
     this.#time = new ClockTrust(options.hal.clock, this.#config.decisionMaxSkew);
   }
@@ -159,87 +209,108 @@ class TerminalCore implements Terminal {
     if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
-    await this.#settleWork(identity);
+    await this.#settleAndRefresh(identity, true);
+    this.#scheduleRefresh();
     return identity;
   }
 
-  pendingWork(): { trace: number; kind: 'request' | 'releasing' | 'reversal' }[] {
-    return this.#work.entries().entries.map((entry) => ({ trace: entry.trace, kind: entry.kind }));
+  /** Settles the ledger; then fetches the lists at boot, or when offline payments were uploaded (they may have taught the authorizer of copies). */
+  async #settleAndRefresh(identity: Identity, boot: boolean): Promise<void> {
+    await this.#ledger.settle(identity);
+    if (boot || this.#uploaded) {
+      this.#uploaded = false;
+      await this.refreshLists();
+    }
+  }
+
+  /** Fetches the lists every `listRefreshInterval` on the clock HAL, between operations (a busy terminal tries at the next tick). */
+  #scheduleRefresh(): void {
+    const clock = this.#hal.clock;
+    if (this.#refreshTimer !== undefined) clock.clearTimer(this.#refreshTimer);
+    this.#refreshTimer = clock.setTimer(() => {
+      this.#refreshTimer = undefined;
+      const due = this.#busy ? Promise.resolve() : this.refreshLists().then(() => undefined);
+      due.then(() => this.#scheduleRefresh(), () => this.#scheduleRefresh());
+    }, this.#config.listRefreshInterval);
+  }
+
+  pendingWork(): { trace: number; kind: string }[] {
+    return this.#ledger.pending();
+  }
+
+  openHolds(): PaymentRef[] {
+    return this.#ledger.holds().map(({ trace, requestHash }) => ({ trace, requestHash }));
   }
 
   async settle(): Promise<number> {
+    const identity = this.#enrolled();
+    await this.#exclusive(() => this.#settleAndRefresh(identity, false));
+    return this.#ledger.pending().length;
+  }
+
+  complete(payment: PaymentRef, amount: number): Promise<InstructionOutcome> {
+    return this.#instruct('complete', { target: payment, amount });
+  }
+
+  void(payment: PaymentRef): Promise<InstructionOutcome> {
+    return this.#instruct('void', { target: payment });
+  }
+
+  refund(payment: PaymentRef, amount: number): Promise<InstructionOutcome> {
+    return this.#instruct('refund', { target: payment, amount });
+  }
+
+  async closeBatch(): Promise<InstructionOutcome> {
+    const number = this.#ledger.openBatch();
+    return this.#instruct('close-batch', { batch: { number, items: this.#ledger.items() } });
+  }
+
+  /** Signs an instruction with a fresh trace number and hands it to the ledger (which stores, then sends it). */
+  #instruct(action: Action, details: { target?: PaymentRef; amount?: number; batch?: { number: number; items: ReturnType<Ledger['items']> } }): Promise<InstructionOutcome> {
+    const identity = this.#enrolled();
+    const target = details.target;
+    if (target !== undefined && !(target && Number.isSafeInteger(target.trace) && target.requestHash instanceof Uint8Array && target.requestHash.length === 32)) {
+      throw new TerminalError('bad-charge', 'name the payment by its trace number and request hash (decision.trace, decision.requestHash)');
+    }
+    const amount = details.amount;
+    if (amount !== undefined && !(Number.isSafeInteger(amount) && amount >= 1)) throw new TerminalError('bad-charge', 'the amount is a whole number of minor units, 1 or more');
+    return this.#exclusive(async () => {
+      await this.#ledger.settle(identity);
+      const trace = this.#takeTrace();
+      const bytes = signInstruction({
+        terminalId: identity.terminalId, trace, action, localTime: this.#hal.clock.now(),
+        ...(target ? { target: { trace: target.trace, requestHash: target.requestHash } } : {}),
+        ...(amount !== undefined ? { amount } : {}),
+        ...(details.batch ? { batch: details.batch } : {}),
+      }, terminalSigner(this.#hal, this.#config));
+      return this.#ledger.instruct(identity, trace, bytes);
+    });
+  }
+
+  #enrolled(): Identity {
     const identity = this.#identity;
     if (!identity) throw new TerminalError('not-enrolled', 'call start() first: the terminal has no enrollment');
+    return identity;
+  }
+
+  /** One operation at a time: a charge, a settle, an instruction. */
+  async #exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.#busy) throw new TerminalError('busy', 'a charge is in progress');
     this.#busy = true;
     try {
-      await this.#settleWork(identity);
+      return await work();
     } finally {
       this.#busy = false;
     }
-    return this.#work.size();
   }
 
-  /**
-   * Reverses what earlier charges left unsettled and delivers every waiting reversal, one attempt each (best
-   * effort: what gets no verified acknowledgement waits for the next time). Called only between charges, so a
-   * request or releasing entry belongs to a charge that ended without settling it (a power cut, a failed
-   * write): nothing is released for it any more, so it is given up.
-   */
-  async #settleWork(identity: Identity): Promise<void> {
-    let listed;
+  /** Reserves the next trace number durably before anything carries it. */
+  #takeTrace(): number {
     try {
-      listed = this.#work.entries();
-      for (const key of listed.damaged) {
-        this.#hal.logger.log('error', 'dropping a damaged pending-work entry', { key });
-        this.#work.discard(key);
-      }
-    } catch (error) {
-      this.#hal.logger.log('warn', 'cannot read the pending work', { error: (error as Error).message });
-      return;
-    }
-    for (const entry of listed.entries) {
-      let bytes = entry.bytes;
-      try {
-        if (entry.kind !== 'reversal') bytes = this.#queueReversal(entry.trace, entry.bytes, 'interrupted');
-        await this.#deliver(identity, entry.trace, bytes, { ...this.#config.retry, attempts: 1 });
-      } catch (error) {
-        this.#hal.logger.log('warn', 'cannot settle pending work', { trace: entry.trace, error: (error as Error).message });
-      }
-    }
-  }
-
-  /** Replaces the entry of `trace` by the signed reversal of `requestBytes` (durably, before anything is sent). */
-  #queueReversal(trace: number, requestBytes: Uint8Array, reason: ReversalReason): Uint8Array {
-    const bytes = reversalOf(this.#hal, this.#config, requestBytes, reason);
-    this.#work.put({ trace, kind: 'reversal', bytes });
-    this.#hal.logger.log('warn', 'request given up; reversal queued', { trace, reason });
-    this.#events.emit('reversal-queued', { trace, reason });
-    return bytes;
-  }
-
-  /** Sends one reversal; on a verified acknowledgement the entry is settled and the host told. */
-  async #deliver(identity: Identity, trace: number, bytes: Uint8Array, policy: ResolvedConfig['retry']): Promise<Decision['reversal']> {
-    const delivery = await deliverReversal(this.#hal, this.#config, identity, bytes, policy);
-    if (!delivery.ok) {
-      const last = delivery.failures[delivery.failures.length - 1];
-      this.#hal.logger.log('warn', 'reversal not acknowledged yet', { trace, reason: last ? last.reason : 'no-answer' });
-      return { reason: delivery.reason, state: 'queued' };
-    }
-    this.#work.remove(trace);
-    const { effect } = delivery.ack;
-    this.#hal.logger.log('warn', 'reversal acknowledged; nothing released for it', { trace, effect });
-    this.#events.emit('reversed', { trace, reason: delivery.reason, effect, signed: delivery.signed });
-    return { reason: delivery.reason, state: 'acknowledged', effect };
-  }
-
-  /** A write of the pending work failed: the terminal stops before acting, and the next boot reverses what it left. */
-  #record(what: string, write: () => void): void {
-    try {
-      write();
+      return this.#trace.take();
     } catch (error) {
       show(this.#hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
-      throw new TerminalError('storage', `cannot record ${what}: ${(error as Error).message}`);
+      throw error instanceof TerminalError ? error : new TerminalError('storage', `cannot reserve a trace number: ${(error as Error).message}`);
     }
   }
 
@@ -267,7 +338,16 @@ class TerminalCore implements Terminal {
     return true;
   }
 
-  async charge(charge: Charge): Promise<Decision> {
+  charge(charge: Charge): Promise<Decision> {
+    return this.#pay(charge, undefined);
+  }
+
+  authorize(pre: PreAuthorization): Promise<Decision> {
+    if (!pre || typeof pre !== 'object') throw new TerminalError('bad-charge', 'a pre-authorization needs maxAmount, currency, purpose and reference');
+    return this.#pay({ amount: pre.maxAmount, currency: pre.currency, purpose: pre.purpose, reference: pre.reference }, 'pre-auth');
+  }
+
+  async #pay(charge: Charge, kind: 'pre-auth' | undefined): Promise<Decision> {
     const problem = chargeProblem(charge);
     if (problem) throw new TerminalError('bad-charge', problem);
     const identity = this.#identity;
@@ -281,7 +361,7 @@ class TerminalCore implements Terminal {
     if (this.#busy) throw new TerminalError('busy', 'a charge is already in progress');
     this.#busy = true;
     try {
-      return await this.#run(identity, charge);
+      return await this.#run(identity, charge, kind);
     } finally {
       this.#busy = false;
       this.#waiting = undefined;
@@ -296,16 +376,18 @@ class TerminalCore implements Terminal {
     return false;
   }
 
-  async #run(identity: Identity, charge: Charge): Promise<Decision> {
+  async #run(identity: Identity, charge: Charge, kind: 'pre-auth' | undefined): Promise<Decision> {
     const hal = this.#hal;
     if (charge.amount > identity.limits.maxAmount) {
       return this.#local('declined', 'over-terminal-limit', 'Amount over limit');
     }
-    if (this.#work.size() >= this.#config.maxPendingWork) {
-      await this.#settleWork(identity);
+    if (this.#ledger.unsettled() >= this.#config.maxPendingWork) {
+      await this.#ledger.settle(identity);
       // Every entry is a customer whose money is not settled: take no more until the authorizer hears of them.
-      if (this.#work.size() >= this.#config.maxPendingWork) return this.#local('declined', 'pending-work', 'Out of order');
+      if (this.#ledger.unsettled() >= this.#config.maxPendingWork) return this.#local('declined', 'pending-work', 'Out of order');
     }
+    // A close carries at most maxBatchItems: the host closes the batch before it fills.
+    if (this.#ledger.items().length >= maxBatchItems) return this.#local('declined', 'batch-full', 'Close the batch');
     // Codes and lists are judged by the clock: a clock known to be wrong judges nothing.
     if (!this.#clockHeard(this.#time.check())) return this.#local('declined', 'clock-skew', 'Clock wrong');
     this.#events.emit('waiting', { charge });
@@ -316,7 +398,7 @@ class TerminalCore implements Terminal {
     const stopLooking = this.#codeSource ? this.#codeSource((text) => this.present(text)) : undefined;
     let code: string;
     try {
-      if (this.#work.size() > 0) await this.#settleWork(identity);
+      if (this.#ledger.pending().length > 0) await this.#settleAndRefresh(identity, false);
       code = await presented;
     } finally {
       if (stopLooking) stopLooking();
@@ -332,13 +414,7 @@ class TerminalCore implements Terminal {
     }
 
     // Reserve the trace number durably BEFORE it goes into a request.
-    let trace: number;
-    try {
-      trace = this.#trace.take();
-    } catch (error) {
-      show(hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
-      throw error instanceof TerminalError ? error : new TerminalError('storage', `cannot reserve a trace number: ${(error as Error).message}`);
-    }
+    const trace = this.#takeTrace();
     const location = locationFromSample(this.#location ? this.#location.sample() : undefined);
     const bytes = signRequest(
       {
@@ -350,12 +426,13 @@ class TerminalCore implements Terminal {
         paymentCode: code,
         verdict: check.verdict,
         firmware: this.#config.firmware,
+        ...(kind ? { kind } : {}),
       },
       terminalSigner(hal, this.#config),
     );
     this.#events.emit('request-signed', { trace, bytes: bytes.length, location });
     // Recorded before it leaves: if this run dies before settling it, the next one reverses it.
-    this.#record('the request before sending it', () => this.#work.put({ trace, kind: 'request', bytes }));
+    this.#record(() => this.#ledger.sent(trace, bytes));
 
     const sentAt = hal.clock.monotonic();
     const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
@@ -381,9 +458,15 @@ class TerminalCore implements Terminal {
         display: 'No answer',
         source: 'terminal',
         trace,
+        requestHash: requestHash(bytes),
         failures: result.failures,
         actuated: false,
       };
+      // An answer refused (4xx) means the authorizer was reached: offline acceptance is for when it cannot be.
+      const reached = result.failures.some((f) => f.refused);
+      const offline = reached ? { ok: false as const, reason: 'authorizer-reached' } : this.#offlineVerdict(identity, check, charge.amount, kind);
+      if (offline.ok) return this.#approveOffline(identity, decision, bytes, offline.credential);
+      decision.offline = { accepted: false, reason: offline.reason };
       return this.#giveUp(identity, decision, bytes, 'no-answer');
     }
     let answer = result.value;
@@ -402,7 +485,7 @@ class TerminalCore implements Terminal {
         }),
       });
       if (!final.ok) {
-        const decision: Decision = { outcome: 'no-answer', reason: final.reason, display: 'Not confirmed', source: 'terminal', trace, failures: result.failures, actuated: false };
+        const decision: Decision = { outcome: 'no-answer', reason: final.reason, display: 'Not confirmed', source: 'terminal', trace, requestHash: hash, failures: result.failures, actuated: false };
         return this.#giveUp(identity, decision, bytes, 'step-up-unfinished');
       }
       answer = final;
@@ -415,6 +498,7 @@ class TerminalCore implements Terminal {
       display: body.display,
       source: 'authorizer',
       trace,
+      requestHash: requestHash(bytes),
       signed: answer.signed,
       failures: result.failures,
       actuated: false,
@@ -422,18 +506,18 @@ class TerminalCore implements Terminal {
     if (body.approvalCode !== undefined) decision.approvalCode = body.approvalCode;
     this.#events.emit('verified', { trace, outcome: body.outcome, reason: body.reason, ...(body.approvalCode ? { approvalCode: body.approvalCode } : {}) });
     if (body.outcome === 'approved' || body.outcome === 'held') return this.#release(identity, decision, bytes);
-    this.#record('the decision', () => this.#work.remove(trace));
+    this.#record(() => this.#ledger.declined(trace));
     return this.#finish(decision);
   }
 
   /**
    * A verified acceptance (a hold too: the funds wait for review, the customer gets what they paid for). The
-   * entry says "releasing" while the actuator moves and is deleted once it finished: that deletion commits the
-   * release. An actuator that fails releases nothing, so the payment is reversed.
+   * ledger says "releasing" while the actuator moves and "sale" (or "hold" for a pre-authorization) once it
+   * finished: that write commits the release. An actuator that fails releases nothing, so the payment is reversed.
    */
   async #release(identity: Identity, decision: Decision, bytes: Uint8Array): Promise<Decision> {
     const trace = decision.trace!;
-    this.#record('the release', () => this.#work.put({ trace, kind: 'releasing', bytes }));
+    this.#record(() => this.#ledger.releasing(trace, bytes));
     const actuation = this.#config.actuation;
     try {
       decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
@@ -442,26 +526,81 @@ class TerminalCore implements Terminal {
       show(this.#hal.indicators, 'NOT RELEASED', 'payment reversed', 'failure');
       return this.#giveUp(identity, decision, bytes, 'not-released');
     }
-    this.#record('the release', () => this.#work.remove(trace));
+    this.#record(() => this.#ledger.released(trace, bytes));
+    if (decision.actuated) this.#events.emit('actuated', { trace, actuation });
+    return this.#finish(decision);
+  }
+
+  /**
+   * Whether the terminal may approve on its own (docs/authorization.md, Offline): every bound holds, or the
+   * typed reason of the first that does not.
+   */
+  #offlineVerdict(identity: Identity, check: CodeCheck, amount: number, kind: 'pre-auth' | undefined): { ok: true; credential: string } | { ok: false; reason: string } {
+    const limits = identity.limits.offline;
+    if (!limits) return { ok: false, reason: 'offline-disabled' };
+    if (kind === 'pre-auth') return { ok: false, reason: 'offline-pre-auth' };
+    const code = check.offline;
+    if (!code || check.verdict.status !== 'verified') return { ok: false, reason: 'code-not-verified-offline' };
+    if (!code.allowed) return { ok: false, reason: 'credential-not-offline' };
+    if (amount > limits.floorLimit) return { ok: false, reason: 'over-floor-limit' };
+    if (code.cap !== undefined && amount > code.cap) return { ok: false, reason: 'over-credential-cap' };
+    const exposure = this.#ledger.offlineExposure(code.credential);
+    if (exposure.count + 1 > limits.maxCount || exposure.total + amount > limits.maxTotal) return { ok: false, reason: 'offline-journal-full' };
+    if (exposure.forCredential + amount > limits.maxPerCredential) return { ok: false, reason: 'over-credential-offline-limit' };
+    const now = this.#hal.clock.now();
+    const listsIssuedAt = this.#codes!.listsIssuedAt ? this.#codes!.listsIssuedAt() : undefined;
+    if (listsIssuedAt === undefined || now - listsIssuedAt > limits.maxListAge) return { ok: false, reason: 'lists-too-old' };
+    if (!this.#time.check().ok) return { ok: false, reason: 'clock-untrusted' };
+    return { ok: true, credential: code.credential };
+  }
+
+  /**
+   * Approves offline: the signed advice is journaled before the goods move and uploaded when the link returns.
+   * An actuator that fails releases nothing: the request is reversed instead.
+   */
+  async #approveOffline(identity: Identity, decision: Decision, bytes: Uint8Array, credential: string): Promise<Decision> {
+    const trace = decision.trace!;
+    const { request } = openRequest(bytes);
+    const advice = signAdvice({ terminalId: identity.terminalId, trace, request: bytes, approvedAt: this.#hal.clock.now() }, terminalSigner(this.#hal, this.#config));
+    this.#record(() => this.#ledger.approvedOffline(trace, advice, request.amount, request.currency, credential));
+    Object.assign(decision, { outcome: 'approved', reason: 'offline', display: 'Approved offline', offline: { accepted: true } });
+    this.#events.emit('verified', { trace, outcome: 'approved', reason: 'offline' });
+    const actuation = this.#config.actuation;
+    try {
+      decision.actuated = await fireOnce(this.#hal.actuator, actuation)();
+    } catch (error) {
+      this.#hal.logger.log('error', 'actuator failed after an offline approval; reversing', { trace, error: (error as Error).message });
+      show(this.#hal.indicators, 'NOT RELEASED', 'payment reversed', 'failure');
+      return this.#giveUp(identity, decision, bytes, 'not-released');
+    }
+    this.#record(() => this.#ledger.releasedOffline(trace, advice, request.amount, request.currency, credential));
     if (decision.actuated) this.#events.emit('actuated', { trace, actuation });
     return this.#finish(decision);
   }
 
   /** The request is given up: its reversal is stored, tried once now, and delivered later if need be. */
   async #giveUp(identity: Identity, decision: Decision, requestBytes: Uint8Array, reason: ReversalReason): Promise<Decision> {
-    const trace = decision.trace!;
-    let reversal: Uint8Array | undefined;
-    this.#record('the reversal', () => {
-      reversal = this.#queueReversal(trace, requestBytes, reason);
-    });
-    try {
-      decision.reversal = await this.#deliver(identity, trace, reversal!, { ...this.#config.retry, attempts: 1 });
-    } catch (error) {
-      // Acknowledged or not, the stored reversal is delivered again later; a second delivery gets the same answer.
-      this.#hal.logger.log('warn', 'cannot settle the reversal now', { trace, error: (error as Error).message });
-      decision.reversal = { reason, state: 'queued' };
-    }
+    decision.reversal = await this.#recorded(() => this.#ledger.giveUp(identity, decision.trace!, requestBytes, reason));
     return this.#finish(decision);
+  }
+
+  /** A ledger write that failed stops the terminal before it acts (the next boot settles what was left). */
+  #record(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      show(this.#hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw error;
+    }
+  }
+
+  async #recorded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      show(this.#hal.indicators, 'OUT OF ORDER', 'storage failure', 'failure');
+      throw error;
+    }
   }
 
   #finish(decision: Decision): Decision {

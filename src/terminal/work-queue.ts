@@ -1,14 +1,26 @@
 /**
- * The terminal's pending work, durable: one storage entry per request that is
- * not settled yet, under its trace number, so any number can wait (a slot
- * would let a second unanswered request overwrite the first). An entry moves
- * through at most three kinds, each step one atomic write of the same key, and
- * is deleted once settled, exactly once:
+ * The terminal's pending work and its open batch, durable: one storage entry
+ * per trace number (of a request or of an instruction), so any number can
+ * wait (a slot would let a second unanswered request overwrite the first).
+ * An entry moves through its kinds, each step one atomic write of the same
+ * key, so every trace is settled and counted exactly once:
  *
- *   request    sent (or about to be), no verified answer yet
- *   releasing  a verified approval or hold; the goods are being released
- *   reversal   the terminal gave the request up: this signed reversal is to be
- *              delivered until the authorizer acknowledges it
+ *   pending work
+ *   request      sent (or about to be), no verified answer yet
+ *   releasing    a verified approval or hold; the goods are being released
+ *   reversal     the terminal gave the request up: this signed reversal is to
+ *                be delivered until the authorizer acknowledges it
+ *   instruction  a signed completion, void, refund or batch close, delivered
+ *                until the authorizer's signed result comes back
+ *   offline-releasing  approved offline (the signed advice), the goods being released
+ *   offline      approved offline and released: the advice waits for its upload
+ *   settled (what the open batch counts, by `item`)
+ *   sale         goods released for a sale
+ *   hold         goods released for a pre-authorization, waiting for its completion
+ *   reversed     a reversal acknowledged (counted when it undid money)
+ *   adjusted     an instruction's result (a completion, void or refund counts)
+ *   closed       a batch close answered: the batches up to `batch` are closed
+ *   late-declined  an offline approval the authorizer declined at its upload
  *
  * Whatever a power cut leaves, the next boot finds the old kind or the new one
  * (storage.ts: a write replaces a value atomically), and turns every request
@@ -20,16 +32,37 @@
 import { decode, encode, isBytes, isCborMap, type CborMap } from '../codec/cbor';
 import type { KeyValueStore } from '../../hal/storage';
 import { maxMessageBytes } from '../authorization/envelope';
+import type { ItemKind } from '../authorization/instruction';
 
-export type WorkKind = 'request' | 'releasing' | 'reversal';
-const kinds: readonly WorkKind[] = ['request', 'releasing', 'reversal'];
+export type PendingKind = 'request' | 'releasing' | 'reversal' | 'instruction' | 'offline-releasing' | 'offline';
+export type SettledKind = 'sale' | 'hold' | 'reversed' | 'adjusted' | 'closed' | 'late-declined';
+export type WorkKind = PendingKind | SettledKind;
+export const pendingKinds: readonly WorkKind[] = ['request', 'releasing', 'reversal', 'instruction', 'offline-releasing', 'offline'];
+/** The offline journal: approvals made without the authorizer, waiting for their upload. */
+export const offlineKinds: readonly WorkKind[] = ['offline-releasing', 'offline'];
+const kinds: readonly WorkKind[] = [
+  'request', 'releasing', 'reversal', 'instruction', 'offline-releasing', 'offline', 'sale', 'hold', 'reversed', 'adjusted', 'closed', 'late-declined',
+];
 
 export interface WorkEntry {
   trace: number;
   kind: WorkKind;
-  /** The signed request (request, releasing) or the signed reversal (reversal). */
-  bytes: Uint8Array;
+  /** The signed request (request, releasing, hold), reversal (reversal) or instruction (instruction). */
+  bytes?: Uint8Array;
+  /** The batch a settled entry counts in; for a batch close, the batch it closes. */
+  batch?: number;
+  /** Minor units: the request's amount, or what an instruction moved. */
+  amount?: number;
+  currency?: string;
+  /** What a settled entry counts as in its batch (instruction.ts ItemKind); absent: nothing. */
+  item?: ItemKind;
+  /** An instruction's target trace (the hold a completion completes). */
+  target?: number;
+  /** An instruction's action, a reversal's effect, a batch close's verdict. */
+  detail?: string;
 }
+
+const fields: [number, keyof WorkEntry][] = [[2, 'bytes'], [3, 'batch'], [4, 'amount'], [5, 'currency'], [6, 'item'], [7, 'target'], [8, 'detail']];
 
 const prefix = 'w.';
 /** A signed message (envelope.ts maxMessageBytes) and the entry's own few bytes. */
@@ -51,18 +84,16 @@ export class WorkQueue {
   put(entry: WorkEntry): void {
     const map: CborMap = new Map();
     map.set(1, entry.kind);
-    map.set(2, entry.bytes);
+    for (const [key, name] of fields) {
+      const value = entry[name];
+      if (value !== undefined) map.set(key, value as Uint8Array | number | string);
+    }
     this.#store.write(workKey(entry.trace), encode(map));
   }
 
   /** Settles the entry of `trace` (nothing when there is none). */
   remove(trace: number): void {
     this.#store.delete(workKey(trace));
-  }
-
-  /** How many entries wait. */
-  size(): number {
-    return this.#keys().length;
   }
 
   /**
@@ -96,11 +127,19 @@ export class WorkQueue {
     if (!stored || !(Number.isSafeInteger(trace) && trace >= 1) || workKey(trace) !== key) return undefined;
     try {
       const map = decode(stored, { maxBytes: maxEntryBytes });
-      if (!isCborMap(map) || map.size !== 2) return undefined;
+      if (!isCborMap(map)) return undefined;
       const kind = map.get(1);
-      const bytes = map.get(2);
-      if (typeof kind !== 'string' || kinds.indexOf(kind as WorkKind) < 0 || !isBytes(bytes)) return undefined;
-      return { trace, kind: kind as WorkKind, bytes };
+      if (typeof kind !== 'string' || kinds.indexOf(kind as WorkKind) < 0) return undefined;
+      const entry: WorkEntry = { trace, kind: kind as WorkKind };
+      for (const [key, name] of fields) {
+        const value = map.get(key);
+        if (value === undefined) continue;
+        const wanted = name === 'bytes' ? isBytes(value) : name === 'currency' || name === 'item' || name === 'detail' ? typeof value === 'string' : typeof value === 'number';
+        if (!wanted) return undefined;
+        (entry as unknown as Record<string, unknown>)[name] = value;
+      }
+      if (pendingKinds.indexOf(entry.kind) >= 0 && !entry.bytes) return undefined;
+      return entry;
     } catch {
       return undefined;
     }

@@ -79,6 +79,35 @@ describe('qrpay operator', () => {
     expect(outbox.map((n) => n.kind)).toEqual(expect.arrayContaining(['payment', 'report', 'freeze']));
   });
 
+  it('voids and refunds (idempotent by reference) and shows closed batches with totals per merchant', async () => {
+    world = await JudgementWorld.start();
+    const t = await world.terminal();
+    const alice = world.wallet();
+    const first = await t.pay(alice);
+    const second = await t.pay(alice, { amount: 300 });
+    const ids = (JSON.parse((await operator('transactions', '--json')).out) as { id: number; trace: number }[]);
+    const idOf = (trace: number) => String(ids.find((r) => r.trace === trace)!.id);
+    expect((await operator('refund', idOf(first.trace), '100')).code).toBe(2);
+    const refunded = await operator('refund', idOf(first.trace), '100', '--reference', 'T-77');
+    expect(refunded).toMatchObject({ code: 0 });
+    expect(refunded.out).toMatch(/refunded 100 EUR of request/);
+    expect((await operator('refund', idOf(first.trace), '100', '--reference', 'T-77')).code).toBe(0);
+    expect((await operator('refund', idOf(first.trace), '400', '--reference', 'T-78')).err).toMatch(/refused: over-refund/);
+    expect((await operator('void', idOf(second.trace), '--reference', 'V-1')).out).toMatch(/voided 300 EUR/);
+    const refunds = world.authorizer.db.prepare("SELECT COUNT(*) AS n FROM instructions WHERE action = 'refund' AND outcome = 'done'").get() as { n: number };
+    expect(refunds.n).toBe(1);
+    // The terminal closes its batch; the operator sees it, balanced, with its totals.
+    const close = await t.instruct({
+      action: 'close-batch',
+      batch: { number: 1, items: [{ trace: first.trace, kind: 'sale', amount: 450, currency: 'EUR' }, { trace: second.trace, kind: 'sale', amount: 300, currency: 'EUR' }] },
+    });
+    expect(close.result).toMatchObject({ reason: 'balanced' });
+    const batches = await operator('batches');
+    expect(batches.out).toMatch(new RegExp(`M-DEMO\\s+${t.id}\\s+1\\s+yes\\s+0\\s+2\\s+sale 750`));
+    expect(batches.out).toMatch(/settlement totals per merchant/);
+    expect(JSON.parse((await operator('batches', '--json')).out).totals).toEqual({ 'M-DEMO': { 'sale EUR': 750 } });
+  });
+
   it('refuses a bad risk configuration with the path at fault', async () => {
     world = await JudgementWorld.start();
     const file = join(world.root, 'risk.json');
@@ -95,5 +124,33 @@ describe('qrpay operator', () => {
     await t.pay(world.wallet(), { amount: 450 });
     const id = (JSON.parse((await operator('transactions', '--json')).out) as { id: number }[])[0].id;
     expect(JSON.parse((await operator('report', String(id))).out)).toMatchObject({ compensation: { amount: 450, state: 'pending-review' } });
+  });
+
+  it('counts: what /v1/health no longer tells anyone, with the strangers\' requests counted and sampled', async () => {
+    world = await JudgementWorld.start();
+    await (await world.terminal()).pay(world.wallet());
+    await fetch(`${world.authorizer.url}/v1/authorize`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: new Uint8Array(300).fill(0xab) });
+    const shown = await operator('counts', '--json');
+    expect(shown.code).toBe(0);
+    const counts = JSON.parse(shown.out) as { terminals: number; requests: number; codes: number; strangers: Record<string, number>; samples: { kind: string; size: number; start: string }[] };
+    expect(counts).toMatchObject({ terminals: 1, requests: 1, codes: 1, strangers: { unreadable: 1 } });
+    expect(counts.samples).toEqual([expect.objectContaining({ kind: 'unreadable', size: 300, start: 'ab'.repeat(16) })]);
+    expect((await operator('counts')).out).toMatch(/"strangers":\{"unreadable":1\}/);
+  });
+
+  it('provision: a one-time token for a merchant, shown once, its hash stored; refused for a merchant it does not know', async () => {
+    world = await JudgementWorld.start();
+    const shown = await operator('provision', '--merchant', 'M-DEMO', '--hours', '2', '--json');
+    expect(shown.code).toBe(0);
+    const { token, merchant, expires } = JSON.parse(shown.out) as { token: string; merchant: string; expires: string };
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expect(merchant).toBe('M-DEMO');
+    expect(Date.parse(expires) - Date.now()).toBeGreaterThan(2 * 3_600_000 - 60_000);
+    const rows = world.authorizer.db.prepare('SELECT token_hash, merchant_id FROM provisioning_tokens').all() as { token_hash: Buffer; merchant_id: string }[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0].token_hash.equals(Buffer.from(token, 'hex'))).toBe(false);
+    expect((await operator('provision', '--merchant', 'M-NOWHERE')).err).toMatch(/no merchant M-NOWHERE/);
+    expect((await operator('provision')).code).toBe(2);
+    expect((await operator('provision', '--merchant', 'M-DEMO', '--hours', '0')).code).toBe(2);
   });
 });

@@ -9,11 +9,15 @@ import { signDecision, requestHash } from '../../src/authorization/decision';
 import { signEnrollmentAnswer, signEnrollmentRequest } from '../../src/authorization/enrollment';
 import { signRequest } from '../../src/authorization/request';
 import { signReversal, signReversalAck } from '../../src/authorization/reversal';
+import { instructionHash, signInstruction, signInstructionResult } from '../../src/authorization/instruction';
+import { signAdvice } from '../../src/authorization/advice';
 import { es256Key } from '../../tools/authorizer/keys';
 
 export const terminalKey = es256Key(sha256(utf8ToBytes('qrpay vector terminal key')));
 export const authorizerKey = es256Key(sha256(utf8ToBytes('qrpay vector authorizer key')));
 export const operatorKey = es256Key(sha256(utf8ToBytes('qrpay vector operator key')));
+/** The first 16 bytes of SHA-256("qrpay vector provisioning token"). */
+export const provisioningToken = sha256(utf8ToBytes('qrpay vector provisioning token')).slice(0, 16);
 
 import { localTime, request } from './authorization-request-vector';
 
@@ -59,9 +63,28 @@ export function vectors() {
     },
     authorizerKey,
   );
+  const provisionedEnrollmentRequest = signEnrollmentRequest(
+    { key: terminalKey.publicKey, device: { model: 'qrpay-sim', serial: 'SN-0001', firmware: '0.1.0', board: 'simulator' }, localTime, provisioningToken },
+    terminalKey,
+  );
   // The same request given up (its answer never came back) and the authorizer's acknowledgement (it had captured it).
   const target = { terminalId: request.terminalId, trace: request.trace, requestHash: requestHash(authorization) };
   const reversal = signReversal({ ...target, reason: 'no-answer', localTime: localTime + 12_500 }, terminalKey);
   const reversalAck = signReversalAck({ ...target, effect: 'voided', issuedAt: localTime + 12_620 }, authorizerKey);
-  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck };
+  // A refund of 120 of that payment (trace 43), and a batch close (trace 44) the authorizer found out of balance.
+  const refund = signInstruction({ terminalId: request.terminalId, trace: 43, action: 'refund', target: { trace: request.trace, requestHash: target.requestHash }, amount: 120, localTime: localTime + 60_000 }, terminalKey);
+  const refundResult = signInstructionResult({
+    terminalId: request.terminalId, trace: 43, instructionHash: instructionHash(refund), outcome: 'done', reason: 'done', amount: 120, issuedAt: localTime + 60_150,
+  }, authorizerKey);
+  const close = signInstruction({
+    terminalId: request.terminalId, trace: 44, action: 'close-batch', localTime: localTime + 3_600_000,
+    batch: { number: 7, items: [{ trace: 42, kind: 'sale', amount: 450, currency: 'EUR' }, { trace: 43, kind: 'refund', amount: 120, currency: 'EUR' }] },
+  }, terminalKey);
+  const closeResult = signInstructionResult({
+    terminalId: request.terminalId, trace: 44, instructionHash: instructionHash(close), outcome: 'done', reason: 'out-of-balance', amount: 0,
+    settlement: { balanced: false, differences: [{ trace: 41, terminal: null, authorizer: { kind: 'sale', amount: 300 } }] }, issuedAt: localTime + 3_600_200,
+  }, authorizerKey);
+  // The same request approved offline instead, uploaded as an advice.
+  const advice = signAdvice({ terminalId: request.terminalId, trace: request.trace, request: authorization, approvedAt: localTime + 12_400 }, terminalKey);
+  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck, refund, refundResult, close, closeResult, advice, provisionedEnrollmentRequest };
 }

@@ -29,11 +29,13 @@ export class Wallet {
   readonly credential: IssuedCredential;
   readonly #clock = new SystemClock({ unref: true });
 
-  constructor(issuer: IssuerKey = createIssuer({ alg: 'ES256' }, nodeEntropy)) {
+  constructor(issuer: IssuerKey = createIssuer({ alg: 'ES256' }, nodeEntropy), limits?: { perPaymentCap?: number; offlineAllowed?: boolean }) {
     this.issuer = issuer;
     this.device = createDeviceKey({ alg: 'ES256' }, nodeEntropy);
     const now = Math.floor(Date.now() / 1000);
-    this.credential = issueCredential(issuer, { device: { alg: 'ES256', publicKey: this.device.publicKey }, notBefore: now - 60, expiresAt: now + 86400 }, nodeEntropy);
+    this.credential = issueCredential(issuer, {
+      device: { alg: 'ES256', publicKey: this.device.publicKey }, notBefore: now - 60, expiresAt: now + 86400, ...(limits ? { limits } : {}),
+    }, nodeEntropy);
   }
 
   /** A fresh, genuine payment code (QR text). */
@@ -62,6 +64,8 @@ export async function startWorld(config: Partial<AuthorizerConfig> = {}): Promis
   const wallet = new Wallet();
   const authorizer = await startAuthorizer({
     dataDir: join(root, 'authorizer'),
+    // The simulator's world: every terminal that asks is enrolled (provisioning has its own tests).
+    enrollment: 'open',
     issuers: [{ alg: wallet.issuer.alg, kid: wallet.issuer.kid, publicKey: wallet.issuer.publicKey }],
     ...config,
   });

@@ -25,6 +25,8 @@ export class FaultyProxy {
   faults: Fault[] = [];
   /** The same for the coming reversals (POST /v1/reverse). */
   reversalFaults: Fault[] = [];
+  /** The link is down: every request is lost on the way (until this is false again). */
+  down = false;
   /** Authorization request bodies as received, and the authorizer's answers as received. */
   readonly requests: Uint8Array[] = [];
   readonly upstreamAnswers: Uint8Array[] = [];
@@ -72,7 +74,7 @@ export class FaultyProxy {
     const method = request.method ?? 'GET';
     const authorize = path === '/v1/authorize';
     const queue = authorize ? this.faults : path === '/v1/reverse' ? this.reversalFaults : [];
-    const fault: Fault = queue.shift() ?? { kind: 'pass' };
+    const fault: Fault = this.down ? { kind: 'swallow' } : queue.shift() ?? { kind: 'pass' };
     if (authorize) this.requests.push(body);
     if (fault.kind === 'swallow') {
       response.destroy();

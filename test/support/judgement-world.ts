@@ -20,7 +20,10 @@ import type { WireLocation } from '../../src/authorization/location';
 import type { PublicKey } from '../../src/authorization/signer';
 import { signRequest } from '../../src/authorization/request';
 import { signReversal, verifyReversalAck, type ReversalAck, type ReversalReason } from '../../src/authorization/reversal';
+import { signInstruction, verifyInstructionResult, type Instruction, type InstructionResult } from '../../src/authorization/instruction';
 import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
+import type { RateLimits } from '../../tools/authorizer/domain/authorization';
+import type { EnrollmentMode } from '../../tools/authorizer/domain/provisioning';
 import { parseRiskConfig } from '../../tools/authorizer/domain/risk/config';
 import type { Fired } from '../../tools/authorizer/domain/risk/factors';
 import {
@@ -101,6 +104,7 @@ export interface PayOptions {
   /** Present this code instead of a fresh one from the wallet (a copy). */
   code?: string;
   reference?: string;
+  kind?: 'pre-auth';
 }
 
 export class BenchTerminal {
@@ -127,7 +131,7 @@ export class BenchTerminal {
       {
         amount: options.amount ?? 450, currency: 'EUR', purpose: options.purpose ?? 'counter-sale', reference: options.reference ?? `r-${trace}`,
         terminalId: this.id, trace, localTime: this.#endpoint.now(), location: options.location ?? fixAt(0, 0),
-        paymentCode: options.code ?? wallet.code(), verdict: { status: 'verified' }, firmware: this.firmware,
+        paymentCode: options.code ?? wallet.code(), verdict: { status: 'verified' }, firmware: this.firmware, ...(options.kind ? { kind: options.kind } : {}),
       },
       { alg: this.key.alg, sign: signerFor(this.key) },
     );
@@ -154,6 +158,17 @@ export class BenchTerminal {
   /** Gives up one of this terminal's requests, as the firmware does. */
   reverse(target: { trace: number; requestHash: Uint8Array }, reason: ReversalReason = 'no-answer', localTime?: number): Promise<Reversed> {
     return sendReversal(this.#endpoint, this.id, this.key, target, reason, localTime);
+  }
+
+  /** Signs an instruction with this terminal's key (the next trace number unless given) and POSTs it. */
+  async instruct(fields: Omit<Instruction, 'terminalId' | 'trace' | 'localTime'> & { trace?: number }): Promise<{ status: number; body: Uint8Array; bytes: Uint8Array; result?: InstructionResult }> {
+    const endpoint = this.#endpoint;
+    const trace = fields.trace ?? ++this.#trace;
+    const bytes = signInstruction({ ...fields, terminalId: this.id, trace, localTime: endpoint.now() }, { alg: this.key.alg, sign: signerFor(this.key) });
+    const response = await fetch(`${endpoint.url}/v1/instruct`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
+    const body = new Uint8Array(await response.arrayBuffer());
+    const verified = response.status === 200 ? verifyInstructionResult(body, { authorizer: endpoint.decisionKey, terminalId: this.id, trace, instruction: bytes }) : undefined;
+    return { status: response.status, body, bytes, ...(verified?.ok ? { result: verified.result } : {}) };
   }
 
   /** Takes the next trace number without sending anything (a request lost on the way). */
@@ -214,9 +229,9 @@ export class JudgementWorld {
   }
 
   /** `database`: a postgres:// URL (test/support/postgres-server.ts), instead of the SQLite or memory `store`. */
-  static async start(
-    options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; database?: string } = {},
-  ): Promise<JudgementWorld> {
+  static async start(options: {
+    risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; database?: string; holdTtl?: number; limits?: RateLimits; enrollment?: EnrollmentMode;
+  } = {}): Promise<JudgementWorld> {
     const root = mkdtempSync(join(tmpdir(), 'qrpay-judge-'));
     const time = options.time ?? new ManualTime();
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
@@ -224,9 +239,13 @@ export class JudgementWorld {
       dataDir: join(root, 'authorizer'),
       ...(options.store ? { store: options.store } : {}),
       ...(options.database ? { database: options.database } : {}),
+      ...(options.holdTtl ? { holdTtl: options.holdTtl } : {}),
+      // Bench terminals enroll as they are needed (provisioning has its own tests).
+      enrollment: options.enrollment ?? 'open',
       issuers: [{ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey }],
       now: time.now,
       risk: parseRiskConfig(options.risk ?? {}),
+      ...(options.limits ? { limits: options.limits } : {}),
       // Tests drive delivery with dispatcher.runOnce(); a long interval keeps the timer out of the way.
       notify: { dispatcher: { intervalMs: 3_600_000 }, ...options.notify },
     });

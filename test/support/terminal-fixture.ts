@@ -16,11 +16,13 @@ import { MemoryLogger } from '../../hal/portable/memory-logger';
 import { RecordingIndicators } from '../../hal/portable/recording-indicators';
 import { SoftwareKeystore } from '../../hal/portable/software-keystore';
 import { requestHash, signDecision, type Outcome } from '../../src/authorization/decision';
-import { openEnrollmentRequest, signEnrollmentAnswer } from '../../src/authorization/enrollment';
+import { openEnrollmentRequest, signEnrollmentAnswer, type OfflineLimits } from '../../src/authorization/enrollment';
+import { openAdvice } from '../../src/authorization/advice';
 import { openRequest, type AuthorizationRequest } from '../../src/authorization/request';
 import type { PublicKey, Signer } from '../../src/authorization/signer';
 import { signedBy } from '../../src/authorization/envelope';
 import { openReversal, signReversalAck, type Reversal, type ReversalEffect } from '../../src/authorization/reversal';
+import { instructionHash, openInstruction, signInstructionResult, type Instruction } from '../../src/authorization/instruction';
 import type { CodeChecker } from '../../src/terminal/code-check';
 import { deterministicEntropy } from './deterministic-entropy';
 
@@ -76,6 +78,21 @@ export class MemoryAuthorizer implements HttpClient {
   readonly reversals: Reversal[] = [];
   /** Consumed one per reversal: a failure, or (when empty) a signed acknowledgement. */
   reversalScript: { kind: 'fail'; error: HalError }[] = [];
+  /** Every instruction received (verified), in order; answered done (a close: balanced) unless scripted. */
+  readonly instructions: Instruction[] = [];
+  instructionScript: ({ kind: 'fail'; error: HalError } | { kind: 'refuse'; reason: string })[] = [];
+  /** The answer each instruction got, by its hash: a resend gets the same one, as from the real authorizer. */
+  readonly #answers = new Map<string, Uint8Array>();
+  /** Offline advices received (the requests they carry), what they are decided, and failures to script. */
+  readonly advices: Uint8Array[] = [];
+  adviceOutcome: 'approved' | 'declined' = 'approved';
+  adviceScript: { kind: 'fail'; error: HalError }[] = [];
+  /** The offline limits enrollment answers carry (none: the terminal never approves on its own). */
+  offlineLimits: OfflineLimits | undefined;
+  /** The link is down: every request times out. */
+  unreachable = false;
+  /** Trust-list and deny-list downloads asked for. */
+  listFetches = 0;
   /** What enrollment answers tell the terminal about its next trace number. */
   nextTrace = 1;
   #terminalKey: PublicKey | undefined;
@@ -85,9 +102,24 @@ export class MemoryAuthorizer implements HttpClient {
   }
 
   async request(request: HttpRequest): Promise<HttpResponse> {
+    if (this.unreachable) throw new HalError('timeout', 'the authorizer cannot be reached');
     const body = request.body ?? new Uint8Array(0);
     if (request.url.endsWith('/v1/enroll')) return ok(this.#enroll(body));
     if (request.url.endsWith('/v1/reverse')) return this.#reverse(body);
+    if (request.url.endsWith('/v1/trust-list') || request.url.endsWith('/v1/deny-list')) {
+      // The lists are opaque stand-ins here (list tests live in test/core/paycode): count the fetches only.
+      this.listFetches++;
+      throw new HalError('bad-status', 'no lists here', 404);
+    }
+    if (request.url.endsWith('/v1/instruct')) return this.#instruct(body);
+    if (request.url.endsWith('/v1/advice')) {
+      const next = this.adviceScript.shift();
+      if (next) throw next.error;
+      const { envelope, advice } = openAdvice(body);
+      if (!this.#terminalKey || !signedBy(envelope, this.#terminalKey)) throw new HalError('bad-status', 'not signed by the terminal', 403);
+      this.advices.push(advice.request);
+      return ok(this.decide(advice.request, this.adviceOutcome, this.adviceOutcome === 'approved' ? 'approved' : 'replayed'));
+    }
     if (request.url.indexOf('/v1/step-up/') >= 0) {
       this.polls++;
       const final = this.stepUpFinal;
@@ -134,6 +166,25 @@ export class MemoryAuthorizer implements HttpClient {
     return ok(signReversalAck({ terminalId: reversal.terminalId, trace: reversal.trace, requestHash: reversal.requestHash, effect, issuedAt: this.clock.now() }, this.key));
   }
 
+  #instruct(body: Uint8Array): HttpResponse {
+    const next = this.instructionScript.shift();
+    if (next && next.kind === 'fail') throw next.error;
+    const { envelope, instruction } = openInstruction(body);
+    if (!this.#terminalKey || !signedBy(envelope, this.#terminalKey)) throw new HalError('bad-status', 'not signed by the terminal', 403);
+    const key = Array.from(instructionHash(body)).join(',');
+    const earlier = this.#answers.get(key);
+    if (earlier) return ok(earlier);
+    this.instructions.push(instruction);
+    const refused = next && next.kind === 'refuse' ? next.reason : undefined;
+    const answer = signInstructionResult({
+      terminalId: instruction.terminalId, trace: instruction.trace, instructionHash: instructionHash(body), outcome: refused ? 'refused' : 'done',
+      reason: refused ?? (instruction.action === 'close-batch' ? 'balanced' : 'done'), amount: refused ? 0 : instruction.amount ?? 450,
+      ...(instruction.action === 'close-batch' ? { settlement: { balanced: true, differences: [] } } : {}), issuedAt: this.clock.now(),
+    }, this.key);
+    this.#answers.set(key, answer);
+    return ok(answer);
+  }
+
   #enroll(body: Uint8Array): Uint8Array {
     const { request, possession } = openEnrollmentRequest(body);
     if (!possession) throw new HalError('bad-status', 'no proof of possession', 400);
@@ -150,7 +201,7 @@ export class MemoryAuthorizer implements HttpClient {
         trustList: Uint8Array.of(1),
         denyList: Uint8Array.of(2),
         operator: this.operator.publicKey,
-        limits: { maxAmount: 50_000 },
+        limits: { maxAmount: 50_000, ...(this.offlineLimits ? { offline: this.offlineLimits } : {}) },
         nextTrace: this.nextTrace,
       },
       this.key,

@@ -38,14 +38,13 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
           '/v1/enroll': (body) => service.enroll(body),
           '/v1/authorize': (body) => service.authorize(body),
           '/v1/reverse': (body) => authorizer.reversals.reverse(body),
+          '/v1/instruct': (body) => authorizer.instructions.receive(body),
+          '/v1/advice': (body) => service.advise(body),
         },
         trustList: () => store.transaction((tx) => lists.trustList(tx)),
         denyList: () => store.transaction((tx) => lists.denyList(tx)),
-        health: async () => ({
-          ok: true,
-          schema: await store.schemaVersion(),
-          ...(await store.transaction(async (tx) => ({ terminals: await tx.terminals.count(), requests: await tx.requests.count() }))),
-        }),
+        // Liveness only: counts tell a stranger how busy the system is; the operator reads them with `qrpay operator counts`.
+        health: async () => ({ ok: true }),
         onExchange: config.onExchange,
         routes: walletRoutes({ store, stepUps, disputes, now, readBody }),
       },
@@ -53,6 +52,9 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
       config.port ?? 0,
     );
     authorizer.dispatcher.start();
+    // Holds nobody completed are released within a minute of their expiry.
+    const expiry = setInterval(() => void authorizer.instructions.expireHolds().catch(() => undefined), 60_000);
+    expiry.unref();
     return {
       ...authorizer,
       url: listening.url,
@@ -63,6 +65,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
       },
       decisionKey: authorizer.decisionKey.publicKey,
       close: async () => {
+        clearInterval(expiry);
         await listening.close();
         await authorizer.close();
       },

@@ -1,7 +1,7 @@
 /**
  * The one composition root: a store (SQLite in a data directory, PostgreSQL
- * at a postgres:// URL, or memory),
- * the authorizer's keys from it, and the domain services wired over it (lists,
+ * at a postgres:// URL, or memory), the authorizer's keys from their
+ * owner-only files (keys.ts), and the domain services wired over it (lists,
  * judgement, step-ups, disputes, authorization, the outbox's
  * dispatcher). The server (authorizer.ts) puts the HTTP face on it; the
  * operator's command line (tools/operator) uses it as is.
@@ -9,14 +9,18 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MerchantProfile } from '../../src/authorization/enrollment';
-import { AuthorizerService } from './domain/authorization';
+import { AuthorizerService, defaultRateLimits, type RateLimits } from './domain/authorization';
 import { Disputes } from './domain/disputes';
 import { Lists, type IssuerEntry } from './domain/lists';
 import { defaultRiskConfig, type RiskConfig } from './domain/risk/config';
+import type { EnrollmentMode } from './domain/provisioning';
 import { Judgement } from './domain/risk/judgement';
+import { Instructions } from './domain/instructions';
+import { OfflineLosses } from './domain/offline';
+import type { OfflineLimits } from '../../src/authorization/enrollment';
 import { Reversals } from './domain/reversals';
 import { StepUps } from './domain/step-ups';
-import { storedKey, type ServerKey } from './keys';
+import { fileKey, type ServerKey } from './keys';
 import { Dispatcher, type DispatcherOptions } from './notify/dispatcher';
 import { spoolTransport, webhookTransport, type Transport } from './notify/transports';
 import { MemoryStore } from './store/memory/index';
@@ -51,9 +55,13 @@ export interface CompositionConfig {
   store?: 'sqlite' | 'memory' | Store;
   /** A postgres:// (or postgresql://) URL: the PostgreSQL store, shared by every process given the same URL. */
   database?: string;
-  /** Enroll terminals without an operator (default true: the simulator). */
-  autoApprove?: boolean;
-  /** The merchant new terminals are enrolled for. Default the simulator's; recorded on open. */
+  /**
+   * How new terminals enroll (domain/provisioning.ts): 'provisioned' (default: a one-time token from
+   * `qrpay operator provision`), 'manual' (pending until an operator approves), or 'open' (every key that asks:
+   * the simulator and the demo, explicitly).
+   */
+  enrollment?: EnrollmentMode;
+  /** The merchant terminals enroll for without a token ('open', 'manual'). Default the simulator's; recorded on open. */
   merchant?: MerchantProfile;
   /** Largest single payment, minor units. Default 50 000 (500.00). */
   maxAmount?: number;
@@ -64,7 +72,20 @@ export interface CompositionConfig {
   /** Factor points, parameters and thresholds (domain/risk/config.ts). Default: the safe defaults. */
   risk?: RiskConfig;
   notify?: NotifyConfig;
+  /** How long a pre-authorization's hold lasts without a completion, ms. Default 24 h. */
+  holdTtl?: number;
+  /** What terminals may accept offline (sent at enrollment). Default `defaultOfflineLimits`; null: never offline. */
+  offline?: OfflineLimits | null;
+  /** Per-terminal and per-credential rates (domain/authorization.ts). Default defaultRateLimits. */
+  limits?: RateLimits;
 }
+
+/**
+ * Offline acceptance by default: payments up to 25.00, at most 10 and 100.00 in all per terminal until they are
+ * uploaded, 40.00 per credential per terminal, lists at most 24 h old. Worst case per terminal 100.00, per
+ * credential 40.00 at each terminal it visits offline (docs/authorization.md, Offline).
+ */
+export const defaultOfflineLimits: OfflineLimits = { floorLimit: 2500, maxCount: 10, maxTotal: 10_000, maxPerCredential: 4000, maxListAge: 24 * 3_600_000 };
 
 export interface Authorizer {
   store: Store;
@@ -75,6 +96,7 @@ export interface Authorizer {
   stepUps: StepUps;
   disputes: Disputes;
   reversals: Reversals;
+  instructions: Instructions;
   dispatcher: Dispatcher;
   risk: RiskConfig;
   now: () => number;
@@ -108,8 +130,8 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
   const notify = config.notify ?? {};
   const store = await openStore(config);
   try {
-    const decisionKey = await storedKey(store, 'decision.key');
-    const lists = new Lists({ root: await storedKey(store, 'operator.key'), now });
+    const decisionKey = await fileKey(store, config.dataDir, 'decision.key');
+    const lists = new Lists({ root: await fileKey(store, config.dataDir, 'operator.key'), now });
     const merchant = config.merchant ?? simulatorMerchant;
     await store.transaction(async (tx) => {
       await tx.merchants.upsert(merchant, config.maxAmount ?? 50_000, now());
@@ -124,9 +146,10 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
     const dispatcher = new Dispatcher({ store, transports, now, ...notify.dispatcher });
     const kick = () => dispatcher.kick();
     const stepUps = new StepUps({ store, signer: decisionKey, holdThreshold: () => risk.thresholds.hold, onQueued: kick });
-    const judgement = new Judgement({ config: risk, stepUps, onQueued: kick });
+    const judgement = new Judgement({ config: risk, stepUps, onQueued: kick, ...(config.holdTtl ? { holdTtl: config.holdTtl } : {}) });
     const disputes = new Disputes({ store, lists, stepUps, now, autoCreditMax: () => risk.compensation.autoCreditMax, onQueued: kick });
     const reversals = new Reversals({ store, signer: decisionKey, stepUps, now, onQueued: kick });
+    const instructions = new Instructions({ store, signer: decisionKey, now, onQueued: kick });
     const service = new AuthorizerService({
       store,
       signer: decisionKey,
@@ -136,12 +159,15 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       denyList: (tx) => lists.denyList(tx),
       operator: lists.rootKey,
       merchant,
-      autoApprove: config.autoApprove ?? true,
+      enrollment: config.enrollment ?? 'provisioned',
       now,
       judgement,
+      offline: new OfflineLosses({ lists, onQueued: kick }),
+      ...(config.offline === null ? {} : { offlineLimits: config.offline ?? defaultOfflineLimits }),
+      limits: config.limits ?? defaultRateLimits,
     });
     return {
-      store, decisionKey, lists, service, judgement, stepUps, disputes, reversals, dispatcher, risk, now,
+      store, decisionKey, lists, service, judgement, stepUps, disputes, reversals, instructions, dispatcher, risk, now,
       trustIssuer: (issuer) => store.transaction((tx) => lists.trustIssuer(tx, issuer)),
       close: async () => {
         await dispatcher.stop();

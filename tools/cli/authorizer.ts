@@ -9,6 +9,7 @@ import { startAuthorizer } from '../authorizer/authorizer';
 import { composeAuthorizer, DatabaseUrlError } from '../authorizer/composition';
 import { isWorker, leaveCluster, runPrimary } from '../authorizer/workers';
 import type { IssuerEntry } from '../authorizer/domain/lists';
+import { enrollmentModes, type EnrollmentMode } from '../authorizer/domain/provisioning';
 import { loadIssuer } from '../wallet/files';
 import { riskConfigFor, type RiskConfig } from '../authorizer/domain/risk/config';
 
@@ -22,7 +23,11 @@ options:
   --workers N            N server processes sharing the port and the database (default 1; node:cluster)
   --host HOST            address to listen on (default 127.0.0.1)
   --port N               port (default 8080; 0 picks a free one)
-  --manual-approval      new terminals wait for --approve instead of being enrolled at once
+  --enrollment MODE      how new terminals enroll: provisioned (default: a one-time token from
+                         \`qrpay operator provision\`), manual (they wait for --approve), or open (every key
+                         that asks is enrolled at once: for the simulator and demos only)
+  --open-enrollment      the same as --enrollment open
+  --manual-approval      the same as --enrollment manual
   --trust-issuer SPEC    trust a wallet issuer: ALG:KID_HEX:PUBLIC_KEY_HEX (repeatable)
   --trust-issuer-file F  trust the issuer in a \`qrpay wallet issuer\` key file (only its public key is used; repeatable)
   --risk-config FILE     factor points, parameters and thresholds (JSON, docs/authorizer.md;
@@ -43,6 +48,8 @@ export async function run(args: string[]): Promise<number> {
         workers: { type: 'string', default: '1' },
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: '8080' },
+        enrollment: { type: 'string' },
+        'open-enrollment': { type: 'boolean', default: false },
         'manual-approval': { type: 'boolean', default: false },
         'trust-issuer': { type: 'string', multiple: true, default: [] },
         'trust-issuer-file': { type: 'string', multiple: true, default: [] },
@@ -79,6 +86,16 @@ export async function run(args: string[]): Promise<number> {
   }
   const storage = { dataDir: options['data-dir'], ...(database !== undefined ? { database } : {}) };
   const shownDatabase = database !== undefined ? database.replace(/\/\/[^@/]*@/, '//…@') : `${options['data-dir']}/authorizer.sqlite`;
+  const modes = [options.enrollment, options['open-enrollment'] ? 'open' : undefined, options['manual-approval'] ? 'manual' : undefined].filter((m) => m !== undefined);
+  if (modes.length > 1) {
+    console.error('qrpay authorizer: choose one of --enrollment, --open-enrollment, --manual-approval');
+    return 2;
+  }
+  const enrollment = (modes[0] ?? 'provisioned') as EnrollmentMode;
+  if (!enrollmentModes.includes(enrollment)) {
+    console.error(`qrpay authorizer: --enrollment must be one of ${enrollmentModes.join(', ')}, got ${enrollment}`);
+    return 2;
+  }
   let issuers: IssuerEntry[];
   let risk: RiskConfig | undefined;
   try {
@@ -101,7 +118,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const config = {
     ...storage,
-    autoApprove: !options['manual-approval'],
+    enrollment,
     issuers,
     ...(risk ? { risk } : {}),
     notify: {
@@ -129,7 +146,11 @@ export async function run(args: string[]): Promise<number> {
     port,
     onExchange: (e) => console.log(`${new Date().toISOString()}${who} ${e.method} ${e.path} → ${e.status} (${e.ms} ms)`),
   });
-  if (!isWorker()) console.log(`authorizer listening on ${authorizer.url} (database ${shownDatabase})`);
+  if (!isWorker()) {
+    console.log(`authorizer listening on ${authorizer.url} (database ${shownDatabase})`);
+    if (enrollment === 'open') console.log('enrollment is OPEN: every terminal key that asks is enrolled (simulator and demos only)');
+    else if (enrollment === 'provisioned') console.log('new terminals need a provisioning token: qrpay operator provision --merchant ID');
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -20,6 +20,8 @@ and prints every stage. Exit 0 when approved, 1 otherwise.
 options:
   --authorizer URL   the authorizer (default http://127.0.0.1:8080; see qrpay authorizer)
   --data-dir DIR     the terminal's storage and keys (default var/terminal)
+  --provisioning-token HEX
+                     the one-time token for its first enrollment (qrpay operator provision)
   --png FILE         a payment code rendered as a PNG (qrpay wallet code --png FILE)
   --code TEXT        a payment code as text (QP1:...)
   --amount N         minor units (default 450)
@@ -36,6 +38,7 @@ export async function run(args: string[]): Promise<number> {
       options: {
         authorizer: { type: 'string', default: 'http://127.0.0.1:8080' },
         'data-dir': { type: 'string', default: 'var/terminal' },
+        'provisioning-token': { type: 'string' },
         png: { type: 'string' },
         code: { type: 'string' },
         amount: { type: 'string', default: '450' },
@@ -63,13 +66,19 @@ export async function run(args: string[]): Promise<number> {
     console.error(`qrpay terminal: ${problem}`);
     return 2;
   }
+  const tokenText = values['provisioning-token'];
+  if (tokenText !== undefined && !/^([0-9a-f]{2}){16,64}$/i.test(tokenText)) {
+    console.error('qrpay terminal: --provisioning-token must be 16 to 64 bytes of hex');
+    return 2;
+  }
+  const provisioningToken = tokenText === undefined ? undefined : new Uint8Array(Buffer.from(tokenText, 'hex'));
   const started = performance.now();
   const say = (stage: string, text: string) => console.log(`${`+${((performance.now() - started) / 1000).toFixed(3)} s`.padStart(10)}  ${stage.padEnd(10)} ${text}`);
   let station: Station | undefined;
   try {
     const screen = values.png ? readPngFile(values.png) : undefined;
     const scene = new PhoneScene(Math.max(320, screen?.width ?? 0), Math.max(240, screen?.height ?? 0));
-    station = await bootStation('terminal', values['data-dir'], values.authorizer, say, scene);
+    station = await bootStation('terminal', values['data-dir'], values.authorizer, say, scene, undefined, provisioningToken);
     const decision = screen ? await chargeWithPhone(station, charge, screen, say) : await chargeWithText(station, charge, values.code!, say);
     return decision.outcome === 'approved' ? 0 : 1;
   } catch (error) {

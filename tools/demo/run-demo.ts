@@ -43,7 +43,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     write(`data in ${root}`);
 
     heading('1. the authorizer and the wallet issuer');
-    authorizer = await startAuthorizer({ dataDir: join(root, 'authorizer') });
+    // The demo enrolls its terminals openly, and says so (a real authorizer wants a provisioning token).
+    authorizer = await startAuthorizer({ dataDir: join(root, 'authorizer'), enrollment: 'open' });
     say('authorizer', `listening on ${authorizer.url}; SQLite database ${join(root, 'authorizer', 'authorizer.sqlite')} (schema v${await authorizer.store.schemaVersion()})`);
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
     await authorizer.trustIssuer({ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey });

@@ -34,7 +34,9 @@ export interface Station {
  * `authorizerKey`: the authorizer's key, pinned. Without it the station trusts whichever key answers its first
  * enrollment (trust on first use, simulator only) and says so.
  */
-export async function bootStation(name: string, dataDir: string, url: string, say: Say, scene = new PhoneScene(), authorizerKey?: PublicKey): Promise<Station> {
+export async function bootStation(
+  name: string, dataDir: string, url: string, say: Say, scene = new PhoneScene(), authorizerKey?: PublicKey, provisioningToken?: Uint8Array,
+): Promise<Station> {
   const hal = createSimulatorHal({ dataDirectory: dataDir, quiet: true, camera: { scene, frameRate: 15 } });
   const merchant = simulatorMerchant.site;
   // A receiver on the counter, a few metres from the merchant's registered site.
@@ -56,6 +58,7 @@ export async function bootStation(name: string, dataDir: string, url: string, sa
       device: { model: 'qrpay-sim', serial: `SIM-${name.toUpperCase()}`, board: 'simulator' },
       actuation: { kind: 'hold', ms: 300 },
       ...(authorizerKey ? { authorizerKey } : { trustOnFirstUse: true }),
+      ...(provisioningToken ? { provisioningToken } : {}),
     },
   });
   say('terminal', authorizerKey

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeAuthorizer, DatabaseUrlError } from '../authorizer/composition';
 import { requeueDead } from '../authorizer/domain/outbox';
+import { issueProvisioningToken } from '../authorizer/domain/provisioning';
 import { DomainRefusal } from '../authorizer/domain/results';
 import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/domain/risk/config';
 import type { DecisionDetail, OperatorViews } from '../authorizer/store/ports';
@@ -27,10 +28,19 @@ commands:
   report REQUEST_ID [--note TEXT]    report a payment as not the customer's (on their behalf)
   release REQUEST_ID                 end the review of a held payment: capture it (the merchant is paid)
   reverse REQUEST_ID                 end the review of a held payment: return it (the funds never leave)
+  void REQUEST_ID --reference REF    cancel a sale whose batch is still open (the funds go back)
+  refund REQUEST_ID AMOUNT --reference REF
+                                     give back AMOUNT minor units of a captured payment (several refunds never exceed it)
+                                     (--reference names the operator's act: the same reference again does nothing more)
+  batches [--terminal ID] [--limit N] closed batches, balanced or not, with their totals, and the totals per merchant
   credit COMPENSATION_ID             credit a refund that waits for review
   compensations                      reports and compensations, with the time from report to credit
   notifications [--state queued|delivered|dead] [--limit N]
   requeue                            put dead notifications back in the queue
+  provision --merchant ID [--hours N] a one-time token that enrolls one terminal for the merchant (default 168 h);
+                                     give it to the terminal (qrpay terminal --provisioning-token, a board's config)
+  counts                             schema, terminals, requests, live codes, and the strangers' requests counted and sampled
+                                     (what /v1/health no longer tells anyone)
 
 options:
   --data-dir DIR       where authorizer.sqlite lives (default var/authorizer)
@@ -55,6 +65,9 @@ export async function run(args: string[]): Promise<number> {
         limit: { type: 'string', default: '50' },
         reason: { type: 'string', default: 'frozen by the operator' },
         note: { type: 'string', default: 'reported to the operator' },
+        reference: { type: 'string' },
+        merchant: { type: 'string' },
+        hours: { type: 'string', default: '168' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -64,7 +77,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
-  const [command, argument] = positionals;
+  const [command, argument, extra] = positionals;
   if (values.help || !command) {
     console.log(help);
     return values.help ? 0 : 2;
@@ -86,7 +99,7 @@ export async function run(args: string[]): Promise<number> {
     return fail(`no authorizer database in ${values['data-dir']} (see --data-dir, --database)`);
   }
   const authorizer = await composeAuthorizer({ dataDir: values['data-dir'], ...(database !== undefined ? { database } : {}), risk });
-  const { disputes, store } = authorizer;
+  const { disputes, store, instructions } = authorizer;
   const views = <T>(read: (v: OperatorViews) => Promise<T>) => store.transaction((tx) => read(tx.views));
   try {
     const print = (rows: object[] | object) => {
@@ -133,6 +146,48 @@ export async function run(args: string[]): Promise<number> {
         console.log(`${command === 'release' ? 'released' : 'reversed'} the payment of request ${id}`);
         return 0;
       }
+      case 'void':
+      case 'refund': {
+        const id = requestId(argument);
+        if (id === undefined) return usage(`${command} wants a request id (see \`transactions\`)`);
+        const amount = command === 'refund' ? requestId(extra) : undefined;
+        if (command === 'refund' && amount === undefined) return usage('refund wants an amount in minor units, 1 or more');
+        if (!values.reference) return usage(`${command} wants --reference REF (your own name for it: running it again with the same one does nothing more)`);
+        const settled = await instructions.operator({ action: command, requestId: id, reference: values.reference, ...(amount !== undefined ? { amount } : {}) });
+        if (settled.outcome === 'refused') return fail(`${command} of request ${id} refused: ${settled.reason}`);
+        console.log(`${command === 'void' ? 'voided' : 'refunded'} ${settled.amount} ${settled.currency ?? ''} of request ${id} (reference ${values.reference})`);
+        return 0;
+      }
+      case 'batches': {
+        const rows = await store.transaction((tx) => tx.lifecycle.batches({ ...(values.terminal ? { terminal: values.terminal } : {}), limit }));
+        const totals = new Map<string, Record<string, number>>();
+        const lines = rows.map((b) => {
+          const items = JSON.parse(b.items) as { kind: string; amount: number; currency: string }[];
+          const sums: Record<string, number> = {};
+          for (const item of items) {
+            const key = `${item.kind} ${item.currency}`;
+            sums[key] = (sums[key] ?? 0) + item.amount;
+            const merchant = totals.get(b.merchantId) ?? {};
+            merchant[key] = (merchant[key] ?? 0) + item.amount;
+            totals.set(b.merchantId, merchant);
+          }
+          return {
+            closed_at: time(b.closedAt), merchant: b.merchantId, terminal: b.terminalId, batch: b.number, balanced: b.balanced ? 'yes' : 'NO',
+            differences: (JSON.parse(b.differences) as unknown[]).length, items: items.length,
+            totals: Object.entries(sums).map(([k, v]) => `${k.split(' ')[0]} ${v}`).join(', '),
+          };
+        });
+        if (values.json) {
+          print({ batches: rows.map((b) => ({ ...b, items: JSON.parse(b.items), differences: JSON.parse(b.differences) })), totals: Object.fromEntries(totals) });
+          return 0;
+        }
+        print(lines);
+        if (totals.size > 0) {
+          console.log('\nsettlement totals per merchant (minor units):');
+          print([...totals].map(([merchant, sums]) => ({ merchant, ...sums })));
+        }
+        return 0;
+      }
       case 'credit': {
         const id = requestId(argument);
         if (id === undefined) return usage('credit wants a compensation id (see `compensations`)');
@@ -158,6 +213,33 @@ export async function run(args: string[]): Promise<number> {
       case 'requeue':
         console.log(`requeued ${await requeueDead(store, Date.now())} dead notifications`);
         return 0;
+      case 'provision': {
+        const hours = Number(values.hours);
+        if (!values.merchant) return usage('provision needs --merchant ID');
+        if (!(Number.isInteger(hours) && hours >= 1)) return usage('--hours must be a whole number, 1 or more');
+        const issued = await store.transaction((tx) => issueProvisioningToken(tx, { merchantId: values.merchant!, now: Date.now(), lifetimeMs: hours * 3_600_000 }));
+        const token = Buffer.from(issued.token).toString('hex');
+        if (values.json) print({ token, merchant: issued.merchantId, expires: time(issued.expiresAt) });
+        else console.log(`${token}\n(one terminal, merchant ${issued.merchantId}, until ${time(issued.expiresAt)}; shown once, only its hash is stored)`);
+        return 0;
+      }
+      case 'counts': {
+        const counts = await store.transaction(async (tx) => {
+          const strangers = await tx.requests.strangers();
+          return {
+            schema: await store.schemaVersion(), terminals: await tx.terminals.count(), requests: await tx.requests.count(), codes: await tx.codes.count(),
+            strangers: strangers.counts,
+            samples: strangers.samples.map((x) => ({ kind: x.kind, at: time(x.receivedAt), size: x.size, start: Buffer.from(x.prefix).toString('hex').slice(0, 32), problem: x.problem })),
+          };
+        });
+        if (values.json) print(counts);
+        else {
+          const { samples, ...totals } = counts;
+          console.log(JSON.stringify(totals));
+          console.log(table(samples));
+        }
+        return 0;
+      }
       default:
         return usage(`unknown command ${command}`);
     }

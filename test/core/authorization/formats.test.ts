@@ -9,6 +9,7 @@ import { decodeLocation, encodeLocation, locationFromSample } from '../../../src
 import { openRequest, signRequest, type AuthorizationRequest } from '../../../src/authorization/request';
 import { seal, ContentType } from '../../../src/authorization/envelope';
 import { chargeProblem } from '../../../src/authorization/charge';
+import { openEnrollmentRequest, signEnrollmentRequest } from '../../../src/authorization/enrollment';
 import { edSigner } from '../../support/terminal-fixture';
 import { formatErrorField } from '../../support/format-error';
 
@@ -59,6 +60,17 @@ describe('request format', () => {
     expect(formatErrorField(() => openRequest(seal({ contentType: ContentType.decision, payload, signer })))).toBe('content type');
     expect(formatErrorField(() => openRequest(genuine.subarray(1)))).toBe('message');
     expect(formatErrorField(() => openRequest(Uint8Array.of()))).toBe('message');
+  });
+
+  it('an enrollment request carries a provisioning token of 16 to 64 bytes, or none', () => {
+    const key = signer.publicKey;
+    const device = { model: 'm', serial: 's', firmware: '1', board: 'b' };
+    const token = new Uint8Array(16).fill(7);
+    expect(openEnrollmentRequest(signEnrollmentRequest({ key, device, localTime: 1, provisioningToken: token }, signer)).request.provisioningToken).toEqual(token);
+    for (const length of [15, 65]) {
+      const bytes = signEnrollmentRequest({ key, device, localTime: 1, provisioningToken: new Uint8Array(length) }, signer);
+      expect(formatErrorField(() => openEnrollmentRequest(bytes))).toBe('provisioning token');
+    }
   });
 
   it('refuses unknown fields and a kid that names another terminal', () => {

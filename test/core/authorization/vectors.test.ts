@@ -9,6 +9,8 @@ import { openEnrollmentRequest, verifyEnrollmentAnswer } from '../../../src/auth
 import { openRequest } from '../../../src/authorization/request';
 import { signedBy } from '../../../src/authorization/envelope';
 import { openReversal, verifyReversalAck } from '../../../src/authorization/reversal';
+import { openInstruction, verifyInstructionResult } from '../../../src/authorization/instruction';
+import { openAdvice } from '../../../src/authorization/advice';
 import { vectorHex, vectorKeys } from './vectors';
 
 const bytes = {
@@ -16,8 +18,14 @@ const bytes = {
   enrollmentAnswer: hexToBytes(vectorHex.enrollmentAnswer),
   request: hexToBytes(vectorHex.request),
   decision: hexToBytes(vectorHex.decision),
+  provisionedEnrollmentRequest: hexToBytes(vectorHex.provisionedEnrollmentRequest),
   reversal: hexToBytes(vectorHex.reversal),
   reversalAck: hexToBytes(vectorHex.reversalAck),
+  refund: hexToBytes(vectorHex.refund),
+  refundResult: hexToBytes(vectorHex.refundResult),
+  close: hexToBytes(vectorHex.close),
+  closeResult: hexToBytes(vectorHex.closeResult),
+  advice: hexToBytes(vectorHex.advice),
 };
 const terminal = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.terminal) };
 const authorizer = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.authorizer) };
@@ -29,6 +37,14 @@ describe('authorization vectors', () => {
     expect(possession).toBe(true);
     expect(request.key).toEqual(terminal);
     expect(request.device).toEqual({ model: 'qrpay-sim', serial: 'SN-0001', firmware: '0.1.0', board: 'simulator' });
+  });
+
+  it('the enrollment request with a provisioning token carries it inside what the new key signed', () => {
+    const { request, possession } = openEnrollmentRequest(bytes.provisionedEnrollmentRequest);
+    expect(possession).toBe(true);
+    expect(request.key).toEqual(terminal);
+    expect(request.provisioningToken).toEqual(hexToBytes('5920765b3c7d99ca412a3eb2c2657441'));
+    expect(openEnrollmentRequest(bytes.enrollmentRequest).request.provisioningToken).toBeUndefined();
   });
 
   it('the enrollment answer verifies against its request and the pinned key', () => {
@@ -85,5 +101,33 @@ describe('authorization vectors', () => {
       bent[i] ^= 0x01;
       expect(verifyReversalAck(bent, target).ok).toBe(false);
     }
+  });
+
+  it('the refund and the batch close are signed by the terminal; their results verify for exactly those bytes', () => {
+    const refund = openInstruction(bytes.refund);
+    expect(signedBy(refund.envelope, terminal)).toBe(true);
+    expect(refund.instruction).toEqual({
+      terminalId: 'T0123456789', trace: 43, action: 'refund', target: { trace: 42, requestHash: requestHash(bytes.request) }, amount: 120, localTime: localTime + 60_000,
+    });
+    const close = openInstruction(bytes.close);
+    expect(close.instruction.batch).toEqual({ number: 7, items: [{ trace: 42, kind: 'sale', amount: 450, currency: 'EUR' }, { trace: 43, kind: 'refund', amount: 120, currency: 'EUR' }] });
+    const expect43 = { authorizer, terminalId: 'T0123456789', trace: 43, instruction: bytes.refund };
+    expect(verifyInstructionResult(bytes.refundResult, expect43)).toMatchObject({ ok: true, result: { outcome: 'done', amount: 120 } });
+    expect(verifyInstructionResult(bytes.refundResult, { ...expect43, instruction: bytes.close })).toMatchObject({ ok: false, problem: 'wrong-instruction' });
+    expect(verifyInstructionResult(bytes.refundResult, { ...expect43, authorizer: terminal })).toMatchObject({ ok: false, problem: 'bad-signature' });
+    const closed = verifyInstructionResult(bytes.closeResult, { authorizer, terminalId: 'T0123456789', trace: 44, instruction: bytes.close });
+    expect(closed).toMatchObject({ ok: true, result: { reason: 'out-of-balance', settlement: { balanced: false, differences: [{ trace: 41, terminal: null, authorizer: { kind: 'sale', amount: 300 } }] } } });
+    for (let i = 0; i < bytes.refundResult.length; i += 5) {
+      const bent = bytes.refundResult.slice();
+      bent[i] ^= 0x01;
+      expect(verifyInstructionResult(bent, expect43).ok).toBe(false);
+    }
+  });
+
+  it('the offline advice carries the request exactly as signed, and is signed by the terminal', () => {
+    const { envelope, advice, request } = openAdvice(bytes.advice);
+    expect(signedBy(envelope, terminal)).toBe(true);
+    expect(advice).toEqual({ terminalId: 'T0123456789', trace: 42, request: bytes.request, approvedAt: localTime + 12_400 });
+    expect(signedBy(request.envelope, terminal)).toBe(true);
   });
 });

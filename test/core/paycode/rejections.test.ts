@@ -198,3 +198,17 @@ describe('payment code rejections', () => {
     expect(rejectReasons.filter((reason) => !tested.has(reason))).toEqual([]);
   });
 });
+
+describe('a verifier without a replay cache (the authorizer keeps its own ledger)', () => {
+  it('checks signatures and expiry as ever, remembers nothing, and a forged code is still refused', () => {
+    const world = makeWorld('EdDSA', { replayCache: undefined });
+    const code = codeFor(world);
+    expect(world.verifier.verify(code)).toMatchObject({ ok: true });
+    // The same code again: accepted, the replay check is the caller's (tools/authorizer's store).
+    expect(world.verifier.verify(code)).toMatchObject({ ok: true });
+    const stranger = keyPairFromSecret('EdDSA', hexToBytes('11'.repeat(32)));
+    expect(world.verifier.verify(codeFor(world, { device: stranger }))).toMatchObject({ ok: false, reason: 'bad-code-signature' });
+    world.clock.ms += 10 * 60 * 1000;
+    expect(world.verifier.verify(code)).toMatchObject({ ok: false, reason: 'expired' });
+  });
+});

@@ -12,7 +12,7 @@ import { createTerminal } from '../../../src/terminal/terminal';
 import { TerminalError } from '../../../src/terminal/errors';
 import { MemoryStorage } from '../../../hal/portable/memory-storage';
 import { utf8Encode } from '../../../src/codec/utf8';
-import { pinnedAuthorizerKey, provisionedAuthorizerKey, provisioningDomain } from '../../../src/terminal/provisioning';
+import { pinnedAuthorizerKey, provisionedAuthorizerKey, provisionedEnrollmentToken, provisioningDomain, provisioningToken } from '../../../src/terminal/provisioning';
 import { bench, edSigner, MemoryAuthorizer, prefixChecker, testConfig } from '../../support/terminal-fixture';
 
 const rogue = edSigner('rogue authorizer');
@@ -43,6 +43,8 @@ describe('terminal: the authorizer key pinned', () => {
     const b = bench();
     expect(() => createTerminal({ hal: b.hal, config: { ...testConfig, trustOnFirstUse: undefined }, codes: prefixChecker })).toThrow(/pin the authorizer key/);
     expect(() => createTerminal({ hal: b.hal, config: { ...pinned, authorizerKey: { alg: 'ES256', publicKey: new Uint8Array(33) } }, codes: prefixChecker })).toThrow(/not a valid/);
+    // A provisioning token is 16 to 64 bytes.
+    expect(() => createTerminal({ hal: b.hal, config: { ...pinned, provisioningToken: new Uint8Array(8) }, codes: prefixChecker })).toThrow(/provisioningToken must be 16 to 64 bytes/);
   });
 
   it('a rogue authorizer answering the enrollment is not believed', async () => {
@@ -95,5 +97,16 @@ describe('terminal: the authorizer key pinned', () => {
     expect(() => pinnedAuthorizerKey('ES256:00', storage)).toThrow(/not a valid/);
     storage.open({ path: provisioningDomain }).write(provisionedAuthorizerKey, utf8Encode('garbage')!);
     expect(() => pinnedAuthorizerKey(undefined, storage)).toThrow(/provisioned .* not a valid/);
+  });
+
+  it('a board takes its provisioning token from its manifest config, else from provisioning, and may have none', () => {
+    const storage = new MemoryStorage();
+    expect(provisioningToken(undefined, storage)).toBeUndefined();
+    storage.open({ path: provisioningDomain }).write(provisionedEnrollmentToken, utf8Encode('11'.repeat(16))!);
+    expect(provisioningToken('', storage)).toEqual(new Uint8Array(16).fill(0x11));
+    expect(provisioningToken('22'.repeat(16), storage)).toEqual(new Uint8Array(16).fill(0x22)); // the manifest wins
+    expect(() => provisioningToken('2222', storage)).toThrow(/manifest config.provisioningToken is not 16 to 64 bytes of hex/);
+    storage.open({ path: provisioningDomain }).write(provisionedEnrollmentToken, utf8Encode('zz')!);
+    expect(() => provisioningToken(undefined, storage)).toThrow(/provisioned .* not 16 to 64 bytes of hex/);
   });
 });

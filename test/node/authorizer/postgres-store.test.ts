@@ -70,12 +70,15 @@ describe.skipIf(!postgres.ok)('PostgreSQL store', () => {
       // Both check the code unseen, then both record it: the database lets one through and the other's rerun finds it.
       const accept = (who: string) => store.transaction(async (tx) => {
         runs++;
-        const requestId = await tx.requests.recordUnreadable({ receivedAt: 0, bytes: Uint8Array.of(1), hash: Uint8Array.of(2), problem: who });
+        const requestId = await tx.requests.record({
+          receivedAt: 0, bytes: Uint8Array.of(1), hash: Uint8Array.of(2), payloadHash: Uint8Array.of(3), terminalId: `T-${who}`, trace: 1, amount: 450,
+          currency: 'EUR', purpose: 'counter-sale', reference: who, locationStatus: 'absent', latitude: null, longitude: null, terminalVerdict: 'verified', retryOf: null,
+        });
         const first = await tx.codes.firstUse('issuer/credential', 'c0de');
         if (first !== undefined) return `${who}: replayed (first ${first})`;
         if (++arrived === 2) release();
         await Promise.race([bothChecked, new Promise((resolve) => setTimeout(resolve, 2000))]);
-        await tx.codes.record('issuer/credential', 'c0de', requestId, 0);
+        await tx.codes.record({ credential: 'issuer/credential', codeId: 'c0de', requestId, now: 0, forgetAfter: 210_000 });
         tx.afterCommit(() => effects.push(who));
         return `${who}: accepted`;
       });

@@ -9,7 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hex } from '../../../src/paycode/hex';
 import { IllegalTransition, openPayment, transition } from '../../../tools/authorizer/domain/payment-state';
 import { DomainRefusal } from '../../../tools/authorizer/domain/results';
-import type { Tx } from '../../../tools/authorizer/store/ports';
+import { strangerPrefixBytes, strangerProblemChars, strangerSampleSlots, type Tx } from '../../../tools/authorizer/store/ports';
+import { openRequest } from '../../../src/authorization/request';
+import { createHash } from 'node:crypto';
 import { send, stepUpAnswer } from '../../../tools/wallet/authorizer-client';
 import { fixAt, JudgementWorld } from '../../support/judgement-world';
 import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
@@ -36,6 +38,8 @@ async function start(kind: Kind, risk: unknown = {}) {
 }
 
 if (!postgres.ok) it.skip(`store contract: PostgreSQL — skipped: ${postgres.reason}`, () => undefined);
+
+const payloadHashOf = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(openRequest(bytes).envelope.sign1.payload).digest());
 
 const read = <T>(w: JudgementWorld, work: (tx: Tx) => Promise<T>) => w.authorizer.store.transaction(work);
 
@@ -141,6 +145,37 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     expect((await t.reverse(ahead)).ack).toMatchObject({ effect: 'not-received' });
     expect((await t.pay(w.wallet())).body).toMatchObject({ outcome: 'declined', reason: 'reversed' });
     expect((await read(w, (tx) => tx.terminals.byId(t.id)))!.status).toBe('approved');
+  });
+
+  it('holds, completes, refunds, voids and closes batches through the port, each recorded once', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const held = await t.pay(w.wallet(), { kind: 'pre-auth', amount: 500, purpose: 'bike-unlock' });
+    const heldPayment = (await read(w, (tx) => tx.payments.byHash(held.requestHash)))!;
+    expect(heldPayment.state).toBe('authorized');
+    expect(await read(w, (tx) => tx.lifecycle.hold(heldPayment.requestId))).toMatchObject({ requestId: heldPayment.requestId });
+    expect((await t.instruct({ action: 'complete', target: held, amount: 200 })).result).toMatchObject({ outcome: 'done', amount: 200 });
+    const sale = await t.pay(w.wallet());
+    const refund = await t.instruct({ action: 'refund', target: held, amount: 50 });
+    expect(refund.result).toMatchObject({ outcome: 'done', amount: 50 });
+    expect((await t.instruct({ action: 'void', target: sale })).result).toMatchObject({ outcome: 'done', amount: 450 });
+    expect((await read(w, (tx) => tx.payments.byHash(held.requestHash)))!.state).toBe('partially-refunded');
+    const done = await read(w, (tx) => tx.lifecycle.doneOn(heldPayment.requestId));
+    expect(done.map((i) => [i.action, i.amount])).toEqual([['complete', 200], ['refund', 50]]);
+    await expect(read(w, (tx) => tx.lifecycle.recordInstruction({ ...done[0] }))).rejects.toThrow();
+    const open = await read(w, (tx) => tx.lifecycle.openBatch(t.id));
+    expect(open.sales.map((x) => x.trace)).toEqual([sale.trace]);
+    expect(open.instructions.map((x) => x.action)).toEqual(['complete', 'refund', 'void']);
+    const close = await t.instruct({ action: 'close-batch', batch: { number: 1, items: [] } });
+    expect(close.result).toMatchObject({ reason: 'out-of-balance' });
+    expect(await read(w, (tx) => tx.lifecycle.openBatch(t.id))).toEqual({ sales: [], reversals: [], instructions: [] });
+    expect(await read(w, (tx) => tx.lifecycle.closedIn(t.id, sale.trace, 'sale'))).toBe(1);
+    expect((await read(w, (tx) => tx.lifecycle.batches({ limit: 5 })))).toMatchObject([{ terminalId: t.id, number: 1, balanced: false, merchantId: 'M-DEMO' }]);
+    w.time.advance(25 * 3_600_000);
+    const second = await t.pay(w.wallet(), { kind: 'pre-auth', amount: 500, purpose: 'bike-unlock' });
+    w.time.advance(25 * 3_600_000);
+    expect(await w.authorizer.instructions.expireHolds()).toBe(1);
+    expect((await read(w, (tx) => tx.payments.byHash(second.requestHash)))!.state).toBe('expired');
   });
 
   it('keeps the history the factors read: accepted amounts newest first, merchant volume, the last fix', async () => {
@@ -254,5 +289,102 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     await read(w, (tx) => tx.outbox.failed(due[1].id, { attempts: 2, dead: true, nextAttemptAt: w.time.now(), error: '503' }));
     expect(await read(w, (tx) => tx.outbox.requeueDead(w.time.now()))).toBe(1);
     expect((await read(w, (tx) => tx.outbox.due(w.time.now(), 10))).map((e) => e.attempts)).toEqual([0]);
+  });
+
+  it('settings: put, get and remove', async () => {
+    const w = await start(kind);
+    await read(w, (tx) => tx.settings.put('probe', Uint8Array.of(7)));
+    await read(w, (tx) => tx.settings.remove('probe'));
+    expect(await read(w, (tx) => tx.settings.get('probe'))).toBeUndefined();
+    // The authorizer's own keys are not in the store (keys.ts keeps them in files).
+    expect(await read(w, (tx) => tx.settings.get('decision.key'))).toBeUndefined();
+  });
+
+  it('the replay ledger: records a verified code with its forget time, counts a credential\'s live codes, prunes the dead ones', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const paid = await t.pay(w.wallet());
+    const payment = (await read(w, (tx) => tx.payments.byHash(paid.requestHash)))!;
+    const now = w.time.now();
+    expect(await read(w, (tx) => tx.codes.count())).toBe(1);
+    await read(w, async (tx) => {
+      await tx.codes.record({ credential: 'aa/01', codeId: 'c1', requestId: payment.requestId, now, forgetAfter: now + 1000 });
+      await tx.codes.record({ credential: 'aa/01', codeId: 'c2', requestId: payment.requestId, now, forgetAfter: now + 2000 });
+    });
+    await expect(read(w, (tx) => tx.codes.record({ credential: 'aa/01', codeId: 'c1', requestId: payment.requestId, now, forgetAfter: now }))).rejects.toThrow();
+    expect(await read(w, (tx) => tx.codes.firstUse('aa/01', 'c1'))).toBe(payment.requestId);
+    expect(await read(w, (tx) => tx.codes.liveFor('aa/01', now))).toBe(2);
+    expect(await read(w, (tx) => tx.codes.liveFor('aa/01', now + 1000))).toBe(1);
+    expect(await read(w, (tx) => tx.codes.liveFor('aa/02', now))).toBe(0);
+    expect(await read(w, (tx) => tx.codes.prune(now + 1000))).toBe(1);
+    expect(await read(w, (tx) => tx.codes.firstUse('aa/01', 'c1'))).toBeUndefined();
+    expect(await read(w, (tx) => tx.codes.firstUse('aa/01', 'c2'))).toBe(payment.requestId);
+    // The code the terminal paid with lives for its lifetime plus the skew, then it goes too.
+    expect(await read(w, (tx) => tx.codes.prune(now + 2000 + 210_000))).toBe(2);
+    expect(await read(w, (tx) => tx.codes.count())).toBe(0);
+  });
+
+  it('strangers: counted by kind, sampled in a ring of strangerSampleSlots, newest first, each sample cut to its bounds', async () => {
+    const w = await start(kind);
+    const big = new Uint8Array(4000).fill(0xee);
+    const total = strangerSampleSlots + 5;
+    await read(w, async (tx) => {
+      for (let i = 0; i < total; i++) {
+        await tx.requests.noteStranger({
+          kind: i % 2 ? 'unreadable' : 'unknown-terminal', receivedAt: 1000 + i, size: big.length, prefix: big, hash: Uint8Array.of(i), problem: 'x'.repeat(1000),
+        });
+      }
+    });
+    const tally = await read(w, (tx) => tx.requests.strangers());
+    expect(tally.counts).toEqual({ 'unknown-terminal': Math.ceil(total / 2), unreadable: Math.floor(total / 2) });
+    expect(tally.samples).toHaveLength(strangerSampleSlots);
+    expect(tally.samples[0]).toMatchObject({ receivedAt: 1000 + total - 1, size: 4000, hash: Uint8Array.of(total - 1) });
+    expect(tally.samples.at(-1)!.receivedAt).toBe(1000 + 5);
+    expect(tally.samples.every((x) => x.prefix.length === strangerPrefixBytes && x.problem.length === strangerProblemChars)).toBe(true);
+    expect(await read(w, (tx) => tx.requests.count())).toBe(0);
+  });
+
+  it('requests: the retry identity is the payload hash, and a terminal\'s requests are counted by time', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const paid = await t.pay(w.wallet());
+    const row = await read(w, (tx) => tx.requests.originalByTrace(t.id, paid.trace));
+    const bytes = (await read(w, (tx) => tx.requests.bytes(row!.requestId)))!;
+    const payloadHash = payloadHashOf(bytes);
+    expect(await read(w, (tx) => tx.requests.decidedOriginal(t.id, paid.trace, payloadHash))).toMatchObject({ requestId: row!.requestId, outcome: 'approved' });
+    expect(await read(w, (tx) => tx.requests.decidedOriginal(t.id, paid.trace, paid.requestHash))).toBeUndefined();
+    expect(await read(w, (tx) => tx.requests.countSince(t.id, w.time.now()))).toBe(1);
+    expect(await read(w, (tx) => tx.requests.countSince(t.id, w.time.now() + 1))).toBe(0);
+    expect(await read(w, (tx) => tx.requests.countSince('T-OTHER', 0))).toBe(0);
+  });
+
+  it('owner keys: device keys with their credential, and whether a credential is revoked', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const alice = w.wallet();
+    const paid = await t.pay(alice);
+    const payment = (await read(w, (tx) => tx.payments.byHash(paid.requestHash)))!;
+    const [kid, id] = payment.credential.split('/');
+    expect(await read(w, (tx) => tx.payments.deviceKeys(payment.account))).toEqual([{ alg: 'ES256', publicKey: alice.device.publicKey, credential: payment.credential }]);
+    expect(await read(w, (tx) => tx.lists.isRevoked(kid, id))).toBe(false);
+    await read(w, (tx) => tx.lists.revoke(kid, id, w.time.now()));
+    expect(await read(w, (tx) => tx.lists.isRevoked(kid, id))).toBe(true);
+  });
+
+  it('provisioning tokens: consumed once, for their merchant, only before they expire; unknown ones change nothing', async () => {
+    const w = await start(kind);
+    const now = w.time.now();
+    const [a, b, c] = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];
+    await read(w, async (tx) => {
+      await tx.provisioning.insert({ tokenHash: a, merchantId: 'M-DEMO', createdAt: now, expiresAt: now + 1000 });
+      await tx.provisioning.insert({ tokenHash: b, merchantId: 'M-DEMO', createdAt: now, expiresAt: now + 1000 });
+    });
+    await expect(read(w, (tx) => tx.provisioning.insert({ tokenHash: a, merchantId: 'M-DEMO', createdAt: now, expiresAt: now + 1000 }))).rejects.toThrow();
+    await expect(read(w, (tx) => tx.provisioning.insert({ tokenHash: c, merchantId: 'M-NOWHERE', createdAt: now, expiresAt: now + 1000 }))).rejects.toThrow();
+    expect(await read(w, (tx) => tx.provisioning.consume(a, 'T1', now))).toEqual({ merchantId: 'M-DEMO' });
+    expect(await read(w, (tx) => tx.provisioning.consume(a, 'T2', now))).toBeUndefined();
+    expect(await read(w, (tx) => tx.provisioning.consume(b, 'T3', now + 1000))).toBeUndefined();
+    expect(await read(w, (tx) => tx.provisioning.consume(c, 'T4', now))).toBeUndefined();
+    expect(await read(w, (tx) => tx.provisioning.consume(b, 'T5', now + 999))).toEqual({ merchantId: 'M-DEMO' });
   });
 });

@@ -190,7 +190,7 @@ describe('report', () => {
     expect(w.authorizer.db.prepare('SELECT state FROM payments').get()).toEqual({ state: 'reversed' });
   });
 
-  it('refuses a report not signed by the account\'s device key, and a second report of the same payment', async () => {
+  it('refuses a report not signed by the account\'s device key, a report by the revoked credential, and a second report of the same payment', async () => {
     const { w } = await start();
     const alice = w.wallet();
     const mallory = w.wallet();
@@ -200,7 +200,10 @@ describe('report', () => {
     const stale = await send(w.authorizer.url, reportPayment(alice.device, alice.credential, hex(paid.requestHash), 'x', w.time.now() - 3_600_000));
     expect(stale.status).toBe(400);
     expect((await send(w.authorizer.url, reportPayment(alice.device, alice.credential, hex(paid.requestHash), 'x', w.time.now()))).status).toBe(200);
-    expect((await send(w.authorizer.url, reportPayment(alice.device, alice.credential, hex(paid.requestHash), 'x', w.time.now()))).status).toBe(409);
+    // The report revoked the credential that paid, so its key can report nothing more; the operator's second report is a conflict.
+    expect((await send(w.authorizer.url, reportPayment(alice.device, alice.credential, hex(paid.requestHash), 'x', w.time.now()))).status).toBe(403);
+    const payment = (await w.authorizer.store.transaction((tx) => tx.payments.byHash(paid.requestHash)))!;
+    await expect(w.authorizer.disputes.report({ requestId: payment.requestId, by: 'operator', note: 'again' })).rejects.toMatchObject({ refusal: 'conflict' });
   });
 });
 

@@ -19,6 +19,7 @@ export const displayTexts: Readonly<Record<string, string>> = {
   'purpose-not-allowed': 'Not allowed here',
   'over-terminal-limit': 'Amount over limit',
   replayed: 'Code already used',
+  'rate-limited': 'Busy: show the code again',
   reversed: 'Cancelled by the terminal',
   'held-for-review': 'Accepted, under review',
   'confirm-in-app': 'Confirm in your wallet app',
@@ -50,9 +51,10 @@ export interface MintedDecision {
 /** Signs the decision for one request (bound by its hash, terminal and trace). */
 export function mintDecision(
   signer: Signer,
-  input: { requestHash: Uint8Array; terminalId: string; trace: number; outcome: Outcome; reason: string; now: number },
+  input: { requestHash: Uint8Array; terminalId: string; trace: number; outcome: Outcome; reason: string; now: number; approvalCode?: string },
 ): MintedDecision {
-  const approvalCode = input.outcome === 'approved' ? newApprovalCode() : undefined;
+  // A decision re-issued for a copy of a request keeps the original's approval code.
+  const approvalCode = input.outcome === 'approved' ? input.approvalCode ?? newApprovalCode() : undefined;
   const signed = signDecision(
     {
       requestHash: input.requestHash,

@@ -64,7 +64,7 @@ export class Disputes {
       if (!payment) throw new DomainRefusal('not-found', `no payment for request ${input.requestId}`);
       if (input.account !== undefined && payment.account !== input.account) throw new DomainRefusal('not-found', 'no such payment for this account');
       if (await tx.disputes.reportFor(input.requestId)) throw new DomainRefusal('conflict', 'this payment was already reported');
-      if (payment.state !== 'captured' && payment.state !== 'pending' && payment.state !== 'awaiting-confirmation') {
+      if (payment.state !== 'captured' && payment.state !== 'pending' && payment.state !== 'awaiting-confirmation' && payment.state !== 'authorized') {
         throw new DomainRefusal('conflict', `the payment is ${payment.state}: nothing was taken`);
       }
       const held = payment.state !== 'captured';
@@ -105,7 +105,8 @@ export class Disputes {
       const payment = await tx.payments.byRequest(requestId);
       if (!payment) throw new DomainRefusal('not-found', `no payment for request ${requestId}`);
       if (payment.state !== 'pending') throw new DomainRefusal('conflict', `the payment is ${payment.state}, not held for review`);
-      const state = verdict === 'release' ? 'captured' : 'reversed';
+      // A released pre-authorization goes on holding its funds until its completion.
+      const state = verdict === 'reverse' ? 'reversed' : (await tx.lifecycle.hold(requestId)) ? 'authorized' : 'captured';
       await transition(tx, payment, state, 'review', `operator ${verdict}`, now);
       await enqueue(tx, { account: payment.account, kind: 'payment', data: { request: requestId, review: verdict, state, amount: payment.amount, currency: payment.currency }, now }, this.#kick);
     });

@@ -2,46 +2,33 @@
  * The operator's lists: the issuers it trusts, the credentials it revoked and
  * the accounts frozen, signed into the trust list and deny list that
  * terminals install (src/paycode formats) with the operator root key. It also
- * judges payment codes with the very verifier the terminal runs; the global
- * replay check (every code id ever seen) is the authorization's job, in the
- * database, so the verifier here remembers no codes (see `DatabaseReplay`).
+ * judges payment codes with the very verifier the terminal runs (signatures,
+ * lists, expiry); the replay check (the store's ledger of live codes) is the
+ * authorization's job.
+ * A memory of codes in one process would answer wrongly twice over: a unit of
+ * work the store runs again after a conflict would find its own code there
+ * ('replayed'), and other worker processes would not see it at all.
  */
 import type { Clock } from '../../../hal/clock';
 import type { CoseAlgName } from '../../../src/cose/sign1';
 import { DenyList } from '../../../src/paycode/deny-list';
 import { hex, unhex } from '../../../src/paycode/hex';
 import { encodeDenyList, encodeTrustList } from '../../../src/paycode/operator-encode';
-import { ReplayCache, type AddResult } from '../../../src/paycode/replay-cache';
 import { TrustStore } from '../../../src/paycode/trust-store';
-import { PaymentCodeVerifier } from '../../../src/paycode/verifier';
+import { defaultMaxCodeLifetime, defaultSkew, PaymentCodeVerifier } from '../../../src/paycode/verifier';
 import type { PublicKey } from '../../../src/authorization/signer';
 import { serverVerify } from '../crypto';
 import type { ServerKey } from '../keys';
 import type { Tx } from '../store/ports';
 import type { CodeJudge } from './authorization';
 
+/** The clock skew the authorizer tolerates on codes, seconds: a code is refused as expired from exp + this on. */
+export const codeSkewSeconds = defaultSkew;
+/** W = L + 2S: the longest a code can pass the checks (its lifetime, and the skew on each side), seconds. */
+export const codeWindowSeconds = defaultMaxCodeLifetime + 2 * codeSkewSeconds;
+
 /** How long a signed list stays valid, seconds. Terminals fetch fresh lists within it. */
 export const listLifetimeSeconds = 7 * 24 * 3600;
-
-/**
- * The server's verifier keeps no replay memory of its own: the database's
- * codes_seen is the replay check, for every worker process at once. A memory
- * in one process would answer wrongly twice over: a unit of work the store
- * runs again after a conflict would find its own code there ('replayed'), and
- * at fleet rates (a code lives ~150 s) its bounded slots would fill and
- * refuse everyone ('replay-unavailable').
- */
-class DatabaseReplay extends ReplayCache {
-  override has(): boolean {
-    return false;
-  }
-  override admission(): AddResult {
-    return { ok: true };
-  }
-  override add(): AddResult {
-    return { ok: true };
-  }
-}
 
 export interface IssuerEntry {
   alg: CoseAlgName;
@@ -76,7 +63,9 @@ export class Lists {
       clock,
       trustStore: this.#trustStore,
       denyList: this.#denyList,
-      replayCache: new DatabaseReplay(),
+      // No replay cache here: the store's replay ledger (CodesPort) is the one memory of accepted codes.
+      skewSeconds: codeSkewSeconds,
+      maxCodeLifetimeSeconds: defaultMaxCodeLifetime,
       // OpenSSL, under the portable verifier's contract (../crypto.ts): ~20 times faster on the server.
       verify: serverVerify,
     });
@@ -159,7 +148,11 @@ export class Lists {
     this.#install('deny', await this.denyList(tx), now);
     const result = this.#verifier.verify(text, { amount: context.amount });
     if (!result.ok) return { ok: false, reason: result.reason, detail: result.detail };
-    return { ok: true, codeId: result.codeId, credential: `${result.issuer}/${result.credentialId}`, account: result.account };
+    return {
+      ok: true, codeId: result.codeId, credential: `${result.issuer}/${result.credentialId}`, account: result.account,
+      // From this moment on the code fails the expiry check, so the ledger may forget it.
+      forgetAfter: (result.expiresAt + codeSkewSeconds) * 1000,
+    };
   };
 
   /**

@@ -1,12 +1,19 @@
 /**
- * A payment's states and the one function that moves it between them.
+ * A payment's states and the one function that moves it between them. A sale
+ * is captured when accepted; a pre-authorization is `authorized` (the funds
+ * held) and captured by its completion. The table `transitions` below lists
+ * every allowed move per cause (docs/authorizer.md shows it as a table):
  *
- *   from \ cause        decision  step-up   review    report    reversal
- *   (none)              captured, pending, awaiting-confirmation, declined
- *   awaiting-confirm.   -         captured, pending, declined     reversed  reversed
- *   pending (held)      -         -         captured, reversed    reversed  reversed
- *   captured            -         -         -         disputed  voided
- *   declined, reversed, disputed, voided: final
+ *   decision    (new) → captured, authorized, pending, awaiting-confirmation, declined
+ *   step-up     awaiting-confirmation → captured, authorized, pending, declined
+ *   review      pending → captured, authorized, reversed
+ *   report      awaiting-confirmation, pending, authorized → reversed; captured → disputed
+ *   reversal    awaiting-confirmation, pending, authorized → reversed; captured → voided
+ *   completion  authorized → captured
+ *   expiry      authorized → expired
+ *   void        captured → voided; pending → reversed
+ *   refund      captured, partially-refunded → partially-refunded, refunded
+ *   declined, reversed, disputed, voided, expired, refunded: final
  *
  * `transition` is the only writer of a payment's state (store/ports.ts
  * PaymentsPort is written nowhere else): it checks the move against this
@@ -27,20 +34,32 @@ export type PaymentState =
   | 'reversed'
   /** Captured, then reported by the customer and refunded. */
   | 'disputed'
-  /** Captured, then cancelled by the terminal's reversal: the funds went back to the customer. */
-  | 'voided';
+  /** Captured, then cancelled (the terminal's reversal, or the merchant's void before batch close): the funds went back. */
+  | 'voided'
+  /** A pre-authorization accepted: `amount` is held until a completion captures what the goods cost. */
+  | 'authorized'
+  /** A pre-authorization never completed in time: the hold is released. */
+  | 'expired'
+  /** Captured, and part of it refunded by the merchant (more refunds may follow, never above the capture). */
+  | 'partially-refunded'
+  /** Captured, and all of it refunded by the merchant. */
+  | 'refunded';
 
-export type TransitionCause = 'decision' | 'step-up' | 'review' | 'report' | 'reversal';
+export type TransitionCause = 'decision' | 'step-up' | 'review' | 'report' | 'reversal' | 'completion' | 'expiry' | 'void' | 'refund';
 
 type Table = Record<TransitionCause, Partial<Record<PaymentState | 'new', readonly PaymentState[]>>>;
 
 /** The table in this file's header, as data (docs/authorizer.md shows it too; a test keeps them equal). */
 export const transitions: Table = {
-  decision: { new: ['captured', 'pending', 'awaiting-confirmation', 'declined'] },
-  'step-up': { 'awaiting-confirmation': ['captured', 'pending', 'declined'] },
-  review: { pending: ['captured', 'reversed'] },
-  report: { 'awaiting-confirmation': ['reversed'], pending: ['reversed'], captured: ['disputed'] },
-  reversal: { 'awaiting-confirmation': ['reversed'], pending: ['reversed'], captured: ['voided'] },
+  decision: { new: ['captured', 'authorized', 'pending', 'awaiting-confirmation', 'declined'] },
+  'step-up': { 'awaiting-confirmation': ['captured', 'authorized', 'pending', 'declined'] },
+  review: { pending: ['captured', 'authorized', 'reversed'] },
+  report: { 'awaiting-confirmation': ['reversed'], pending: ['reversed'], authorized: ['reversed'], captured: ['disputed'] },
+  reversal: { 'awaiting-confirmation': ['reversed'], pending: ['reversed'], authorized: ['reversed'], captured: ['voided'] },
+  completion: { authorized: ['captured'] },
+  expiry: { authorized: ['expired'] },
+  void: { captured: ['voided'], pending: ['reversed'] },
+  refund: { captured: ['partially-refunded', 'refunded'], 'partially-refunded': ['partially-refunded', 'refunded'] },
 };
 
 export function allowed(from: PaymentState | 'new', to: PaymentState, cause: TransitionCause): boolean {

@@ -4,7 +4,8 @@
  *
  *   the request never arrived     recorded: if it ever arrives it is declined "reversed"
  *   declined                      nothing to undo
- *   awaiting confirmation, held   the hold is released (reversed); an open step-up ends refused
+ *   awaiting confirmation, held,  the hold is released (reversed); an open step-up ends refused
+ *   pre-authorized
  *   captured                      voided: the funds go back to the customer
  *   reversed, voided, disputed    the funds are back already
  *
@@ -97,6 +98,7 @@ export class Reversals {
         await this.#tell(tx, payment, 'released', now);
         return 'released';
       case 'pending':
+      case 'authorized':
         await transition(tx, payment, 'reversed', 'reversal', detail, now);
         await this.#tell(tx, payment, 'released', now);
         return 'released';

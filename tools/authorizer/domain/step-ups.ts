@@ -24,7 +24,9 @@ import { hex } from '../../../src/paycode/hex';
 import type { StepUpRecord, Store, Tx } from '../store/ports';
 import { mintDecision } from './decisions';
 import { enqueue } from './outbox';
-import { transition, type PaymentState } from './payment-state';
+import { credentialInGoodStanding } from './owner-authority';
+import { transition } from './payment-state';
+import { acceptedState } from './risk/judgement';
 import { refused, value, type Answer } from './results';
 
 export interface StepUpAnswer {
@@ -34,8 +36,6 @@ export interface StepUpAnswer {
   reason: string;
 }
 
-/** The payment state each final outcome puts the payment in. */
-const settledState: Record<Outcome, PaymentState> = { approved: 'captured', held: 'pending', declined: 'declined', 'step-up': 'awaiting-confirmation' };
 
 export class StepUps {
   readonly #store: Store;
@@ -86,6 +86,7 @@ export class StepUps {
       if (!signedBy(opened.envelope, { alg: payment.deviceAlg, publicKey: payment.deviceKey })) {
         return refused('forbidden', 'not signed by the device key of the credential that paid');
       }
+      if (!(await credentialInGoodStanding(tx, payment.credential))) return refused('forbidden', 'the credential that paid is revoked');
       if (row.state !== 'pending') return refused('conflict', `challenge already ${row.state}`);
       if (now >= row.expiresAt) {
         await this.#settle(tx, row, 'expired', now);
@@ -123,7 +124,7 @@ export class StepUps {
     await tx.stepUps.settle(row.id, { state, resolvedAt: now, finalOutcome: outcome, finalReason: reason, finalDecision: minted.signed });
     if (options.movePayment) {
       const payment = (await tx.payments.byRequest(row.requestId))!;
-      await transition(tx, payment, settledState[outcome], 'step-up', `challenge ${state}`, now);
+      await transition(tx, payment, acceptedState(outcome, request.kind), 'step-up', `challenge ${state}`, now);
     }
     await enqueue(tx, {
       account: row.account, kind: 'step-up-result',

@@ -3,9 +3,11 @@
  *   POST /v1/enroll      application/cose  enrollment request → signed answer
  *   POST /v1/authorize   application/cose  authorization request → signed decision
  *   POST /v1/reverse     application/cose  a terminal's reversal → signed acknowledgement
+ *   POST /v1/instruct    application/cose  a completion, void, refund or batch close → signed result
+ *   POST /v1/advice      application/cose  an offline approval, uploaded → the signed decision on it
  *   GET  /v1/trust-list  the operator-signed issuer trust list (application/cose)
  *   GET  /v1/deny-list   the operator-signed deny list (application/cose)
- *   GET  /v1/health      JSON: schema version, terminals, requests
+ *   GET  /v1/health      JSON {"ok":true}: liveness, nothing more
  *   POST /v1/wallet, GET /v1/step-up/<hash>  wallet messages and step-up polls (wallet-routes.ts, via `routes`)
  * Bodies over 16 KiB are refused (413) before they are read in full. The
  * domain answers with results (domain/results.ts); this file alone turns

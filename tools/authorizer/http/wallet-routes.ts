@@ -11,7 +11,8 @@
  *        202 while the customer has not answered, 404 for no such step-up
  *
  * A message must be signed within `maxSkewMs` of the authorizer's clock.
- * The owner's keys are the device keys of credentials that paid for the account.
+ * The owner's keys are the device keys of credentials that paid for the
+ * account and are not revoked (domain/owner-authority.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import { serverSignedBy as signedBy } from '../crypto';
@@ -21,6 +22,7 @@ import { hex, unhex } from '../../../src/paycode/hex';
 import type { SignatureAlgorithm } from '../../../hal/keystore';
 import { problemOf } from '../domain/authorization';
 import type { Disputes } from '../domain/disputes';
+import { ownerKeys } from '../domain/owner-authority';
 import { DomainRefusal, refused, value, type Answer } from '../domain/results';
 import type { StepUps } from '../domain/step-ups';
 import type { Store } from '../store/ports';
@@ -72,18 +74,18 @@ export async function handle(options: WalletApiOptions, body: Uint8Array): Promi
         return await options.stepUps.answer(opened, now);
       case 'report': {
         const payment = await store.transaction(async (tx) => {
-          if (!signedByAny(opened, await tx.payments.deviceKeys(message.account))) return 'forbidden' as const;
+          if (!signedByAny(opened, await ownerKeys(tx, message.account))) return 'forbidden' as const;
           const found = await tx.payments.byHash(message.subject);
           return found && found.account === message.account ? found : undefined;
         });
-        if (payment === 'forbidden') return refused('forbidden', 'not signed by a device key of this account');
+        if (payment === 'forbidden') return refused('forbidden', 'not signed by a device key of this account in good standing');
         if (!payment) return refused('not-found', 'no such payment for this account');
         return value(await options.disputes.report({ requestId: payment.requestId, by: 'owner', note: message.note ?? '', account: message.account }));
       }
       case 'freeze': {
         if (hex(message.subject) !== message.account.split('/')[1]) return refused('malformed', 'the subject must be the account being frozen');
         const by = await store.transaction(async (tx) => {
-          if (signedByAny(opened, await tx.payments.deviceKeys(message.account))) return 'owner';
+          if (signedByAny(opened, await ownerKeys(tx, message.account))) return 'owner';
           const contact = (await tx.disputes.contacts(message.account)).find((c) => signedBy(opened.envelope, { alg: c.alg, publicKey: c.publicKey }));
           return contact ? `contact:${contact.name}` : undefined;
         });
@@ -92,8 +94,8 @@ export async function handle(options: WalletApiOptions, body: Uint8Array): Promi
         return value({ ok: true, frozen: true, already: !fresh, by });
       }
       case 'name-contact': {
-        const owner = await store.transaction(async (tx) => signedByAny(opened, await tx.payments.deviceKeys(message.account)));
-        if (!owner) return refused('forbidden', 'not signed by a device key of this account');
+        const owner = await store.transaction(async (tx) => signedByAny(opened, await ownerKeys(tx, message.account)));
+        if (!owner) return refused('forbidden', 'not signed by a device key of this account in good standing');
         const alg = keyAlg(message.subject);
         if (!alg || !message.note) return refused('malformed', 'the subject must be an ES256 or Ed25519 public key and the note a name');
         await options.disputes.nameContact(message.account, { name: message.note, alg, publicKey: message.subject });

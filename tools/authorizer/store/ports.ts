@@ -45,6 +45,7 @@ export interface Tx {
   disputes: DisputesPort;
   outbox: OutboxPort;
   lifecycle: LifecyclePort;
+  provisioning: ProvisioningPort;
   views: OperatorViews;
   /** Runs `effect` after this transaction committed (never when it rolls back). */
   afterCommit(effect: () => void): void;
@@ -53,6 +54,8 @@ export interface Tx {
 export interface SettingsPort {
   get(key: string): Promise<Uint8Array | undefined>;
   put(key: string, value: Uint8Array): Promise<void>;
+  /** Forgets `key` (SQLite: with secure_delete, so the old value does not linger in free pages). */
+  remove(key: string): Promise<void>;
 }
 
 export interface Merchant extends MerchantProfile {
@@ -99,11 +102,13 @@ export interface TerminalsPort {
   recordEnrollment(entry: { terminalId: string; now: number; request: Uint8Array; status: string; answer: Uint8Array }): Promise<void>;
 }
 
-/** An authorization request as journaled (every one, retries and unreadable ones included). */
+/** An authorization request as journaled: every one its terminal's key signed, retries included. */
 export interface RequestEntry {
   receivedAt: number;
   bytes: Uint8Array;
   hash: Uint8Array;
+  /** SHA-256 of the signed payload: the retry identity, whatever the signature bytes. */
+  payloadHash: Uint8Array;
   terminalId: string;
   trace: number;
   amount: number;
@@ -126,23 +131,72 @@ export interface StoredDecision {
   decision: Uint8Array;
 }
 
+/**
+ * Why a request proved nothing about its sender: it could not be read, it
+ * names no terminal we know, or its terminal's key did not sign it.
+ */
+export type StrangerKind = 'unreadable' | 'unknown-terminal' | 'bad-terminal-signature' | 'unprovisioned-enrollment';
+
+/** A bounded sample of one unauthenticated request: its first bytes, never the whole body. */
+export interface StrangerSample {
+  kind: StrangerKind;
+  receivedAt: number;
+  /** The body's length in bytes. */
+  size: number;
+  /** At most `strangerPrefixBytes` of its start. */
+  prefix: Uint8Array;
+  /** SHA-256 of the whole body. */
+  hash: Uint8Array;
+  /** At most `strangerProblemChars` characters. */
+  problem: string;
+}
+
+/** How many samples are kept (a ring: the newest overwrite the oldest), and how much of each. */
+export const strangerSampleSlots = 64;
+export const strangerPrefixBytes = 64;
+export const strangerProblemChars = 160;
+
+export interface StrangerTally {
+  counts: Partial<Record<StrangerKind, number>>;
+  /** Newest first, at most strangerSampleSlots. */
+  samples: StrangerSample[];
+}
+
 export interface RequestsPort {
-  recordUnreadable(entry: { receivedAt: number; bytes: Uint8Array; hash: Uint8Array; problem: string }): Promise<number>;
+  /**
+   * Counts an unauthenticated request and keeps its sample in ring slot
+   * (total count - 1) mod strangerSampleSlots: O(1) storage however many come.
+   */
+  noteStranger(sample: StrangerSample): Promise<void>;
+  strangers(): Promise<StrangerTally>;
   record(entry: RequestEntry): Promise<number>;
+  /** Requests journaled for this terminal with receivedAt >= since. */
+  countSince(terminalId: string, since: number): Promise<number>;
   setCodeId(requestId: number, codeId: string): Promise<void>;
   bytes(requestId: number): Promise<Uint8Array | undefined>;
-  /** The original (not a retry) request of this terminal with this trace and hash, with its decision. */
-  decidedOriginal(terminalId: string, trace: number, hash: Uint8Array): Promise<StoredDecision | undefined>;
+  /** The original (not a retry) request of this terminal with this trace and payload hash, with its decision. */
+  decidedOriginal(terminalId: string, trace: number, payloadHash: Uint8Array): Promise<StoredDecision | undefined>;
   /** The original request of this terminal with this trace, decided or not. */
   originalByTrace(terminalId: string, trace: number): Promise<{ requestId: number; hash: Uint8Array } | undefined>;
   recordDecision(decision: StoredDecision): Promise<void>;
   count(): Promise<number>;
 }
 
+/**
+ * The authorizer's replay ledger: every payment code that verified, kept
+ * until it could no longer pass the expiry check (`forgetAfter`, ms), then
+ * prunable. Only codes whose signatures verified are recorded.
+ */
 export interface CodesPort {
-  /** The request that first used this code, if any did. */
+  /** The request that first used this code, if it is still remembered. */
   firstUse(credential: string, codeId: string): Promise<number | undefined>;
-  record(credential: string, codeId: string, requestId: number, now: number): Promise<void>;
+  record(entry: { credential: string; codeId: string; requestId: number; now: number; forgetAfter: number }): Promise<void>;
+  /** Codes of this credential with forgetAfter > now. */
+  liveFor(credential: string, now: number): Promise<number>;
+  /** Forgets the codes with forgetAfter <= now; returns how many. */
+  prune(now: number): Promise<number>;
+  /** Codes remembered (live or not yet pruned). */
+  count(): Promise<number>;
 }
 
 export type ListName = 'trust' | 'deny';
@@ -160,6 +214,7 @@ export interface ListsPort {
   /** True when it was not revoked yet. Hex ids. */
   revoke(issuerKid: string, credentialId: string, now: number): Promise<boolean>;
   revoked(): Promise<{ issuerKid: string; credentialId: string }[]>;
+  isRevoked(issuerKid: string, credentialId: string): Promise<boolean>;
   freeze(entry: { issuerKid: string; account: string; now: number; by: string; reason: string }): Promise<boolean>;
   unfreeze(issuerKid: string, account: string): Promise<boolean>;
   frozen(): Promise<{ issuerKid: string; account: string; frozenBy: string; reason: string }[]>;
@@ -206,8 +261,12 @@ export interface PaymentsPort {
   events(requestId: number): Promise<PaymentEvent[]>;
   byRequest(requestId: number): Promise<Payment | undefined>;
   byHash(requestHash: Uint8Array): Promise<Payment | undefined>;
-  /** Distinct device keys of credentials that paid for the account: the owner's keys. */
-  deviceKeys(account: string): Promise<{ alg: SignatureAlgorithm; publicKey: Uint8Array }[]>;
+  /**
+   * Distinct device keys of credentials that paid for the account, each with
+   * its credential (kid hex / credential id hex). Which of them still speak
+   * for the owner is the domain's rule (domain/owner-authority.ts).
+   */
+  deviceKeys(account: string): Promise<{ alg: SignatureAlgorithm; publicKey: Uint8Array; credential: string }[]>;
   recordFix(fix: { terminalId: string; requestId: number; latitude: number; longitude: number; accuracy: number | null; at: number }): Promise<void>;
   recordAssessment(requestId: number, assessment: StoredAssessment): Promise<void>;
   assessment(requestId: number): Promise<StoredAssessment | undefined>;
@@ -321,7 +380,7 @@ export interface DisputesPort {
 
 export const channels = ['wallet-push', 'message'] as const;
 export type Channel = (typeof channels)[number];
-export type NotificationKind = 'payment' | 'step-up' | 'step-up-result' | 'report' | 'freeze' | 'contact-named' | 'copied-code' | 'reversal';
+export type NotificationKind = 'payment' | 'step-up' | 'step-up-result' | 'report' | 'freeze' | 'contact-named' | 'copied-code' | 'reversal' | 'refund' | 'void' | 'completion' | 'offline-loss';
 
 export interface OutboxEntry {
   id: number;
@@ -362,9 +421,117 @@ export interface ReversalRecord {
   answer: Uint8Array;
 }
 
+/** A pre-authorization's hold: its payment is `authorized` until a completion, an expiry or a reversal. */
+export interface HoldRecord {
+  requestId: number;
+  expiresAt: number;
+}
+
+/**
+ * A completion, void, refund or batch close, as decided: from a terminal (signed, numbered with its trace) or
+ * from the operator (named by the operator's reference). Idempotent on (terminal, trace) or on the reference.
+ */
+export interface InstructionRecord {
+  terminalId: string;
+  /** The instruction's trace number; null for the operator's. */
+  trace: number | null;
+  source: 'terminal' | 'operator';
+  /** The operator's own reference (unique); null for a terminal's. */
+  reference: string | null;
+  action: 'complete' | 'void' | 'refund' | 'close-batch';
+  targetRequestId: number | null;
+  /** What was captured, voided or refunded (0 when refused or for a batch close). */
+  amount: number;
+  currency: string | null;
+  outcome: 'done' | 'refused';
+  reason: string;
+  /** SHA-256 of the signed instruction (a terminal's), so a resend gets `answer` again. */
+  instructionHash: Uint8Array | null;
+  answer: Uint8Array | null;
+  receivedAt: number;
+}
+
+/** A terminal's batch as closed: what the authorizer counted and whether the terminal's totals agreed. */
+export interface BatchRecord {
+  terminalId: string;
+  number: number;
+  closedAt: number;
+  balanced: boolean;
+  /** JSON array of the differences (instruction.ts Difference). */
+  differences: string;
+  /** The authorizer's items, as counted (JSON). */
+  items: string;
+}
+
+export interface BatchItemRecord {
+  trace: number;
+  kind: 'sale' | 'completion' | 'void' | 'refund' | 'reversal';
+  amount: number;
+  currency: string;
+}
+
+/** What a terminal did since its last batch close, as the authorizer recorded it (items not closed yet). */
+export interface OpenBatch {
+  /** Accepted sales (not pre-authorizations), whatever became of them later. */
+  sales: { trace: number; amount: number; currency: string }[];
+  /** Reversals that undid money (voided or released). */
+  reversals: { trace: number; amount: number; currency: string }[];
+  /** The terminal's completions, voids and refunds that were done. */
+  instructions: { trace: number; action: 'complete' | 'void' | 'refund'; amount: number; currency: string }[];
+}
+
 export interface LifecyclePort {
   reversal(terminalId: string, trace: number): Promise<ReversalRecord | undefined>;
   recordReversal(reversal: ReversalRecord): Promise<void>;
+  openHold(hold: HoldRecord): Promise<void>;
+  hold(requestId: number): Promise<HoldRecord | undefined>;
+  /** Holds past their expiry whose payment is still authorized, oldest first. */
+  expiredHolds(now: number, limit: number): Promise<HoldRecord[]>;
+  instruction(terminalId: string, trace: number): Promise<InstructionRecord | undefined>;
+  instructionByReference(reference: string): Promise<InstructionRecord | undefined>;
+  recordInstruction(instruction: InstructionRecord): Promise<void>;
+  /** The done completions, voids and refunds of one payment, oldest first. */
+  doneOn(targetRequestId: number): Promise<InstructionRecord[]>;
+  openBatch(terminalId: string): Promise<OpenBatch>;
+  batch(terminalId: string, number: number): Promise<BatchRecord | undefined>;
+  /** Records the close and puts `items` in batch `batch.number` (each (terminal, trace, kind) once, ever). */
+  closeBatch(batch: BatchRecord, items: BatchItemRecord[]): Promise<void>;
+  /** The batch an item was closed in, if it was. */
+  closedIn(terminalId: string, trace: number, kind: BatchItemRecord['kind']): Promise<number | undefined>;
+  batches(filter: { terminal?: string; limit: number }): Promise<(BatchRecord & { merchantId: string })[]>;
+  recordOfflineLoss(loss: OfflineLossRecord): Promise<void>;
+  offlineLoss(requestId: number): Promise<OfflineLossRecord | undefined>;
+  offlineLosses(limit: number): Promise<OfflineLossRecord[]>;
+}
+
+/** An offline payment declined at its upload: the goods were gone, the merchant carries the loss. */
+export interface OfflineLossRecord {
+  requestId: number;
+  terminalId: string;
+  merchantId: string;
+  trace: number;
+  amount: number;
+  currency: string;
+  reason: string;
+  at: number;
+}
+
+/** A one-time provisioning token as stored: only its SHA-256, never the token. */
+export interface ProvisioningToken {
+  tokenHash: Uint8Array;
+  merchantId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ProvisioningPort {
+  insert(token: ProvisioningToken): Promise<void>;
+  /**
+   * Marks the token used by `terminalId` when it is unused and expiresAt > now,
+   * and returns the merchant it was issued for; undefined (and nothing
+   * changed) otherwise. A token enrolls one terminal, once.
+   */
+  consume(tokenHash: Uint8Array, terminalId: string, now: number): Promise<{ merchantId: string } | undefined>;
 }
 
 /** Read models for the operator's command line (tools/operator): rows as displayed. */

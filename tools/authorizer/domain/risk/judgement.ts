@@ -44,6 +44,8 @@ export interface AssessInput {
   merchant: Merchant;
   code: { credential: string; account: string };
   now: number;
+  /** An offline advice: the goods are gone, so nobody can be asked to confirm; a step-up becomes a hold for review. */
+  offline?: true;
 }
 
 export interface DecidedInput {
@@ -64,6 +66,14 @@ export interface JudgementHooks {
 export const reasons = { approved: 'approved', held: 'held-for-review', 'step-up': 'confirm-in-app', declined: 'risk-too-high' } as const;
 
 const states: Record<Outcome, PaymentState> = { approved: 'captured', held: 'pending', 'step-up': 'awaiting-confirmation', declined: 'declined' };
+
+/** A pre-authorization not completed within this time is released (expired). Default 24 h: a day's bike hire. */
+export const defaultHoldTtl = 24 * 3_600_000;
+
+/** The state an accepted payment enters: a sale is captured, a pre-authorization only authorized (held). */
+export function acceptedState(outcome: Outcome, kind: 'pre-auth' | undefined): PaymentState {
+  return outcome === 'approved' && kind === 'pre-auth' ? 'authorized' : states[outcome];
+}
 
 /**
  * Points to outcome (the table in this file's header). Protocol-rule entries
@@ -91,8 +101,12 @@ export class Judgement implements JudgementHooks {
   /** The dispatcher's kick, run after a decision's transaction queued notifications. */
   readonly #kick: () => void;
 
-  constructor(options: { config: RiskConfig; stepUps: StepUps; onQueued?: () => void }) {
+  /** How long a pre-authorization's hold lasts without a completion, ms. */
+  readonly #holdTtl: number;
+
+  constructor(options: { config: RiskConfig; stepUps: StepUps; onQueued?: () => void; holdTtl?: number }) {
     this.#config = options.config;
+    this.#holdTtl = options.holdTtl ?? defaultHoldTtl;
     this.#fingerprint = configFingerprint(options.config);
     this.#stepUps = options.stepUps;
     this.#kick = options.onQueued ?? (() => undefined);
@@ -116,7 +130,8 @@ export class Judgement implements JudgementHooks {
       ...(place ? { place } : {}),
     };
     const factors = await evaluate(situation);
-    const assessment = scoreOf(factors, this.#config.thresholds);
+    const scored = scoreOf(factors, this.#config.thresholds);
+    const assessment: Assessment = input.offline && scored.outcome === 'step-up' ? { ...scored, outcome: 'held', reason: reasons.held } : scored;
 
     // The code verified moments ago, so it parses; its credential names the device key that answers step-ups.
     const device = parsePaymentCode(request.paymentCode).credential.deviceKey;
@@ -124,7 +139,8 @@ export class Judgement implements JudgementHooks {
       requestId: input.requestId, requestHash: input.requestHash, account, credential: input.code.credential, deviceAlg: device.alg,
       deviceKey: device.publicKey, merchantId: merchant.merchantId, terminalId: terminal.id, amount: request.amount, currency: request.currency,
       latitude: place?.latitude ?? null, longitude: place?.longitude ?? null, at: now,
-    }, states[assessment.outcome], `${assessment.reason}, score ${assessment.score}`);
+    }, acceptedState(assessment.outcome, request.kind), `${assessment.reason}, score ${assessment.score}${request.kind ? `, ${request.kind}` : ''}`);
+    if (request.kind === 'pre-auth') await tx.lifecycle.openHold({ requestId: input.requestId, expiresAt: now + this.#holdTtl });
     if (fix) await tx.payments.recordFix({ terminalId: terminal.id, requestId: input.requestId, latitude: fix.latitude, longitude: fix.longitude, accuracy: fix.accuracy ?? null, at: now });
     await this.#record(tx, input.requestId, assessment, now);
     return assessment;

@@ -9,15 +9,13 @@
 import { allMigrations } from '../sqlite/database';
 import type {
   CompensationRecord, IssuerRecord, ListName, Merchant, NewTerminal, OperatorViews, OutboxEntry, Payment, PaymentEvent, ReportRecord,
-  RequestEntry, ReversalRecord, StepUpRecord, Store, StoredAssessment, StoredDecision, TerminalRecord, Tx,
+  RequestEntry, ReversalRecord, StepUpRecord, Store, StoredAssessment, StoredDecision, StrangerKind, StrangerSample, TerminalRecord, Tx, ProvisioningToken,
+  BatchItemRecord, BatchRecord, HoldRecord, InstructionRecord, OfflineLossRecord,
 } from '../ports';
+import { strangerPrefixBytes, strangerProblemChars, strangerSampleSlots } from '../ports';
 
-interface RequestRow extends Partial<RequestEntry> {
+interface RequestRow extends RequestEntry {
   id: number;
-  receivedAt: number;
-  bytes: Uint8Array;
-  hash: Uint8Array;
-  problem?: string;
   codeId?: string;
 }
 
@@ -32,7 +30,9 @@ interface State {
   enrollments: { terminalId: string; now: number; request: Uint8Array; status: string; answer: Uint8Array }[];
   requests: RequestRow[];
   decisions: Map<number, StoredDecision>;
-  codes: Map<string, number>;
+  codes: Map<string, { credential: string; requestId: number; forgetAfter: number }>;
+  strangerCounts: Partial<Record<StrangerKind, number>>;
+  strangerSamples: (StrangerSample | undefined)[];
   issuers: Map<string, IssuerRecord>;
   revoked: Map<string, { issuerKid: string; credentialId: string }>;
   frozen: Map<string, { issuerKid: string; account: string; frozenBy: string; reason: string }>;
@@ -47,16 +47,25 @@ interface State {
   contacts: { account: string; name: string; alg: 'ES256' | 'EdDSA'; publicKey: Uint8Array }[];
   outbox: OutboxEntry[];
   reversals: Map<string, ReversalRecord>;
+  holds: Map<number, HoldRecord>;
+  instructions: InstructionRecord[];
+  batches: BatchRecord[];
+  batchItems: Map<string, BatchItemRecord & { batch: number }>;
+  offlineLosses: Map<number, OfflineLossRecord>;
+  provisioning: (ProvisioningToken & { usedAt: number | null; terminalId: string | null })[];
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
-const accepted = (p: Payment) => p.state === 'captured' || p.state === 'pending';
+const accepted = (p: Payment) => p.state === 'captured' || p.state === 'pending' || p.state === 'authorized' || p.state === 'partially-refunded';
+const itemKey = (terminalId: string, trace: number, kind: string) => `${terminalId}#${trace}#${kind}`;
 
 function emptyState(): State {
   return {
     settings: new Map(), merchants: new Map(), terminals: [], enrollments: [], requests: [], decisions: new Map(), codes: new Map(),
+    strangerCounts: {}, strangerSamples: [],
     issuers: new Map(), revoked: new Map(), frozen: new Map(), versions: { trust: 1, deny: 1 }, payments: new Map(), events: [], fixes: [],
-    assessments: new Map(), stepUps: new Map(), reports: [], compensations: [], contacts: [], outbox: [], reversals: new Map(),
+    assessments: new Map(), stepUps: new Map(), reports: [], compensations: [], contacts: [], outbox: [], reversals: new Map(), provisioning: [],
+    holds: new Map(), instructions: [], batches: [], batchItems: new Map(), offlineLosses: new Map(),
   };
 }
 
@@ -104,6 +113,7 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
     settings: {
       get: async (key) => s.settings.get(key),
       put: async (key, value) => void s.settings.set(key, value),
+      remove: async (key) => void s.settings.delete(key),
     },
     merchants: {
       upsert: async (merchant, maxAmount) => void s.merchants.set(merchant.merchantId, { ...merchant, maxAmount }),
@@ -133,11 +143,19 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
       recordEnrollment: async (e) => void s.enrollments.push(e),
     },
     requests: {
-      recordUnreadable: async (e) => {
-        const id = s.requests.length + 1;
-        s.requests.push({ id, receivedAt: e.receivedAt, bytes: e.bytes, hash: e.hash, problem: e.problem });
-        return id;
+      noteStranger: async (e) => {
+        const total = Object.values(s.strangerCounts).reduce((a, b) => a + b, 0) + 1;
+        s.strangerCounts[e.kind] = (s.strangerCounts[e.kind] ?? 0) + 1;
+        s.strangerSamples[(total - 1) % strangerSampleSlots] = {
+          ...e, prefix: e.prefix.slice(0, strangerPrefixBytes), problem: e.problem.slice(0, strangerProblemChars),
+        };
       },
+      strangers: async () => ({
+        counts: { ...s.strangerCounts },
+        samples: s.strangerSamples.filter((x): x is StrangerSample => x !== undefined).map((x, slot) => ({ x, slot }))
+          .sort((a, b) => b.x.receivedAt - a.x.receivedAt || b.slot - a.slot).map(({ x }) => x),
+      }),
+      countSince: async (terminalId, since) => s.requests.filter((r) => r.terminalId === terminalId && r.receivedAt >= since).length,
       record: async (e) => {
         const id = s.requests.length + 1;
         s.requests.push({ ...e, id });
@@ -147,8 +165,8 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         s.requests[requestId - 1].codeId = codeId;
       },
       bytes: async (requestId) => s.requests[requestId - 1]?.bytes,
-      decidedOriginal: async (terminalId, trace, hash) => {
-        const r = s.requests.find((x) => x.terminalId === terminalId && x.trace === trace && x.retryOf === null && same(x.hash, hash) && s.decisions.has(x.id));
+      decidedOriginal: async (terminalId, trace, payloadHash) => {
+        const r = s.requests.find((x) => x.terminalId === terminalId && x.trace === trace && x.retryOf === null && same(x.payloadHash, payloadHash) && s.decisions.has(x.id));
         return r ? s.decisions.get(r.id) : undefined;
       },
       originalByTrace: async (terminalId, trace) => {
@@ -162,12 +180,19 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
       count: async () => s.requests.length,
     },
     codes: {
-      firstUse: async (credential, codeId) => s.codes.get(`${credential}#${codeId}`),
-      record: async (credential, codeId, requestId) => {
-        const key = `${credential}#${codeId}`;
+      firstUse: async (credential, codeId) => s.codes.get(`${credential}#${codeId}`)?.requestId,
+      record: async (e) => {
+        const key = `${e.credential}#${e.codeId}`;
         if (s.codes.has(key)) throw new Error('code already recorded');
-        s.codes.set(key, requestId);
+        s.codes.set(key, { credential: e.credential, requestId: e.requestId, forgetAfter: e.forgetAfter });
       },
+      liveFor: async (credential, now) => [...s.codes.values()].filter((c) => c.credential === credential && c.forgetAfter > now).length,
+      prune: async (now) => {
+        let pruned = 0;
+        for (const [key, c] of s.codes) if (c.forgetAfter <= now && s.codes.delete(key)) pruned++;
+        return pruned;
+      },
+      count: async () => s.codes.size,
     },
     lists: {
       upsertIssuer: async (issuer) => {
@@ -184,6 +209,7 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         return true;
       },
       revoked: async () => [...s.revoked.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v),
+      isRevoked: async (issuerKid, credentialId) => s.revoked.has(`${issuerKid}/${credentialId}`),
       freeze: async (e) => {
         const key = `${e.issuerKid}/${e.account}`;
         if (s.frozen.has(key)) return false;
@@ -215,9 +241,11 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         return p ? { ...p } : undefined;
       },
       deviceKeys: async (account) => {
-        const keys: { alg: Payment['deviceAlg']; publicKey: Uint8Array }[] = [];
+        const keys: { alg: Payment['deviceAlg']; publicKey: Uint8Array; credential: string }[] = [];
         for (const p of s.payments.values()) {
-          if (p.account === account && !keys.some((k) => k.alg === p.deviceAlg && same(k.publicKey, p.deviceKey))) keys.push({ alg: p.deviceAlg, publicKey: p.deviceKey });
+          if (p.account === account && !keys.some((k) => k.credential === p.credential && k.alg === p.deviceAlg && same(k.publicKey, p.deviceKey))) {
+            keys.push({ alg: p.deviceAlg, publicKey: p.deviceKey, credential: p.credential });
+          }
         }
         return keys;
       },
@@ -300,6 +328,75 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         const key = `${r.terminalId}#${r.trace}`;
         if (s.reversals.has(key)) throw new Error('reversal already recorded');
         s.reversals.set(key, { ...r });
+      },
+      openHold: async (h) => {
+        if (s.holds.has(h.requestId)) throw new Error('hold already recorded');
+        s.holds.set(h.requestId, { ...h });
+      },
+      hold: async (requestId) => copy(s.holds.get(requestId)),
+      expiredHolds: async (now, limit) => [...s.holds.values()]
+        .filter((h) => h.expiresAt <= now && s.payments.get(h.requestId)?.state === 'authorized')
+        .sort((a, b) => a.expiresAt - b.expiresAt).slice(0, limit).map((h) => ({ ...h })),
+      instruction: async (terminalId, trace) => copy(s.instructions.find((i) => i.terminalId === terminalId && i.trace === trace)),
+      instructionByReference: async (reference) => copy(s.instructions.find((i) => i.reference === reference)),
+      recordInstruction: async (i) => {
+        if (i.trace !== null && s.instructions.some((x) => x.terminalId === i.terminalId && x.trace === i.trace)) throw new Error('instruction already recorded');
+        if (i.reference !== null && s.instructions.some((x) => x.reference === i.reference)) throw new Error('reference already used');
+        s.instructions.push({ ...i });
+      },
+      doneOn: async (targetRequestId) => s.instructions.filter((i) => i.targetRequestId === targetRequestId && i.outcome === 'done').map((i) => ({ ...i })),
+      openBatch: async (terminalId) => {
+        const open = (trace: number, kind: string) => !s.batchItems.has(itemKey(terminalId, trace, kind));
+        const traceOf = (requestId: number) => s.requests[requestId - 1].trace!;
+        const sales = [...s.payments.values()]
+          .filter((p) => p.terminalId === terminalId && p.state !== 'declined' && p.state !== 'awaiting-confirmation' && !s.holds.has(p.requestId))
+          .map((p) => ({ trace: traceOf(p.requestId), amount: p.amount, currency: p.currency }))
+          .filter((x) => open(x.trace, 'sale') && open(x.trace, 'reversal')).sort((a, b) => a.trace - b.trace);
+        const reversals = [...s.reversals.values()]
+          .filter((r) => r.terminalId === terminalId && (r.effect === 'voided' || r.effect === 'released') && open(r.trace, 'reversal'))
+          .map((r) => {
+            const request = s.requests.find((x) => x.terminalId === terminalId && x.trace === r.trace && x.retryOf === null)!;
+            const p = s.payments.get(request.id)!;
+            return { trace: r.trace, amount: p.amount, currency: p.currency };
+          }).sort((a, b) => a.trace - b.trace);
+        const kindOf = { complete: 'completion', void: 'void', refund: 'refund' } as const;
+        const instructions = s.instructions
+          .filter((i): i is InstructionRecord & { trace: number; action: 'complete' | 'void' | 'refund' } =>
+            i.terminalId === terminalId && i.source === 'terminal' && i.outcome === 'done' && i.action !== 'close-batch' && i.trace !== null)
+          .filter((i) => open(i.trace, kindOf[i.action]))
+          .map((i) => ({ trace: i.trace, action: i.action, amount: i.amount, currency: i.currency! })).sort((a, b) => a.trace - b.trace);
+        return { sales, reversals, instructions };
+      },
+      batch: async (terminalId, number) => copy(s.batches.find((b) => b.terminalId === terminalId && b.number === number)),
+      closeBatch: async (b, items) => {
+        if (s.batches.some((x) => x.terminalId === b.terminalId && x.number === b.number)) throw new Error('batch already closed');
+        for (const item of items) if (s.batchItems.has(itemKey(b.terminalId, item.trace, item.kind))) throw new Error('item already closed');
+        s.batches.push({ ...b });
+        for (const item of items) s.batchItems.set(itemKey(b.terminalId, item.trace, item.kind), { ...item, batch: b.number });
+      },
+      closedIn: async (terminalId, trace, kind) => s.batchItems.get(itemKey(terminalId, trace, kind))?.batch,
+      recordOfflineLoss: async (l) => {
+        if (s.offlineLosses.has(l.requestId)) throw new Error('offline loss already recorded');
+        s.offlineLosses.set(l.requestId, { ...l });
+      },
+      offlineLoss: async (requestId) => copy(s.offlineLosses.get(requestId)),
+      offlineLosses: async (limit) => [...s.offlineLosses.values()].sort((a, b) => b.at - a.at || b.requestId - a.requestId).slice(0, limit).map((l) => ({ ...l })),
+      batches: async (filter) => s.batches.filter((b) => filter.terminal === undefined || b.terminalId === filter.terminal)
+        .sort((a, b) => b.closedAt - a.closedAt).slice(0, filter.limit)
+        .map((b) => ({ ...b, merchantId: s.terminals.find((t) => t.id === b.terminalId)!.merchantId })),
+    },
+    provisioning: {
+      insert: async (t) => {
+        if (s.provisioning.some((x) => same(x.tokenHash, t.tokenHash))) throw new Error('token already issued');
+        if (!s.merchants.has(t.merchantId)) throw new Error(`no merchant ${t.merchantId}`);
+        s.provisioning.push({ ...t, usedAt: null, terminalId: null });
+      },
+      consume: async (tokenHash, terminalId, now) => {
+        const t = s.provisioning.find((x) => same(x.tokenHash, tokenHash) && x.usedAt === null && x.expiresAt > now);
+        if (!t) return undefined;
+        t.usedAt = now;
+        t.terminalId = terminalId;
+        return { merchantId: t.merchantId };
       },
     },
     views,

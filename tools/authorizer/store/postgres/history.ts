@@ -14,7 +14,7 @@ import type { History, PastFix, PastPayment, Volume } from '../ports';
 import type { Query } from './database';
 
 /** States of payments the customer really made or is making (money moved or is about to). */
-const acceptedStates = "('captured', 'pending')";
+const acceptedStates = "('captured', 'pending', 'authorized', 'partially-refunded')";
 
 export function postgresHistory(q: Query): History {
   const locked = new Set<string>();

@@ -25,7 +25,9 @@ import { lifecycleMigrations, postgresLifecycle } from './lifecycle';
 import { listsMigrations, postgresLists } from './lists';
 import { outboxMigrations, postgresOutbox } from './outbox';
 import { paymentsMigrations, postgresPayments } from './payments';
-import { postgresCodes, postgresMerchants, postgresRequests, postgresSettings, postgresTerminals, protocolMigrations } from './protocol';
+import {
+  postgresCodes, postgresMerchants, postgresProvisioning, postgresRequests, postgresSettings, postgresTerminals, protocolMigrations,
+} from './protocol';
 import { postgresStepUps } from './step-ups';
 import { postgresViews } from './views';
 
@@ -105,6 +107,7 @@ function ports(q: ReturnType<typeof queryOn>): Omit<Tx, 'afterCommit'> {
   return {
     settings: postgresSettings(q), merchants: postgresMerchants(q), terminals: postgresTerminals(q), requests: postgresRequests(q),
     codes: postgresCodes(q), lists: postgresLists(q), payments: postgresPayments(q), history: postgresHistory(q), stepUps: postgresStepUps(q),
-    disputes: postgresDisputes(q), outbox: postgresOutbox(q), lifecycle: postgresLifecycle(q), views: postgresViews(q),
+    disputes: postgresDisputes(q), outbox: postgresOutbox(q), lifecycle: postgresLifecycle(q), provisioning: postgresProvisioning(q),
+    views: postgresViews(q),
   };
 }

@@ -48,6 +48,9 @@ export function postgresLists(q: Query): ListsPort {
       return (await q('INSERT INTO revoked_credentials (issuer_kid, credential_id, revoked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
         [issuerKid, credentialId, now])).rowCount > 0;
     },
+    async isRevoked(issuerKid, credentialId) {
+      return (await q('SELECT 1 FROM revoked_credentials WHERE issuer_kid = $1 AND credential_id = $2', [issuerKid, credentialId])).rows.length > 0;
+    },
     async revoked() {
       return (await q<{ issuer_kid: string; credential_id: string }>(
         'SELECT issuer_kid, credential_id FROM revoked_credentials ORDER BY issuer_kid, credential_id',

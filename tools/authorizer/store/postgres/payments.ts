@@ -90,6 +90,18 @@ export const paymentsMigrations: Migration[] = [
       CREATE INDEX payment_events_by_payment ON payment_events (request_id, id);
     `,
   },
+  {
+    version: 105,
+    name: 'payments: the states of pre-authorizations and refunds',
+    sql: `
+      ALTER TABLE payments DROP CONSTRAINT payments_state;
+      ALTER TABLE payments ADD CONSTRAINT payments_state
+        CHECK (state IN ('captured', 'pending', 'awaiting-confirmation', 'declined', 'reversed', 'disputed', 'voided',
+          'authorized', 'expired', 'partially-refunded', 'refunded'));
+      -- A terminal's payments, for its open batch.
+      CREATE INDEX payments_by_terminal ON payments (terminal_id, at);
+    `,
+  },
 ];
 
 function payment(row: Record<string, unknown> | undefined): Payment | undefined {
@@ -133,9 +145,9 @@ export function postgresPayments(q: Query): PaymentsPort {
       return payment((await q('SELECT * FROM payments WHERE request_hash = $1 FOR UPDATE', [requestHash])).rows[0]);
     },
     async deviceKeys(account) {
-      return (await q<{ device_alg: Payment['deviceAlg']; device_key: Uint8Array }>(
-        'SELECT DISTINCT device_alg, device_key FROM payments WHERE account = $1', [account],
-      )).rows.map((row) => ({ alg: row.device_alg, publicKey: bytes(row.device_key) }));
+      return (await q<{ device_alg: Payment['deviceAlg']; device_key: Uint8Array; credential: string }>(
+        'SELECT DISTINCT device_alg, device_key, credential FROM payments WHERE account = $1', [account],
+      )).rows.map((row) => ({ alg: row.device_alg, publicKey: bytes(row.device_key), credential: row.credential }));
     },
     async recordFix(f) {
       await q('INSERT INTO terminal_fixes (terminal_id, request_id, latitude, longitude, accuracy, at) VALUES ($1, $2, $3, $4, $5, $6)',

@@ -1,16 +1,21 @@
 /**
- * Protocol tables on PostgreSQL: settings (the authorizer's keys), merchants,
- * terminals and their enrollments, the request journal with its decisions,
- * and every payment-code identifier ever seen. What must hold across worker
- * processes is the database's: a terminal key enrolls once (UNIQUE), a
- * decision per request (PRIMARY KEY), a code accepted once (PRIMARY KEY, and
- * a conflicting insert reruns the unit of work, which then finds the first
- * use), a trace number only ever rises (a conditional update), a setting is
- * read and created by one unit of work at a time (an advisory lock on its name).
+ * Protocol tables on PostgreSQL: settings, merchants, terminals and their
+ * enrollments, the request journal with its decisions (authenticated requests
+ * only; strangers are counted and sampled), the payment codes still live and
+ * the one-time provisioning tokens. What must hold across worker processes is
+ * the database's: a terminal key enrolls once (UNIQUE), a decision per request
+ * (PRIMARY KEY), a code accepted once (PRIMARY KEY, and a conflicting insert
+ * reruns the unit of work, which then finds the first use), a trace number
+ * only ever rises (a conditional update), a token enrolls once (a conditional
+ * update on its locked row), the rate limits count what one unit of work at a
+ * time may add to (an advisory lock on the terminal, on the credential).
  */
 import type { MerchantProfile } from '../../../../src/authorization/enrollment';
 import type { Purpose } from '../../../../src/authorization/charge';
-import type { CodesPort, Merchant, MerchantsPort, RequestsPort, SettingsPort, StoredDecision, TerminalRecord, TerminalsPort } from '../ports';
+import {
+  strangerPrefixBytes, strangerProblemChars, strangerSampleSlots, type CodesPort, type Merchant, type MerchantsPort, type ProvisioningPort, type RequestsPort,
+  type SettingsPort, type StoredDecision, type StrangerKind, type StrangerTally, type TerminalRecord, type TerminalsPort,
+} from '../ports';
 import { bytes, ConcurrentChange, type Migration, type Query } from './database';
 
 export const protocolMigrations: Migration[] = [
@@ -99,7 +104,77 @@ export const protocolMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 301,
+    name: 'hardening: retry identity by payload, a replay ledger bounded by code lifetime, strangers counted and sampled',
+    sql: `
+      -- SHA-256 of the signed payload: a copy with other signature bytes is the same request (NULL before 301: matched by bytes).
+      ALTER TABLE requests ADD COLUMN payload_hash BYTEA;
+      CREATE INDEX requests_by_terminal_time ON requests (terminal_id, received_at);
+      -- When the code can no longer pass the expiry check (exp + skew, ms): the row may be pruned from then on.
+      ALTER TABLE codes_seen ADD COLUMN forget_after BIGINT NOT NULL DEFAULT 0;
+      UPDATE codes_seen SET forget_after = seen_at + 210000;
+      CREATE INDEX codes_by_forget_after ON codes_seen (forget_after);
+      -- Requests that prove nothing about their sender: counted, and a ring of samples (first bytes only).
+      CREATE TABLE stranger_counts (
+        kind TEXT PRIMARY KEY CHECK (kind IN ('unreadable', 'unknown-terminal', 'bad-terminal-signature', 'unprovisioned-enrollment')),
+        count BIGINT NOT NULL
+      );
+      CREATE TABLE stranger_samples (
+        slot INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        received_at BIGINT NOT NULL,
+        size INTEGER NOT NULL,
+        prefix BYTEA NOT NULL,
+        hash BYTEA NOT NULL,
+        problem TEXT NOT NULL
+      );
+      -- The sample ring's position: every stranger takes the next slot (SQLite counts them under its one writer).
+      CREATE SEQUENCE stranger_sample_seq;
+      -- One-time enrollment secrets the operator issued (qrpay operator provision): their SHA-256 only.
+      CREATE TABLE provisioning_tokens (
+        token_hash BYTEA PRIMARY KEY,
+        merchant_id TEXT NOT NULL REFERENCES merchants(id),
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT,
+        terminal_id TEXT
+      );
+    `,
+  },
 ];
+
+/** One unit of work at a time on `key` (in namespace `what`) until this transaction ends, across every process. */
+export async function lockKey(q: Query, what: string, key: string): Promise<void> {
+  await q('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`qrpay.${what}:${key}`]);
+}
+
+/** lock_not_available: the row is another unit of work's right now (FOR UPDATE NOWAIT). */
+const lockNotAvailable = '55P03';
+
+export function postgresProvisioning(q: Query): ProvisioningPort {
+  return {
+    async insert(t) {
+      await q('INSERT INTO provisioning_tokens (token_hash, merchant_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
+        [t.tokenHash, t.merchantId, t.createdAt, t.expiresAt]);
+    },
+    async consume(tokenHash, terminalId, now) {
+      // A token another worker is consuming right now may be this very enrollment sent twice: rerun once it is
+      // decided, and the rerun finds the terminal it enrolled (byKey) or the token used by another key (refused).
+      try {
+        await q('SELECT 1 FROM provisioning_tokens WHERE token_hash = $1 FOR UPDATE NOWAIT', [tokenHash]);
+      } catch (error) {
+        if ((error as { code?: string }).code === lockNotAvailable) throw new ConcurrentChange('provisioning token being consumed elsewhere');
+        throw error;
+      }
+      const row = (await q<{ merchant_id: string }>(
+        'UPDATE provisioning_tokens SET used_at = $1, terminal_id = $2 WHERE token_hash = $3 AND used_at IS NULL AND expires_at > $1 RETURNING merchant_id',
+        [now, terminalId, tokenHash],
+      )).rows[0];
+      return row ? { merchantId: row.merchant_id } : undefined;
+    },
+  };
+}
 
 export function postgresSettings(q: Query): SettingsPort {
   return {
@@ -111,6 +186,9 @@ export function postgresSettings(q: Query): SettingsPort {
     },
     async put(key, value) {
       await q('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+    },
+    async remove(key) {
+      await q('DELETE FROM settings WHERE key = $1', [key]);
     },
   };
 }
@@ -204,18 +282,43 @@ export function postgresTerminals(q: Query): TerminalsPort {
 
 export function postgresRequests(q: Query): RequestsPort {
   return {
-    async recordUnreadable(e) {
-      return (await q<{ id: number }>('INSERT INTO requests (received_at, request, request_hash, problem) VALUES ($1, $2, $3, $4) RETURNING id',
-        [e.receivedAt, e.bytes, e.hash, e.problem])).rows[0].id;
+    async noteStranger(e) {
+      // The count row's lock orders strangers of one kind; the sample slot comes from a sequence, so strangers of
+      // every kind at every worker take distinct slots without waiting on each other.
+      await q('INSERT INTO stranger_counts (kind, count) VALUES ($1, 1) ON CONFLICT (kind) DO UPDATE SET count = stranger_counts.count + 1', [e.kind]);
+      await q(
+        `INSERT INTO stranger_samples (slot, kind, received_at, size, prefix, hash, problem)
+         VALUES ((nextval('stranger_sample_seq') - 1) % $1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (slot) DO UPDATE SET kind = excluded.kind, received_at = excluded.received_at, size = excluded.size,
+           prefix = excluded.prefix, hash = excluded.hash, problem = excluded.problem`,
+        [strangerSampleSlots, e.kind, e.receivedAt, e.size, e.prefix.subarray(0, strangerPrefixBytes), e.hash, e.problem.slice(0, strangerProblemChars)],
+      );
+    },
+    async strangers() {
+      const counts: StrangerTally['counts'] = {};
+      for (const row of (await q<{ kind: StrangerKind; count: number }>('SELECT kind, count FROM stranger_counts')).rows) counts[row.kind] = row.count;
+      const rows = (await q('SELECT * FROM stranger_samples ORDER BY received_at DESC, slot DESC')).rows;
+      return {
+        counts,
+        samples: rows.map((r) => ({
+          kind: r.kind as StrangerKind, receivedAt: r.received_at as number, size: r.size as number, prefix: bytes(r.prefix as Uint8Array),
+          hash: bytes(r.hash as Uint8Array), problem: r.problem as string,
+        })),
+      };
     },
     async record(e) {
       return (await q<{ id: number }>(
-        `INSERT INTO requests (received_at, request, request_hash, terminal_id, trace, amount, currency, purpose, reference,
+        `INSERT INTO requests (received_at, request, request_hash, payload_hash, terminal_id, trace, amount, currency, purpose, reference,
            location_status, latitude, longitude, terminal_verdict, retry_of)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-        [e.receivedAt, e.bytes, e.hash, e.terminalId, e.trace, e.amount, e.currency, e.purpose, e.reference,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+        [e.receivedAt, e.bytes, e.hash, e.payloadHash, e.terminalId, e.trace, e.amount, e.currency, e.purpose, e.reference,
           e.locationStatus, e.latitude, e.longitude, e.terminalVerdict, e.retryOf],
       )).rows[0].id;
+    },
+    async countSince(terminalId, since) {
+      // Counted to decide whether one more may be added: two requests of one terminal at two workers count in turn.
+      await lockKey(q, 'rate.terminal', terminalId);
+      return (await q<{ n: number }>('SELECT COUNT(*) AS n FROM requests WHERE terminal_id = $1 AND received_at >= $2', [terminalId, since])).rows[0].n;
     },
     async setCodeId(requestId, codeId) {
       await q('UPDATE requests SET code_id = $1 WHERE id = $2', [codeId, requestId]);
@@ -224,11 +327,11 @@ export function postgresRequests(q: Query): RequestsPort {
       const row = (await q<{ request: Uint8Array }>('SELECT request FROM requests WHERE id = $1', [requestId])).rows[0];
       return row ? bytes(row.request) : undefined;
     },
-    async decidedOriginal(terminalId, trace, hash) {
+    async decidedOriginal(terminalId, trace, payloadHash) {
       const row = (await q(
         `SELECT d.request_id, d.outcome, d.reason, d.approval_code, d.decided_at, d.decision FROM requests r JOIN decisions d ON d.request_id = r.id
-         WHERE r.terminal_id = $1 AND r.trace = $2 AND r.request_hash = $3 AND r.retry_of IS NULL ORDER BY r.id LIMIT 1`,
-        [terminalId, trace, hash],
+         WHERE r.terminal_id = $1 AND r.trace = $2 AND r.payload_hash = $3 AND r.retry_of IS NULL ORDER BY r.id LIMIT 1`,
+        [terminalId, trace, payloadHash],
       )).rows[0];
       return row ? decisionRecord(row) : undefined;
     },
@@ -262,13 +365,28 @@ export function postgresCodes(q: Query): CodesPort {
         [credential, codeId])).rows[0];
       return row?.first_request_id;
     },
-    async record(credential, codeId, requestId, now) {
+    async record(e) {
       // The same code accepted at another worker a moment ago: rerun, and firstUse then names that request.
       const { rowCount } = await q(
-        'INSERT INTO codes_seen (credential, code_id, first_request_id, seen_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-        [credential, codeId, requestId, now],
+        'INSERT INTO codes_seen (credential, code_id, first_request_id, seen_at, forget_after) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+        [e.credential, e.codeId, e.requestId, e.now, e.forgetAfter],
       );
-      if (rowCount !== 1) throw new ConcurrentChange(`code ${codeId} of ${credential} was just accepted elsewhere`);
+      if (rowCount !== 1) throw new ConcurrentChange(`code ${e.codeId} of ${e.credential} was just accepted elsewhere`);
+    },
+    async liveFor(credential, now) {
+      // Counted to decide whether one more may be added: one credential's codes at two workers count in turn.
+      await lockKey(q, 'rate.credential', credential);
+      return (await q<{ n: number }>('SELECT COUNT(*) AS n FROM codes_seen WHERE credential = $1 AND forget_after > $2', [credential, now])).rows[0].n;
+    },
+    async prune(now) {
+      // Every authorization prunes: rows another worker is deleting right now are skipped, not waited for (nor
+      // deadlocked on); they are gone when it commits, or the next prune takes them.
+      return (await q(
+        'DELETE FROM codes_seen WHERE ctid IN (SELECT ctid FROM codes_seen WHERE forget_after <= $1 FOR UPDATE SKIP LOCKED)', [now],
+      )).rowCount;
+    },
+    async count() {
+      return (await q<{ n: number }>('SELECT COUNT(*) AS n FROM codes_seen')).rows[0].n;
     },
   };
 }

@@ -1,11 +1,11 @@
 /**
  * The SQLite database behind store/sqlite: better-sqlite3 on a file under the
- * data directory, WAL journal, foreign keys on, durable at each commit,
+ * data directory, owner-only (0600, its WAL too), WAL journal, foreign keys on, durable at each commit,
  * brought to the latest schema on open. Each module of this folder owns its
  * migrations (append-only, never edit a released one); they are applied here
  * in version order, each once, in its own transaction.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { disputesMigrations } from './disputes';
@@ -21,6 +21,11 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Rebuilds a table that others reference: run with foreign keys off (they cannot be switched inside a
+   * transaction) and checked with foreign_key_check before the commit, SQLite's own procedure for such changes.
+   */
+  foreignKeysOff?: true;
 }
 
 /**
@@ -41,15 +46,29 @@ export function openDatabase(dataDir: string, now: () => number = Date.now): Db 
   let db: Db;
   if (dataDir === ':memory:') db = new Database(':memory:');
   else {
-    mkdirSync(dataDir, { recursive: true });
-    db = new Database(join(dataDir, databaseFileName), { timeout: 10_000 });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const path = join(dataDir, databaseFileName);
+    ownerOnly(path);
+    db = new Database(path, { timeout: 10_000 });
     db.pragma('journal_mode = WAL');
   }
   db.pragma('foreign_keys = ON');
+  // What is deleted is overwritten, not left in free pages (the keys older versions kept here, pruned codes).
+  db.pragma('secure_delete = ON');
   // Durable at each commit: a decision the terminal saw must survive a crash of the authorizer.
   db.pragma('synchronous = FULL');
   migrate(db, allMigrations, now);
   return db;
+}
+
+/**
+ * The database file, owner-only (0600), created so before SQLite opens it:
+ * SQLite gives the WAL and shared-memory files the database file's mode, so
+ * they are owner-only too. Files left by an older version are tightened.
+ */
+function ownerOnly(path: string): void {
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
 }
 
 /** Applies the migrations not yet recorded; returns the versions applied. */
@@ -59,10 +78,20 @@ export function migrate(db: Db, list: Migration[], now: () => number = Date.now)
   const done: number[] = [];
   for (const migration of [...list].sort((a, b) => a.version - b.version)) {
     if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, now());
-    })();
+    const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (migration.foreignKeysOff) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        if (migration.foreignKeysOff) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${migration.version} would break ${broken.length} references`);
+        }
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, now());
+      })();
+    } finally {
+      if (migration.foreignKeysOff && enforced) db.pragma('foreign_keys = ON');
+    }
     done.push(migration.version);
   }
   return done;

@@ -47,6 +47,9 @@ export function sqliteLists(db: Db): ListsPort {
       return db.prepare('INSERT OR IGNORE INTO revoked_credentials (issuer_kid, credential_id, revoked_at) VALUES (?, ?, ?)')
         .run(issuerKid, credentialId, now).changes > 0;
     },
+    async isRevoked(issuerKid, credentialId) {
+      return db.prepare('SELECT 1 FROM revoked_credentials WHERE issuer_kid = ? AND credential_id = ?').get(issuerKid, credentialId) !== undefined;
+    },
     async revoked() {
       return (db.prepare('SELECT issuer_kid, credential_id FROM revoked_credentials ORDER BY issuer_kid, credential_id').all() as
         { issuer_kid: string; credential_id: string }[]).map((row) => ({ issuerKid: row.issuer_kid, credentialId: row.credential_id }));

@@ -112,6 +112,39 @@ export const paymentsMigrations: Migration[] = [
         SELECT request_id, NULL, state, 'decision', 'recorded before the journal existed', at FROM payments;
     `,
   },
+  {
+    version: 105,
+    name: 'payments: the states of pre-authorizations and refunds',
+    // The table is rebuilt (SQLite cannot widen a CHECK in place) while other tables reference it.
+    foreignKeysOff: true,
+    sql: `
+      CREATE TABLE payments_v3 (
+        request_id INTEGER PRIMARY KEY REFERENCES requests(id),
+        request_hash BLOB NOT NULL UNIQUE,
+        account TEXT NOT NULL,
+        credential TEXT NOT NULL,
+        device_alg TEXT NOT NULL,
+        device_key BLOB NOT NULL,
+        merchant_id TEXT NOT NULL,
+        terminal_id TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        latitude REAL,
+        longitude REAL,
+        at INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('captured', 'pending', 'awaiting-confirmation', 'declined', 'reversed', 'disputed', 'voided',
+          'authorized', 'expired', 'partially-refunded', 'refunded'))
+      );
+      INSERT INTO payments_v3 SELECT request_id, request_hash, account, credential, device_alg, device_key, merchant_id, terminal_id,
+        amount, currency, latitude, longitude, at, state FROM payments;
+      DROP TABLE payments;
+      ALTER TABLE payments_v3 RENAME TO payments;
+      CREATE INDEX payments_by_account ON payments (account, at);
+      CREATE INDEX payments_by_merchant ON payments (merchant_id, at);
+      CREATE INDEX payments_by_credential ON payments (credential);
+      CREATE INDEX payments_by_terminal ON payments (terminal_id, at);
+    `,
+  },
 ];
 
 function payment(row: Record<string, unknown> | undefined): Payment | undefined {
@@ -152,8 +185,9 @@ export function sqlitePayments(db: Db): PaymentsPort {
       return payment(db.prepare('SELECT * FROM payments WHERE request_hash = ?').get(requestHash) as Record<string, unknown> | undefined);
     },
     async deviceKeys(account) {
-      return (db.prepare('SELECT DISTINCT device_alg, device_key FROM payments WHERE account = ?').all(account) as
-        { device_alg: Payment['deviceAlg']; device_key: Uint8Array }[]).map((row) => ({ alg: row.device_alg, publicKey: bytes(row.device_key) }));
+      return (db.prepare('SELECT DISTINCT device_alg, device_key, credential FROM payments WHERE account = ?').all(account) as
+        { device_alg: Payment['deviceAlg']; device_key: Uint8Array; credential: string }[])
+        .map((row) => ({ alg: row.device_alg, publicKey: bytes(row.device_key), credential: row.credential }));
     },
     async recordFix(f) {
       db.prepare('INSERT INTO terminal_fixes (terminal_id, request_id, latitude, longitude, accuracy, at) VALUES (?, ?, ?, ?, ?, ?)')

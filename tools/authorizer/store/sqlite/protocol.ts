@@ -1,11 +1,14 @@
 /**
- * Protocol tables: settings (the authorizer's keys), merchants, terminals and
- * their enrollments, the request journal with its decisions, and every
- * payment-code identifier ever seen.
+ * Protocol tables: settings, merchants, terminals and their enrollments, the
+ * request journal with its decisions (authenticated requests only; strangers
+ * are counted and sampled), and the payment codes still live.
  */
 import type { MerchantProfile } from '../../../../src/authorization/enrollment';
 import type { Purpose } from '../../../../src/authorization/charge';
-import type { CodesPort, Merchant, MerchantsPort, RequestsPort, SettingsPort, StoredDecision, TerminalRecord, TerminalsPort } from '../ports';
+import {
+  strangerPrefixBytes, strangerProblemChars, strangerSampleSlots, type CodesPort, type Merchant, type MerchantsPort, type RequestsPort, type SettingsPort,
+  type ProvisioningPort, type StoredDecision, type StrangerKind, type StrangerTally, type TerminalRecord, type TerminalsPort,
+} from '../ports';
 import { bytes, type Db, type Migration } from './database';
 
 export const protocolMigrations: Migration[] = [
@@ -93,7 +96,57 @@ export const protocolMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 301,
+    name: 'hardening: retry identity by payload, a replay ledger bounded by code lifetime, strangers counted and sampled',
+    sql: `
+      -- SHA-256 of the signed payload: a copy with other signature bytes is the same request (NULL before 301: matched by bytes).
+      ALTER TABLE requests ADD COLUMN payload_hash BLOB;
+      CREATE INDEX requests_by_terminal_time ON requests (terminal_id, received_at);
+      -- When the code can no longer pass the expiry check (exp + skew, ms): the row may be pruned from then on.
+      ALTER TABLE codes_seen ADD COLUMN forget_after INTEGER NOT NULL DEFAULT 0;
+      UPDATE codes_seen SET forget_after = seen_at + 210000;
+      CREATE INDEX codes_by_forget_after ON codes_seen (forget_after);
+      -- Requests that prove nothing about their sender: counted, and a ring of samples (first bytes only).
+      CREATE TABLE stranger_counts (
+        kind TEXT PRIMARY KEY CHECK (kind IN ('unreadable', 'unknown-terminal', 'bad-terminal-signature', 'unprovisioned-enrollment')),
+        count INTEGER NOT NULL
+      );
+      CREATE TABLE stranger_samples (
+        slot INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        prefix BLOB NOT NULL,
+        hash BLOB NOT NULL,
+        problem TEXT NOT NULL
+      );
+      -- One-time enrollment secrets the operator issued (qrpay operator provision): their SHA-256 only.
+      CREATE TABLE provisioning_tokens (
+        token_hash BLOB PRIMARY KEY,
+        merchant_id TEXT NOT NULL REFERENCES merchants(id),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        terminal_id TEXT
+      );
+    `,
+  },
 ];
+
+export function sqliteProvisioning(db: Db): ProvisioningPort {
+  return {
+    async insert(t) {
+      db.prepare('INSERT INTO provisioning_tokens (token_hash, merchant_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(t.tokenHash, t.merchantId, t.createdAt, t.expiresAt);
+    },
+    async consume(tokenHash, terminalId, now) {
+      const row = db.prepare(
+        'UPDATE provisioning_tokens SET used_at = ?, terminal_id = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING merchant_id',
+      ).get(now, terminalId, tokenHash, now) as { merchant_id: string } | undefined;
+      return row ? { merchantId: row.merchant_id } : undefined;
+    },
+  };
+}
 
 export function sqliteSettings(db: Db): SettingsPort {
   return {
@@ -103,6 +156,9 @@ export function sqliteSettings(db: Db): SettingsPort {
     },
     async put(key, value) {
       db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    },
+    async remove(key) {
+      db.prepare('DELETE FROM settings WHERE key = ?').run(key);
     },
   };
 }
@@ -191,17 +247,38 @@ export function sqliteTerminals(db: Db): TerminalsPort {
 
 export function sqliteRequests(db: Db): RequestsPort {
   return {
-    async recordUnreadable(e) {
-      return Number(db.prepare('INSERT INTO requests (received_at, request, request_hash, problem) VALUES (?, ?, ?, ?)')
-        .run(e.receivedAt, e.bytes, e.hash, e.problem).lastInsertRowid);
+    async noteStranger(e) {
+      const total = (db.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM stranger_counts').get() as { n: number }).n + 1;
+      db.prepare('INSERT INTO stranger_counts (kind, count) VALUES (?, 1) ON CONFLICT(kind) DO UPDATE SET count = count + 1').run(e.kind);
+      db.prepare(
+        `INSERT INTO stranger_samples (slot, kind, received_at, size, prefix, hash, problem) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(slot) DO UPDATE SET kind = excluded.kind, received_at = excluded.received_at, size = excluded.size,
+           prefix = excluded.prefix, hash = excluded.hash, problem = excluded.problem`,
+      ).run((total - 1) % strangerSampleSlots, e.kind, e.receivedAt, e.size, e.prefix.subarray(0, strangerPrefixBytes), e.hash,
+        e.problem.slice(0, strangerProblemChars));
+    },
+    async strangers() {
+      const counts: StrangerTally['counts'] = {};
+      for (const row of db.prepare('SELECT kind, count FROM stranger_counts').all() as { kind: StrangerKind; count: number }[]) counts[row.kind] = row.count;
+      const rows = db.prepare('SELECT * FROM stranger_samples ORDER BY received_at DESC, slot DESC').all() as Record<string, unknown>[];
+      return {
+        counts,
+        samples: rows.map((r) => ({
+          kind: r.kind as StrangerKind, receivedAt: r.received_at as number, size: r.size as number, prefix: bytes(r.prefix as Uint8Array),
+          hash: bytes(r.hash as Uint8Array), problem: r.problem as string,
+        })),
+      };
     },
     async record(e) {
       return Number(db.prepare(
-        `INSERT INTO requests (received_at, request, request_hash, terminal_id, trace, amount, currency, purpose, reference,
+        `INSERT INTO requests (received_at, request, request_hash, payload_hash, terminal_id, trace, amount, currency, purpose, reference,
            location_status, latitude, longitude, terminal_verdict, retry_of)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(e.receivedAt, e.bytes, e.hash, e.terminalId, e.trace, e.amount, e.currency, e.purpose, e.reference,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(e.receivedAt, e.bytes, e.hash, e.payloadHash, e.terminalId, e.trace, e.amount, e.currency, e.purpose, e.reference,
         e.locationStatus, e.latitude, e.longitude, e.terminalVerdict, e.retryOf).lastInsertRowid);
+    },
+    async countSince(terminalId, since) {
+      return (db.prepare('SELECT COUNT(*) AS n FROM requests WHERE terminal_id = ? AND received_at >= ?').get(terminalId, since) as { n: number }).n;
     },
     async setCodeId(requestId, codeId) {
       db.prepare('UPDATE requests SET code_id = ? WHERE id = ?').run(codeId, requestId);
@@ -210,11 +287,11 @@ export function sqliteRequests(db: Db): RequestsPort {
       const row = db.prepare('SELECT request FROM requests WHERE id = ?').get(requestId) as { request: Uint8Array } | undefined;
       return row ? bytes(row.request) : undefined;
     },
-    async decidedOriginal(terminalId, trace, hash) {
+    async decidedOriginal(terminalId, trace, payloadHash) {
       const row = db.prepare(
         `SELECT d.request_id, d.outcome, d.reason, d.approval_code, d.decided_at, d.decision FROM requests r JOIN decisions d ON d.request_id = r.id
-         WHERE r.terminal_id = ? AND r.trace = ? AND r.request_hash = ? AND r.retry_of IS NULL`,
-      ).get(terminalId, trace, hash) as Record<string, unknown> | undefined;
+         WHERE r.terminal_id = ? AND r.trace = ? AND r.payload_hash = ? AND r.retry_of IS NULL`,
+      ).get(terminalId, trace, payloadHash) as Record<string, unknown> | undefined;
       return row ? decisionRecord(row) : undefined;
     },
     async originalByTrace(terminalId, trace) {
@@ -246,8 +323,18 @@ export function sqliteCodes(db: Db): CodesPort {
         { first_request_id: number } | undefined;
       return row?.first_request_id;
     },
-    async record(credential, codeId, requestId, now) {
-      db.prepare('INSERT INTO codes_seen (credential, code_id, first_request_id, seen_at) VALUES (?, ?, ?, ?)').run(credential, codeId, requestId, now);
+    async record(e) {
+      db.prepare('INSERT INTO codes_seen (credential, code_id, first_request_id, seen_at, forget_after) VALUES (?, ?, ?, ?, ?)')
+        .run(e.credential, e.codeId, e.requestId, e.now, e.forgetAfter);
+    },
+    async liveFor(credential, now) {
+      return (db.prepare('SELECT COUNT(*) AS n FROM codes_seen WHERE credential = ? AND forget_after > ?').get(credential, now) as { n: number }).n;
+    },
+    async prune(now) {
+      return db.prepare('DELETE FROM codes_seen WHERE forget_after <= ?').run(now).changes;
+    },
+    async count() {
+      return (db.prepare('SELECT COUNT(*) AS n FROM codes_seen').get() as { n: number }).n;
     },
   };
 }

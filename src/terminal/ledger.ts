@@ -1,0 +1,353 @@
+/**
+ * The terminal's ledger: its pending work and its open batch, over the
+ * durable work queue (work-queue.ts). Every money event of the terminal goes
+ * through here in order, one atomic write per step:
+ *
+ *   a request      request → releasing → sale | hold      or → reversal → reversed
+ *   an instruction instruction → adjusted                   (refused: deleted)
+ *   a batch close  instruction (closes the batch for new items) → closed
+ *
+ * Delivery of reversals and instructions is best effort per call and repeated
+ * at boot, before each charge and on `settle()`, until the authorizer answers
+ * with a signature the terminal verifies: an unsigned error settles nothing.
+ */
+import type { Hal } from '../../hal/index';
+import { requestHash } from '../authorization/decision';
+import { openInstruction, verifyInstructionResult, type BatchItem, type Instruction, type InstructionResult, type ItemKind } from '../authorization/instruction';
+import { openRequest } from '../authorization/request';
+import type { ReversalEffect, ReversalReason } from '../authorization/reversal';
+import { paths, type ResolvedConfig } from './config';
+import type { Identity } from './identity';
+import { deliverReversal, reversalOf } from './reversals';
+import { TerminalError } from './errors';
+import { exchange, type RetryPolicy } from './transport';
+import { offlineKinds, pendingKinds, WorkQueue, type WorkEntry } from './work-queue';
+import { openAdvice } from '../authorization/advice';
+import { verifyDecision, type DecisionBody } from '../authorization/decision';
+import type { KeyValueStore } from '../../hal/storage';
+
+export type ReversalState = { reason: ReversalReason; state: 'acknowledged'; effect: ReversalEffect } | { reason: ReversalReason; state: 'queued' };
+
+/** What an instruction came to: the authorizer's signed result, or queued when none came back yet. */
+export type InstructionOutcome =
+  | { trace: number; action: Instruction['action']; state: 'answered'; result: InstructionResult; signed: Uint8Array }
+  | { trace: number; action: Instruction['action']; state: 'queued' };
+
+export interface LedgerEvents {
+  reversalQueued(event: { trace: number; reason: ReversalReason }): void;
+  reversed(event: { trace: number; reason: ReversalReason; effect: ReversalEffect; signed: Uint8Array }): void;
+  answered(event: { trace: number; action: Instruction['action']; result: InstructionResult; signed: Uint8Array }): void;
+  uploaded(event: { trace: number; decision: DecisionBody; signed: Uint8Array }): void;
+}
+
+/** The offline journal's exposure: approvals not uploaded yet, in all and for one credential. */
+export interface OfflineExposure {
+  count: number;
+  total: number;
+  forCredential: number;
+}
+
+/** Reversal effects that gave money back: the batch counts them. */
+const undoing: readonly ReversalEffect[] = ['voided', 'released'];
+const itemOf: Record<'complete' | 'void' | 'refund', ItemKind> = { complete: 'completion', void: 'void', refund: 'refund' };
+
+export class Ledger {
+  readonly #hal: Hal;
+  readonly #config: ResolvedConfig;
+  readonly #work: WorkQueue;
+  readonly #events: LedgerEvents;
+
+  constructor(hal: Hal, config: ResolvedConfig, store: KeyValueStore, events: LedgerEvents) {
+    this.#hal = hal;
+    this.#config = config;
+    this.#work = new WorkQueue(store);
+    this.#events = events;
+  }
+
+  /** The requests not settled yet, the reversals and instructions not answered yet, oldest first. */
+  pending(): { trace: number; kind: WorkEntry['kind'] }[] {
+    return this.#entries().filter(isPending).map((entry) => ({ trace: entry.trace, kind: entry.kind }));
+  }
+
+  /** Pending work that is not the offline journal (which has its own bounds, the offline limits). */
+  unsettled(): number {
+    return this.#entries().filter((entry) => isPending(entry) && offlineKinds.indexOf(entry.kind) < 0).length;
+  }
+
+  offlineExposure(credential: string): OfflineExposure {
+    const journal = this.#entries().filter((entry) => offlineKinds.indexOf(entry.kind) >= 0);
+    let total = 0;
+    let forCredential = 0;
+    for (const entry of journal) {
+      total += entry.amount!;
+      if (entry.detail === credential) forCredential += entry.amount!;
+    }
+    return { count: journal.length, total, forCredential };
+  }
+
+  /**
+   * Approved offline: the signed advice replaces the request's entry (one write) BEFORE the goods move; if this
+   * run dies before `releasedOffline`, the next boot reverses the request instead of uploading it.
+   */
+  approvedOffline(trace: number, advice: Uint8Array, amount: number, currency: string, credential: string): void {
+    record('the offline approval', () => this.#work.put({ trace, kind: 'offline-releasing', bytes: advice, amount, currency, detail: credential }));
+  }
+
+  /** The goods moved for the offline approval `trace`: its advice waits for the upload (the release's commit point). */
+  releasedOffline(trace: number, advice: Uint8Array, amount: number, currency: string, credential: string): void {
+    record('the offline release', () => this.#work.put({ trace, kind: 'offline', bytes: advice, amount, currency, detail: credential }));
+  }
+
+  /** Pre-authorizations whose goods were released and which wait for their completion. */
+  holds(): { trace: number; requestHash: Uint8Array; amount: number; currency: string }[] {
+    return this.#entries().filter((entry) => entry.kind === 'hold').map((entry) => ({
+      trace: entry.trace, requestHash: requestHash(entry.bytes!), amount: entry.amount!, currency: entry.currency!,
+    }));
+  }
+
+  /** The batch that new items count in: one after the last one closed (or being closed). */
+  openBatch(): number {
+    let last = 0;
+    for (const entry of this.#entries()) {
+      const closes = entry.kind === 'closed' || (entry.kind === 'instruction' && entry.detail === 'close-batch');
+      if (closes && entry.batch! > last) last = entry.batch!;
+    }
+    return last + 1;
+  }
+
+  /** The items of the open batch, as the close will send them. */
+  items(): BatchItem[] {
+    const batch = this.openBatch();
+    return this.#entries()
+      .filter((entry) => entry.item !== undefined && entry.batch === batch)
+      .map((entry) => ({ trace: entry.trace, kind: entry.item!, amount: entry.amount!, currency: entry.currency! }));
+  }
+
+  sent(trace: number, bytes: Uint8Array): void {
+    record('the request before sending it', () => this.#work.put({ trace, kind: 'request', bytes }));
+  }
+
+  declined(trace: number): void {
+    record('the decision', () => this.#work.remove(trace));
+  }
+
+  releasing(trace: number, bytes: Uint8Array): void {
+    record('the release', () => this.#work.put({ trace, kind: 'releasing', bytes }));
+  }
+
+  /**
+   * The goods moved: the commit point of the release (docs/authorization.md, Reversal). A sale counts in the open
+   * batch; a pre-authorization waits as a hold for its completion.
+   */
+  released(trace: number, bytes: Uint8Array): void {
+    const { request } = openRequest(bytes);
+    const money = { amount: request.amount, currency: request.currency };
+    const entry: WorkEntry = request.kind === 'pre-auth'
+      ? { trace, kind: 'hold', bytes, ...money }
+      : { trace, kind: 'sale', batch: this.openBatch(), item: 'sale', ...money };
+    record('the release', () => this.#work.put(entry));
+  }
+
+  /** Gives request `trace` up: its reversal is stored, tried once now, and delivered later if need be. */
+  async giveUp(identity: Identity, trace: number, requestBytes: Uint8Array, reason: ReversalReason): Promise<ReversalState> {
+    let entry: WorkEntry | undefined;
+    record('the reversal', () => {
+      entry = this.#queueReversal(trace, requestBytes, reason);
+    });
+    try {
+      return await this.#deliverReversal(identity, entry!, this.#once());
+    } catch (error) {
+      // Acknowledged or not, the stored reversal is delivered again later; a second delivery gets the same answer.
+      this.#hal.logger.log('warn', 'cannot settle the reversal now', { trace, error: (error as Error).message });
+      return { reason, state: 'queued' };
+    }
+  }
+
+  /**
+   * Stores the signed instruction `bytes` (trace `trace`) and sends it under the full retry policy. For a batch
+   * close, that first write closes the open batch for new items.
+   */
+  async instruct(identity: Identity, trace: number, bytes: Uint8Array): Promise<InstructionOutcome> {
+    const { instruction } = openInstruction(bytes);
+    const entry: WorkEntry = { trace, kind: 'instruction', bytes, detail: instruction.action };
+    if (instruction.target) entry.target = instruction.target.trace;
+    if (instruction.batch) entry.batch = instruction.batch.number;
+    record(`the ${instruction.action}`, () => this.#work.put(entry));
+    try {
+      return await this.#deliverInstruction(identity, entry, this.#config.retry);
+    } catch (error) {
+      this.#hal.logger.log('warn', 'cannot settle the instruction now', { trace, error: (error as Error).message });
+      return { trace, action: instruction.action, state: 'queued' };
+    }
+  }
+
+  /**
+   * Called between charges: reverses requests an earlier charge left unsettled (a power cut, a failed write:
+   * nothing is released for them any more), delivers every waiting reversal and instruction (one attempt each),
+   * and tidies what a cut left between two writes.
+   */
+  async settle(identity: Identity): Promise<void> {
+    let listed;
+    try {
+      listed = this.#work.entries();
+      for (const key of listed.damaged) {
+        this.#hal.logger.log('error', 'dropping a damaged pending-work entry', { key });
+        this.#work.discard(key);
+      }
+    } catch (error) {
+      this.#hal.logger.log('warn', 'cannot read the pending work', { error: (error as Error).message });
+      return;
+    }
+    for (const entry of listed.entries) {
+      try {
+        if (entry.kind === 'request' || entry.kind === 'releasing') {
+          await this.#deliverReversal(identity, this.#queueReversal(entry.trace, entry.bytes!, 'interrupted'), this.#once());
+        } else if (entry.kind === 'offline-releasing') {
+          // Approved offline, but the goods may not have moved: reversed, never uploaded.
+          const request = openAdvice(entry.bytes!).advice.request;
+          await this.#deliverReversal(identity, this.#queueReversal(entry.trace, request, 'interrupted'), this.#once());
+        } else if (entry.kind === 'offline') {
+          await this.#upload(identity, entry);
+        } else if (entry.kind === 'reversal') {
+          await this.#deliverReversal(identity, entry, this.#once());
+        } else if (entry.kind === 'instruction') {
+          await this.#deliverInstruction(identity, entry, this.#once());
+        }
+      } catch (error) {
+        this.#hal.logger.log('warn', 'cannot settle pending work', { trace: entry.trace, error: (error as Error).message });
+      }
+    }
+    this.#tidy();
+  }
+
+  /**
+   * Uploads one offline approval: the authorizer's signed decision on its request settles it, as a sale of the
+   * open batch (approved, held) or a late decline (the merchant's loss). No verified decision: it stays for later.
+   */
+  async #upload(identity: Identity, entry: WorkEntry): Promise<void> {
+    const { advice } = openAdvice(entry.bytes!);
+    const hash = requestHash(advice.request);
+    const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
+      http: this.#hal.http,
+      clock: this.#hal.clock,
+      url: this.#config.authorizerUrl + paths.advice,
+      body: entry.bytes!,
+      policy: this.#once(),
+      accept: (response) => {
+        const verified = verifyDecision(response.body, {
+          authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace: entry.trace, now: this.#hal.clock.now(), maxSkew: Number.MAX_SAFE_INTEGER,
+        });
+        if (!verified.ok) return { refused: verified.problem, detail: verified.detail };
+        // A step-up asked before the link dropped is not final: the customer's answer decides, later.
+        if (verified.decision.outcome === 'step-up') return { refused: 'not-final', detail: 'waiting for the customer to confirm' };
+        return { accepted: { body: verified.decision, signed: response.body } };
+      },
+    });
+    if (!result.ok) return;
+    const { body, signed } = result.value;
+    const money = { amount: entry.amount!, currency: entry.currency! };
+    this.#work.put(body.outcome === 'declined'
+      ? { trace: entry.trace, kind: 'late-declined', detail: body.reason, ...money }
+      : { trace: entry.trace, kind: 'sale', batch: this.openBatch(), item: 'sale', ...money });
+    this.#hal.logger.log(body.outcome === 'declined' ? 'warn' : 'info', 'offline payment uploaded', { trace: entry.trace, outcome: body.outcome, reason: body.reason });
+    this.#events.uploaded({ trace: entry.trace, decision: body, signed });
+  }
+
+  #once(): RetryPolicy {
+    return { ...this.#config.retry, attempts: 1 };
+  }
+
+  #entries(): WorkEntry[] {
+    return this.#work.entries().entries;
+  }
+
+  #queueReversal(trace: number, requestBytes: Uint8Array, reason: ReversalReason): WorkEntry {
+    const { request } = openRequest(requestBytes);
+    const entry: WorkEntry = { trace, kind: 'reversal', bytes: reversalOf(this.#hal, this.#config, requestBytes, reason), amount: request.amount, currency: request.currency };
+    this.#work.put(entry);
+    this.#hal.logger.log('warn', 'request given up; reversal queued', { trace, reason });
+    this.#events.reversalQueued({ trace, reason });
+    return entry;
+  }
+
+  async #deliverReversal(identity: Identity, entry: WorkEntry, policy: RetryPolicy): Promise<ReversalState> {
+    const trace = entry.trace;
+    const delivery = await deliverReversal(this.#hal, this.#config, identity, entry.bytes!, policy);
+    if (!delivery.ok) {
+      const last = delivery.failures[delivery.failures.length - 1];
+      this.#hal.logger.log('warn', 'reversal not acknowledged yet', { trace, reason: last ? last.reason : 'no-answer' });
+      return { reason: delivery.reason, state: 'queued' };
+    }
+    const { effect } = delivery.ack;
+    const settled: WorkEntry = { trace, kind: 'reversed', batch: this.openBatch(), detail: effect, amount: entry.amount!, currency: entry.currency! };
+    if (undoing.indexOf(effect) >= 0) settled.item = 'reversal';
+    this.#work.put(settled);
+    this.#hal.logger.log('warn', 'reversal acknowledged; nothing released for it', { trace, effect });
+    this.#events.reversed({ trace, reason: delivery.reason, effect, signed: delivery.signed });
+    return { reason: delivery.reason, state: 'acknowledged', effect };
+  }
+
+  async #deliverInstruction(identity: Identity, entry: WorkEntry, policy: RetryPolicy): Promise<InstructionOutcome> {
+    const bytes = entry.bytes!;
+    const action = entry.detail as Instruction['action'];
+    const trace = entry.trace;
+    const result = await exchange<{ result: InstructionResult; signed: Uint8Array }>({
+      http: this.#hal.http,
+      clock: this.#hal.clock,
+      url: this.#config.authorizerUrl + paths.instruct,
+      body: bytes,
+      policy,
+      accept: (response) => {
+        const verified = verifyInstructionResult(response.body, { authorizer: identity.authorizer, terminalId: identity.terminalId, trace, instruction: bytes });
+        return verified.ok ? { accepted: { result: verified.result, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
+      },
+    });
+    if (!result.ok) return { trace, action, state: 'queued' };
+    const { result: answer, signed } = result.value;
+    if (action === 'close-batch') {
+      this.#work.put({ trace, kind: 'closed', batch: entry.batch!, detail: answer.reason });
+    } else if (answer.outcome === 'done') {
+      this.#work.put({ trace, kind: 'adjusted', batch: this.openBatch(), item: itemOf[action], amount: answer.amount, currency: identity.merchant.currency, detail: action, target: entry.target! });
+    } else {
+      this.#work.remove(trace);
+    }
+    this.#events.answered({ trace, action, result: answer, signed });
+    this.#tidy();
+    return { trace, action, state: 'answered', result: answer, signed };
+  }
+
+  /**
+   * Deletes what no longer counts: the items and markers of closed batches (all but the last marker, which
+   * says which batch is open), and holds whose completion is recorded (a cut between those two writes).
+   */
+  #tidy(): void {
+    const entries = this.#entries();
+    const open = this.openBatch();
+    const completed = new Set(entries.filter((e) => e.kind === 'adjusted' && e.detail === 'complete').map((e) => e.target!));
+    try {
+      for (const entry of entries) {
+        const stale = ((entry.kind === 'sale' || entry.kind === 'reversed' || entry.kind === 'adjusted') && entry.batch! < open) || entry.kind === 'late-declined';
+        const superseded = entry.kind === 'closed' && entry.batch! < open - 1;
+        const finished = entry.kind === 'hold' && completed.has(entry.trace);
+        if (stale || superseded || finished) this.#work.remove(entry.trace);
+      }
+    } catch (error) {
+      // Left for the next time: a stale entry counts nowhere (its batch is closed).
+      this.#hal.logger.log('warn', 'cannot tidy the ledger now', { error: (error as Error).message });
+    }
+  }
+}
+
+function isPending(entry: WorkEntry): boolean {
+  return pendingKinds.indexOf(entry.kind) >= 0;
+}
+
+/** A write of the ledger failed: the terminal stops before acting, and the next boot settles what it left. */
+function record(what: string, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    throw new TerminalError('storage', `cannot record ${what}: ${(error as Error).message}`);
+  }
+}
+

@@ -1,0 +1,171 @@
+/**
+ * Offline acceptance on the portable HAL (Node and XS): the terminal
+ * approves on its own only within the signed limits, journals the signed
+ * advice before the goods move, uploads it once, and a power cut at every
+ * write of an offline approval and its upload loses nothing and releases
+ * nothing twice.
+ */
+import { describe, expect, it } from 'vitest';
+import { HalError } from '../../../hal/errors';
+import type { ManualClock } from '../../../hal/portable/manual-clock';
+import type { KeyValueStore, Storage } from '../../../hal/storage';
+import type { CodeChecker } from '../../../src/terminal/code-check';
+import type { Decision } from '../../../src/terminal/decision';
+import { createTerminal, type Terminal } from '../../../src/terminal/terminal';
+import { bench, testConfig, type Bench } from '../../support/terminal-fixture';
+
+const limits = { floorLimit: 2500, maxCount: 3, maxTotal: 5000, maxPerCredential: 4000, maxListAge: 3_600_000 };
+const down = () => new HalError('timeout', 'no answer');
+
+/** Codes "OFF-<credential>-<n>" verify offline for their credential; "ONLINE-..." verify but allow no offline use. */
+function offlineCodes(clock: ManualClock, listsAge = 60_000): CodeChecker {
+  return {
+    check(text) {
+      const [kind, credential] = text.split('-');
+      return {
+        verdict: { status: 'verified', codeId: Uint8Array.of(text.length, 1, 2, 3) },
+        decline: false,
+        summary: 'test code',
+        offline: { credential: `issuer/${credential}`, allowed: kind === 'OFF' },
+      };
+    },
+    listsIssuedAt: () => clock.now() - listsAge,
+  };
+}
+
+async function settle<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
+  let done = false;
+  const watched = promise.then((v) => { done = true; return v; }, (e) => { done = true; throw e; });
+  for (let i = 0; i < 200 && !done; i++) await clock.advanceAsync(50);
+  return watched;
+}
+
+async function started(b: Bench, codes = offlineCodes(b.clock)): Promise<Terminal> {
+  b.authorizer.offlineLimits = limits;
+  const terminal = createTerminal({ hal: b.hal, config: testConfig, codes });
+  await terminal.start();
+  return terminal;
+}
+
+/** Pays with the link down for the whole charge (nothing uploads or reverses meanwhile). */
+async function payOffline(b: Bench, terminal: Terminal, code: string, amount = 450): Promise<Decision> {
+  b.authorizer.unreachable = true;
+  try {
+    const pending = terminal.charge({ amount, currency: 'EUR', purpose: 'counter-sale', reference: 'o' });
+    expect(terminal.present(code)).toBe(true);
+    return await settle(b.clock, pending);
+  } finally {
+    b.authorizer.unreachable = false;
+  }
+}
+
+describe('offline acceptance on the terminal', () => {
+  it('approves within the limits, releases once, journals the signed advice and uploads it once', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    b.authorizer.adviceScript.push({ kind: 'fail', error: down() });
+    const d = await payOffline(b, terminal, 'OFF-alice-1');
+    expect(d).toMatchObject({ outcome: 'approved', reason: 'offline', actuated: true, offline: { accepted: true } });
+    expect(b.actuator.holds).toHaveLength(1);
+    expect(terminal.pendingWork()).toEqual([{ trace: d.trace, kind: 'offline' }]);
+    const uploaded: string[] = [];
+    terminal.on('offline-uploaded', (e) => uploaded.push(e.decision.outcome));
+    expect(await settle(b.clock, terminal.settle())).toBe(1);
+    expect(uploaded).toEqual([]);
+    expect(await settle(b.clock, terminal.settle())).toBe(0);
+    expect(uploaded).toEqual(['approved']);
+    expect(b.authorizer.advices).toHaveLength(1);
+    expect(b.authorizer.decided).toHaveLength(0);
+    expect(await settle(b.clock, terminal.settle())).toBe(0);
+    expect(b.authorizer.advices).toHaveLength(1);
+  });
+
+  it('refuses with a typed reason beyond each bound', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    expect((await payOffline(b, terminal, 'OFF-bob-1', 2501)).offline).toEqual({ accepted: false, reason: 'over-floor-limit' });
+    expect((await payOffline(b, terminal, 'ONLINE-bob-2')).offline).toEqual({ accepted: false, reason: 'credential-not-offline' });
+    for (const n of [3, 4]) expect((await payOffline(b, terminal, `OFF-carol-${n}`, 2000)).offline).toEqual({ accepted: true });
+    expect((await payOffline(b, terminal, 'OFF-carol-5', 100)).offline).toEqual({ accepted: false, reason: 'over-credential-offline-limit' });
+    expect((await payOffline(b, terminal, 'OFF-dave-6', 1001)).offline).toEqual({ accepted: false, reason: 'offline-journal-full' });
+    expect((await payOffline(b, terminal, 'OFF-dave-7', 100)).offline).toEqual({ accepted: true });
+    expect((await payOffline(b, terminal, 'OFF-erin-8', 100)).offline).toEqual({ accepted: false, reason: 'offline-journal-full' });
+    expect(b.actuator.holds).toHaveLength(3);
+  });
+
+  it('refuses with lists older than the limit, and when the authorizer sent no offline limits', async () => {
+    const b = bench();
+    const terminal = await started(b, offlineCodes(b.clock, 3_600_001));
+    expect((await payOffline(b, terminal, 'OFF-alice-1')).offline).toEqual({ accepted: false, reason: 'lists-too-old' });
+    const c = bench();
+    const plain = createTerminal({ hal: c.hal, config: testConfig, codes: offlineCodes(c.clock) });
+    await plain.start();
+    expect((await payOffline(c, plain, 'OFF-alice-1')).offline).toEqual({ accepted: false, reason: 'offline-disabled' });
+  });
+});
+
+/** Storage whose power fails at the `n`th write (writes and deletes) after it is armed. */
+function cutAfter(storage: Storage): { storage: Storage; arm(n: number): void } {
+  let left = Infinity;
+  let dead = false;
+  const count = () => {
+    if (dead) throw new HalError('power-lost', 'power is off');
+    if (--left === 0) {
+      dead = true;
+      throw new HalError('power-lost', 'power cut');
+    }
+  };
+  return {
+    arm: (n) => { left = n; dead = false; },
+    storage: {
+      open(options) {
+        const inner = storage.open(options);
+        const wrapped: KeyValueStore = {
+          read: (k) => inner.read(k), keys: () => inner.keys(), close: () => inner.close(),
+          write: (k, v) => { count(); inner.write(k, v); },
+          delete: (k) => { count(); inner.delete(k); },
+        };
+        return wrapped;
+      },
+    },
+  };
+}
+
+describe('offline acceptance: a power cut at every write', () => {
+  it('of an offline approval and its upload: released at most once, and uploaded (once) exactly when released', async () => {
+    const commitCuts: number[] = [];
+    for (let n = 1; n <= 8; n++) {
+      const b = bench();
+      b.authorizer.offlineLimits = limits;
+      const power = cutAfter(b.storage);
+      const board = bench(power.storage, b.clock, b.authorizer);
+      const terminal = createTerminal({ hal: board.hal, config: testConfig, codes: offlineCodes(b.clock) });
+      await terminal.start();
+      power.arm(n);
+      try {
+        await payOffline(board, terminal, 'OFF-alice-1');
+        await settle(b.clock, terminal.settle());
+      } catch (error) {
+        b.authorizer.unreachable = false;
+        expect((error as { kind?: string }).kind, `write ${n}`).toBe('storage');
+      }
+      const rebooted = bench(b.storage, b.clock, b.authorizer);
+      const revived = createTerminal({ hal: rebooted.hal, config: testConfig, codes: offlineCodes(b.clock) });
+      await settle(b.clock, revived.start());
+      expect(revived.pendingWork(), `write ${n}`).toEqual([]);
+      const released = board.actuator.holds.length + rebooted.actuator.holds.length;
+      expect(released, `write ${n}`).toBeLessThanOrEqual(1);
+      expect(b.authorizer.decided, `write ${n}`).toHaveLength(0);
+      // Uploaded only when released, once (the authorizer answers a second upload from its journal); else reversed.
+      const uploads = new Set(b.authorizer.advices.map((a) => Array.from(a).join(','))).size;
+      expect(uploads, `write ${n}`).toBeLessThanOrEqual(released);
+      // Released but not uploaded: only when the cut lost the write that commits the release (then it is reversed).
+      if (uploads < released) {
+        commitCuts.push(n);
+        expect(b.authorizer.reversals, `write ${n}`).toHaveLength(1);
+      }
+    }
+    // The one commit point: the write after the actuator finished (trace, request, offline-releasing, offline).
+    expect(commitCuts).toEqual([4]);
+  });
+});

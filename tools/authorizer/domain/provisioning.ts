@@ -1,0 +1,44 @@
+/**
+ * Provisioning: how a new terminal earns its enrollment. By default an
+ * enrollment introducing a new key must carry a one-time provisioning token
+ * the operator issued for a merchant (`qrpay operator provision`): the token
+ * enrolls one terminal, once, for that merchant and its site, before it
+ * expires. The store keeps only the token's SHA-256. Enrolling every key that
+ * asks is a mode the simulator and the demo choose explicitly ('open'), and
+ * an operator who approves each terminal by hand chooses 'manual'.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Tx } from '../store/ports';
+import { DomainRefusal } from './results';
+
+/**
+ * 'provisioned' (default): a new key needs a provisioning token; without a valid one it is refused and nothing
+ * is stored. 'manual': without a token it waits for an operator (pending). 'open': every new key is enrolled
+ * for the default merchant (the simulator and the demo, which say so).
+ */
+export type EnrollmentMode = 'provisioned' | 'manual' | 'open';
+export const enrollmentModes: readonly EnrollmentMode[] = ['provisioned', 'manual', 'open'];
+
+export const provisioningTokenBytes = 16;
+/** How long a token stays usable unless the operator says otherwise. */
+export const defaultTokenLifetimeMs = 7 * 24 * 3600 * 1000;
+
+export const tokenHash = (token: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(token).digest());
+
+export interface IssuedToken {
+  /** The secret, to put into the terminal's configuration; shown once, never stored. */
+  token: Uint8Array;
+  merchantId: string;
+  expiresAt: number;
+}
+
+/** Issues a one-time token for `merchantId` (which must exist). */
+export async function issueProvisioningToken(tx: Tx, input: { merchantId: string; now: number; lifetimeMs?: number }): Promise<IssuedToken> {
+  if (!(await tx.merchants.get(input.merchantId))) throw new DomainRefusal('not-found', `no merchant ${input.merchantId}`);
+  const lifetime = input.lifetimeMs ?? defaultTokenLifetimeMs;
+  if (!(Number.isSafeInteger(lifetime) && lifetime > 0)) throw new DomainRefusal('malformed', 'a token lifetime is a positive whole number of milliseconds');
+  const token = new Uint8Array(randomBytes(provisioningTokenBytes));
+  const expiresAt = input.now + lifetime;
+  await tx.provisioning.insert({ tokenHash: tokenHash(token), merchantId: input.merchantId, createdAt: input.now, expiresAt });
+  return { token, merchantId: input.merchantId, expiresAt };
+}
