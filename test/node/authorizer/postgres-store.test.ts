@@ -1,12 +1,17 @@
 /**
  * What only the PostgreSQL store has to prove, on a real server started here:
- * several processes opening one fresh database at once, a read-then-write
+ * several processes opening one fresh database (and one data directory, for
+ * the key files) at once, a read-then-write
  * that loses nothing, and a unit of work that lost a race for a unique key
  * being run again, whole, with its after-commit effects once.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeAuthorizer } from '../../../tools/authorizer/composition';
 import { IllegalTransition, transition } from '../../../tools/authorizer/domain/payment-state';
+import { keyDirectoryName } from '../../../tools/authorizer/keys';
 import { ConcurrentChange } from '../../../tools/authorizer/store/postgres/database';
 import { allMigrations, PostgresStore } from '../../../tools/authorizer/store/postgres/index';
 import { latestSchemaVersion } from '../../../tools/authorizer/store/sqlite/database';
@@ -26,9 +31,11 @@ describe.skipIf(!postgres.ok)('PostgreSQL store', () => {
     await server?.stop();
   });
 
-  it('PostgreSQL: three authorizers opening one fresh database at once migrate it once and share one decision key and one operator key', async () => {
+  it('PostgreSQL: three authorizers opening one fresh database and one data directory at once migrate once and create one decision key and one operator key', async () => {
     const database = await server.createDatabase();
-    const authorizers = await Promise.all([1, 2, 3].map(() => composeAuthorizer({ dataDir: ':memory:', database })));
+    // The keys live in files under the data directory, never in the database: processes that share one create them once.
+    const dataDir = mkdtempSync(join(tmpdir(), 'qrpay-pg-keys-'));
+    const authorizers = await Promise.all([1, 2, 3].map(() => composeAuthorizer({ dataDir, database })));
     try {
       const keys = authorizers.map((a) => [a.decisionKey.publicKey, a.lists.rootKey]);
       expect(keys[1]).toEqual(keys[0]);
@@ -38,8 +45,12 @@ describe.skipIf(!postgres.ok)('PostgreSQL store', () => {
       expect(rows.map((r) => r.version)).toEqual(allMigrations.map((m) => m.version));
       // Both engines number the same schema alike.
       expect(await store.schemaVersion()).toBe(latestSchemaVersion);
+      expect(readdirSync(join(dataDir, keyDirectoryName)).sort()).toEqual(['decision.key', 'operator.key']);
+      const { rows: settings } = await store.pool.query('SELECT key FROM settings');
+      expect(settings).toEqual([]);
     } finally {
       await Promise.all(authorizers.map((a) => a.close()));
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
