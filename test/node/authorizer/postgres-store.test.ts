@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeAuthorizer } from '../../../tools/authorizer/composition';
+import { composeAuthorizer, simulatorMerchant } from '../../../tools/authorizer/composition';
 import { IllegalTransition, transition } from '../../../tools/authorizer/domain/payment-state';
 import { keyDirectoryName } from '../../../tools/authorizer/keys';
 import { ConcurrentChange } from '../../../tools/authorizer/store/postgres/database';
@@ -101,6 +101,67 @@ describe.skipIf(!postgres.ok)('PostgreSQL store', () => {
       expect(effects).toHaveLength(1);
       const { rows } = await store.pool.query('SELECT COUNT(*) AS n FROM requests');
       expect(rows[0].n).toBe(2); // the rolled-back attempt's journal line is gone with it
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('PostgreSQL: one terminal\'s batch is read by one unit of work at a time: a close waits for a void under way (another terminal\'s does not)', async () => {
+    const store = await PostgresStore.open(await server.createDatabase());
+    try {
+      const order: string[] = [];
+      let checked!: () => void;
+      const voidChecked = new Promise<void>((resolve) => (checked = resolve));
+      // A void asks whether the sale is in a closed batch, then moves the payment: a close must not count it meanwhile.
+      const voiding = store.transaction(async (tx) => {
+        expect(await tx.lifecycle.closedIn('T-1', 7, 'sale')).toBeUndefined();
+        checked();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        order.push('void committed');
+      });
+      await voidChecked;
+      const closing = store.transaction(async (tx) => {
+        await tx.lifecycle.openBatch('T-1');
+        order.push('close of T-1 read');
+      });
+      const other = store.transaction(async (tx) => {
+        await tx.lifecycle.openBatch('T-2');
+        order.push('close of T-2 read');
+      });
+      await Promise.all([voiding, closing, other]);
+      expect(order).toEqual(['close of T-2 read', 'void committed', 'close of T-1 read']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('PostgreSQL: a provisioning token another worker is consuming reruns the unit of work, which then finds it used: it enrolls once', async () => {
+    const store = await PostgresStore.open(await server.createDatabase());
+    try {
+      const tokenHash = new Uint8Array(32).fill(7);
+      await store.transaction(async (tx) => {
+        await tx.merchants.upsert(simulatorMerchant, 50_000, 0);
+        await tx.provisioning.insert({ tokenHash, merchantId: simulatorMerchant.merchantId, createdAt: 0, expiresAt: 60_000 });
+      });
+      let consumed!: () => void;
+      const firstConsumed = new Promise<void>((resolve) => (consumed = resolve));
+      const first = store.transaction(async (tx) => {
+        const merchant = await tx.provisioning.consume(tokenHash, 'T-first', 1);
+        consumed();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return merchant;
+      });
+      await firstConsumed;
+      let runs = 0;
+      const second = store.transaction(async (tx) => {
+        runs++;
+        return tx.provisioning.consume(tokenHash, 'T-second', 1);
+      });
+      expect(await first).toEqual({ merchantId: simulatorMerchant.merchantId });
+      expect(await second).toBeUndefined();
+      expect(runs).toBeGreaterThan(1);
+      const { rows } = await store.pool.query('SELECT terminal_id FROM provisioning_tokens');
+      expect(rows).toEqual([{ terminal_id: 'T-first' }]);
     } finally {
       await store.close();
     }
