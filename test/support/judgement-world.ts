@@ -25,6 +25,7 @@ import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../.
 import type { RateLimits } from '../../tools/authorizer/domain/authorization';
 import type { EnrollmentMode } from '../../tools/authorizer/domain/provisioning';
 import { parseRiskConfig } from '../../tools/authorizer/domain/risk/config';
+import pg from 'pg';
 import type { Fired } from '../../tools/authorizer/domain/risk/factors';
 import {
   createDeviceKey, createIssuer, createKeyPair, issueCredential, makePaymentCode, signerFor, type IssuedCredential, type IssuerKey, type KeyPair,
@@ -215,6 +216,28 @@ export interface Assessment {
   factors: Fired[];
 }
 
+/**
+ * QRPAY_TEST_POSTGRES (the URL of a PostgreSQL server's maintenance database, e.g.
+ * postgres://postgres@127.0.0.1:5432/postgres): every world that names no store gets a new, empty database
+ * there, so a scenario suite runs on PostgreSQL as it is (`QRPAY_TEST_POSTGRES=… npx vitest run test/node/e2e/…`).
+ */
+let environmentDatabases = 0;
+async function databaseFromEnvironment(): Promise<string | undefined> {
+  const server = process.env.QRPAY_TEST_POSTGRES;
+  if (!server) return undefined;
+  const name = `qrpay_world_${process.pid}_${++environmentDatabases}`;
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 export class JudgementWorld {
   readonly time: ManualTime;
   readonly issuer: IssuerKey;
@@ -235,10 +258,11 @@ export class JudgementWorld {
     const root = mkdtempSync(join(tmpdir(), 'qrpay-judge-'));
     const time = options.time ?? new ManualTime();
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
+    const database = options.database ?? (options.store ? undefined : await databaseFromEnvironment());
     const authorizer = await startAuthorizer({
       dataDir: join(root, 'authorizer'),
       ...(options.store ? { store: options.store } : {}),
-      ...(options.database ? { database: options.database } : {}),
+      ...(database ? { database } : {}),
       ...(options.holdTtl ? { holdTtl: options.holdTtl } : {}),
       // Bench terminals enroll as they are needed (provisioning has its own tests).
       enrollment: options.enrollment ?? 'open',
