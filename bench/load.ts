@@ -2,13 +2,16 @@
  * Load test of the reference authorizer on loopback: many simulated terminals
  * (each its own key, enrolled over HTTP, one charge at a time with increasing
  * trace numbers) pay with many customers' genuine codes for a bounded time and
- * a bounded count. The authorizer runs in a child process with the V8 CPU
- * profiler on, so its figures are its own.
+ * a bounded count, on SQLite and on PostgreSQL (a durable server this bench
+ * starts: test/support/postgres-server.ts), with 1 and 2 worker processes, all
+ * in one run. The authorizer runs in child processes with the V8 CPU profiler
+ * on, so its figures are its own; every request is signed before the clock
+ * starts, so the load generator spends little CPU while it runs.
  *
- * Reports authorizations per second, p50/p99/max latency, the share of the
- * authorizer's CPU spent verifying signatures (samples under src/crypto/verify.ts
- * `verify`), and compares noble's P-256 verify with Node's own crypto.verify
- * (OpenSSL): the throughput ceiling that verification alone sets with each.
+ * Reports, per configuration: authorizations per second, p50/p99/max latency,
+ * CPU per authorization of the authorizer's processes (and, apart, of the
+ * PostgreSQL server's), and the shares of that CPU verifying signatures,
+ * signing decisions, in the database driver and store, and judging risk.
  * Then proves nothing was lost or doubled: every request got exactly one
  * answer, every answer verifies and is bound to its request, and the database
  * holds exactly one decision per request, byte for byte the one received.
@@ -18,17 +21,18 @@
  * be byte for byte the first one and the database must hold no second decision.
  *
  *   npx tsx bench/load.ts [--terminals 40] [--customers 400] [--seconds 15] [--max 2000] [--retries 0.05]
+ *                         [--database sqlite,postgres] [--workers 1,2]
  *
  * Loopback (127.0.0.1) only. Exits 1 if any decision was lost, doubled or unverifiable.
  */
 import { fork } from 'node:child_process';
-import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { p256 } from '@noble/curves/nist.js';
 import { nodeEntropy } from '../hal/sim/entropy';
 import { requestHash, verifyDecision } from '../src/authorization/decision';
@@ -39,6 +43,8 @@ import { databaseFileName } from '../tools/authorizer/store/sqlite/database';
 import {
   createDeviceKey, createIssuer, createKeyPair, issueCredential, makePaymentCode, signerFor, type IssuedCredential, type KeyPair,
 } from '../tools/wallet/wallet';
+import { postgresAvailability, PostgresServer } from '../test/support/postgres-server';
+import { serverVerify } from '../tools/authorizer/crypto';
 import { printTable } from './measure';
 
 const { values } = parseArgs({
@@ -48,6 +54,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     max: { type: 'string', default: '2000' },
     retries: { type: 'string', default: '0.05' },
+    database: { type: 'string', default: 'sqlite,postgres' },
+    workers: { type: 'string', default: '1,2' },
   },
 });
 const terminalCount = bounded('terminals', 1, 500);
@@ -55,37 +63,25 @@ const customerCount = bounded('customers', 1, 10_000);
 const seconds = bounded('seconds', 1, 60);
 const maxRequests = bounded('max', 1, 20_000);
 const retryShare = Number(values.retries);
-if (!(retryShare >= 0 && retryShare <= 1)) {
-  console.error('--retries must be a share between 0 and 1');
+if (!(retryShare >= 0 && retryShare <= 1)) usage('--retries must be a share between 0 and 1');
+const databases = values.database.split(',');
+if (databases.length === 0 || databases.some((d) => d !== 'sqlite' && d !== 'postgres')) usage('--database is a list of sqlite and postgres');
+const workerCounts = values.workers.split(',').map(Number);
+if (workerCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 8)) usage('--workers is a list of whole numbers 1..8');
+
+function usage(message: string): never {
+  console.error(message);
   process.exit(2);
 }
 
-function bounded(name: keyof typeof values, min: number, max: number): number {
+function bounded(name: 'terminals' | 'customers' | 'seconds' | 'max', min: number, max: number): number {
   const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`--${name} must be a whole number in ${min}..${max}`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(n) || n < min || n > max) usage(`--${name} must be a whole number in ${min}..${max}`);
   return n;
 }
 
 const site = { latitude: 48.8675, longitude: 2.3638 };
-const root = mkdtempSync(join(tmpdir(), 'qrpay-load-'));
-const dataDir = join(root, 'authorizer');
-const profileDir = join(root, 'profile');
-
 const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
-const child = fork(join(import.meta.dirname, 'load', 'authorizer-process.ts'), [
-  JSON.stringify({ dataDir, issuer: { alg: issuer.alg, kid: hex(issuer.kid), publicKey: hex(issuer.publicKey) } }),
-], { execArgv: ['--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${profileDir}`], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-
-const ready = await message<{ url: string; decisionKey: { alg: 'ES256'; publicKey: string } }>((m) => 'url' in m);
-const url = ready.url;
-if (!url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but loopback: ${url}`);
-const decisionKey: PublicKey = { alg: ready.decisionKey.alg, publicKey: Buffer.from(ready.decisionKey.publicKey, 'hex') };
-const agent = new http.Agent({ keepAlive: true, maxSockets: terminalCount });
-
-console.log(`authorizer on ${url}; preparing ${terminalCount} terminals, ${customerCount} customers, up to ${maxRequests} signed requests...`);
 const customers = Array.from({ length: customerCount }, () => {
   const device = createDeviceKey({ alg: 'ES256' }, nodeEntropy);
   const now = Math.floor(Date.now() / 1000);
@@ -93,142 +89,259 @@ const customers = Array.from({ length: customerCount }, () => {
   return { device, credential };
 });
 
-interface Prepared { bytes: Uint8Array; hash: Uint8Array; trace: number }
-interface Bench { id: string; key: KeyPair; queue: Prepared[] }
-const benches: Bench[] = [];
-for (let i = 0; i < terminalCount; i++) benches.push(await enroll(i));
-
-// Pre-sign every request (codes live up to 120 s) so the timed phase measures the authorizer, not the clients.
-const perTerminal = Math.ceil(maxRequests / terminalCount);
-let made = 0;
-for (let round = 0; round < perTerminal; round++) {
-  for (const bench of benches) {
-    if (made >= maxRequests) break;
-    const customer = customers[made % customerCount];
-    bench.queue.push(request(bench, customer.credential, customer.device, round + 1));
-    made++;
-  }
+let postgres: PostgresServer | undefined;
+if (databases.includes('postgres')) {
+  const availability = postgresAvailability();
+  if (!availability.ok) usage(`--database postgres: ${availability.reason}`);
+  // Durable like SQLite's synchronous = FULL: fsync and synchronous commit on.
+  postgres = await PostgresServer.start({ durable: true });
 }
 
-const marked = await message<{ at: number }>((m) => 'marked' in m, { mark: true });
-const latencies: number[] = [];
-const answers = new Map<string, Uint8Array>();
-const failures: string[] = [];
-let sent = 0;
-let retried = 0;
-const started = performance.now();
-const deadline = started + seconds * 1000;
-await Promise.all(benches.map(async (bench) => {
-  for (const prepared of bench.queue) {
-    if (performance.now() >= deadline) break;
-    sent++;
-    const t0 = performance.now();
-    try {
-      const body = await post(`${url}/v1/authorize`, prepared.bytes);
-      latencies.push(performance.now() - t0);
-      const key = `${bench.id}/${prepared.trace}`;
-      if (answers.has(key)) failures.push(`${key}: answered twice`);
-      answers.set(key, body);
-      if (Math.random() < retryShare) {
-        retried++;
-        const again = await post(`${url}/v1/authorize`, prepared.bytes);
-        if (Buffer.compare(Buffer.from(again), Buffer.from(body)) !== 0) failures.push(`${key}: a retry got another answer`);
-      }
-    } catch (error) {
-      failures.push(`${bench.id}/${prepared.trace}: ${(error as Error).message}`);
+interface Figures {
+  label: string;
+  authPerSecond: number;
+  p50: number;
+  p99: number;
+  cpuPerAuth: number;
+  serverCpuPerAuth: number | undefined;
+  shares: Shares;
+  failures: number;
+}
+
+const results: Figures[] = [];
+let failedRuns = 0;
+try {
+  for (const database of databases as ('sqlite' | 'postgres')[]) {
+    for (const workers of workerCounts) {
+      const figures = await runOnce(database, workers);
+      results.push(figures);
+      if (figures.failures > 0) failedRuns++;
     }
   }
-}));
-const elapsed = (performance.now() - started) / 1000;
-child.send({ stop: true });
-const { cpu, at: stoppedAt } = await message<{ cpu: NodeJS.CpuUsage; at: number }>((m) => 'cpu' in m);
-const window = { from: marked.at, to: stoppedAt };
-await new Promise((resolve) => child.once('exit', resolve));
-agent.destroy();
-
-// Every answer: a decision signed by the authorizer, bound to the request sent.
-const outcomes = new Map<string, number>();
-for (const bench of benches) {
-  for (const prepared of bench.queue) {
-    const body = answers.get(`${bench.id}/${prepared.trace}`);
-    if (!body) continue;
-    const verified = verifyDecision(body, { authorizer: decisionKey, requestHash: prepared.hash, terminalId: bench.id, trace: prepared.trace, now: Date.now(), maxSkew: 600_000 });
-    if (!verified.ok) failures.push(`${bench.id}/${prepared.trace}: ${verified.problem}`);
-    else outcomes.set(verified.decision.outcome, (outcomes.get(verified.decision.outcome) ?? 0) + 1);
-  }
+} finally {
+  await postgres?.stop();
 }
-// The database: one request row and one decision per request sent, identical to what the terminal got.
-const db = new Database(join(dataDir, databaseFileName), { readonly: true });
-const stored = db.prepare('SELECT r.terminal_id, r.trace, r.retry_of, d.decision FROM requests r LEFT JOIN decisions d ON d.request_id = r.id').all() as
-  { terminal_id: string; trace: number; retry_of: number | null; decision: Uint8Array | null }[];
-db.close();
-const storedByKey = new Map<string, number>();
-let storedRetries = 0;
-for (const row of stored) {
-  const key = `${row.terminal_id}/${row.trace}`;
-  if (row.retry_of !== null) {
-    // A retry is journaled, pointing at its original, and answered with the original's decision: never decided again.
-    storedRetries++;
-    if (row.decision) failures.push(`${key}: a retry was decided again`);
-    continue;
-  }
-  storedByKey.set(key, (storedByKey.get(key) ?? 0) + 1);
-  const received = answers.get(key);
-  if (!row.decision) failures.push(`${key}: stored without a decision`);
-  else if (!received) failures.push(`${key}: decided but the terminal got no answer`);
-  else if (Buffer.compare(Buffer.from(row.decision), Buffer.from(received)) !== 0) failures.push(`${key}: stored decision differs from the one received`);
-}
-for (const key of answers.keys()) if (storedByKey.get(key) !== 1) failures.push(`${key}: ${storedByKey.get(key) ?? 0} stored requests`);
-if (storedRetries !== retried) failures.push(`${retried} retries sent, ${storedRetries} journaled`);
 
-// Where the authorizer's CPU went during the timed phase.
 const fixture = makeFixture();
-const profile = readProfile(window);
-const verifyNoble = timePerOp(() => p256.verify(fixture.signature, fixture.message, fixture.publicKey, { prehash: true, lowS: false, format: 'compact' }));
-const verifyNodeCold = timePerOp(() => nodeVerify('sha256', fixture.message, { key: spki(fixture.publicKey), dsaEncoding: 'ieee-p1363' }, fixture.signature));
-const cachedKey = spki(fixture.publicKey);
-const verifyNodeCached = timePerOp(() => nodeVerify('sha256', fixture.message, { key: cachedKey, dsaEncoding: 'ieee-p1363' }, fixture.signature));
-
-const decided = latencies.length;
-const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-const verifySeconds = profile.verifyShare * cpuSeconds;
-const verifiesPerAuth = verifySeconds / decided / (verifyNoble / 1000);
-const sorted = latencies.slice().sort((a, b) => a - b);
-const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-printTable(`authorizer load on loopback: ${terminalCount} terminals, ${customerCount} customers, ${elapsed.toFixed(1)} s`, ['figure', 'value'], [
-  ['requests sent / decided', `${sent} / ${decided}`],
-  ['retries sent (same bytes) / answered identically', `${retried} / ${retried - failures.filter((f) => f.includes('retry')).length}`],
-  ['outcomes', [...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')],
-  ['authorizations per second', (decided / elapsed).toFixed(1)],
-  ['latency p50 / p99 / max, ms', `${pct(50).toFixed(1)} / ${pct(99).toFixed(1)} / ${sorted[sorted.length - 1].toFixed(1)}`],
-  ['authorizer CPU per authorization, ms', ((cpuSeconds * 1000) / decided).toFixed(2)],
-  ['authorizer CPU busy (of one core)', `${((cpuSeconds / elapsed) * 100).toFixed(0)} %`],
-  ['share of CPU verifying signatures', `${(profile.verifyShare * 100).toFixed(1)} %`],
-  ['share of CPU signing decisions', `${(profile.signShare * 100).toFixed(1)} %`],
-  ['share of CPU in SQLite', `${(profile.sqliteShare * 100).toFixed(1)} %`],
-  ['signature verifications per authorization (est.)', verifiesPerAuth.toFixed(2)],
+const verifyNoble = timePerOp(() => p256.verify(fixture.signature, fixture.message, fixture.publicKey, { prehash: true, lowS: true, format: 'compact' }));
+const verifyServer = timePerOp(() => serverVerify('ES256', fixture.publicKey, fixture.message, fixture.signature));
+const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
+printTable(`summary: ${terminalCount} terminals, ${customerCount} customers, up to ${maxRequests} requests / ${seconds} s each`, [
+  'store, workers', 'auth/s', 'p50 ms', 'p99 ms', 'CPU ms/auth (authorizer)', 'CPU ms/auth (PostgreSQL server)', 'verify', 'sign', 'database', 'risk', 'lost or doubled',
+], results.map((r) => [
+  r.label, r.authPerSecond.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), r.cpuPerAuth.toFixed(2),
+  r.serverCpuPerAuth === undefined ? '-' : r.serverCpuPerAuth.toFixed(2), percent(r.shares.verify), percent(r.shares.sign), percent(r.shares.database),
+  percent(r.shares.risk), r.failures === 0 ? '0' : `${r.failures} PROBLEMS`,
+]));
+printTable('P-256 verify, one op (this machine, this process)', ['implementation', 'ms/op'], [
+  ['noble, src/crypto/verify.ts (the terminal\'s)', verifyNoble.toFixed(3)],
+  ['node:crypto, tools/authorizer/crypto.ts (the authorizer\'s, key cached)', verifyServer.toFixed(3)],
 ]);
-printTable('P-256 verify, one op (this machine, this process)', ['implementation', 'ms/op', 'ceiling: authorizations/s on one core from verification alone'], [
-  ['noble (what the authorizer runs)', verifyNoble.toFixed(3), (1000 / (verifyNoble * verifiesPerAuth)).toFixed(0)],
-  ['node:crypto verify, key parsed each time', verifyNodeCold.toFixed(3), (1000 / (verifyNodeCold * verifiesPerAuth)).toFixed(0)],
-  ['node:crypto verify, key cached', verifyNodeCached.toFixed(3), (1000 / (verifyNodeCached * verifiesPerAuth)).toFixed(0)],
-]);
-const perAuthMs = (cpuSeconds * 1000) / decided;
-const withNode = perAuthMs - (verifySeconds * 1000) / decided * (1 - verifyNodeCold / verifyNoble);
-console.log(`\nWith node:crypto for verification the authorizer would spend ~${withNode.toFixed(2)} ms CPU per authorization (now ${perAuthMs.toFixed(2)}): ~${(1000 / withNode).toFixed(0)}/s on one core.`);
-
-if (process.env.QRPAY_LOAD_KEEP) console.log(`kept ${root}`);
-else rmSync(root, { recursive: true, force: true });
-if (failures.length > 0 || decided !== sent) {
-  console.error(`\nFAILED: ${failures.length} problems${decided !== sent ? `, ${sent - decided} requests without an answer` : ''}:\n${failures.slice(0, 20).join('\n')}`);
+if (failedRuns > 0) {
+  console.error(`\nFAILED: ${failedRuns} configuration(s) lost, doubled or could not verify decisions (see above)`);
   process.exit(1);
 }
-console.log(`\nno decision lost or doubled: ${decided} requests, ${decided} answers, each verified and bound to its request, ${decided} decisions stored, byte for byte the same; ${retried} retries answered with the stored decision, none decided again.`);
+console.log('\nno decision lost or doubled in any configuration.');
+
+async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promise<Figures> {
+  const label = `${database === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${workers} worker${workers > 1 ? 's' : ''}`;
+  const root = mkdtempSync(join(tmpdir(), 'qrpay-load-'));
+  const dataDir = join(root, 'authorizer');
+  const profileDir = join(root, 'profile');
+  const databaseUrl = database === 'postgres' ? await postgres!.createDatabase() : undefined;
+  const child = fork(join(import.meta.dirname, 'load', 'authorizer-process.ts'), [
+    JSON.stringify({ dataDir, ...(databaseUrl ? { database: databaseUrl } : {}), workers, issuer: { alg: issuer.alg, kid: hex(issuer.kid), publicKey: hex(issuer.publicKey) } }),
+  ], { execArgv: ['--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${profileDir}`], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+
+  const message = <T>(match: (m: Record<string, unknown>) => boolean, send?: object): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: Record<string, unknown>) => {
+        if (!match(m)) return;
+        child.off('message', onMessage);
+        resolve(m as T);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`the authorizer process exited (${code})`)));
+      if (send) child.send(send);
+    });
+
+  const ready = await message<{ url: string; decisionKey: { alg: 'ES256'; publicKey: string } }>((m) => 'url' in m);
+  const url = ready.url;
+  if (!url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but loopback: ${url}`);
+  const decisionKey: PublicKey = { alg: ready.decisionKey.alg, publicKey: Buffer.from(ready.decisionKey.publicKey, 'hex') };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: terminalCount });
+  const post = (target: string, body: Uint8Array) => postWith(agent, target, body);
+
+  console.log(`\n${label}: authorizer on ${url}; preparing ${terminalCount} terminals and up to ${maxRequests} signed requests...`);
+  const benches: Bench[] = [];
+  for (let i = 0; i < terminalCount; i++) benches.push(await enroll(post, url, i));
+
+  // Pre-sign every request (codes live up to 120 s) so the timed phase measures the authorizer, not the clients.
+  const perTerminal = Math.ceil(maxRequests / terminalCount);
+  let made = 0;
+  for (let round = 0; round < perTerminal; round++) {
+    for (const bench of benches) {
+      if (made >= maxRequests) break;
+      const customer = customers[made % customerCount];
+      bench.queue.push(request(bench, customer.credential, customer.device, round + 1));
+      made++;
+    }
+  }
+
+  const serverCpuBefore = postgres ? postgresCpuSeconds(postgres.pid) : 0;
+  const marked = await message<{ at: number }>((m) => 'marked' in m, { mark: true });
+  const latencies: number[] = [];
+  const answers = new Map<string, Uint8Array>();
+  const failures: string[] = [];
+  let sent = 0;
+  let retried = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(benches.map(async (bench) => {
+    for (const prepared of bench.queue) {
+      if (performance.now() >= deadline) break;
+      sent++;
+      const t0 = performance.now();
+      try {
+        const body = await post(`${url}/v1/authorize`, prepared.bytes);
+        latencies.push(performance.now() - t0);
+        const key = `${bench.id}/${prepared.trace}`;
+        if (answers.has(key)) failures.push(`${key}: answered twice`);
+        answers.set(key, body);
+        if (Math.random() < retryShare) {
+          retried++;
+          const again = await post(`${url}/v1/authorize`, prepared.bytes);
+          if (Buffer.compare(Buffer.from(again), Buffer.from(body)) !== 0) failures.push(`${key}: a retry got another answer`);
+        }
+      } catch (error) {
+        failures.push(`${bench.id}/${prepared.trace}: ${(error as Error).message}`);
+      }
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1000;
+  const serverCpu = postgres && database === 'postgres' ? postgresCpuSeconds(postgres.pid) - serverCpuBefore : undefined;
+  child.send({ stop: true });
+  const { cpu, at: stoppedAt, reruns } = await message<{ cpu: NodeJS.CpuUsage; at: number; reruns: number }>((m) => 'cpu' in m);
+  await new Promise((resolve) => child.once('exit', resolve));
+  agent.destroy();
+
+  // Every answer: a decision signed by the authorizer, bound to the request sent.
+  const outcomes = new Map<string, number>();
+  for (const bench of benches) {
+    for (const prepared of bench.queue) {
+      const body = answers.get(`${bench.id}/${prepared.trace}`);
+      if (!body) continue;
+      const verified = verifyDecision(body, { authorizer: decisionKey, requestHash: prepared.hash, terminalId: bench.id, trace: prepared.trace, now: Date.now(), maxSkew: 600_000 });
+      if (!verified.ok) failures.push(`${bench.id}/${prepared.trace}: ${verified.problem}`);
+      else outcomes.set(verified.decision.outcome, (outcomes.get(verified.decision.outcome) ?? 0) + 1);
+    }
+  }
+  // The database: one request row and one decision per request sent, identical to what the terminal got.
+  const stored = await storedRequests(dataDir, databaseUrl);
+  const storedByKey = new Map<string, number>();
+  let storedRetries = 0;
+  for (const row of stored) {
+    const key = `${row.terminal_id}/${row.trace}`;
+    if (row.retry_of !== null) {
+      // A retry is journaled, pointing at its original, and answered with the original's decision: never decided again.
+      storedRetries++;
+      if (row.decision) failures.push(`${key}: a retry was decided again`);
+      continue;
+    }
+    storedByKey.set(key, (storedByKey.get(key) ?? 0) + 1);
+    const received = answers.get(key);
+    if (!row.decision) failures.push(`${key}: stored without a decision`);
+    else if (!received) failures.push(`${key}: decided but the terminal got no answer`);
+    else if (Buffer.compare(Buffer.from(row.decision), Buffer.from(received)) !== 0) failures.push(`${key}: stored decision differs from the one received`);
+  }
+  for (const key of answers.keys()) if (storedByKey.get(key) !== 1) failures.push(`${key}: ${storedByKey.get(key) ?? 0} stored requests`);
+  if (storedRetries !== retried) failures.push(`${retried} retries sent, ${storedRetries} journaled`);
+
+  const shares = readProfiles(profileDir, { from: marked.at, to: stoppedAt });
+  const decided = latencies.length;
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const sorted = latencies.slice().sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+  if (decided !== sent) failures.push(`${sent - decided} requests without an answer`);
+
+  printTable(`${label}: ${elapsed.toFixed(1)} s`, ['figure', 'value'], [
+    ['requests sent / decided', `${sent} / ${decided}`],
+    ['retries sent (same bytes) / answered identically', `${retried} / ${retried - failures.filter((f) => f.includes('retry')).length}`],
+    ['outcomes', [...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')],
+    ['authorizations per second', (decided / elapsed).toFixed(1)],
+    ['latency p50 / p99 / max, ms', `${pct(50).toFixed(1)} / ${pct(99).toFixed(1)} / ${(sorted.at(-1) ?? NaN).toFixed(1)}`],
+    ['authorizer CPU per authorization, ms (all its processes)', ((cpuSeconds * 1000) / decided).toFixed(2)],
+    ['authorizer CPU busy (of one core)', `${((cpuSeconds / elapsed) * 100).toFixed(0)} %`],
+    ...(serverCpu !== undefined ? [
+      ['PostgreSQL server CPU per authorization, ms', ((serverCpu * 1000) / decided).toFixed(2)],
+      ['units of work PostgreSQL aborted and the store ran again', String(reruns)],
+    ] : []),
+    ['share of CPU verifying signatures', `${(shares.verify * 100).toFixed(1)} %`],
+    ['share of CPU signing decisions', `${(shares.sign * 100).toFixed(1)} %`],
+    ['share of CPU in the database driver and store', `${(shares.database * 100).toFixed(1)} %`],
+    ['share of CPU judging risk', `${(shares.risk * 100).toFixed(1)} %`],
+  ]);
+  if (failures.length > 0) console.error(`\n${label} FAILED: ${failures.length} problems:\n${failures.slice(0, 20).join('\n')}`);
+  else console.log(`\n${label}: no decision lost or doubled: ${decided} requests, ${decided} answers, each verified and bound to its request, ${decided} decisions stored, byte for byte the same; ${retried} retries answered with the stored decision, none decided again.`);
+
+  if (process.env.QRPAY_LOAD_KEEP) console.log(`kept ${root}`);
+  else rmSync(root, { recursive: true, force: true });
+  return {
+    label, authPerSecond: decided / elapsed, p50: pct(50), p99: pct(99), cpuPerAuth: (cpuSeconds * 1000) / decided,
+    serverCpuPerAuth: serverCpu === undefined ? undefined : (serverCpu * 1000) / decided, shares, failures: failures.length,
+  };
+}
+
+interface StoredRow { terminal_id: string; trace: number; retry_of: number | null; decision: Uint8Array | null }
+
+async function storedRequests(dataDir: string, databaseUrl: string | undefined): Promise<StoredRow[]> {
+  const sql = 'SELECT r.terminal_id, r.trace, r.retry_of, d.decision FROM requests r LEFT JOIN decisions d ON d.request_id = r.id';
+  if (!databaseUrl) {
+    const db = new Database(join(dataDir, databaseFileName), { readonly: true });
+    try {
+      return db.prepare(sql).all() as StoredRow[];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows.map((row) => ({ ...row, trace: Number(row.trace), retry_of: row.retry_of === null ? null : Number(row.retry_of) }));
+  } finally {
+    await client.end();
+  }
+}
+
+/** CPU seconds of the PostgreSQL server: the postmaster, its live backends, and the backends it has reaped (its cutime/cstime). */
+function postgresCpuSeconds(postmaster: number): number {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // Fields after the command (which may hold spaces) in parentheses: state ppid ... utime(14) stime(15) cutime(16) cstime(17).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(entry);
+    const ppid = Number(fields[1]);
+    if (pid !== postmaster && ppid !== postmaster) continue;
+    ticks += Number(fields[11]) + Number(fields[12]);
+    if (pid === postmaster) ticks += Number(fields[13]) + Number(fields[14]);
+  }
+  return ticks / ticksPerSecond;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function enroll(i: number): Promise<Bench> {
+interface Prepared { bytes: Uint8Array; hash: Uint8Array; trace: number }
+interface Bench { id: string; key: KeyPair; queue: Prepared[] }
+
+async function enroll(post: (target: string, body: Uint8Array) => Promise<Uint8Array>, url: string, i: number): Promise<Bench> {
   const key = createKeyPair('ES256', nodeEntropy);
   const request = signEnrollmentRequest(
     { key: { alg: 'ES256', publicKey: key.publicKey }, device: { model: 'load', serial: `L${i}`, firmware: '1.0.0', board: 'load' }, localTime: Date.now() },
@@ -252,7 +365,7 @@ function request(bench: Bench, credential: IssuedCredential, device: KeyPair, tr
   return { bytes, hash: requestHash(bytes), trace };
 }
 
-function post(target: string, body: Uint8Array): Promise<Uint8Array> {
+function postWith(agent: http.Agent, target: string, body: Uint8Array): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/cose', 'content-length': body.length }, timeout: 30_000 }, (res) => {
       const chunks: Buffer[] = [];
@@ -265,72 +378,65 @@ function post(target: string, body: Uint8Array): Promise<Uint8Array> {
   });
 }
 
-function message<T>(match: (m: Record<string, unknown>) => boolean, send?: object): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: Record<string, unknown>) => {
-      if (!match(m)) return;
-      child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`the authorizer process exited (${code})`)));
-    if (send) child.send(send);
-  });
-}
-
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string }; children?: number[] }
 
-/** Shares of the non-idle samples of the timed phase whose stack passes through verify / sign / SQLite. */
-function readProfile(window: { from: number; to: number }): { verifyShare: number; signShare: number; sqliteShare: number } {
-  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error('the authorizer wrote no CPU profile');
-  const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
-  const parent = new Map<number, number>();
-  const byId = new Map<number, ProfileNode>();
-  for (const node of profile.nodes) {
-    byId.set(node.id, node);
-    for (const c of node.children ?? []) parent.set(c, node.id);
-  }
-  const tag = new Map<number, 'verify' | 'sign' | 'sqlite' | 'idle' | 'other'>();
-  const classify = (id: number): 'verify' | 'sign' | 'sqlite' | 'idle' | 'other' => {
-    const known = tag.get(id);
-    if (known) return known;
-    const node = byId.get(id)!;
-    const { functionName, url: file } = node.callFrame;
-    let result: 'verify' | 'sign' | 'sqlite' | 'idle' | 'other';
-    if (functionName === '(idle)' || functionName === '(program)') result = 'idle';
-    else if (functionName === 'verify' && file.endsWith('/src/crypto/verify.ts')) result = 'verify';
-    else if (functionName === 'signDecision' && file.endsWith('/src/authorization/decision.ts')) result = 'sign';
-    else if (file.includes('better-sqlite3')) result = 'sqlite';
-    else {
-      const up = parent.get(id);
-      result = up === undefined ? 'other' : classify(up);
-      if (result === 'idle') result = 'other';
+type Part = 'verify' | 'sign' | 'database' | 'risk' | 'idle' | 'other';
+interface Shares { verify: number; sign: number; database: number; risk: number }
+
+/** What a profile frame is doing, by the file it runs in (the nearest classified caller decides for the rest). */
+function partOf(functionName: string, file: string): Part | undefined {
+  if (functionName === '(idle)' || functionName === '(program)') return 'idle';
+  if ((functionName.startsWith('serverVerify') && file.endsWith('/tools/authorizer/crypto.ts')) || (functionName === 'verify' && file.endsWith('/src/crypto/verify.ts'))) return 'verify';
+  if (functionName === 'signDecision' && file.endsWith('/src/authorization/decision.ts')) return 'sign';
+  if (/\/node_modules\/(better-sqlite3|pg|pg-protocol|pg-types|pg-pool)\//.test(file)) return 'database';
+  if (/\/tools\/authorizer\/store\/(sqlite|postgres)\/(?!index\.ts)/.test(file)) return 'database';
+  if (file.includes('/tools/authorizer/domain/risk/')) return 'risk';
+  return undefined;
+}
+
+/** Shares of the non-idle samples of the timed phase, over every authorizer process's profile. */
+function readProfiles(profileDir: string, window: { from: number; to: number }): Shares {
+  const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error('the authorizer wrote no CPU profile');
+  const counts: Record<Part, number> = { verify: 0, sign: 0, database: 0, risk: 0, idle: 0, other: 0 };
+  for (const file of files) {
+    const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
+    const parent = new Map<number, number>();
+    const byId = new Map<number, ProfileNode>();
+    for (const node of profile.nodes) {
+      byId.set(node.id, node);
+      for (const c of node.children ?? []) parent.set(c, node.id);
     }
-    tag.set(id, result);
-    return result;
-  };
-  const counts = { verify: 0, sign: 0, sqlite: 0, idle: 0, other: 0 };
-  // Sample times are microseconds on the monotonic clock the child's process.hrtime reads.
-  let t = profile.startTime;
-  profile.samples.forEach((id, i) => {
-    const delta = profile.timeDeltas[i] ?? 0;
-    t += delta;
-    if (t >= window.from && t <= window.to) counts[classify(id)] += delta;
-  });
-  const busy = counts.verify + counts.sign + counts.sqlite + counts.other;
-  return { verifyShare: counts.verify / busy, signShare: counts.sign / busy, sqliteShare: counts.sqlite / busy };
+    const tag = new Map<number, Part>();
+    const classify = (id: number): Part => {
+      const known = tag.get(id);
+      if (known) return known;
+      const { functionName, url: source } = byId.get(id)!.callFrame;
+      let result = partOf(functionName, source);
+      if (result === undefined) {
+        const up = parent.get(id);
+        result = up === undefined ? 'other' : classify(up);
+        if (result === 'idle') result = 'other';
+      }
+      tag.set(id, result);
+      return result;
+    };
+    // Sample times are microseconds on the monotonic clock every process's process.hrtime reads.
+    let t = profile.startTime;
+    profile.samples.forEach((id, i) => {
+      const delta = profile.timeDeltas[i] ?? 0;
+      t += delta;
+      if (t >= window.from && t <= window.to) counts[classify(id)] += delta;
+    });
+  }
+  const busy = counts.verify + counts.sign + counts.database + counts.risk + counts.other;
+  return { verify: counts.verify / busy, sign: counts.sign / busy, database: counts.database / busy, risk: counts.risk / busy };
 }
 
 function makeFixture() {
   const secret = p256.utils.randomSecretKey();
   const message = new Uint8Array(300).fill(7);
   return { publicKey: p256.getPublicKey(secret, true), message, signature: p256.sign(message, secret, { prehash: true, format: 'compact' }) };
-}
-
-function spki(raw: Uint8Array): KeyObject {
-  const prefix = raw.length === 33 ? '3039301306072a8648ce3d020106082a8648ce3d030107032200' : '3059301306072a8648ce3d020106082a8648ce3d030107034200';
-  return createPublicKey({ key: Buffer.concat([Buffer.from(prefix, 'hex'), raw]), format: 'der', type: 'spki' });
 }
 
 function timePerOp(op: () => unknown, ms = 600): number {

@@ -7,7 +7,7 @@
  */
 import { decode, encode, type CborMap } from '../codec/cbor';
 import { CoseError, HeaderLabel, decodeSign1, encodeSign1, toBeSigned, type Sign1 } from '../cose/sign1';
-import { verify } from '../crypto/verify';
+import { verify, type SignatureCheck } from '../crypto/verify';
 import type { SignatureAlgorithm } from '../../hal/keystore';
 import { asMap, FormatError } from './fields';
 import { coseAlgId, signatureAlgorithm, type PublicKey, type Signer } from './signer';
@@ -86,7 +86,7 @@ export function open(bytes: Uint8Array, contentType: ContentTypeName): Opened {
   return opened;
 }
 
-/** True when the envelope's signature verifies with `key` (and the algorithms agree). */
-export function signedBy(opened: Opened, key: PublicKey): boolean {
-  return opened.alg === key.alg && verify(key.alg, key.publicKey, toBeSigned(opened.sign1), opened.sign1.signature);
+/** True when the envelope's signature verifies with `key` (and the algorithms agree); `check` is crypto/verify.ts's unless given. */
+export function signedBy(opened: Opened, key: PublicKey, check: SignatureCheck = verify): boolean {
+  return opened.alg === key.alg && check(key.alg, key.publicKey, toBeSigned(opened.sign1), opened.sign1.signature);
 }

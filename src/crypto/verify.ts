@@ -29,6 +29,13 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 
 export type VerifyAlgorithm = 'ES256' | 'EdDSA';
 
+/**
+ * The contract of `verify`, for code that takes another implementation of it
+ * (the authorizer's node:crypto one, tools/authorizer/crypto.ts): the same
+ * answer for every input, never a throw.
+ */
+export type SignatureCheck = (alg: VerifyAlgorithm | string, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+
 function isSec1(publicKey: Uint8Array): boolean {
   return (publicKey.length === 33 && (publicKey[0] === 2 || publicKey[0] === 3)) || (publicKey.length === 65 && publicKey[0] === 4);
 }

@@ -20,7 +20,7 @@
 import type { Clock } from '../../hal/clock';
 import type { CoseAlgName } from '../cose/sign1';
 import { toBeSigned } from '../cose/sign1';
-import { isHighS, verify } from '../crypto/verify';
+import { isHighS, verify, type SignatureCheck } from '../crypto/verify';
 import { CredentialCache } from './credential-cache';
 import type { DenyList } from './deny-list';
 import { hex } from './hex';
@@ -74,6 +74,8 @@ export interface VerifierOptions {
   credentialCacheSize?: number;
   /** A cache to share between verifiers (then `credentialCacheSize` is ignored). */
   credentialCache?: CredentialCache;
+  /** Checks the issuer's and the device's signatures: crypto/verify.ts's `verify` unless given (the authorizer passes node:crypto's). */
+  verify?: SignatureCheck;
 }
 
 export interface VerifyContext {
@@ -98,8 +100,10 @@ export class PaymentCodeVerifier {
   private readonly skew: number;
   private readonly maxLifetime: number;
   readonly credentialCache: CredentialCache;
+  private readonly verifySignature: SignatureCheck;
 
   constructor(options: VerifierOptions) {
+    this.verifySignature = options.verify ?? verify;
     this.clock = options.clock;
     this.trustStore = options.trustStore;
     this.denyList = options.denyList;
@@ -176,13 +180,17 @@ export class PaymentCodeVerifier {
       if (issuer.key.alg !== credential.alg) {
         return reject('bad-credential-signature', `credential signed with ${credential.alg}, issuer key is ${issuer.key.alg}`);
       }
-      if (!this.trustStore.verifyIssuerSignature(issuer.key, toBeSigned(credential.sign1), credential.sign1.signature)) {
+      // The terminal's verifier checks issuers with the trust store's prepared keys; one given a check (the authorizer's OpenSSL) uses it.
+      const issuerSigned = this.verifySignature === verify
+        ? this.trustStore.verifyIssuerSignature(issuer.key, toBeSigned(credential.sign1), credential.sign1.signature)
+        : this.verifySignature(credential.alg, issuer.key.publicKey, toBeSigned(credential.sign1), credential.sign1.signature);
+      if (!issuerSigned) {
         return reject('bad-credential-signature', `issuer ${hex(credential.issuerKid)} signature does not verify${highSNote(credential.alg, credential.sign1.signature)}`);
       }
       this.credentialCache.add(credential.encoded, trustVersion);
     }
 
-    if (!verify(code.alg, credential.deviceKey.publicKey, toBeSigned(code.sign1), code.sign1.signature)) {
+    if (!this.verifySignature(code.alg, credential.deviceKey.publicKey, toBeSigned(code.sign1), code.sign1.signature)) {
       return reject('bad-code-signature', `device signature on the code does not verify${highSNote(code.alg, code.sign1.signature)}`);
     }
 

@@ -17,6 +17,7 @@ import type { Purpose } from '../../src/authorization/charge';
 import { requestHash, verifyDecision, type DecisionBody } from '../../src/authorization/decision';
 import { signEnrollmentRequest, verifyEnrollmentAnswer } from '../../src/authorization/enrollment';
 import type { WireLocation } from '../../src/authorization/location';
+import type { PublicKey } from '../../src/authorization/signer';
 import { signRequest } from '../../src/authorization/request';
 import { signReversal, verifyReversalAck, type ReversalAck, type ReversalReason } from '../../src/authorization/reversal';
 import { signInstruction, verifyInstructionResult, type Instruction, type InstructionResult } from '../../src/authorization/instruction';
@@ -24,6 +25,7 @@ import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../.
 import type { RateLimits } from '../../tools/authorizer/domain/authorization';
 import type { EnrollmentMode } from '../../tools/authorizer/domain/provisioning';
 import { parseRiskConfig } from '../../tools/authorizer/domain/risk/config';
+import pg from 'pg';
 import type { Fired } from '../../tools/authorizer/domain/risk/factors';
 import {
   createDeviceKey, createIssuer, createKeyPair, issueCredential, makePaymentCode, signerFor, type IssuedCredential, type IssuerKey, type KeyPair,
@@ -74,58 +76,99 @@ export interface Paid {
   body: DecisionBody;
   requestHash: Uint8Array;
   trace: number;
+  /** The signed decision exactly as received. */
+  answer: Uint8Array;
   /** The signed request as sent. */
   bytes: Uint8Array;
+}
+
+/** Where bench terminals send: an authorizer's URL, the key its decisions are signed with, and the clock they are judged by. */
+export interface AuthorizerEndpoint {
+  readonly url: string;
+  readonly decisionKey: PublicKey;
+  now(): number;
+  /** How far a decision's time may be from `now`, ms. Default 1000 (the world's clock stands still while it answers). */
+  readonly maxSkew?: number;
+}
+
+export interface SignedRequest {
+  bytes: Uint8Array;
+  trace: number;
+}
+
+export interface PayOptions {
+  amount?: number;
+  purpose?: Purpose;
+  location?: WireLocation;
+  /** Sign with this trace number instead of the next one (a clone, a replay). */
+  trace?: number;
+  /** Present this code instead of a fresh one from the wallet (a copy). */
+  code?: string;
+  reference?: string;
+  kind?: 'pre-auth';
 }
 
 export class BenchTerminal {
   readonly id: string;
   readonly key: KeyPair;
+  /** The decision key the enrollment answer named (every worker of one authorizer must name the same). */
+  readonly authorizerKey: PublicKey;
   firmware: string;
   #trace = 0;
-  readonly #world: JudgementWorld;
+  readonly #endpoint: AuthorizerEndpoint;
 
-  constructor(world: JudgementWorld, id: string, key: KeyPair, firmware: string) {
-    this.#world = world;
+  constructor(endpoint: AuthorizerEndpoint, id: string, key: KeyPair, firmware: string, authorizerKey: PublicKey) {
+    this.#endpoint = endpoint;
     this.id = id;
     this.key = key;
     this.firmware = firmware;
+    this.authorizerKey = authorizerKey;
   }
 
-  async pay(wallet: TestWallet, options: { amount?: number; purpose?: Purpose; location?: WireLocation; kind?: 'pre-auth' } = {}): Promise<Paid> {
-    const world = this.#world;
-    const trace = ++this.#trace;
+  /** Signs a request as the firmware does, without sending it. */
+  sign(wallet: TestWallet, options: PayOptions = {}): SignedRequest {
+    const trace = options.trace ?? ++this.#trace;
     const bytes = signRequest(
       {
-        amount: options.amount ?? 450, currency: 'EUR', purpose: options.purpose ?? 'counter-sale', reference: `r-${trace}`,
-        terminalId: this.id, trace, localTime: world.time.now(), location: options.location ?? fixAt(0, 0),
-        paymentCode: wallet.code(), verdict: { status: 'verified' }, firmware: this.firmware, ...(options.kind ? { kind: options.kind } : {}),
+        amount: options.amount ?? 450, currency: 'EUR', purpose: options.purpose ?? 'counter-sale', reference: options.reference ?? `r-${trace}`,
+        terminalId: this.id, trace, localTime: this.#endpoint.now(), location: options.location ?? fixAt(0, 0),
+        paymentCode: options.code ?? wallet.code(), verdict: { status: 'verified' }, firmware: this.firmware, ...(options.kind ? { kind: options.kind } : {}),
       },
       { alg: this.key.alg, sign: signerFor(this.key) },
     );
-    const response = await fetch(`${world.authorizer.url}/v1/authorize`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
+    return { bytes, trace };
+  }
+
+  /** Sends a signed request and verifies the decision it gets against the request (throws when it does not verify). */
+  async send(request: SignedRequest): Promise<Paid> {
+    const endpoint = this.#endpoint;
+    const response = await fetch(`${endpoint.url}/v1/authorize`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: request.bytes });
     const answer = new Uint8Array(await response.arrayBuffer());
-    const hash = requestHash(bytes);
+    const hash = requestHash(request.bytes);
     const verified = verifyDecision(answer, {
-      authorizer: world.authorizer.decisionKey, requestHash: hash, terminalId: this.id, trace, now: world.time.now(), maxSkew: 1000,
+      authorizer: endpoint.decisionKey, requestHash: hash, terminalId: this.id, trace: request.trace, now: endpoint.now(), maxSkew: endpoint.maxSkew ?? 1000,
     });
     if (!verified.ok) throw new Error(`decision does not verify: ${verified.problem} ${verified.detail}`);
-    return { body: verified.decision, requestHash: hash, trace, bytes };
+    return { body: verified.decision, requestHash: hash, trace: request.trace, answer, bytes: request.bytes };
+  }
+
+  pay(wallet: TestWallet, options: PayOptions = {}): Promise<Paid> {
+    return this.send(this.sign(wallet, options));
   }
 
   /** Gives up one of this terminal's requests, as the firmware does. */
   reverse(target: { trace: number; requestHash: Uint8Array }, reason: ReversalReason = 'no-answer', localTime?: number): Promise<Reversed> {
-    return sendReversal(this.#world, this.id, this.key, target, reason, localTime);
+    return sendReversal(this.#endpoint, this.id, this.key, target, reason, localTime);
   }
 
   /** Signs an instruction with this terminal's key (the next trace number unless given) and POSTs it. */
   async instruct(fields: Omit<Instruction, 'terminalId' | 'trace' | 'localTime'> & { trace?: number }): Promise<{ status: number; body: Uint8Array; bytes: Uint8Array; result?: InstructionResult }> {
-    const world = this.#world;
+    const endpoint = this.#endpoint;
     const trace = fields.trace ?? ++this.#trace;
-    const bytes = signInstruction({ ...fields, terminalId: this.id, trace, localTime: world.time.now() }, { alg: this.key.alg, sign: signerFor(this.key) });
-    const response = await fetch(`${world.authorizer.url}/v1/instruct`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
+    const bytes = signInstruction({ ...fields, terminalId: this.id, trace, localTime: endpoint.now() }, { alg: this.key.alg, sign: signerFor(this.key) });
+    const response = await fetch(`${endpoint.url}/v1/instruct`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
     const body = new Uint8Array(await response.arrayBuffer());
-    const verified = response.status === 200 ? verifyInstructionResult(body, { authorizer: world.authorizer.decisionKey, terminalId: this.id, trace, instruction: bytes }) : undefined;
+    const verified = response.status === 200 ? verifyInstructionResult(body, { authorizer: endpoint.decisionKey, terminalId: this.id, trace, instruction: bytes }) : undefined;
     return { status: response.status, body, bytes, ...(verified?.ok ? { result: verified.result } : {}) };
   }
 
@@ -133,6 +176,19 @@ export class BenchTerminal {
   skipTrace(): number {
     return ++this.#trace;
   }
+}
+
+/** Enrolls a bench terminal with its own new key (the authorizer must approve enrollments itself). */
+export async function enrollBenchTerminal(endpoint: AuthorizerEndpoint, firmware = '1.0.0'): Promise<BenchTerminal> {
+  const key = createKeyPair('ES256', nodeEntropy);
+  const request = signEnrollmentRequest(
+    { key: { alg: 'ES256', publicKey: key.publicKey }, device: { model: 'bench', serial: `S${Math.random().toString(36).slice(2, 10)}`, firmware, board: 'bench' }, localTime: endpoint.now() },
+    { alg: 'ES256', sign: signerFor(key) },
+  );
+  const response = await fetch(`${endpoint.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: request });
+  const verified = verifyEnrollmentAnswer(new Uint8Array(await response.arrayBuffer()), request);
+  if (!verified.ok || !verified.answer.terminalId) throw new Error(`enrollment failed: ${verified.ok ? verified.answer.status : verified.detail}`);
+  return new BenchTerminal(endpoint, verified.answer.terminalId, key, firmware, verified.answer.authorizer);
 }
 
 export interface Reversed {
@@ -144,12 +200,12 @@ export interface Reversed {
 
 /** Signs a reversal of request (`trace`, `requestHash`) of terminal `id` with `key`, POSTs it and verifies the answer. */
 export async function sendReversal(
-  world: JudgementWorld, id: string, key: KeyPair, target: { trace: number; requestHash: Uint8Array }, reason: ReversalReason = 'no-answer', localTime = world.time.now(),
+  endpoint: AuthorizerEndpoint, id: string, key: KeyPair, target: { trace: number; requestHash: Uint8Array }, reason: ReversalReason = 'no-answer', localTime = endpoint.now(),
 ): Promise<Reversed> {
   const bytes = signReversal({ terminalId: id, trace: target.trace, requestHash: target.requestHash, reason, localTime }, { alg: key.alg, sign: signerFor(key) });
-  const response = await fetch(`${world.authorizer.url}/v1/reverse`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
+  const response = await fetch(`${endpoint.url}/v1/reverse`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: bytes });
   const body = new Uint8Array(await response.arrayBuffer());
-  const verified = response.status === 200 ? verifyReversalAck(body, { authorizer: world.authorizer.decisionKey, terminalId: id, ...target }) : undefined;
+  const verified = response.status === 200 ? verifyReversalAck(body, { authorizer: endpoint.decisionKey, terminalId: id, ...target }) : undefined;
   return { status: response.status, body, ...(verified?.ok ? { ack: verified.ack } : {}) };
 }
 
@@ -158,6 +214,28 @@ export interface Assessment {
   reason: string;
   score: number;
   factors: Fired[];
+}
+
+/**
+ * QRPAY_TEST_POSTGRES (the URL of a PostgreSQL server's maintenance database, e.g.
+ * postgres://postgres@127.0.0.1:5432/postgres): every world that names no store gets a new, empty database
+ * there, so a scenario suite runs on PostgreSQL as it is (`QRPAY_TEST_POSTGRES=… npx vitest run test/node/e2e/…`).
+ */
+let environmentDatabases = 0;
+async function databaseFromEnvironment(): Promise<string | undefined> {
+  const server = process.env.QRPAY_TEST_POSTGRES;
+  if (!server) return undefined;
+  const name = `qrpay_world_${process.pid}_${++environmentDatabases}`;
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 export class JudgementWorld {
@@ -173,13 +251,18 @@ export class JudgementWorld {
     this.root = root;
   }
 
-  static async start(options: { risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; holdTtl?: number; limits?: RateLimits; enrollment?: EnrollmentMode } = {}): Promise<JudgementWorld> {
+  /** `database`: a postgres:// URL (test/support/postgres-server.ts), instead of the SQLite or memory `store`. */
+  static async start(options: {
+    risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; database?: string; holdTtl?: number; limits?: RateLimits; enrollment?: EnrollmentMode;
+  } = {}): Promise<JudgementWorld> {
     const root = mkdtempSync(join(tmpdir(), 'qrpay-judge-'));
     const time = options.time ?? new ManualTime();
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
+    const database = options.database ?? (options.store ? undefined : await databaseFromEnvironment());
     const authorizer = await startAuthorizer({
       dataDir: join(root, 'authorizer'),
       ...(options.store ? { store: options.store } : {}),
+      ...(database ? { database } : {}),
       ...(options.holdTtl ? { holdTtl: options.holdTtl } : {}),
       // Bench terminals enroll as they are needed (provisioning has its own tests).
       enrollment: options.enrollment ?? 'open',
@@ -197,16 +280,13 @@ export class JudgementWorld {
     return new TestWallet(this.issuer, this.time.now, account);
   }
 
-  async terminal(firmware = '1.0.0'): Promise<BenchTerminal> {
-    const key = createKeyPair('ES256', nodeEntropy);
-    const request = signEnrollmentRequest(
-      { key: { alg: 'ES256', publicKey: key.publicKey }, device: { model: 'bench', serial: `S${Math.random().toString(36).slice(2, 10)}`, firmware, board: 'bench' }, localTime: this.time.now() },
-      { alg: 'ES256', sign: signerFor(key) },
-    );
-    const response = await fetch(`${this.authorizer.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: request });
-    const verified = verifyEnrollmentAnswer(new Uint8Array(await response.arrayBuffer()), request);
-    if (!verified.ok || !verified.answer.terminalId) throw new Error(`enrollment failed: ${verified.ok ? verified.answer.status : verified.detail}`);
-    return new BenchTerminal(this, verified.answer.terminalId, key, firmware);
+  /** The running authorizer as bench terminals see it, on this world's clock. */
+  get endpoint(): AuthorizerEndpoint {
+    return { url: this.authorizer.url, decisionKey: this.authorizer.decisionKey, now: this.time.now };
+  }
+
+  terminal(firmware = '1.0.0'): Promise<BenchTerminal> {
+    return enrollBenchTerminal(this.endpoint, firmware);
   }
 
   /** The stored assessment of a terminal's request. */

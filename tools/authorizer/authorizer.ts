@@ -60,7 +60,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
       url: listening.url,
       port: listening.port,
       get db(): Db {
-        if (!(store instanceof SqliteStore)) throw new Error('this authorizer runs on the memory store: it has no SQLite connection');
+        if (!(store instanceof SqliteStore)) throw new Error(`this authorizer runs on the ${store.kind} store: it has no SQLite connection`);
         return store.db;
       },
       decisionKey: authorizer.decisionKey.publicKey,

@@ -1,6 +1,7 @@
 /**
- * The one composition root: a store (SQLite in a data directory, or memory),
- * the authorizer's keys from their owner-only files (keys.ts), and the domain services wired over it (lists,
+ * The one composition root: a store (SQLite in a data directory, PostgreSQL
+ * at a postgres:// URL, or memory), the authorizer's keys from their
+ * owner-only files (keys.ts), and the domain services wired over it (lists,
  * judgement, step-ups, disputes, authorization, the outbox's
  * dispatcher). The server (authorizer.ts) puts the HTTP face on it; the
  * operator's command line (tools/operator) uses it as is.
@@ -24,6 +25,7 @@ import { Dispatcher, type DispatcherOptions } from './notify/dispatcher';
 import { spoolTransport, webhookTransport, type Transport } from './notify/transports';
 import { MemoryStore } from './store/memory/index';
 import type { Store } from './store/ports';
+import { PostgresStore } from './store/postgres/index';
 import { SqliteStore } from './store/sqlite/index';
 
 export const simulatorMerchant: MerchantProfile = {
@@ -49,8 +51,10 @@ export interface NotifyConfig {
 export interface CompositionConfig {
   /** Where authorizer.sqlite (and the notification spool) live; ':memory:' for a throwaway SQLite database. */
   dataDir: string;
-  /** 'sqlite' (default) in dataDir, 'memory', or a store of your own. */
+  /** 'sqlite' (default) in dataDir, 'memory', or a store of your own; `database` overrides it. */
   store?: 'sqlite' | 'memory' | Store;
+  /** A postgres:// (or postgresql://) URL: the PostgreSQL store, shared by every process given the same URL. */
+  database?: string;
   /**
    * How new terminals enroll (domain/provisioning.ts): 'provisioned' (default: a one-time token from
    * `qrpay operator provision`), 'manual' (pending until an operator approves), or 'open' (every key that asks:
@@ -101,7 +105,19 @@ export interface Authorizer {
   close(): Promise<void>;
 }
 
-function openStore(config: CompositionConfig): Store {
+/** A --database value that is not a PostgreSQL URL. */
+export class DatabaseUrlError extends Error {
+  constructor(url: string) {
+    super(`--database must be a postgres:// or postgresql:// URL, got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'))}`);
+  }
+}
+Object.defineProperty(DatabaseUrlError.prototype, 'name', { value: 'DatabaseUrlError' });
+
+async function openStore(config: CompositionConfig): Promise<Store> {
+  if (config.database !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(config.database)) throw new DatabaseUrlError(config.database);
+    return PostgresStore.open(config.database, { now: config.now });
+  }
   const store = config.store ?? 'sqlite';
   if (store === 'memory') return new MemoryStore();
   if (store === 'sqlite') return SqliteStore.open(config.dataDir, config.now);
@@ -112,7 +128,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
   const now = config.now ?? Date.now;
   const risk = config.risk ?? defaultRiskConfig;
   const notify = config.notify ?? {};
-  const store = openStore(config);
+  const store = await openStore(config);
   try {
     const decisionKey = await fileKey(store, config.dataDir, 'decision.key');
     const lists = new Lists({ root: await fileKey(store, config.dataDir, 'operator.key'), now });

@@ -1,6 +1,7 @@
 /**
  * `qrpay authorizer`: runs the reference authorizer on loopback with its
- * SQLite database, until interrupted.
+ * SQLite database (or a PostgreSQL one), in one process or several
+ * (--workers), until interrupted.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { publicKeyToText } from '../../src/authorization/signer';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { startAuthorizer } from '../authorizer/authorizer';
-import { composeAuthorizer } from '../authorizer/composition';
+import { composeAuthorizer, DatabaseUrlError } from '../authorizer/composition';
+import { isWorker, leaveCluster, runPrimary } from '../authorizer/workers';
 import type { IssuerEntry } from '../authorizer/domain/lists';
 import { enrollmentModes, type EnrollmentMode } from '../authorizer/domain/provisioning';
 import { loadIssuer } from '../wallet/files';
@@ -21,7 +23,9 @@ const help = `usage: qrpay authorizer [options]
 Runs the reference authorizer (enrollment, authorization, trust lists) over HTTP.
 
 options:
-  --data-dir DIR         where authorizer.sqlite lives (default var/authorizer)
+  --data-dir DIR         where authorizer.sqlite lives (default var/authorizer), and the notification spool
+  --database URL         PostgreSQL instead of SQLite: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
+  --workers N            N server processes sharing the port and the database (default 1; node:cluster)
   --host HOST            address to listen on (default 127.0.0.1)
   --port N               port (default $QRPAY_PORT, else 8080; 0 picks a free one)
   --enrollment MODE      how new terminals enroll: provisioned (default: a one-time token from
@@ -47,6 +51,8 @@ export async function run(args: string[]): Promise<number> {
       args,
       options: {
         'data-dir': { type: 'string', default: 'var/authorizer' },
+        database: { type: 'string' },
+        workers: { type: 'string', default: '1' },
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: process.env.QRPAY_PORT ?? '8080' },
         enrollment: { type: 'string' },
@@ -76,6 +82,18 @@ export async function run(args: string[]): Promise<number> {
     console.error(`qrpay authorizer: --port must be 0-65535, got ${options.port}`);
     return exitCodes.usage;
   }
+  const workers = Number(options.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    console.error(`qrpay authorizer: --workers must be 1-64, got ${options.workers}`);
+    return 2;
+  }
+  const database = options.database;
+  if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
+    console.error(`qrpay authorizer: ${new DatabaseUrlError(database).message}`);
+    return 2;
+  }
+  const storage = { dataDir: options['data-dir'], ...(database !== undefined ? { database } : {}) };
+  const shownDatabase = database !== undefined ? database.replace(/\/\/[^@/]*@/, '//…@') : `${options['data-dir']}/authorizer.sqlite`;
   const modes = [options.enrollment, options['open-enrollment'] ? 'open' : undefined, options['manual-approval'] ? 'manual' : undefined].filter((m) => m !== undefined);
   if (modes.length > 1) {
     console.error('qrpay authorizer: choose one of --enrollment, --open-enrollment, --manual-approval');
@@ -113,16 +131,14 @@ export async function run(args: string[]): Promise<number> {
     return exitCodes.ok;
   }
   if (options.approve) {
-    const authorizer = await composeAuthorizer({ dataDir: options['data-dir'] });
+    const authorizer = await composeAuthorizer(storage);
     const changed = await authorizer.service.approveTerminal(options.approve);
     await authorizer.close();
     console.log(changed ? `approved ${options.approve}` : `no pending or suspended terminal ${options.approve}`);
     return changed ? exitCodes.ok : exitCodes.failed;
   }
-  const authorizer = await startAuthorizer({
-    dataDir: options['data-dir'],
-    host: options.host,
-    port,
+  const config = {
+    ...storage,
     enrollment,
     issuers,
     ...(risk ? { risk } : {}),
@@ -130,12 +146,33 @@ export async function run(args: string[]): Promise<number> {
       ...(options['wallet-webhook'] ? { walletWebhook: options['wallet-webhook'] } : {}),
       ...(options.gateway ? { gatewayUrl: options.gateway } : {}),
     },
-    onExchange: (e) => console.log(`${new Date().toISOString()} ${e.method} ${e.path} → ${e.status} (${e.ms} ms)`),
+  };
+  if (workers > 1 && !isWorker()) {
+    // Migrations, keys, the merchant and the trusted issuers once, before any worker races to create them.
+    await (await composeAuthorizer(config)).close();
+    await runPrimary({
+      workers,
+      log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+      onListening: ({ host, port: bound }) => {
+        const shownHost = host.includes(':') ? `[${host}]` : host;
+        console.log(`authorizer listening on http://${shownHost}:${bound} (${workers} workers, database ${shownDatabase})`);
+      },
+    });
+    return 0;
+  }
+  const who = isWorker() ? ` [worker ${process.pid}]` : '';
+  const authorizer = await startAuthorizer({
+    ...config,
+    host: options.host,
+    port,
+    onExchange: (e) => console.log(`${new Date().toISOString()}${who} ${e.method} ${e.path} → ${e.status} (${e.ms} ms)`),
   });
-  console.log(`authorizer listening on ${authorizer.url} (database ${join(options['data-dir'], databaseFileName)})`);
-  console.log(`decision key ${publicKeyToText(authorizer.decisionKey)} (pin it: qrpay terminal --authorizer-key KEY)`);
-  if (enrollment === 'open') console.log('enrollment is OPEN: every terminal key that asks is enrolled (simulator and demos only)');
-  else if (enrollment === 'provisioned') console.log('new terminals need a provisioning token: qrpay operator provision --merchant ID');
+  if (!isWorker()) {
+    console.log(`authorizer listening on ${authorizer.url} (database ${shownDatabase})`);
+    console.log(`decision key ${publicKeyToText(authorizer.decisionKey)} (pin it: qrpay terminal --authorizer-key KEY)`);
+    if (enrollment === 'open') console.log('enrollment is OPEN: every terminal key that asks is enrolled (simulator and demos only)');
+    else if (enrollment === 'provisioned') console.log('new terminals need a provisioning token: qrpay operator provision --merchant ID');
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -149,6 +186,7 @@ export async function run(args: string[]): Promise<number> {
     }, 500);
   });
   await authorizer.close();
+  leaveCluster();
   return 0;
 }
 

@@ -2,13 +2,13 @@
  * `qrpay operator`: the operator's command line over the authorizer's
  * database, through the same composition root as the server
  * (tools/authorizer/composition.ts). It may run while the authorizer serves:
- * SQLite WAL, and the authorizer re-reads list versions and the outbox on
- * every use.
+ * SQLite WAL or PostgreSQL (--database), and the authorizer re-reads list
+ * versions and the outbox on every use.
  */
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeAuthorizer } from '../authorizer/composition';
+import { composeAuthorizer, DatabaseUrlError } from '../authorizer/composition';
 import { requeueDead } from '../authorizer/domain/outbox';
 import { issueProvisioningToken } from '../authorizer/domain/provisioning';
 import { DomainRefusal } from '../authorizer/domain/results';
@@ -45,6 +45,7 @@ commands:
 
 options:
   --data-dir DIR       where authorizer.sqlite lives (default var/authorizer)
+  --database URL       the authorizer's PostgreSQL database instead (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE)
   --risk-config FILE   the authorizer's risk configuration, for the refund limit (default: DATA_DIR/risk.json if present)
   --json               print JSON instead of tables
   -h, --help           this text`;
@@ -57,6 +58,7 @@ export async function run(args: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         'data-dir': { type: 'string', default: 'var/authorizer' },
+        database: { type: 'string' },
         'risk-config': { type: 'string' },
         terminal: { type: 'string' },
         account: { type: 'string' },
@@ -91,9 +93,13 @@ export async function run(args: string[]): Promise<number> {
     throw error;
   }
 
-  // Never create a database: a mistyped directory must not look like an empty authorizer.
-  if (!existsSync(join(values['data-dir'], databaseFileName))) return fail(`no authorizer database in ${values['data-dir']} (see --data-dir)`);
-  const authorizer = await composeAuthorizer({ dataDir: values['data-dir'], risk });
+  const database = values.database;
+  if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) return usage(new DatabaseUrlError(database).message);
+  // Never create a database: a mistyped directory must not look like an empty authorizer (PostgreSQL refuses a database that does not exist).
+  if (database === undefined && !existsSync(join(values['data-dir'], databaseFileName))) {
+    return fail(`no authorizer database in ${values['data-dir']} (see --data-dir, --database)`);
+  }
+  const authorizer = await composeAuthorizer({ dataDir: values['data-dir'], ...(database !== undefined ? { database } : {}), risk });
   const { disputes, store, instructions } = authorizer;
   const views = <T>(read: (v: OperatorViews) => Promise<T>) => store.transaction((tx) => read(tx.views));
   try {

@@ -1,10 +1,11 @@
 /**
- * The store contract: the same checks against store/sqlite and store/memory,
- * through the port (tools/authorizer/store/ports.ts) and through the domain
- * and HTTP face composed over it. Whatever a future store (PostgreSQL) is,
- * it passes this file.
+ * The store contract: the same checks against store/sqlite, store/postgres
+ * (a real PostgreSQL server this file starts, a fresh database per test) and
+ * store/memory, through the port (tools/authorizer/store/ports.ts) and
+ * through the domain and HTTP face composed over it. Any future store passes
+ * this file.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hex } from '../../../src/paycode/hex';
 import { IllegalTransition, openPayment, transition } from '../../../tools/authorizer/domain/payment-state';
 import { DomainRefusal } from '../../../tools/authorizer/domain/results';
@@ -13,25 +14,42 @@ import { openRequest } from '../../../src/authorization/request';
 import { createHash } from 'node:crypto';
 import { send, stepUpAnswer } from '../../../tools/wallet/authorizer-client';
 import { fixAt, JudgementWorld } from '../../support/judgement-world';
+import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
 
-const kinds = ['sqlite', 'memory'] as const;
+const kinds = ['sqlite', 'PostgreSQL', 'memory'] as const;
+type Kind = (typeof kinds)[number];
+const postgres = postgresAvailability();
+if (!postgres.ok) console.warn(`store contract: the PostgreSQL suite is SKIPPED: ${postgres.reason}`);
+let server: PostgresServer | undefined;
 let world: JudgementWorld | undefined;
 afterEach(async () => {
   await world?.close();
   world = undefined;
 });
+afterAll(async () => {
+  await server?.stop();
+});
 
-async function start(store: (typeof kinds)[number], risk: unknown = {}) {
-  world = await JudgementWorld.start({ store, risk, notify: { dispatcher: { intervalMs: 3_600_000 } } });
+async function start(kind: Kind, risk: unknown = {}) {
+  const store = kind === 'PostgreSQL' ? { database: await server!.createDatabase() } : { store: kind };
+  world = await JudgementWorld.start({ ...store, risk, notify: { dispatcher: { intervalMs: 3_600_000 } } });
   await world.authorizer.dispatcher.stop();
   return world;
 }
+
+if (!postgres.ok) it.skip(`store contract: PostgreSQL — skipped: ${postgres.reason}`, () => undefined);
 
 const payloadHashOf = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(openRequest(bytes).envelope.sign1.payload).digest());
 
 const read = <T>(w: JudgementWorld, work: (tx: Tx) => Promise<T>) => w.authorizer.store.transaction(work);
 
-describe.each(kinds)('store contract: %s', (kind) => {
+describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('store contract: %s', (kind) => {
+  if (kind === 'PostgreSQL') {
+    beforeAll(async () => {
+      server ??= await PostgresServer.start();
+    });
+  }
+
   it('commits a transaction whole, rolls a failed one back whole, and runs after-commit effects only on commit', async () => {
     const w = await start(kind);
     const effects: string[] = [];
@@ -84,6 +102,29 @@ describe.each(kinds)('store contract: %s', (kind) => {
     expect(terminals).toMatchObject([{ id: t.id, status: 'approved', last_trace: 2, requests: 2 }]);
     expect(await read(w, (tx) => tx.terminals.count())).toBe(1);
     expect(await read(w, (tx) => tx.requests.count())).toBe(2);
+  });
+
+  it('at the same moment: accepts a code shown at two terminals once, decides a retry racing its original once, lets one of two requests with one trace through', async () => {
+    const w = await start(kind);
+    const [t1, t2, t3] = [await w.terminal(), await w.terminal(), await w.terminal()];
+    const alice = w.wallet();
+    const code = alice.code();
+    const copies = await Promise.all([t1.pay(alice, { code }), t2.pay(alice, { code })]);
+    expect(copies.map((p) => `${p.body.outcome}:${p.body.reason}`).sort()).toEqual(['approved:approved', 'declined:replayed']);
+
+    const request = t1.sign(alice);
+    const [original, retry] = await Promise.all([t1.send(request), t1.send(request)]);
+    expect(original.body.outcome).toBe('approved');
+    expect(retry.answer).toEqual(original.answer);
+
+    const clones = await Promise.all([t3.pay(alice, { trace: 7 }), t3.pay(w.wallet(), { trace: 7, reference: 'the clone' })]);
+    expect(clones.map((p) => `${p.body.outcome}:${p.body.reason}`).sort()).toEqual(['approved:approved', 'declined:trace-reused']);
+    const terminals = await read(w, (tx) => tx.views.terminals());
+    expect(terminals.map((t) => [t.id, t.status, t.last_trace])).toEqual([[t1.id, 'approved', 2], [t2.id, 'approved', 1], [t3.id, 'suspended', 7]]);
+    // Three payments, each once: the copy, the retry and the clone moved no money.
+    const transactions = await read(w, (tx) => tx.views.transactions({ limit: 20 }));
+    expect(transactions.filter((t) => t.state === 'captured')).toHaveLength(3);
+    expect(transactions.filter((t) => t.retry_of !== null)).toHaveLength(1);
   });
 
   it('reverses through the port: a capture voided and journaled, one record per (terminal, trace), the same answer to every copy', async () => {
@@ -173,6 +214,31 @@ describe.each(kinds)('store contract: %s', (kind) => {
     expect((await read(w, (tx) => tx.payments.events(payment.requestId))).map((e) => [e.from, e.to, e.cause])).toEqual([
       [null, 'pending', 'decision'], ['pending', 'captured', 'review'],
     ]);
+  });
+
+  it('at the same moment: two reviews of one held payment move it once (the other a typed refusal), two reports of one payment file one', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const alice = w.wallet();
+    await t.pay(alice);
+    const held = await t.pay(alice, { location: fixAt(0, 3000) });
+    const payment = (await read(w, (tx) => tx.payments.byHash(held.requestHash)))!;
+    const reviews = await Promise.allSettled([
+      w.authorizer.disputes.review(payment.requestId, 'release'), w.authorizer.disputes.review(payment.requestId, 'reverse'),
+    ]);
+    expect(reviews.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((reviews.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ refusal: 'conflict' });
+    const events = await read(w, (tx) => tx.payments.events(payment.requestId));
+    expect(events).toHaveLength(2);
+    expect((await read(w, (tx) => tx.payments.byRequest(payment.requestId)))!.state).toBe(events[1].to);
+
+    const paid = await (await w.terminal()).pay(w.wallet());
+    expect(paid.body.outcome).toBe('approved');
+    const target = (await read(w, (tx) => tx.payments.byHash(paid.requestHash)))!;
+    const reports = await Promise.allSettled([1, 2].map((n) => w.authorizer.disputes.report({ requestId: target.requestId, by: 'operator', note: `call ${n}` })));
+    expect(reports.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((reports.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ refusal: 'conflict' });
+    expect(await read(w, (tx) => tx.views.compensations())).toHaveLength(1);
   });
 
   it('settles a step-up through the wallet answer, signed for the same request', async () => {

@@ -186,10 +186,10 @@ describe('reversal: what a stranger can do with the endpoint', () => {
     const paid = await victim.pay(w.wallet());
     const stranger = createKeyPair('ES256', nodeEntropy);
     const before = reversalsStored();
-    expect((await sendReversal(w, victim.id, stranger, paid)).status).toBe(403);
-    expect((await sendReversal(w, 'T-NOBODY', stranger, paid)).status).toBe(403);
+    expect((await sendReversal(w.endpoint, victim.id, stranger, paid)).status).toBe(403);
+    expect((await sendReversal(w.endpoint, 'T-NOBODY', stranger, paid)).status).toBe(403);
     const otherTerminal = await w.terminal();
-    expect((await sendReversal(w, victim.id, otherTerminal.key, paid)).status).toBe(403);
+    expect((await sendReversal(w.endpoint, victim.id, otherTerminal.key, paid)).status).toBe(403);
     expect(reversalsStored()).toBe(before);
     expect((w.authorizer.db.prepare('SELECT state FROM payments WHERE request_hash = ?').get(paid.requestHash) as { state: string }).state).toBe('captured');
   });

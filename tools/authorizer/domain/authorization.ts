@@ -18,7 +18,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { requestHash, type Outcome } from '../../../src/authorization/decision';
-import { signedBy } from '../../../src/authorization/envelope';
+import { serverSignedBy as signedBy } from '../crypto';
 import { FormatError } from '../../../src/authorization/fields';
 import { openEnrollmentRequest, signEnrollmentAnswer, type EnrollmentAnswer, type EnrollmentStatus, type MerchantProfile, type OfflineLimits } from '../../../src/authorization/enrollment';
 import { openAdvice } from '../../../src/authorization/advice';

@@ -17,7 +17,7 @@
  * conflict. Unauthenticated input is refused without being stored.
  */
 import { sameBytes } from '../../../src/authorization/bytes';
-import { signedBy } from '../../../src/authorization/envelope';
+import { serverSignedBy as signedBy } from '../crypto';
 import { openReversal, signReversalAck, type Reversal, type ReversalEffect } from '../../../src/authorization/reversal';
 import type { Signer } from '../../../src/authorization/signer';
 import { sha256 } from '../../../src/crypto/verify';

@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Outcome } from '../../../src/authorization/decision';
-import { signedBy } from '../../../src/authorization/envelope';
+import { serverSignedBy as signedBy } from '../crypto';
 import { openRequest } from '../../../src/authorization/request';
 import type { Signer } from '../../../src/authorization/signer';
 import type { OpenedWalletMessage } from '../../../src/authorization/wallet-message';

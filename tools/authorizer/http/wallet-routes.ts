@@ -15,7 +15,7 @@
  * account and are not revoked (domain/owner-authority.ts).
  */
 import type { IncomingMessage } from 'node:http';
-import { signedBy } from '../../../src/authorization/envelope';
+import { serverSignedBy as signedBy } from '../crypto';
 import type { PublicKey } from '../../../src/authorization/signer';
 import { openWalletMessage, type OpenedWalletMessage } from '../../../src/authorization/wallet-message';
 import { hex, unhex } from '../../../src/paycode/hex';

@@ -4,9 +4,10 @@
  * read and write belongs to one atomic, isolated unit (all or nothing). The
  * domain (../domain) speaks only these interfaces: no SQL, no driver types.
  * Implementations: ./sqlite (better-sqlite3, each module owning its
- * migrations) and ./memory (fast tests); the contract suite
- * (test/node/authorizer/store-contract.test.ts) runs the same checks on both.
- * Everything is async so a networked database (PostgreSQL) fits behind it.
+ * migrations), ./postgres (pg, the same modules and migrations, for many
+ * processes sharing one database) and ./memory (fast tests); the contract
+ * suite (test/node/authorizer/store-contract.test.ts) runs the same checks on
+ * all three.
  *
  * Row types are the domain's: camelCase, bytes as Uint8Array, times in ms.
  */
@@ -17,8 +18,14 @@ import type { CoseAlgName } from '../../../src/cose/sign1';
 import type { PaymentState } from '../domain/payment-state';
 
 export interface Store {
-  readonly kind: 'sqlite' | 'memory';
-  /** Runs `work` atomically: committed when it resolves, rolled back when it throws (the error is rethrown). */
+  readonly kind: 'sqlite' | 'postgres' | 'memory';
+  /**
+   * Runs `work` atomically and isolated (as if no other unit of work ran
+   * meanwhile, in any process): committed when it resolves, rolled back when
+   * it throws (the error is rethrown). A store may run `work` again after a
+   * conflict it rolled back, so `work` keeps its effects outside the store for
+   * `afterCommit`.
+   */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** The schema version (the highest migration applied; memory: the same list's highest). */
   schemaVersion(): Promise<number>;

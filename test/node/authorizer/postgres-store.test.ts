@@ -1,0 +1,219 @@
+/**
+ * What only the PostgreSQL store has to prove, on a real server started here:
+ * several processes opening one fresh database (and one data directory, for
+ * the key files) at once, a read-then-write
+ * that loses nothing, and a unit of work that lost a race for a unique key
+ * being run again, whole, with its after-commit effects once.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeAuthorizer, simulatorMerchant } from '../../../tools/authorizer/composition';
+import { IllegalTransition, transition } from '../../../tools/authorizer/domain/payment-state';
+import { keyDirectoryName } from '../../../tools/authorizer/keys';
+import { ConcurrentChange } from '../../../tools/authorizer/store/postgres/database';
+import { allMigrations, PostgresStore } from '../../../tools/authorizer/store/postgres/index';
+import { latestSchemaVersion } from '../../../tools/authorizer/store/sqlite/database';
+import { fixAt, JudgementWorld } from '../../support/judgement-world';
+import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
+
+const postgres = postgresAvailability();
+if (!postgres.ok) console.warn(`postgres store: SKIPPED: ${postgres.reason}`);
+if (!postgres.ok) it.skip(`PostgreSQL store — skipped: ${postgres.reason}`, () => undefined);
+
+describe.skipIf(!postgres.ok)('PostgreSQL store', () => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await PostgresServer.start();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('PostgreSQL: three authorizers opening one fresh database and one data directory at once migrate once and create one decision key and one operator key', async () => {
+    const database = await server.createDatabase();
+    // The keys live in files under the data directory, never in the database: processes that share one create them once.
+    const dataDir = mkdtempSync(join(tmpdir(), 'qrpay-pg-keys-'));
+    const authorizers = await Promise.all([1, 2, 3].map(() => composeAuthorizer({ dataDir, database })));
+    try {
+      const keys = authorizers.map((a) => [a.decisionKey.publicKey, a.lists.rootKey]);
+      expect(keys[1]).toEqual(keys[0]);
+      expect(keys[2]).toEqual(keys[0]);
+      const store = authorizers[0].store as PostgresStore;
+      const { rows } = await store.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => r.version)).toEqual(allMigrations.map((m) => m.version));
+      // Both engines number the same schema alike.
+      expect(await store.schemaVersion()).toBe(latestSchemaVersion);
+      expect(readdirSync(join(dataDir, keyDirectoryName)).sort()).toEqual(['decision.key', 'operator.key']);
+      const { rows: settings } = await store.pool.query('SELECT key FROM settings');
+      expect(settings).toEqual([]);
+    } finally {
+      await Promise.all(authorizers.map((a) => a.close()));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('PostgreSQL: a read-then-write of one setting by two units of work at once loses no write (the second reads the first\'s)', async () => {
+    const store = await PostgresStore.open(await server.createDatabase());
+    try {
+      await store.transaction((tx) => tx.settings.put('counter', Uint8Array.of(0)));
+      const increment = () => store.transaction(async (tx) => {
+        const value = (await tx.settings.get('counter'))![0];
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the other one is under way meanwhile
+        await tx.settings.put('counter', Uint8Array.of(value + 1));
+      });
+      await Promise.all([increment(), increment(), increment()]);
+      expect(await store.transaction((tx) => tx.settings.get('counter'))).toEqual(Uint8Array.of(3));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('PostgreSQL: runs a unit of work again, whole, when a concurrent one took its code first, with its after-commit effect once', async () => {
+    const store = await PostgresStore.open(await server.createDatabase());
+    try {
+      let runs = 0;
+      let arrived = 0;
+      let release!: () => void;
+      const bothChecked = new Promise<void>((resolve) => (release = resolve));
+      const effects: string[] = [];
+      // Both check the code unseen, then both record it: the database lets one through and the other's rerun finds it.
+      const accept = (who: string) => store.transaction(async (tx) => {
+        runs++;
+        const requestId = await tx.requests.record({
+          receivedAt: 0, bytes: Uint8Array.of(1), hash: Uint8Array.of(2), payloadHash: Uint8Array.of(3), terminalId: `T-${who}`, trace: 1, amount: 450,
+          currency: 'EUR', purpose: 'counter-sale', reference: who, locationStatus: 'absent', latitude: null, longitude: null, terminalVerdict: 'verified', retryOf: null,
+        });
+        const first = await tx.codes.firstUse('issuer/credential', 'c0de');
+        if (first !== undefined) return `${who}: replayed (first ${first})`;
+        if (++arrived === 2) release();
+        await Promise.race([bothChecked, new Promise((resolve) => setTimeout(resolve, 2000))]);
+        await tx.codes.record({ credential: 'issuer/credential', codeId: 'c0de', requestId, now: 0, forgetAfter: 210_000 });
+        tx.afterCommit(() => effects.push(who));
+        return `${who}: accepted`;
+      });
+      const results = await Promise.all([accept('a'), accept('b')]);
+      expect(results.filter((r) => r.endsWith('accepted'))).toHaveLength(1);
+      expect(results.filter((r) => r.includes('replayed'))).toHaveLength(1);
+      expect(runs).toBe(3);
+      expect(store.retries).toBe(1);
+      expect(effects).toHaveLength(1);
+      const { rows } = await store.pool.query('SELECT COUNT(*) AS n FROM requests');
+      expect(rows[0].n).toBe(2); // the rolled-back attempt's journal line is gone with it
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('PostgreSQL: one terminal\'s batch is read by one unit of work at a time: a close waits for a void under way (another terminal\'s does not)', async () => {
+    const store = await PostgresStore.open(await server.createDatabase());
+    try {
+      const order: string[] = [];
+      let checked!: () => void;
+      const voidChecked = new Promise<void>((resolve) => (checked = resolve));
+      // A void asks whether the sale is in a closed batch, then moves the payment: a close must not count it meanwhile.
+      const voiding = store.transaction(async (tx) => {
+        expect(await tx.lifecycle.closedIn('T-1', 7, 'sale')).toBeUndefined();
+        checked();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        order.push('void committed');
+      });
+      await voidChecked;
+      const closing = store.transaction(async (tx) => {
+        await tx.lifecycle.openBatch('T-1');
+        order.push('close of T-1 read');
+      });
+      const other = store.transaction(async (tx) => {
+        await tx.lifecycle.openBatch('T-2');
+        order.push('close of T-2 read');
+      });
+      await Promise.all([voiding, closing, other]);
+      expect(order).toEqual(['close of T-2 read', 'void committed', 'close of T-1 read']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('PostgreSQL: a provisioning token another worker is consuming reruns the unit of work, which then finds it used: it enrolls once', async () => {
+    const store = await PostgresStore.open(await server.createDatabase());
+    try {
+      const tokenHash = new Uint8Array(32).fill(7);
+      await store.transaction(async (tx) => {
+        await tx.merchants.upsert(simulatorMerchant, 50_000, 0);
+        await tx.provisioning.insert({ tokenHash, merchantId: simulatorMerchant.merchantId, createdAt: 0, expiresAt: 60_000 });
+      });
+      let consumed!: () => void;
+      const firstConsumed = new Promise<void>((resolve) => (consumed = resolve));
+      const first = store.transaction(async (tx) => {
+        const merchant = await tx.provisioning.consume(tokenHash, 'T-first', 1);
+        consumed();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return merchant;
+      });
+      await firstConsumed;
+      let runs = 0;
+      const second = store.transaction(async (tx) => {
+        runs++;
+        return tx.provisioning.consume(tokenHash, 'T-second', 1);
+      });
+      expect(await first).toEqual({ merchantId: simulatorMerchant.merchantId });
+      expect(await second).toBeUndefined();
+      expect(runs).toBeGreaterThan(1);
+      const { rows } = await store.pool.query('SELECT terminal_id FROM provisioning_tokens');
+      expect(rows).toEqual([{ terminal_id: 'T-first' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('PostgreSQL: a payment read to be moved is locked: a second move waits, then sees the first\'s state and is refused', async () => {
+    const world = await JudgementWorld.start({ database: await server.createDatabase() });
+    try {
+      const t = await world.terminal();
+      const alice = world.wallet();
+      await t.pay(alice);
+      const held = await t.pay(alice, { location: fixAt(0, 3000) });
+      expect(held.body.outcome).toBe('held');
+      const store = world.authorizer.store;
+      const now = world.time.now();
+      let firstRead!: () => void;
+      const readByFirst = new Promise<void>((resolve) => (firstRead = resolve));
+      const release = store.transaction(async (tx) => {
+        const payment = (await tx.payments.byHash(held.requestHash))!;
+        firstRead();
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the second one asks meanwhile
+        await transition(tx, payment, 'captured', 'review', 'released', now);
+      });
+      await readByFirst;
+      const reverse = store.transaction(async (tx) => {
+        const payment = (await tx.payments.byHash(held.requestHash))!;
+        await transition(tx, payment, 'reversed', 'review', 'reversed', now);
+      });
+      await release;
+      await expect(reverse).rejects.toBeInstanceOf(IllegalTransition);
+      const payment = (await store.transaction((tx) => tx.payments.byHash(held.requestHash)))!;
+      expect(payment.state).toBe('captured');
+      expect((await store.transaction((tx) => tx.payments.events(payment.requestId))).map((e) => e.to)).toEqual(['pending', 'captured']);
+    } finally {
+      await world.close();
+    }
+  });
+
+  it('PostgreSQL: gives a conflict up after its last attempt and rethrows it, committing nothing', async () => {
+    const store = await PostgresStore.open(await server.createDatabase(), { maxAttempts: 3 });
+    try {
+      let runs = 0;
+      const never = store.transaction(async (tx) => {
+        runs++;
+        await tx.settings.put('never', Uint8Array.of(1));
+        throw new ConcurrentChange('always');
+      });
+      await expect(never).rejects.toMatchObject({ name: 'ConcurrentChange', message: 'concurrent change: always' });
+      expect(runs).toBe(3);
+      expect(await store.transaction((tx) => tx.settings.get('never'))).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * The authorizer as a fleet runs it: `qrpay authorizer --workers 2 --database
+ * postgres://…`, two processes behind one port sharing one real PostgreSQL
+ * server (started here), and bench terminals firing at once so that requests
+ * land on both workers. The double-spend, trace-reuse and retry rules must
+ * hold across the processes, and the database must show no doubled payment.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeEntropy } from '../../../hal/sim/entropy';
+import type { PublicKey } from '../../../src/authorization/signer';
+import { hex } from '../../../src/paycode/hex';
+import { createIssuer, type IssuerKey } from '../../../tools/wallet/wallet';
+import { enrollBenchTerminal, TestWallet, type AuthorizerEndpoint, type BenchTerminal, type Paid } from '../../support/judgement-world';
+import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
+import { run as operator } from '../../../tools/operator/cli';
+import { captureConsole } from '../../support/capture-console';
+import { repoRoot } from '../../xs/xsnap';
+
+const postgres = postgresAvailability();
+if (!postgres.ok) console.warn(`authorizer workers: the PostgreSQL two-worker suite is SKIPPED: ${postgres.reason}`);
+if (!postgres.ok) it.skip(`PostgreSQL, 2 workers — skipped: ${postgres.reason}`, () => undefined);
+
+const outcome = (paid: Paid) => `${paid.body.outcome}:${paid.body.reason}`;
+
+describe.skipIf(!postgres.ok)('PostgreSQL, 2 workers: qrpay authorizer --workers 2 --database postgres://…', () => {
+  let server: PostgresServer;
+  let database: string;
+  let authorizer: ChildProcess;
+  let output = '';
+  let issuer: IssuerKey;
+  let dataDir: string;
+  // Real time on both sides; a loaded machine may take a few seconds to answer.
+  const endpoint = { url: '', decisionKey: undefined as unknown as PublicKey, now: Date.now, maxSkew: 30_000 } satisfies AuthorizerEndpoint;
+
+  beforeAll(async () => {
+    server = await PostgresServer.start();
+    database = await server.createDatabase();
+    issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
+    dataDir = mkdtempSync(join(tmpdir(), 'qrpay-workers-'));
+    authorizer = spawn(process.execPath, [
+      join(repoRoot, 'bin', 'qrpay.js'), 'authorizer', '--workers', '2', '--database', database, '--port', '0', '--data-dir', dataDir,
+      // Bench terminals enroll as they are needed (provisioning has its own tests).
+      '--enrollment', 'open',
+      '--trust-issuer', `${issuer.alg}:${hex(issuer.kid)}:${hex(issuer.publicKey)}`,
+    ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    authorizer.stdout!.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')));
+    authorizer.stderr!.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')));
+    const deadline = Date.now() + 45_000;
+    while (!/listening on (http:\/\/\S+) \(2 workers/.test(output)) {
+      if (authorizer.exitCode !== null || Date.now() > deadline) throw new Error(`the authorizer did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    endpoint.url = /listening on (http:\/\/\S+) \(2 workers/.exec(output)![1];
+  }, 90_000);
+
+  afterAll(async () => {
+    if (authorizer && authorizer.exitCode === null) {
+      const exited = new Promise((resolve) => authorizer.once('exit', resolve));
+      authorizer.kill('SIGTERM');
+      // It stops its workers and exits; a primary that does not is a failure, and killed so nothing outlives the test.
+      const stopped = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 15_000))]);
+      if (!stopped) authorizer.kill('SIGKILL');
+      expect(stopped, `the authorizer did not stop on SIGTERM:\n${output}`).toBe(true);
+    }
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function terminals(n: number): Promise<BenchTerminal[]> {
+    const enrolled = await Promise.all(Array.from({ length: n }, () => enrollBenchTerminal(endpoint)));
+    endpoint.decisionKey ??= enrolled[0].authorizerKey;
+    // One authorizer, one decision key, whichever worker answered the enrollment.
+    for (const t of enrolled) expect(t.authorizerKey).toEqual(endpoint.decisionKey);
+    return enrolled;
+  }
+  const wallet = () => new TestWallet(issuer, Date.now);
+
+  it('accepts each code once when two terminals present it at the same moment (a double spend across workers)', async () => {
+    // A terminal sends one request at a time (a later trace overtaking an earlier one is a trace reuse), so each copy gets its own pair.
+    const ts = await terminals(20);
+    const pairs = await Promise.all(Array.from({ length: 10 }, async (_, i) => {
+      const w = wallet();
+      const code = w.code();
+      return Promise.all([ts[2 * i].pay(w, { code }), ts[2 * i + 1].pay(w, { code })]);
+    }));
+    for (const pair of pairs) expect(pair.map(outcome).sort()).toEqual(['approved:approved', 'declined:replayed']);
+  });
+
+  it('answers a retry racing its original with the very same decision, once charged', async () => {
+    const ts = await terminals(6);
+    const answers = await Promise.all(ts.map(async (t) => {
+      const request = t.sign(wallet());
+      return Promise.all([t.send(request), t.send(request)]);
+    }));
+    for (const [original, retry] of answers) {
+      expect(outcome(original)).toBe('approved:approved');
+      expect(retry.answer).toEqual(original.answer);
+    }
+  });
+
+  it('lets one of two requests signed with one trace through and suspends the terminal (a clone across workers)', async () => {
+    const ts = await terminals(6);
+    const results = await Promise.all(ts.map((t) => Promise.all([t.pay(wallet(), { trace: 1 }), t.pay(wallet(), { trace: 1, reference: 'the clone' })])));
+    for (const pair of results) expect(pair.map(outcome).sort()).toEqual(['approved:approved', 'declined:trace-reused']);
+    const next = await Promise.all(ts.map((t) => t.pay(wallet())));
+    expect(next.map(outcome)).toEqual(ts.map(() => 'declined:terminal-suspended'));
+  });
+
+  it('served from both workers, and the database holds each payment once', async () => {
+    const workers = new Set([...output.matchAll(/\[worker (\d+)\] POST \/v1\/authorize → 200/g)].map((m) => m[1]));
+    expect(workers.size).toBe(2);
+    const client = new pg.Client({ connectionString: database });
+    await client.connect();
+    try {
+      const captured = await client.query<{ n: string }>("SELECT COUNT(*) AS n FROM payments WHERE state = 'captured'");
+      expect(Number(captured.rows[0].n)).toBe(10 + 6 + 6);
+      const doubled = await client.query(
+        "SELECT r.code_id FROM payments p JOIN requests r ON r.id = p.request_id WHERE p.state = 'captured' GROUP BY r.code_id HAVING COUNT(*) > 1",
+      );
+      expect(doubled.rows).toEqual([]);
+      const retries = await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM requests WHERE retry_of IS NOT NULL');
+      expect(Number(retries.rows[0].n)).toBe(6);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('the operator reads the same database while the workers serve (qrpay operator --database)', async () => {
+    const listed = await captureConsole(() => operator(['terminals', '--database', database, '--json']));
+    expect(listed.code).toBe(0);
+    const rows = JSON.parse(listed.out) as { status: string }[];
+    expect(rows).toHaveLength(20 + 6 + 6);
+    expect(rows.filter((t) => t.status === 'suspended')).toHaveLength(6);
+  });
+});
