@@ -12,7 +12,7 @@
  * with a signature the terminal verifies: an unsigned error settles nothing.
  */
 import type { Hal } from '../../hal/index';
-import { requestHash } from '../authorization/decision';
+import { requestHash, verifyDecision, type DecisionBody } from '../authorization/decision';
 import { openInstruction, verifyInstructionResult, type BatchItem, type Instruction, type InstructionResult, type ItemKind } from '../authorization/instruction';
 import { openRequest } from '../authorization/request';
 import type { ReversalEffect, ReversalReason } from '../authorization/reversal';
@@ -23,7 +23,6 @@ import { TerminalError } from './errors';
 import { exchange, type RetryPolicy } from './transport';
 import { offlineKinds, pendingKinds, WorkQueue, type WorkEntry } from './work-queue';
 import { openAdvice } from '../authorization/advice';
-import { verifyDecision, type DecisionBody } from '../authorization/decision';
 import type { KeyValueStore } from '../../hal/storage';
 
 export type ReversalState = { reason: ReversalReason; state: 'acknowledged'; effect: ReversalEffect } | { reason: ReversalReason; state: 'queued' };
