@@ -174,16 +174,18 @@ export async function run(args: string[]): Promise<number> {
     else if (enrollment === 'provisioned') console.log('new terminals need a provisioning token: qrpay operator provision --merchant ID');
   }
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
     // Started through npx, a `kill %1` stops npm's process, not this one: leave with our parent rather than
-    // linger on the port as an orphan.
+    // linger on the port as an orphan. The watch is cleared on every way out, or it would keep the process alive.
     const parent = process.ppid;
-    const watch = setInterval(() => {
-      if (process.ppid === parent) return;
+    const leave = () => {
       clearInterval(watch);
       resolve();
+    };
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) leave();
     }, 500);
+    process.once('SIGINT', leave);
+    process.once('SIGTERM', leave);
   });
   await authorizer.close();
   leaveCluster();
