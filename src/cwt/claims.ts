@@ -3,6 +3,7 @@
  * typed readers that report a wrongly typed claim instead of guessing.
  */
 import { isBytes, isCborMap, type CborMap, type CborValue } from '../codec/cbor';
+import { decodeBase64url } from '../codec/base64url';
 
 export const Claim = { iss: 1, sub: 2, aud: 3, exp: 4, nbf: 5, iat: 6, cti: 7, cnf: 8 } as const;
 
@@ -63,6 +64,28 @@ export function readText(claims: CborMap, key: number, required: boolean): strin
   }
   if (typeof value !== 'string') throw new ClaimError(key, `claim ${key} is not text`);
   return value;
+}
+
+/**
+ * Bytes carried as base64url text (no padding) in a text claim: how a binary
+ * identifier fits `sub`, a StringOrURI (RFC 8392 §3.1.2). A byte string there,
+ * or text that is not the one canonical base64url form, is refused.
+ */
+export function readBase64urlText(claims: CborMap, key: number, length: { min: number; max: number }): Uint8Array {
+  const value = claims.get(key);
+  if (value === undefined) throw new ClaimError(key, `claim ${key} is missing`);
+  if (isBytes(value)) throw new ClaimError(key, `claim ${key} is a byte string; it must be text (base64url, RFC 8392 StringOrURI)`);
+  if (typeof value !== 'string') throw new ClaimError(key, `claim ${key} is not text`);
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeBase64url(value);
+  } catch (error) {
+    throw new ClaimError(key, `claim ${key} is not base64url text: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (bytes.length < length.min || bytes.length > length.max) {
+    throw new ClaimError(key, `claim ${key} holds ${bytes.length} bytes, expected ${length.min}..${length.max}`);
+  }
+  return bytes;
 }
 
 export function readMap(claims: CborMap, key: number, required: true): CborMap;

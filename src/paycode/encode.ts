@@ -7,6 +7,7 @@ import { encode, type CborMap, type CborValue } from '../codec/cbor';
 import { encodeBase45 } from '../codec/base45';
 import { CoseAlg, createSign1, HeaderLabel, type CoseAlgName } from '../cose/sign1';
 import { toCoseKey, type PublicKey } from '../cose/key';
+import { encodeBase64url } from '../codec/base64url';
 import { Claim, CnfKey } from '../cwt/claims';
 import { codePrefix, limitsClaim } from './format';
 
@@ -22,7 +23,7 @@ export interface Limits {
 export interface CredentialContent {
   issuerAlg: CoseAlgName;
   issuerKid: Uint8Array;
-  /** The account pseudonym (CWT `sub`). */
+  /** The account pseudonym: travels as base64url text in the CWT `sub` (a StringOrURI, RFC 8392). */
   account: Uint8Array;
   /** The credential id (CWT `cti`). */
   credentialId: Uint8Array;
@@ -43,7 +44,7 @@ function limitsValue(limits: Limits | undefined): CborValue[] | undefined {
 /** The credential: an untagged COSE_Sign1 CWT signed by the issuer (it travels inside a code's `kcwt`). */
 export function encodeCredential(content: CredentialContent, sign: Signer): CborValue[] {
   const claims: CborMap = new Map<number, CborValue>([
-    [Claim.sub, content.account],
+    [Claim.sub, encodeBase64url(content.account)],
     [Claim.exp, content.expiresAt],
     [Claim.nbf, content.notBefore],
     [Claim.cti, content.credentialId],

@@ -8,7 +8,7 @@ import { decodeBase45 } from '../codec/base45';
 import { decode, encode, type CborMap, type CborValue } from '../codec/cbor';
 import { algName, HeaderLabel, sign1FromValue, type CoseAlgName, type Sign1 } from '../cose/sign1';
 import { fromCoseKey, type PublicKey } from '../cose/key';
-import { Claim, CnfKey, onlyClaims, readBytes, readMap, readNumericDate } from '../cwt/claims';
+import { Claim, CnfKey, onlyClaims, readBase64urlText, readBytes, readMap, readNumericDate } from '../cwt/claims';
 import {
   accountLength, codeIdLength, codePrefix, credentialIdLength, issuerKidLength, limitsClaim, maxCodeBytes, maxCodeTextLength,
 } from './format';
@@ -108,7 +108,7 @@ export function parseCredential(value: CborValue): ParsedCredential {
     const parsed: ParsedCredential = {
       alg,
       issuerKid: kid,
-      account: readBytes(claims, Claim.sub, true, accountLength),
+      account: readBase64urlText(claims, Claim.sub, accountLength),
       credentialId: readBytes(claims, Claim.cti, true, credentialIdLength),
       notBefore,
       expiresAt,

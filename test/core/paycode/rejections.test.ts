@@ -8,6 +8,7 @@ import { encode, type CborMap, type CborValue } from '../../../src/codec/cbor';
 import { encodeBase45 } from '../../../src/codec/base45';
 import { createSign1, HeaderLabel } from '../../../src/cose/sign1';
 import { Claim } from '../../../src/cwt/claims';
+import { toCoseKey } from '../../../src/cose/key';
 import { toLowS } from '../../../src/crypto/verify';
 import { codePrefix, PaymentCodeVerifier, ReplayCache, rejectReasons, type RejectReason, type VerifyResult } from '../../../src/paycode';
 import {
@@ -74,6 +75,30 @@ describe('payment code rejections', () => {
     expectReason(verify(craftedCode(world, { claims: new Map<number, CborValue>([[Claim.exp, now + 30], [Claim.iat, now]]) })), 'malformed');
     expectReason(verify(craftedCode(world, { claims: claims([[Claim.exp, now + 600]]) })), 'malformed'); // lifetime > 120 s
     expectReason(verify(craftedCode(world, { claims: claims([[Claim.exp, now - 1]]) })), 'malformed'); // exp before iat
+  });
+
+  it('malformed: a credential whose sub (RFC 8392 StringOrURI) is a byte string or not canonical base64url text', () => {
+    const withSub = (sub: CborValue): string => {
+      const claims = new Map<number, CborValue>([
+        [Claim.sub, sub], [Claim.exp, epoch + 1000], [Claim.nbf, epoch], [Claim.cti, credentialId],
+        [Claim.cnf, new Map([[1, toCoseKey({ alg: world.device.alg, publicKey: world.device.publicKey })]])],
+      ]);
+      const credential = createSign1({
+        protectedHeader: new Map<number, CborValue>([[HeaderLabel.alg, -8], [HeaderLabel.kid, issuerKid]]),
+        payload: encode(claims),
+        sign: signerFor(world.issuer),
+      });
+      return craftedCode(world, { protectedHeader: new Map<number, CborValue>([[HeaderLabel.alg, -8], [HeaderLabel.kcwt, credential]]) });
+    };
+    const detailOf = (result: VerifyResult) => (result.ok ? 'accepted' : `${result.reason}: ${result.detail}`);
+    expect(detailOf(verify(withSub('CgsMDQ4P')))).toBe('accepted'); // the same account, as the wallet writes it
+    expect(detailOf(verify(withSub(account)))).toMatch(/^malformed: .*claim 2 is a byte string/);
+    expect(detailOf(verify(withSub('CgsMDQ4P==')))).toMatch(/^malformed: .*claim 2 is not base64url/);
+    expect(detailOf(verify(withSub('CgsMDQ5')))).toMatch(/^malformed: .*claim 2 is not base64url/); // 5 bytes, stray bits
+    expect(detailOf(verify(withSub('Cgs+DQ4P')))).toMatch(/^malformed: .*claim 2 is not base64url/);
+    expect(detailOf(verify(withSub('CgsM')))).toMatch(/^malformed: .*claim 2 holds 3 bytes/);
+    expect(detailOf(verify(withSub(7)))).toMatch(/^malformed: .*claim 2 is not text/);
+    tested.add('malformed');
   });
 
   it('unsupported-algorithm: an algorithm outside the allow-list, or not the one the credential allows', () => {
