@@ -10,7 +10,7 @@ import { openDenyList, type DenyListContent, type OperatorRoot } from './operato
 
 export const denyListStorageKey = 'qp.deny';
 
-export type DenyCheck = { ok: true } | { ok: false; reason: 'revoked' | 'revocation-unknown'; detail: string };
+export type DenyCheck = { ok: true } | { ok: false; reason: 'revoked' | 'frozen' | 'revocation-unknown'; detail: string };
 
 export class DenyList {
   private readonly store: ListStore<DenyListContent>;
@@ -46,7 +46,7 @@ export class DenyList {
       return { ok: false, reason: 'revoked', detail: `credential ${hex(credentialId)} is revoked (deny list version ${list.version})` };
     }
     if (list.frozenAccounts.has(`${kid}/${hex(account)}`)) {
-      return { ok: false, reason: 'revoked', detail: `account ${hex(account)} is frozen (deny list version ${list.version})` };
+      return { ok: false, reason: 'frozen', detail: `account ${hex(account)} is frozen (deny list version ${list.version})` };
     }
     return { ok: true };
   }

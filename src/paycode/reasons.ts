@@ -11,7 +11,8 @@ export type RejectReason =
   | 'credential-not-yet-valid'
   | 'credential-expired'
   | 'revocation-unknown' // no deny list installed, or it has expired: revocation cannot be checked
-  | 'revoked' // credential revoked or account frozen
+  | 'revoked' // the credential is revoked
+  | 'frozen' // the account is frozen (by its owner, a trusted contact or the operator): all its credentials stop
   | 'not-yet-valid' // code iat is in the future beyond the allowed skew
   | 'expired' // code exp has passed (beyond the skew)
   | 'over-limit' // amount above the credential's per-payment cap or the code's cap
@@ -23,7 +24,7 @@ export type RejectReason =
 
 export const rejectReasons: readonly RejectReason[] = [
   'malformed', 'unsupported-algorithm', 'trust-list-expired', 'unknown-issuer', 'credential-not-yet-valid', 'credential-expired',
-  'revocation-unknown', 'revoked', 'not-yet-valid', 'expired', 'over-limit', 'replayed', 'rate-limited', 'bad-credential-signature',
+  'revocation-unknown', 'revoked', 'frozen', 'not-yet-valid', 'expired', 'over-limit', 'replayed', 'rate-limited', 'bad-credential-signature',
   'bad-code-signature', 'replay-unavailable',
 ];
 

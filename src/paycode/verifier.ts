@@ -8,7 +8,7 @@
  *  3. code lifetime (exp - iat) within policy                  malformed
  *  4. a current trust list; issuer kid in it                  trust-list-expired / unknown-issuer
  *  5. credential validity window                               credential-not-yet-valid / credential-expired
- *  6. deny list current; credential and account not on it      revocation-unknown / revoked
+ *  6. deny list current; credential and account not on it      revocation-unknown / revoked / frozen
  *  7. code iat / exp against the clock, with skew              not-yet-valid / expired
  *  8. amount against the credential and code caps              over-limit
  *  9. code not already accepted; admission rate of the cache   replayed / rate-limited

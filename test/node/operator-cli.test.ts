@@ -70,7 +70,7 @@ describe('qrpay operator', () => {
     const bob = world.wallet();
     await t.pay(bob);
     expect((await operator('freeze', accountOf(bob.credential), '--reason', 'phone stolen')).out).toMatch(/froze/);
-    expect((await t.pay(bob)).body).toMatchObject({ outcome: 'declined', reason: 'revoked' });
+    expect((await t.pay(bob)).body).toMatchObject({ outcome: 'declined', reason: 'frozen', display: 'Account frozen' });
     expect((await operator('unfreeze', accountOf(bob.credential))).out).toMatch(/unfroze/);
     expect((await t.pay(bob)).body.outcome).toBe('approved');
     expect(paid.body.outcome).toBe('approved');

@@ -216,13 +216,13 @@ describe('freeze', () => {
     await t.pay(phone, { location: noReceiver });
     const answer = await send(w.authorizer.url, freezeAccount(phone.device, accountOf(phone.credential), 'lost my bag', w.time.now()));
     expect(answer).toMatchObject({ status: 200, body: { frozen: true, by: 'owner' } });
-    expect((await t.pay(tablet)).body).toMatchObject({ outcome: 'declined', reason: 'revoked' });
+    expect((await t.pay(tablet)).body).toMatchObject({ outcome: 'declined', reason: 'frozen' });
     const list = new DenyList({ root: w.authorizer.lists.rootKey });
     const bytes = new Uint8Array(await (await fetch(`${w.authorizer.url}/v1/deny-list`)).arrayBuffer());
     const now = Math.floor(w.time.now() / 1000);
     expect(list.install(bytes, now).ok).toBe(true);
     expect(list.check(tablet.credential.issuerKid, tablet.credential.credentialId, tablet.credential.account, now))
-      .toMatchObject({ ok: false, reason: 'revoked', detail: expect.stringMatching(/frozen/) });
+      .toMatchObject({ ok: false, reason: 'frozen', detail: expect.stringMatching(/frozen/) });
     expect(outbox(w).filter((n) => n.kind === 'freeze')).toHaveLength(2);
   });
 

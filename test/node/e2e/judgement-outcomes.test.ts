@@ -201,10 +201,10 @@ describe('frozen and reported, at the terminal', () => {
     const freeze = await send(w.authorizer.url, freezeAccount(w.wallet.device, accountOf(w.wallet.credential), 'lost phone', Date.now()));
     expect(freeze.status).toBe(200);
     // Before the update the terminal still forwards, and the authorizer refuses at once.
-    expect(await pay(terminal, w.wallet.code())).toMatchObject({ outcome: 'declined', reason: 'revoked', source: 'authorizer' });
+    expect(await pay(terminal, w.wallet.code())).toMatchObject({ outcome: 'declined', reason: 'frozen', display: 'Account frozen', source: 'authorizer' });
     expect((await terminal.refreshLists()).deny).toMatchObject({ ok: true });
     const requests = journalLength(w);
-    expect(await pay(terminal, w.wallet.code())).toMatchObject({ outcome: 'declined', reason: 'revoked', source: 'terminal', actuated: false });
+    expect(await pay(terminal, w.wallet.code())).toMatchObject({ outcome: 'declined', reason: 'frozen', source: 'terminal', actuated: false });
     expect(journalLength(w)).toBe(requests);
   });
 

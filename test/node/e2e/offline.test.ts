@@ -142,7 +142,7 @@ describe('lists that stay fresh', () => {
         if (tried.source === 'terminal' && tried.outcome === 'declined') declined = tried;
       }
       const reached = Date.now() - frozenAt;
-      expect(declined).toMatchObject({ reason: 'revoked' });
+      expect(declined).toMatchObject({ reason: 'frozen' });
       // Bounded: one interval and one exchange (the lists' own download), here on loopback.
       expect(reached).toBeLessThan(interval + 1_000);
     } finally {

@@ -19,6 +19,8 @@ export const displayTexts: Readonly<Record<string, string>> = {
   'purpose-not-allowed': 'Not allowed here',
   'over-terminal-limit': 'Amount over limit',
   replayed: 'Code already used',
+  revoked: 'Card revoked',
+  frozen: 'Account frozen',
   'rate-limited': 'Busy: show the code again',
   reversed: 'Cancelled by the terminal',
   'held-for-review': 'Accepted, under review',
