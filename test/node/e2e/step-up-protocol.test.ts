@@ -3,8 +3,10 @@
  * poll's 404/202/200, a retried request, an answer after expiry, and the
  * wallet endpoint's refusals.
  */
+import { p256 } from '@noble/curves/nist.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyDecision } from '../../../src/authorization/decision';
+import { readDecision, requestHash, verifyDecision } from '../../../src/authorization/decision';
+import { openRequest, signRequest } from '../../../src/authorization/request';
 import { send, stepUpAnswer } from '../../../tools/wallet/authorizer-client';
 import { JudgementWorld, type BenchTerminal, type TestWallet } from '../../support/judgement-world';
 
@@ -57,6 +59,50 @@ describe('step-up protocol', () => {
     const retry = await fetch(`${w.authorizer.url}/v1/authorize`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: new Uint8Array(original.request) });
     expect(new Uint8Array(await retry.arrayBuffer())).toEqual(new Uint8Array(stored.decision));
     expect(w.authorizer.db.prepare('SELECT COUNT(*) AS n FROM step_ups').get()).toEqual({ n: 1 });
+  });
+
+  it('a re-signed copy decided first: the terminal polling with its own hash gets the final decision, bound to it; a stranger learns and changes nothing', async () => {
+    world = await JudgementWorld.start({ risk: { factors: { 'new-credential': { points: 40 } } } });
+    const w = world;
+    const t = await w.terminal();
+    const alice = w.wallet();
+    const original = t.sign(alice);
+    // The same payload signed again with fresh randomness (a retry the terminal re-signed): other bytes, another hash.
+    const resigned = signRequest(openRequest(original.bytes).request, {
+      alg: 'ES256', sign: (m) => p256.sign(m, t.key.secretKey, { prehash: true, lowS: true, format: 'compact', extraEntropy: true }),
+    });
+    expect(resigned).not.toEqual(original.bytes);
+    const copy = await t.send({ bytes: resigned, trace: original.trace });
+    const paid = await t.send(original);
+    expect(copy.body.outcome).toBe('step-up');
+    expect(paid.body.outcome).toBe('step-up');
+    expect(w.authorizer.db.prepare('SELECT request_hash FROM step_ups').all()).toEqual([{ request_hash: Buffer.from(requestHash(resigned)) }]);
+
+    // Before the answer: pending for both hashes; a stranger's guess is unknown; nothing moved.
+    expect((await poll(w, paid.requestHash)).status).toBe(202);
+    expect((await poll(w, copy.requestHash)).status).toBe(202);
+    const stranger = await poll(w, new Uint8Array(32).fill(7));
+    expect(stranger.status).toBe(404);
+    expect(stranger.body.length).toBeLessThan(200); // a refusal, no decision inside
+    expect(w.authorizer.db.prepare('SELECT state FROM step_ups').get()).toEqual({ state: 'pending' });
+    expect(w.authorizer.db.prepare('SELECT state FROM payments').get()).toEqual({ state: 'awaiting-confirmation' });
+
+    const { id } = w.authorizer.db.prepare('SELECT id FROM step_ups').get() as { id: string };
+    expect((await send(w.authorizer.url, stepUpAnswer(alice.device, alice.credential, id, true, w.time.now()))).status).toBe(200);
+    const mine = await poll(w, paid.requestHash);
+    const theirs = await poll(w, copy.requestHash);
+    expect(mine.status).toBe(200);
+    const verified = final(w, t, paid, mine.body);
+    expect(verified).toMatchObject({ ok: true, decision: { outcome: 'approved', reason: 'approved', trace: paid.trace } });
+    const other = final(w, t, copy, theirs.body);
+    expect(other).toMatchObject({ ok: true, decision: { outcome: 'approved' } });
+    expect(verified.ok && other.ok && verified.decision.approvalCode).toBe(other.ok && other.decision.approvalCode);
+    // Bound to its own request only: the copy's decision does not pass for the original's.
+    expect(final(w, t, paid, theirs.body)).toMatchObject({ ok: false });
+    expect(readDecision((await poll(w, paid.requestHash)).body)).toEqual(readDecision(mine.body)); // the same decision every time
+    expect(w.authorizer.db.prepare('SELECT COUNT(*) AS n FROM step_ups').get()).toEqual({ n: 1 });
+    expect(w.authorizer.db.prepare('SELECT COUNT(*) AS n FROM payments').get()).toEqual({ n: 1 });
+    expect((await poll(w, new Uint8Array(32).fill(7))).status).toBe(404);
   });
 
   it('an answer after the challenge expired is refused (410) and the payment ends declined', async () => {

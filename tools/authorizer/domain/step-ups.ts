@@ -15,7 +15,8 @@
  * answer: a thief holding a copied QR code cannot.
  */
 import { randomBytes } from 'node:crypto';
-import type { Outcome } from '../../../src/authorization/decision';
+import { sameBytes } from '../../../src/authorization/bytes';
+import { readDecision, type Outcome } from '../../../src/authorization/decision';
 import { serverSignedBy as signedBy } from '../crypto';
 import { openRequest } from '../../../src/authorization/request';
 import type { Signer } from '../../../src/authorization/signer';
@@ -64,13 +65,35 @@ export class StepUps {
    * hash; pending while the customer has not answered; not-found for no such
    * step-up. An expired challenge is settled as declined here, so the
    * terminal always gets an end.
+   *
+   * The step-up belongs to the request that was decided first. When a copy of
+   * it with other signature bytes (a re-signed retry) arrived first, the
+   * terminal still polls with the hash of its own bytes: that hash names a
+   * retry of the decided request, and gets the same final decision (outcome,
+   * reason, approval code, time) bound to it, as the retry's first answer was
+   * (authorization.ts). Polling changes nothing but what expiry changes
+   * anyway, and tells only the holder of a journaled request's bytes the
+   * decision the authorizer would send them.
    */
   final(requestHash: Uint8Array, now: number): Promise<Answer> {
     return this.#store.transaction(async (tx): Promise<Answer> => {
-      const row = await tx.stepUps.byHash(requestHash);
+      let row = await tx.stepUps.byHash(requestHash);
+      if (!row) {
+        const original = await tx.requests.originalOfRetry(requestHash);
+        if (original !== undefined) row = await tx.stepUps.byRequest(original);
+      }
       if (!row) return refused('not-found', 'no step-up for this request');
-      if (row.state === 'pending' && now >= row.expiresAt) return { kind: 'signed', body: await this.#settle(tx, row, 'expired', now) };
-      return row.finalDecision ? { kind: 'signed', body: row.finalDecision } : refused('pending', 'the customer has not answered yet');
+      const final = row.state === 'pending' && now >= row.expiresAt ? await this.#settle(tx, row, 'expired', now) : row.finalDecision;
+      if (!final) return refused('pending', 'the customer has not answered yet');
+      if (sameBytes(row.requestHash, requestHash)) return { kind: 'signed', body: final };
+      const decided = readDecision(final);
+      return {
+        kind: 'signed',
+        body: mintDecision(this.#signer, {
+          requestHash, terminalId: decided.terminalId, trace: decided.trace, outcome: decided.outcome, reason: decided.reason, now: decided.issuedAt,
+          ...(decided.approvalCode ? { approvalCode: decided.approvalCode } : {}),
+        }).signed,
+      };
     });
   }
 

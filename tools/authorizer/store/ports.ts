@@ -179,6 +179,11 @@ export interface RequestsPort {
   /** The original request of this terminal with this trace, decided or not. */
   originalByTrace(terminalId: string, trace: number): Promise<{ requestId: number; hash: Uint8Array } | undefined>;
   recordDecision(decision: StoredDecision): Promise<void>;
+  /**
+   * The original a journaled request with this hash is a retry of (a copy with the same payload and other
+   * signature bytes, or the same bytes again); undefined for an original's hash or one never journaled.
+   */
+  originalOfRetry(hash: Uint8Array): Promise<number | undefined>;
   count(): Promise<number>;
 }
 

@@ -177,6 +177,7 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         if (s.decisions.has(d.requestId)) throw new Error(`request ${d.requestId} is already decided`);
         s.decisions.set(d.requestId, d);
       },
+      originalOfRetry: async (hash) => s.requests.find((x) => x.retryOf !== null && same(x.hash, hash))?.retryOf ?? undefined,
       count: async () => s.requests.length,
     },
     codes: {

@@ -345,6 +345,12 @@ export function postgresRequests(q: Query): RequestsPort {
       await q('INSERT INTO decisions (request_id, outcome, reason, approval_code, decided_at, decision) VALUES ($1, $2, $3, $4, $5, $6)',
         [d.requestId, d.outcome, d.reason, d.approvalCode, d.decidedAt, d.decision]);
     },
+    async originalOfRetry(hash) {
+      const row = (await q<{ retry_of: number }>(
+        'SELECT retry_of FROM requests WHERE request_hash = $1 AND retry_of IS NOT NULL ORDER BY id LIMIT 1', [hash],
+      )).rows[0];
+      return row ? Number(row.retry_of) : undefined;
+    },
     async count() {
       return (await q<{ n: number }>('SELECT COUNT(*) AS n FROM requests')).rows[0].n;
     },

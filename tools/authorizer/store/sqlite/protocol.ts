@@ -303,6 +303,11 @@ export function sqliteRequests(db: Db): RequestsPort {
       db.prepare('INSERT INTO decisions (request_id, outcome, reason, approval_code, decided_at, decision) VALUES (?, ?, ?, ?, ?, ?)')
         .run(d.requestId, d.outcome, d.reason, d.approvalCode, d.decidedAt, d.decision);
     },
+    async originalOfRetry(hash) {
+      const row = db.prepare('SELECT retry_of FROM requests WHERE request_hash = ? AND retry_of IS NOT NULL ORDER BY id LIMIT 1')
+        .get(hash) as { retry_of: number } | undefined;
+      return row?.retry_of;
+    },
     async count() {
       return (db.prepare('SELECT COUNT(*) AS n FROM requests').get() as { n: number }).n;
     },
