@@ -23,7 +23,7 @@ import { signReversal, verifyReversalAck, type ReversalAck, type ReversalReason 
 import { signInstruction, verifyInstructionResult, type Instruction, type InstructionResult } from '../../src/authorization/instruction';
 import { startAuthorizer, type NotifyConfig, type RunningAuthorizer } from '../../tools/authorizer/authorizer';
 import type { RateLimits } from '../../tools/authorizer/domain/authorization';
-import type { EnrollmentMode } from '../../tools/authorizer/domain/provisioning';
+import type { EnrollmentLimits, EnrollmentMode } from '../../tools/authorizer/domain/provisioning';
 import { parseRiskConfig } from '../../tools/authorizer/domain/risk/config';
 import pg from 'pg';
 import type { Fired } from '../../tools/authorizer/domain/risk/factors';
@@ -254,6 +254,7 @@ export class JudgementWorld {
   /** `database`: a postgres:// URL (test/support/postgres-server.ts), instead of the SQLite or memory `store`. */
   static async start(options: {
     risk?: unknown; notify?: NotifyConfig; time?: ManualTime; store?: 'sqlite' | 'memory'; database?: string; holdTtl?: number; limits?: RateLimits; enrollment?: EnrollmentMode;
+    enrollmentLimits?: EnrollmentLimits;
   } = {}): Promise<JudgementWorld> {
     const root = mkdtempSync(join(tmpdir(), 'qrpay-judge-'));
     const time = options.time ?? new ManualTime();
@@ -270,6 +271,7 @@ export class JudgementWorld {
       now: time.now,
       risk: parseRiskConfig(options.risk ?? {}),
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.enrollmentLimits ? { enrollmentLimits: options.enrollmentLimits } : {}),
       // Tests drive delivery with dispatcher.runOnce(); a long interval keeps the timer out of the way.
       notify: { dispatcher: { intervalMs: 3_600_000 }, ...options.notify },
     });

@@ -35,7 +35,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
     const listening = await listen(
       {
         cose: {
-          '/v1/enroll': (body) => service.enroll(body),
+          '/v1/enroll': (body, sender) => service.enroll(body, sender.source),
           '/v1/authorize': (body) => service.authorize(body),
           '/v1/reverse': (body) => authorizer.reversals.reverse(body),
           '/v1/instruct': (body) => authorizer.instructions.receive(body),

@@ -13,7 +13,7 @@ import { AuthorizerService, defaultRateLimits, type RateLimits } from './domain/
 import { Disputes } from './domain/disputes';
 import { Lists, type IssuerEntry } from './domain/lists';
 import { defaultRiskConfig, type RiskConfig } from './domain/risk/config';
-import type { EnrollmentMode } from './domain/provisioning';
+import type { EnrollmentLimits, EnrollmentMode } from './domain/provisioning';
 import { Judgement } from './domain/risk/judgement';
 import { Instructions } from './domain/instructions';
 import { OfflineLosses } from './domain/offline';
@@ -78,6 +78,8 @@ export interface CompositionConfig {
   offline?: OfflineLimits | null;
   /** Per-terminal and per-credential rates (domain/authorization.ts). Default defaultRateLimits. */
   limits?: RateLimits;
+  /** Enrollment attempts per source and per provisioning credential (domain/provisioning.ts). Default defaultEnrollmentLimits. */
+  enrollmentLimits?: EnrollmentLimits;
 }
 
 /**
@@ -165,6 +167,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       offline: new OfflineLosses({ lists, onQueued: kick }),
       ...(config.offline === null ? {} : { offlineLimits: config.offline ?? defaultOfflineLimits }),
       limits: config.limits ?? defaultRateLimits,
+      ...(config.enrollmentLimits ? { enrollmentLimits: config.enrollmentLimits } : {}),
     });
     return {
       store, decisionKey, lists, service, judgement, stepUps, disputes, reversals, instructions, dispatcher, risk, now,

@@ -371,6 +371,28 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     expect(await read(w, (tx) => tx.lists.isRevoked(kid, id))).toBe(true);
   });
 
+  it('enrollment attempts: counted per scope and subject in a window from the first attempt; ended windows are forgotten', async () => {
+    const w = await start(kind);
+    const now = w.time.now();
+    const hit = (scope: 'source' | 'credential', subject: string, at: number) => read(w, (tx) => tx.provisioning.countEnrollmentAttempt(scope, subject, at, 1000));
+    expect(await hit('source', '10.0.0.1', now)).toBe(1);
+    expect(await hit('source', '10.0.0.1', now + 500)).toBe(2);
+    expect(await hit('credential', '10.0.0.1', now + 500)).toBe(1); // another scope, its own count
+    expect(await hit('source', '10.0.0.2', now + 999)).toBe(1);
+    expect(await hit('source', '10.0.0.1', now + 999)).toBe(3);
+    await expect(read(w, async (tx) => {
+      await tx.provisioning.countEnrollmentAttempt('source', '10.0.0.1', now + 999, 1000);
+      throw new Error('rolled back');
+    })).rejects.toThrow('rolled back');
+    expect(await hit('source', '10.0.0.1', now + 1000)).toBe(1); // the window from the first attempt ended: a new one
+    expect(await hit('source', '10.0.0.2', now + 1000)).toBe(2);
+    if (kind === 'sqlite') {
+      expect(w.authorizer.db.prepare('SELECT scope, subject FROM enrollment_attempts ORDER BY scope, subject').all())
+        .toEqual([{ scope: 'credential', subject: '10.0.0.1' }, { scope: 'source', subject: '10.0.0.1' }, { scope: 'source', subject: '10.0.0.2' }]);
+      expect(await hit('credential', '10.0.0.1', now + 1500)).toBe(1); // its window (from now + 500) ended: forgotten, counted anew
+    }
+  });
+
   it('provisioning tokens: consumed once, for their merchant, only before they expire; unknown ones change nothing', async () => {
     const w = await start(kind);
     const now = w.time.now();

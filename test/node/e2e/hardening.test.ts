@@ -6,10 +6,11 @@
  * endpoint, and a thief holding a revoked phone.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { p256 } from '@noble/curves/nist.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { nodeEntropy } from '../../../hal/sim/entropy';
 import { readDecision, requestHash, verifyDecision, type DecisionBody } from '../../../src/authorization/decision';
 import { signRequest, type AuthorizationRequest } from '../../../src/authorization/request';
@@ -20,7 +21,9 @@ import { strangerSampleSlots } from '../../../tools/authorizer/store/ports';
 import { accountOf, freezeAccount, nameContact, reportPayment, send } from '../../../tools/wallet/authorizer-client';
 import { signEnrollmentRequest, verifyEnrollmentAnswer, type EnrollmentAnswer } from '../../../src/authorization/enrollment';
 import { issueProvisioningToken } from '../../../tools/authorizer/domain/provisioning';
-import { createKeyPair, signerFor } from '../../../tools/wallet/wallet';
+import { createKeyPair, signerFor, type KeyPair } from '../../../tools/wallet/wallet';
+import { startAuthorizer } from '../../../tools/authorizer/authorizer';
+import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
 import { bootTerminal, coffee, pay, startWorld } from '../../support/e2e-world';
 import { fixAt, JudgementWorld, type BenchTerminal, type TestWallet } from '../../support/judgement-world';
 
@@ -334,4 +337,68 @@ describe('enrollment needs a provisioning credential by default', () => {
       await real.close();
     }
   });
+});
+
+describe('enrollment attempts are limited per source and per provisioning credential, in the database', () => {
+  const postgres = postgresAvailability();
+  let server: PostgresServer | undefined;
+  afterAll(async () => {
+    await server?.stop();
+  });
+  if (!postgres.ok) it.skip(`on PostgreSQL — skipped: ${postgres.reason}`, () => undefined);
+
+  for (const kind of ['sqlite', ...(postgres.ok ? ['PostgreSQL'] : [])] as const) {
+    it(`two authorizer processes over one ${kind} database (what --workers runs) share the counts: a re-enrolling key, a flooding source and a leaked token get 429 until the window ends`, async () => {
+      const root = mkdtempSync(join(tmpdir(), 'qrpay-enroll-rate-'));
+      let clock = Date.now();
+      const database = kind === 'PostgreSQL' ? { database: await (server ??= await PostgresServer.start()).createDatabase() } : {};
+      const config = {
+        dataDir: join(root, 'authorizer'), ...database, enrollment: 'open' as const, now: () => clock,
+        enrollmentLimits: { windowMs: 60_000, perSource: 8, perCredential: 3 }, notify: { dispatcher: { intervalMs: 3_600_000 } },
+      };
+      // The second one starts over the data directory and database the first one created, as a worker does.
+      const first = await startAuthorizer(config);
+      const second = await startAuthorizer(config);
+      try {
+        const workers = [first, second];
+        const key = createKeyPair('ES256', nodeEntropy);
+        const enrollment = (board: KeyPair, token?: Uint8Array) => signEnrollmentRequest(
+          { key: { alg: 'ES256', publicKey: board.publicKey }, device: { model: 'cheap', serial: 'SN-1', firmware: '0.1.0', board: 'cheap' }, localTime: clock, ...(token ? { provisioningToken: token } : {}) },
+          { alg: 'ES256', sign: signerFor(board) },
+        );
+        const enrollAt = async (i: number, body: Uint8Array) => {
+          const response = await fetch(`${workers[i % 2].url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body });
+          return { status: response.status, text: response.status === 200 ? '' : await response.text() };
+        };
+        // One key enrolls, then re-enrolls (each journaled), alternating between the workers: the fourth re-enrollment is one too many.
+        for (let i = 0; i < 4; i++) expect(await enrollAt(i, enrollment(key))).toMatchObject({ status: 200 });
+        expect(await enrollAt(4, enrollment(key))).toEqual({ status: 429, text: expect.stringMatching(/more than 3 enrollment attempts with this key/) });
+        // Other keys from the same address: the source's ninth attempt is refused, whatever it carries (even garbage).
+        for (let i = 5; i < 8; i++) expect(await enrollAt(i, enrollment(createKeyPair('ES256', nodeEntropy)))).toMatchObject({ status: 200 });
+        expect(await enrollAt(8, Uint8Array.of(1, 2, 3))).toEqual({ status: 429, text: expect.stringMatching(/more than 8 enrollment attempts from /) });
+        expect(await enrollAt(9, enrollment(createKeyPair('ES256', nodeEntropy)))).toMatchObject({ status: 429 });
+        const terminals = () => first.store.transaction((tx) => tx.views.terminals());
+        expect(await terminals()).toHaveLength(4);
+        expect(await first.store.transaction((tx) => tx.views.terminals())).toEqual(await second.store.transaction((tx) => tx.views.terminals()));
+
+        // A window later both counts start again. An issued token tried by board after board (leaked): counted as one credential.
+        clock += 60_000;
+        expect(await enrollAt(10, enrollment(key))).toMatchObject({ status: 200 });
+        const issued = await first.store.transaction((tx) => issueProvisioningToken(tx, { merchantId: 'M-DEMO', now: clock }));
+        for (let i = 11; i < 14; i++) expect(await enrollAt(i, enrollment(createKeyPair('ES256', nodeEntropy), issued.token))).toMatchObject({ status: 200 });
+        expect(await enrollAt(14, enrollment(createKeyPair('ES256', nodeEntropy), issued.token)))
+          .toEqual({ status: 429, text: expect.stringMatching(/more than 3 enrollment attempts with this provisioning token/) });
+        expect(await terminals()).toHaveLength(5); // the token enrolled one board; the two after it were refused as used
+        // Made-up tokens and new keys add no rows of their own: one per source, the known key, the issued token.
+        if (kind === 'sqlite') {
+          expect(first.db.prepare('SELECT scope, COUNT(*) AS n FROM enrollment_attempts GROUP BY scope ORDER BY scope').all())
+            .toEqual([{ scope: 'credential', n: 2 }, { scope: 'source', n: 1 }]);
+        }
+      } finally {
+        await second.close();
+        await first.close();
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -27,7 +27,8 @@ import type { PublicKey, Signer } from '../../../src/authorization/signer';
 import { strangerPrefixBytes, type StoredDecision, type StrangerKind, type Store, type TerminalRecord, type Tx } from '../store/ports';
 import { mintDecision } from './decisions';
 import { refused, signed, type Answer } from './results';
-import { tokenHash, type EnrollmentMode } from './provisioning';
+import { defaultEnrollmentLimits, tokenHash, type EnrollmentLimits, type EnrollmentMode } from './provisioning';
+import { hex } from '../../../src/paycode/hex';
 import type { JudgementHooks } from './risk/judgement';
 
 export type CodeJudgement =
@@ -69,6 +70,8 @@ export interface AuthorizerOptions {
   /** Scores verified payments and records every decision's factors (risk/judgement.ts); without it, what verifies is approved. */
   judgement?: JudgementHooks;
   limits?: RateLimits;
+  /** Enrollment attempts per source and per provisioning credential (domain/provisioning.ts). Default defaultEnrollmentLimits. */
+  enrollmentLimits?: EnrollmentLimits;
   /** Records and tells an offline payment declined at its upload (domain/offline.ts). */
   offline?: { lost(tx: Tx, loss: { requestId: number; request: AuthorizationRequest; reason: string; now: number }): Promise<void> };
   /** The offline limits terminals get at enrollment; absent, terminals never approve on their own. */
@@ -98,19 +101,30 @@ export class AuthorizerService {
     return this.#options.publicKey;
   }
 
-  enroll(bytes: Uint8Array): Promise<Answer> {
+  /** An enrollment from `source` (the sender's address): see EnrollmentLimits for what is counted. */
+  async enroll(bytes: Uint8Array, source: string): Promise<Answer> {
+    const limits = this.#options.enrollmentLimits ?? defaultEnrollmentLimits;
+    const now = this.#now();
+    const fromSource = await this.#store.transaction((tx) => tx.provisioning.countEnrollmentAttempt('source', source, now, limits.windowMs));
+    if (fromSource > limits.perSource) return refused('rate-limited', `more than ${limits.perSource} enrollment attempts from ${source} in ${limits.windowMs / 1000} s`);
     let opened;
     try {
       opened = openEnrollmentRequest(bytes);
     } catch (error) {
-      return Promise.resolve(refused('malformed', problemOf(error)));
+      return refused('malformed', problemOf(error));
     }
-    if (!opened.possession) return Promise.resolve(refused('malformed', 'signature: the enrollment is not signed by the key it introduces'));
+    if (!opened.possession) return refused('malformed', 'signature: the enrollment is not signed by the key it introduces');
     const { request } = opened;
-    const now = this.#now();
     const mode = this.#options.enrollment ?? 'provisioned';
     return this.#store.transaction(async (tx) => {
       let terminal = await tx.terminals.byKey(request.key.publicKey);
+      // Counted per credential the authorizer knows (an enrolled key, an issued token), so a stranger's made-up
+      // keys and tokens add no rows: the source's count bounds them.
+      const token = request.provisioningToken ? tokenHash(request.provisioningToken) : undefined;
+      const credential = terminal ? `key:${hex(request.key.publicKey)}` : token && await tx.provisioning.issued(token) ? `token:${hex(token)}` : undefined;
+      if (credential && await tx.provisioning.countEnrollmentAttempt('credential', credential, now, limits.windowMs) > limits.perCredential) {
+        return refused('rate-limited', `more than ${limits.perCredential} enrollment attempts with this ${terminal ? 'key' : 'provisioning token'} in ${limits.windowMs / 1000} s`);
+      }
       if (!terminal) {
         const id = `T${randomBytes(5).toString('hex').toUpperCase()}`;
         let merchantId = this.#options.merchant.merchantId;

@@ -19,6 +19,24 @@ import { DomainRefusal } from './results';
 export type EnrollmentMode = 'provisioned' | 'manual' | 'open';
 export const enrollmentModes: readonly EnrollmentMode[] = ['provisioned', 'manual', 'open'];
 
+/**
+ * Enrollment attempts allowed in any window of `windowMs`, counted in the store (so every worker process of one
+ * authorizer sees the same counts): per source address, every attempt (a garbled one included: counted before
+ * the request is read), and per provisioning credential the authorizer knows, every attempt that names it (an
+ * enrolled terminal's key: re-enrollments, each of which is journaled; an issued token: a leaked one tried by
+ * many boards). Beyond either the request is refused `rate-limited` (HTTP 429) before any other work. The store
+ * holds one row per subject seen in the last window: at most the sources seen plus the keys and tokens it
+ * issued, never one per made-up key or token (those count against their source only).
+ */
+export interface EnrollmentLimits {
+  windowMs: number;
+  perSource: number;
+  perCredential: number;
+}
+
+/** A site installing its boards enrolls a few a minute from one address; a board enrolls once, or again after a reset. */
+export const defaultEnrollmentLimits: EnrollmentLimits = { windowMs: 10 * 60_000, perSource: 300, perCredential: 10 };
+
 export const provisioningTokenBytes = 16;
 /** How long a token stays usable unless the operator says otherwise. */
 export const defaultTokenLifetimeMs = 7 * 24 * 3600 * 1000;

@@ -13,7 +13,9 @@ export type Refusal =
   /** Too late: the challenge or the hold expired. */
   | 'expired'
   /** Not decided yet: ask again. */
-  | 'pending';
+  | 'pending'
+  /** Too many attempts from this sender or with this credential lately: try again after the window. */
+  | 'rate-limited';
 
 export type Answer<T = never> =
   | { kind: 'signed'; body: Uint8Array }

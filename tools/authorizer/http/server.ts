@@ -26,7 +26,9 @@ export interface Reply {
   body: Uint8Array;
 }
 
-export const statusOf: Record<Refusal, number> = { malformed: 400, forbidden: 403, 'not-found': 404, conflict: 409, expired: 410, pending: 202 };
+export const statusOf: Record<Refusal, number> = {
+  malformed: 400, forbidden: 403, 'not-found': 404, conflict: 409, expired: 410, pending: 202, 'rate-limited': 429,
+};
 
 /** A domain answer as a reply: signed messages as application/cose, values and refusals as JSON or text. */
 export function reply(answer: Answer<unknown>, errors: 'json' | 'text'): Reply {
@@ -37,8 +39,13 @@ export function reply(answer: Answer<unknown>, errors: 'json' | 'text'): Reply {
   return errors === 'json' ? json(status, { error: answer.problem }) : text(status, answer.problem);
 }
 
+/** Who sent a request, as far as the connection tells: the peer's address. */
+export interface Sender {
+  source: string;
+}
+
 /** The signed-message endpoints: POST application/cose → a domain answer. */
-export type CoseEndpoints = Record<string, (body: Uint8Array) => Promise<Answer<unknown>>>;
+export type CoseEndpoints = Record<string, (body: Uint8Array, sender: Sender) => Promise<Answer<unknown>>>;
 
 export interface HttpFaceOptions {
   cose: CoseEndpoints;
@@ -105,7 +112,7 @@ async function route(face: HttpFaceOptions, request: http.IncomingMessage, path:
   if (type !== 'application/cose') return text(415, 'send application/cose');
   const body = await readBody(request);
   if (!body) return text(413, `bodies are limited to ${maxBodyBytes} bytes`);
-  return reply(await endpoint(body), 'text');
+  return reply(await endpoint(body, { source: request.socket.remoteAddress ?? 'unknown' }), 'text');
 }
 
 export function readBody(request: http.IncomingMessage): Promise<Uint8Array | undefined> {

@@ -537,7 +537,18 @@ export interface ProvisioningPort {
    * changed) otherwise. A token enrolls one terminal, once.
    */
   consume(tokenHash: Uint8Array, terminalId: string, now: number): Promise<{ merchantId: string } | undefined>;
+  /** Whether a token with this hash was ever issued (used, expired or not). */
+  issued(tokenHash: Uint8Array): Promise<boolean>;
+  /**
+   * Counts one enrollment attempt by `subject` (a source address, a provisioning credential) in its fixed
+   * window of `windowMs` (which starts at the subject's first attempt and ends windowMs later) and returns the
+   * attempts in the window so far, this one included. Atomic across processes sharing the store. Windows
+   * that ended are forgotten, so the rows are the subjects seen in the last windowMs.
+   */
+  countEnrollmentAttempt(scope: EnrollmentRateScope, subject: string, now: number, windowMs: number): Promise<number>;
 }
+
+export type EnrollmentRateScope = 'source' | 'credential';
 
 /** Read models for the operator's command line (tools/operator): rows as displayed. */
 export interface OperatorViews {

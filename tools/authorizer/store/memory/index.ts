@@ -53,6 +53,7 @@ interface State {
   batchItems: Map<string, BatchItemRecord & { batch: number }>;
   offlineLosses: Map<number, OfflineLossRecord>;
   provisioning: (ProvisioningToken & { usedAt: number | null; terminalId: string | null })[];
+  enrollmentAttempts: Map<string, { windowStart: number; attempts: number }>;
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -64,7 +65,7 @@ function emptyState(): State {
     settings: new Map(), merchants: new Map(), terminals: [], enrollments: [], requests: [], decisions: new Map(), codes: new Map(),
     strangerCounts: {}, strangerSamples: [],
     issuers: new Map(), revoked: new Map(), frozen: new Map(), versions: { trust: 1, deny: 1 }, payments: new Map(), events: [], fixes: [],
-    assessments: new Map(), stepUps: new Map(), reports: [], compensations: [], contacts: [], outbox: [], reversals: new Map(), provisioning: [],
+    assessments: new Map(), stepUps: new Map(), reports: [], compensations: [], contacts: [], outbox: [], reversals: new Map(), provisioning: [], enrollmentAttempts: new Map(),
     holds: new Map(), instructions: [], batches: [], batchItems: new Map(), offlineLosses: new Map(),
   };
 }
@@ -398,6 +399,15 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         t.usedAt = now;
         t.terminalId = terminalId;
         return { merchantId: t.merchantId };
+      },
+      issued: async (tokenHash) => s.provisioning.some((x) => same(x.tokenHash, tokenHash)),
+      countEnrollmentAttempt: async (scope, subject, now, windowMs) => {
+        for (const [key, entry] of s.enrollmentAttempts) if (entry.windowStart <= now - windowMs) s.enrollmentAttempts.delete(key);
+        const key = `${scope}:${subject}`;
+        const entry = s.enrollmentAttempts.get(key) ?? { windowStart: now, attempts: 0 };
+        entry.attempts++;
+        s.enrollmentAttempts.set(key, entry);
+        return entry.attempts;
       },
     },
     views,

@@ -142,6 +142,20 @@ export const protocolMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 302,
+    name: 'hardening: enrollment attempts counted per source and per provisioning credential, in the database (every worker sees them)',
+    sql: `
+      CREATE TABLE enrollment_attempts (
+        scope TEXT NOT NULL CHECK (scope IN ('source', 'credential')),
+        subject TEXT NOT NULL,
+        window_start BIGINT NOT NULL,
+        attempts INTEGER NOT NULL,
+        PRIMARY KEY (scope, subject)
+      );
+      CREATE INDEX enrollment_attempts_by_window ON enrollment_attempts (window_start);
+    `,
+  },
 ];
 
 /** One unit of work at a time on `key` (in namespace `what`) until this transaction ends, across every process. */
@@ -172,6 +186,19 @@ export function postgresProvisioning(q: Query): ProvisioningPort {
         [now, terminalId, tokenHash],
       )).rows[0];
       return row ? { merchantId: row.merchant_id } : undefined;
+    },
+    async issued(tokenHash) {
+      return (await q('SELECT 1 FROM provisioning_tokens WHERE token_hash = $1', [tokenHash])).rows.length > 0;
+    },
+    async countEnrollmentAttempt(scope, subject, now, windowMs) {
+      await q('DELETE FROM enrollment_attempts WHERE window_start <= $1', [now - windowMs]);
+      // ON CONFLICT DO UPDATE locks the subject's row: two workers counting at once add up, neither count is lost.
+      const row = (await q<{ attempts: number }>(
+        `INSERT INTO enrollment_attempts (scope, subject, window_start, attempts) VALUES ($1, $2, $3, 1)
+         ON CONFLICT (scope, subject) DO UPDATE SET attempts = enrollment_attempts.attempts + 1 RETURNING attempts`,
+        [scope, subject, now],
+      )).rows[0];
+      return Number(row.attempts);
     },
   };
 }

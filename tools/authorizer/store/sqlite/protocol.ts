@@ -132,6 +132,20 @@ export const protocolMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 302,
+    name: 'hardening: enrollment attempts counted per source and per provisioning credential, in the database (every worker sees them)',
+    sql: `
+      CREATE TABLE enrollment_attempts (
+        scope TEXT NOT NULL CHECK (scope IN ('source', 'credential')),
+        subject TEXT NOT NULL,           -- a source address, or the token hash / terminal key (hex)
+        window_start INTEGER NOT NULL,   -- ms: the first attempt of this window
+        attempts INTEGER NOT NULL,
+        PRIMARY KEY (scope, subject)
+      );
+      CREATE INDEX enrollment_attempts_by_window ON enrollment_attempts (window_start);
+    `,
+  },
 ];
 
 export function sqliteProvisioning(db: Db): ProvisioningPort {
@@ -144,6 +158,17 @@ export function sqliteProvisioning(db: Db): ProvisioningPort {
         'UPDATE provisioning_tokens SET used_at = ?, terminal_id = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING merchant_id',
       ).get(now, terminalId, tokenHash, now) as { merchant_id: string } | undefined;
       return row ? { merchantId: row.merchant_id } : undefined;
+    },
+    async issued(tokenHash) {
+      return db.prepare('SELECT 1 FROM provisioning_tokens WHERE token_hash = ?').get(tokenHash) !== undefined;
+    },
+    async countEnrollmentAttempt(scope, subject, now, windowMs) {
+      db.prepare('DELETE FROM enrollment_attempts WHERE window_start <= ?').run(now - windowMs);
+      const row = db.prepare(
+        `INSERT INTO enrollment_attempts (scope, subject, window_start, attempts) VALUES (?, ?, ?, 1)
+         ON CONFLICT (scope, subject) DO UPDATE SET attempts = attempts + 1 RETURNING attempts`,
+      ).get(scope, subject, now) as { attempts: number };
+      return row.attempts;
     },
   };
 }
