@@ -15,6 +15,7 @@ export interface Command {
 export const commands: Record<string, Command> = {
   gnss: { summary: 'run a captured NMEA log through the GNSS driver and print what the terminal reports', load: () => import('../gnss/gnss') },
   demo: { summary: 'run the simulator demo end to end (what `npm start` runs)', load: () => import('./demo') },
+  scenario: { summary: 'run one scenario (copied, forged, stale-gps, offline, power-cut, ...) end to end; --list names them', load: () => import('./scenario') },
   authorizer: { summary: 'run the reference authorizer (HTTP on loopback, SQLite database)', load: () => import('./authorizer') },
   terminal: { summary: 'pay once at a simulated terminal against a running authorizer (code as PNG or text)', load: () => import('./terminal') },
   wallet: { summary: 'wallet keys, credentials, operator lists and payment codes (text, QR, PNG)', load: () => import('../wallet/cli') },

@@ -8,6 +8,9 @@ import type { ReversalEffect } from '../../src/authorization/reversal';
 import { publicKeyToText, type PublicKey } from '../../src/authorization/signer';
 import { createSimulatorHal, type SimulatorHal } from '../../boards/simulator/hal';
 import type { RgbImage } from '../../hal/portable/rgb-to-frame';
+import type { HttpClient } from '../../hal/http';
+import type { ReceiverEpoch } from '../../hal/sim/nmea-format';
+import type { PowerCutOptions } from '../../hal/sim/power-switch';
 import { stationary } from '../../hal/sim/tracks';
 import { trackSerial } from '../../hal/sim/track-serial';
 import type { Charge } from '../../src/authorization/charge';
@@ -20,6 +23,16 @@ import { cameraCodeSource } from '../../src/terminal/code-source';
 import { PhoneScene } from './phone-scene';
 
 export type Say = (stage: string, text: string) => void;
+
+/** What a scenario changes about the station's hardware (tools/scenario); the demo takes the defaults. */
+export interface StationHardware {
+  /** The storage loses power during this write (boards/simulator/hal.ts). */
+  powerCut?: PowerCutOptions;
+  /** The network, e.g. one a scenario can cut. Default node:http. */
+  http?: HttpClient;
+  /** What the GNSS receiver reports from `start` (ms) on. Default: standing at the counter under open sky. */
+  track?: (start: number, site: { latitude: number; longitude: number }) => Iterable<ReceiverEpoch>;
+}
 
 export interface Station {
   name: string;
@@ -36,11 +49,17 @@ export interface Station {
  */
 export async function bootStation(
   name: string, dataDir: string, url: string, say: Say, scene = new PhoneScene(), authorizerKey?: PublicKey, provisioningToken?: Uint8Array,
+  hardware: StationHardware = {},
 ): Promise<Station> {
-  const hal = createSimulatorHal({ dataDirectory: dataDir, quiet: true, camera: { scene, frameRate: 15 } });
+  const hal = createSimulatorHal({
+    dataDirectory: dataDir, quiet: true, camera: { scene, frameRate: 15 },
+    ...(hardware.powerCut ? { powerCut: hardware.powerCut } : {}), ...(hardware.http ? { http: hardware.http } : {}),
+  });
   const merchant = simulatorMerchant.site;
   // A receiver on the counter, a few metres from the merchant's registered site.
-  const serial = trackSerial('ublox-m8n', stationary({ start: Date.now(), seconds: 3600, seed: name.length, latitude: merchant.latitude + 0.00004, longitude: merchant.longitude - 0.00003, altitude: 41, acquisition: 0 }), { clock: hal.clock });
+  const counter = { latitude: merchant.latitude + 0.00004, longitude: merchant.longitude - 0.00003 };
+  const track = hardware.track?.(Date.now(), counter) ?? stationary({ start: Date.now(), seconds: 3600, seed: name.length, ...counter, altitude: 41, acquisition: 0 });
+  const serial = trackSerial('ublox-m8n', track, { clock: hal.clock });
   const location = new NmeaLocationSensor({ serial, clock: hal.clock, maxAge: 5000 });
   const codeSource = cameraCodeSource({
     camera: hal.camera!,
@@ -114,7 +133,9 @@ export function narrate(station: Station, say: Say): () => void {
     terminal.on('attempt', (e) => say('network', `POST /v1/authorize (application/cose), attempt ${e.attempt}`)),
     terminal.on('attempt-failed', (e) => say('network', `attempt ${e.failure.attempt}: ${e.failure.reason}: ${e.failure.detail}`)),
     terminal.on('step-up', (e) => say('terminal', `decision verified: STEP-UP (trace ${e.trace}): "${e.display}"; waiting for the customer's answer in the wallet app`)),
-    terminal.on('verified', (d) => say('terminal', `decision verified (authorizer signature, bound to the request's SHA-256, fresh): ${d.outcome.toUpperCase()}${d.approvalCode ? `, approval ${d.approvalCode}` : ''}, ${d.reason}`)),
+    terminal.on('verified', (d) => say('terminal', d.reason === 'offline'
+      ? 'no verifiable answer: approved offline, within the limits the authorizer signed at enrollment; the signed request waits in the journal for its upload'
+      : `decision verified (authorizer signature, bound to the request's SHA-256, fresh): ${d.outcome.toUpperCase()}${d.approvalCode ? `, approval ${d.approvalCode}` : ''}, ${d.reason}`)),
     terminal.on('decision', (d) => {
       if (d.source === 'terminal') say('terminal', `decided on the terminal: ${d.outcome.toUpperCase()}, ${d.reason}`);
       say('display', `"${d.display}"`);
