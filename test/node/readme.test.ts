@@ -59,7 +59,7 @@ function words(command: string): string[] {
 
 const blocks = shellBlocks(readme);
 /** The walkthroughs that run, by the heading they sit under. */
-const runnable = ['Authorization: the demo, the authorizer, the embedding API', 'Location (GNSS)', 'Payment codes and the wallet'];
+const runnable = ['Authorization: the demo, the authorizer, the embedding API', 'Scenarios', 'Location (GNSS)', 'Payment codes and the wallet'];
 
 const scratch = mkdtempSync(join(tmpdir(), 'qrpay-readme-'));
 afterAll(() => {
@@ -131,7 +131,7 @@ describe('README.md', () => {
     }
     // The registry is never asked for `qrpay`: it must resolve to this checkout.
     const env = { ...process.env, QRPAY_PORT: String(port), npm_config_offline: 'true', npm_config_update_notifier: 'false' };
-    const run = spawnSync('bash', ['-c', script.join('\n')], { cwd, env, encoding: 'utf8', timeout: 180_000 });
+    const run = spawnSync('bash', ['-c', script.join('\n')], { cwd, env, encoding: 'utf8', timeout: 300_000 });
     const codes = [...run.stdout.matchAll(/^::exit (\d+) (\d+)$/gm)].map((m) => ({ line: expected[Number(m[2])].line, code: Number(m[1]) }));
     expect(codes, run.stdout + run.stderr).toEqual(expected);
     expect(run.stdout).toMatch(/APPROVED, approval [A-Z0-9]{6}/);
@@ -144,7 +144,7 @@ describe('README.md', () => {
       if (stillUp) await new Promise((done) => setTimeout(done, 250));
     }
     expect(stillUp).toBe(false);
-  }, 300_000);
+  }, 400_000);
 
   it('names only commands, flags, scripts and files that exist', () => {
     const helps = new Map<string, string>();
