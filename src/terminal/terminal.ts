@@ -410,7 +410,9 @@ class TerminalCore implements Terminal {
     if (check.decline) {
       // Lists out of date: fetched again now, so the customer's next try is judged on current ones.
       if (check.refresh) await this.refreshLists();
-      return this.#local('declined', check.verdict.reason ?? 'code-rejected', `Code ${check.verdict.reason ?? 'rejected'}`);
+      const reason = check.verdict.reason ?? 'code-rejected';
+      // A frozen account is the customer's whole account, not this code: say so, as the authorizer's display does.
+      return this.#local('declined', reason, reason === 'frozen' ? 'Account frozen' : `Code ${check.verdict.reason ?? 'rejected'}`);
     }
 
     // Reserve the trace number durably BEFORE it goes into a request.

@@ -62,6 +62,13 @@ describe('qrpay wallet', () => {
     expect(JSON.parse((await wallet('verify', ...args)).out)).toMatchObject({ ok: true, issuer: 'beef' });
     expect((await wallet('inspect', '--text', 'QP1:AAA')).code).toBe(2);
     expect((await wallet('verify', ...args.slice(0, 6), '--deny-list', at('trust.cbor'))).code).toBe(2); // a trust list is not a deny list
+    // The account frozen: the code is rejected as 'frozen' (its own reason, not 'revoked'), exit 3.
+    const account = (JSON.parse(inspected.out) as { credential: { account: string } }).credential.account;
+    expect(account).toMatch(/^[0-9a-f]{12}$/);
+    expect((await wallet('deny-list', '--operator', at('operator.json'), '--version', '2', '--out', at('deny-frozen.cbor'), '--freeze', `beef/${account}`)).code).toBe(0);
+    const frozen = await wallet('verify', ...args.slice(0, 6), '--deny-list', at('deny-frozen.cbor'));
+    expect(frozen.code).toBe(3);
+    expect(JSON.parse(frozen.out)).toMatchObject({ ok: false, reason: 'frozen', detail: expect.stringContaining(`account ${account} is frozen`) });
   });
 
   it('makes a fresh code id every time and reports usage errors with exit code 2', async () => {

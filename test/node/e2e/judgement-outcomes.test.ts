@@ -204,7 +204,7 @@ describe('frozen and reported, at the terminal', () => {
     expect(await pay(terminal, w.wallet.code())).toMatchObject({ outcome: 'declined', reason: 'frozen', display: 'Account frozen', source: 'authorizer' });
     expect((await terminal.refreshLists()).deny).toMatchObject({ ok: true });
     const requests = journalLength(w);
-    expect(await pay(terminal, w.wallet.code())).toMatchObject({ outcome: 'declined', reason: 'frozen', source: 'terminal', actuated: false });
+    expect(await pay(terminal, w.wallet.code())).toMatchObject({ outcome: 'declined', reason: 'frozen', display: 'Account frozen', source: 'terminal', actuated: false });
     expect(journalLength(w)).toBe(requests);
   });
 
