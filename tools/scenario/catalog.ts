@@ -293,11 +293,18 @@ async function walletApp(): Promise<{ url: string; challenge(): Promise<string>;
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      let notification: { kind?: string; data?: { challenge?: string } };
+      try {
+        notification = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof notification;
+      } catch {
+        response.writeHead(400).end();
+        return;
+      }
       response.writeHead(204).end();
-      const notification = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { kind: string; data: { challenge?: string } };
-      if (notification.kind === 'step-up' && notification.data.challenge) {
-        challenges.push(notification.data.challenge);
-        waiting.splice(0).forEach((resolve) => resolve(notification.data.challenge!));
+      if (notification.kind === 'step-up' && notification.data?.challenge) {
+        const challenge = notification.data.challenge;
+        challenges.push(challenge);
+        waiting.splice(0).forEach((resolve) => resolve(challenge));
       }
     });
   });
