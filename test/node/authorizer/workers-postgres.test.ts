@@ -6,6 +6,7 @@
  * hold across the processes, and the database must show no doubled payment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeEntropy } from '../../../hal/sim/entropy';
 import type { PublicKey } from '../../../src/authorization/signer';
 import { hex } from '../../../src/paycode/hex';
-import { createIssuer, type IssuerKey } from '../../../tools/wallet/wallet';
+import { createIssuer, createKeyPair, signerFor, type IssuerKey } from '../../../tools/wallet/wallet';
+import { signEnrollmentRequest } from '../../../src/authorization/enrollment';
 import { enrollBenchTerminal, TestWallet, type AuthorizerEndpoint, type BenchTerminal, type Paid } from '../../support/judgement-world';
 import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
 import { run as operator } from '../../../tools/operator/cli';
@@ -136,5 +138,30 @@ describe.skipIf(!postgres.ok)('PostgreSQL, 2 workers: qrpay authorizer --workers
     const rows = JSON.parse(listed.out) as { status: string }[];
     expect(rows).toHaveLength(20 + 6 + 6);
     expect(rows.filter((t) => t.status === 'suspended')).toHaveLength(6);
+  });
+
+  it('counts enrollment attempts in the database: one key re-enrolling on fresh connections over both workers is refused (429) at its eleventh re-enrollment', async () => {
+    const key = createKeyPair('ES256', nodeEntropy);
+    const enrollment = signEnrollmentRequest(
+      { key: { alg: 'ES256', publicKey: key.publicKey }, device: { model: 'bench', serial: 'SN-RE', firmware: '1.0.0', board: 'bench' }, localTime: Date.now() },
+      { alg: 'ES256', sign: signerFor(key) },
+    );
+    // A connection of its own each time (no keep-alive), so the primary hands them to the workers in turn.
+    const post = () => new Promise<number>((resolve, reject) => {
+      const request = http.request(`${endpoint.url}/v1/enroll`, { method: 'POST', agent: false, headers: { 'content-type': 'application/cose' } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode!));
+      });
+      request.on('error', reject);
+      request.end(enrollment);
+    });
+    const logged = output.length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push(await post());
+    // The first enrolls, ten re-enrollments are allowed (defaultEnrollmentLimits.perCredential), the eleventh is one too many.
+    expect(statuses).toEqual([...Array.from({ length: 11 }, () => 200), 429]);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the workers' log lines
+    const served = new Set([...output.slice(logged).matchAll(/\[worker (\d+)\] POST \/v1\/enroll → 200/g)].map((m) => m[1]));
+    expect(served.size).toBe(2); // each worker alone saw at most 6 attempts: the count they shared refused the 12th
   });
 });
