@@ -50,7 +50,7 @@ describe.skipIf(!availability.ok)('qrpay sim in Chromium', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage();
-    await page.setViewport({ width: 1500, height: 1100 });
+    await page.setViewport({ width: 1600, height: 1100 });
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
     });

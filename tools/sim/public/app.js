@@ -28,9 +28,11 @@ async function act(action, body = {}) {
   return answer;
 }
 
+let lastAt = 0;
+
 function log(text, kind = 'event') {
   const list = $('#log');
-  const item = element('li', { 'data-kind': kind }, text);
+  const item = element('li', { 'data-kind': kind }, `${seconds(lastAt).padStart(8)}  ${text}`);
   list.prepend(item);
   while (list.children.length > 150) list.lastChild.remove();
 }
@@ -211,7 +213,7 @@ function addNotification(data, at) {
   const d = data.data ?? {};
   const what = d.outcome ? `${d.outcome} ${money(d.amount)} ${d.currency ?? ''}${d.reason ? ` (${d.reason})` : ''}`
     : Object.entries(d).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k} ${String(v).slice(0, 16)}`).slice(0, 4).join(', ');
-  row.append(element('td', {}, seconds(at)), element('td', {}, data.channel), element('td', {}, data.kind), element('td', {}, what));
+  row.append(element('td', {}, seconds(at)), element('td', {}, data.channel), element('td', {}, data.kind), element('td', { class: 'what' }, what));
   const tbody = $('#notifications tbody');
   tbody.prepend(row);
   while (tbody.children.length > 40) tbody.lastChild.remove();
@@ -343,7 +345,12 @@ const handlers = {
   'request-signed': (d) => log(`${d.terminal}: request signed, trace ${d.trace}, ${d.bytes} bytes, location ${d.location.status ?? ''}`),
   attempt: (d) => log(`${d.terminal}: POST /v1/authorize, attempt ${d.attempt}`),
   'attempt-failed': (d) => log(`${d.terminal}: attempt failed: ${d.reason}: ${d.detail}`),
-  'step-up': (d) => log(`${d.terminal}: step-up verified: "${d.display}"`),
+  'step-up': (d) => {
+    const decision = $('.decision', terminalCard(d.terminal).node);
+    decision.dataset.outcome = 'step-up';
+    decision.textContent = 'STEP-UP: waiting for the customer to confirm in the wallet app';
+    log(`${d.terminal}: step-up verified: "${d.display}"`);
+  },
   verified: (d) => log(`${d.terminal}: decision verified: ${d.outcome} (${d.reason})`),
   actuated: (d) => log(`${d.terminal}: actuator fired (trace ${d.trace})`),
   'reversal-queued': (d) => log(`${d.terminal}: trace ${d.trace} given up (${d.reason}): reversal stored`),
@@ -370,6 +377,7 @@ function connect() {
   events.onmessage = (message) => {
     const event = JSON.parse(message.data);
     const handler = handlers[event.type];
+    lastAt = event.at;
     if (handler) handler(event.data, event.key, event.at);
   };
 }
