@@ -238,6 +238,7 @@ function drawScenarios(state) {
     }
     const list = $('#not-supported ul');
     for (const n of state.notSupported) list.append(element('li', {}, `${n.title}: ${n.why}`));
+    $('#not-supported').hidden = state.notSupported.length === 0;
     scenarioButtonsDrawn = true;
   }
   for (const button of box.querySelectorAll('button')) {
