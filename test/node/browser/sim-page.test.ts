@@ -82,9 +82,11 @@ describe.skipIf(!availability.ok)('qrpay sim in Chromium', () => {
     await page.waitForSelector('#terminal-counter .display-title ::-p-text(SHOW CODE)');
     await page.select('#phone-target', 'counter');
     await page.click('#phone-show');
-    await page.waitForSelector('#terminal-counter .relay[data-state="on"]', { timeout: 15_000 });
-    await checkpoint('1-relay-on');
-    await page.waitForSelector('#terminal-counter[data-relay-pulses="1"]');
+    await page.waitForSelector('#terminal-counter[data-relay-pulses="1"]', { timeout: 15_000 });
+    // The relay's two edges as the page showed them: closed, then opened again after its hold.
+    await page.waitForSelector('#log li ::-p-text(counter: relay ON)');
+    await page.waitForSelector('#log li ::-p-text(counter: relay pulse, held)');
+    expect(await page.$eval('#terminal-counter .relay', (node) => [node.getAttribute('data-state'), node.textContent])).toEqual(['off', 'relay off']);
     const decision = await page.$eval('#terminal-counter .decision', (node) => ({ outcome: node.getAttribute('data-outcome'), text: node.textContent }));
     expect(decision.outcome).toBe('approved');
     expect(decision.text).toContain('relay fired');

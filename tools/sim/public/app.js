@@ -260,10 +260,10 @@ const handlers = {
     $('.display-title', card.node).textContent = data.title;
     $('.display-detail', card.node).textContent = data.detail ?? '';
   },
-  light: (data, key) => {
+  light: (data, key, at) => {
     const card = terminalCard(key);
     $('.led', card.node).dataset.tone = data.tone;
-    $('.led-text', card.node).textContent = data.tone;
+    $('.led-text', card.node).textContent = `${data.tone} since ${seconds(at)}`;
     $('.display', card.node).dataset.tone = data.tone;
   },
   beep: (data, _key, at) => {
@@ -282,6 +282,7 @@ const handlers = {
     $('.relay-pulses', card.node).textContent = data.pulses.length
       ? `fired ${data.pulses.length}x, last held ${last.duration} ms` : data.value === 1 ? `closed at ${seconds(at)}` : 'never fired';
     card.node.dataset.relayPulses = String(data.pulses.length);
+    if (data.value === 1) log(`${key}: relay ON`);
   },
   'relay-pulse': (data) => log(`${data.terminal}: relay pulse, held ${data.duration} ms`),
   gnss: (data, key) => drawGnss(terminalCard(key), data),
