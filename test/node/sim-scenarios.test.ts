@@ -4,6 +4,8 @@
  * without the browser: what each one ends in, as the terminals decided it and
  * as the authorizer recorded it (outcome, state, the factors that fired).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimEvent } from '../../tools/sim/bus';
 import { Sim } from '../../tools/sim/sim';
@@ -119,5 +121,12 @@ describe('qrpay sim scenarios', () => {
     await expect(sim.scenario('pay')).rejects.toThrow('scenario pay is still running');
     await running;
     await expect(sim.scenario('nope')).rejects.toThrow('no scenario nope');
+  });
+
+  it('every event type the scenarios produced is described in docs/sim.md', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'sim.md'), 'utf8');
+    const types = [...new Set(events.map((e) => e.type))].sort();
+    expect(types.length).toBeGreaterThan(25);
+    expect(types.filter((type) => !doc.includes(`\`${type}\``))).toEqual([]);
   });
 });

@@ -160,12 +160,13 @@ export class Sim {
     }
   }
 
-  /** Starts a charge for the page (the phone is shown separately): answers at once, the decision follows on the bus. */
+  /**
+   * Starts a charge for the page (the phone is shown separately): answers at once, the decision follows on the
+   * bus. The wallet then shows a fresh code, so the next "show" is not a copy of the one just used.
+   */
   startCharge(station: Station, charge: Partial<Charge> & { amount: number }): void {
     const full: Charge = { currency: 'EUR', purpose: 'counter-sale', reference: `SIM-${Date.now().toString(36)}`, ...charge };
-    station.charge(full).then((decision) => {
-      if (decision.source === 'authorizer' || decision.reason !== 'replayed') this.phone.renew();
-    }, () => undefined);
+    station.charge(full).then(() => this.phone.renew(), () => undefined);
   }
 
   async scenario(id: string): Promise<string> {
@@ -210,7 +211,7 @@ export class Sim {
   }
 }
 
-function describe(decision: Decision): string {
+function outcomeOf(decision: Decision): string {
   return `${decision.outcome}${decision.reason ? ` (${decision.reason})` : ''}${decision.actuated ? ', relay fired' : ', relay stayed off'}`;
 }
 
@@ -242,7 +243,7 @@ export const scenarios: Scenario[] = [
     id: 'pay',
     title: 'Pay 4.50',
     detail: 'the phone shows its live code to the first terminal: scanned, verified, signed, sent, decided, relay fired',
-    run: async (sim) => describe(await sim.pay(sim.stations[0], { amount: 450 })),
+    run: async (sim) => outcomeOf(await sim.pay(sim.stations[0], { amount: 450 })),
   },
   {
     id: 'copied-code',
@@ -253,7 +254,7 @@ export const scenarios: Scenario[] = [
       const first = await sim.pay(sim.stations[0], { amount: 450 }, { text: shot.text, what: `the code (screenshot ${shot.id} taken of it)` });
       const copy = await sim.pay(other(sim), { amount: 450 }, { text: shot.text, what: `screenshot ${shot.id}` });
       sim.phone.renew();
-      return `original: ${describe(first)}; copy at ${other(sim).name}: ${describe(copy)}`;
+      return `original: ${outcomeOf(first)}; copy at ${other(sim).name}: ${outcomeOf(copy)}`;
     },
   },
   {
@@ -263,7 +264,7 @@ export const scenarios: Scenario[] = [
     run: async (sim) => {
       const stranger = createDeviceKey({ alg: 'ES256' }, nodeEntropy);
       const forged = makePaymentCode(sim.phone.credential, stranger, { clock: { now: () => Date.now() }, entropy: nodeEntropy });
-      return describe(await sim.pay(sim.stations[0], { amount: 450 }, { text: forged.text, what: 'a forged code' }));
+      return outcomeOf(await sim.pay(sim.stations[0], { amount: 450 }, { text: forged.text, what: 'a forged code' }));
     },
   },
   {
@@ -272,7 +273,7 @@ export const scenarios: Scenario[] = [
     detail: 'a screenshot taken two minutes ago (codes live 30 s)',
     run: async (sim) => {
       const old = makePaymentCode(sim.phone.credential, sim.phone.device, { clock: { now: () => Date.now() - 120_000 }, entropy: nodeEntropy, lifetimeSeconds: 30 });
-      return describe(await sim.pay(sim.stations[0], { amount: 450 }, { text: old.text, what: 'a two-minute-old screenshot' }));
+      return outcomeOf(await sim.pay(sim.stations[0], { amount: 450 }, { text: old.text, what: 'a two-minute-old screenshot' }));
     },
   },
   {
@@ -284,7 +285,7 @@ export const scenarios: Scenario[] = [
       station.setGnss('no-sky');
       try {
         await until('the fix going stale', () => station.sample()?.status === 'stale', 15_000);
-        return describe(await sim.pay(station, { amount: 450 }));
+        return outcomeOf(await sim.pay(station, { amount: 450 }));
       } finally {
         station.setGnss('sky');
       }
@@ -300,7 +301,7 @@ export const scenarios: Scenario[] = [
       station.restartGnss();
       try {
         await until('the receiver reporting absent', () => station.sample()?.status === 'absent', 5000);
-        return describe(await sim.pay(station, { amount: 450 }));
+        return outcomeOf(await sim.pay(station, { amount: 450 }));
       } finally {
         station.setGnss('sky');
       }
@@ -333,7 +334,7 @@ export const scenarios: Scenario[] = [
         }, 10_000).unref();
       });
       const waiting = await station.terminal.settle();
-      return `offline: ${describe(offline)}; link back, uploaded: ${await uploaded}; ${waiting} item(s) still waiting`;
+      return `offline: ${outcomeOf(offline)}; link back, uploaded: ${await uploaded}; ${waiting} item(s) still waiting`;
     },
   },
   {
@@ -344,7 +345,7 @@ export const scenarios: Scenario[] = [
       const station = sim.stations[0];
       station.delayMs = 2500;
       try {
-        return describe(await sim.pay(station, { amount: 450 }));
+        return outcomeOf(await sim.pay(station, { amount: 450 }));
       } finally {
         station.delayMs = 0;
       }
@@ -359,7 +360,7 @@ export const scenarios: Scenario[] = [
       station.armPowerCut();
       let result: string;
       try {
-        result = describe(await sim.pay(station, { amount: 450 }));
+        result = outcomeOf(await sim.pay(station, { amount: 450 }));
       } catch (error) {
         // The ledger write that commits the release died with the power: the charge ends with the storage error.
         result = `power lost mid-payment (${(error as Error).message})`;
@@ -388,7 +389,7 @@ export const scenarios: Scenario[] = [
       const station = sim.stations[0];
       station.clockOffset = 180_000;
       try {
-        return describe(await sim.pay(station, { amount: 450 }));
+        return outcomeOf(await sim.pay(station, { amount: 450 }));
       } finally {
         station.clockOffset = 0;
       }
@@ -400,8 +401,8 @@ export const scenarios: Scenario[] = [
     detail: '60.00, over five times the customer\'s usual: the authorizer asks them to confirm in the wallet app (phone panel)',
     run: async (sim) => {
       const station = sim.stations[0];
-      const before = (await hasHistory(sim)) ? '' : `first a usual payment: ${describe(await sim.pay(station, { amount: 450 }))}; then `;
-      return `${before}60.00: ${describe(await sim.pay(station, { amount: 6000 }))}`;
+      const before = (await hasHistory(sim)) ? '' : `first a usual payment: ${outcomeOf(await sim.pay(station, { amount: 450 }))}; then `;
+      return `${before}60.00: ${outcomeOf(await sim.pay(station, { amount: 6000 }))}`;
     },
   },
   {
@@ -414,7 +415,7 @@ export const scenarios: Scenario[] = [
       station.setGnss('off-site');
       try {
         await until('the fix moving off site', () => (station.sample()?.latitude ?? 0) > simulatorMerchant.site.latitude + 0.009, 5000);
-        return `${station.name}: ${describe(await sim.pay(station, { amount: 450 }))}`;
+        return `${station.name}: ${outcomeOf(await sim.pay(station, { amount: 450 }))}`;
       } finally {
         station.setGnss('sky');
       }
@@ -432,7 +433,7 @@ export const scenarios: Scenario[] = [
       const frozen = await send(url, freezeAccount(contact, sim.phone.account, 'phone stolen (frozen by Sam)', Date.now()));
       if (frozen.status !== 200) throw new SimError(`the contact's freeze: ${frozen.status} ${JSON.stringify(frozen.body)}`);
       const next = await sim.pay(sim.stations[0], { amount: 450 });
-      return `contact named, account frozen by the contact; next payment: ${describe(next)} (unfreeze in the operator panel)`;
+      return `contact named, account frozen by the contact; next payment: ${outcomeOf(next)} (unfreeze in the operator panel)`;
     },
   },
   {
@@ -442,7 +443,7 @@ export const scenarios: Scenario[] = [
     run: async (sim) => {
       const station = sim.stations[0];
       const paid = await sim.pay(station, { amount: 450 });
-      if (paid.outcome !== 'approved' || !paid.requestHash) throw new SimError(`the payment to report was ${describe(paid)}: nothing to report (a frozen account? unfreeze it in the operator panel)`);
+      if (paid.outcome !== 'approved' || !paid.requestHash) throw new SimError(`the payment to report was ${outcomeOf(paid)}: nothing to report (a frozen account? unfreeze it in the operator panel)`);
       const report = await send(sim.authorizer.url, reportPayment(sim.phone.device, sim.phone.credential, hex(paid.requestHash), 'not me', Date.now()));
       const action = String(report.body.action ?? report.body.error);
       sim.phone.reissue();
@@ -450,7 +451,7 @@ export const scenarios: Scenario[] = [
       const second = await sim.pay(station, { amount: 1200 });
       const rows = await sim.operator.transactions({ terminal: station.terminal.identity!.terminalId, limit: 1 });
       const settled = await sim.operator.instruct({ action: 'refund', requestId: rows[0].id, amount: 500, reference: `sim-refund-${rows[0].id}` });
-      return `4.50 ${describe(paid)}, reported: ${action}; new credential; 12.00 ${describe(second)}, operator refund of 5.00: ${settled.outcome}${settled.outcome === 'refused' ? ` (${settled.reason})` : ''}`;
+      return `4.50 ${outcomeOf(paid)}, reported: ${action}; new credential; 12.00 ${outcomeOf(second)}, operator refund of 5.00: ${settled.outcome}${settled.outcome === 'refused' ? ` (${settled.reason})` : ''}`;
     },
   },
 ];
