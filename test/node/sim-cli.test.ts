@@ -21,7 +21,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts `qrpay sim`; resolves with its page's address once it printed it. */
+/** Starts `qrpay sim`; resolves with its page's address once it printed its start-up lines. */
 function startSim(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [join(repo, 'bin', 'qrpay.js'), 'sim', '--port', '0', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
@@ -32,7 +32,8 @@ function startSim(args: string[]): Promise<{ child: ChildProcess; url: string; o
     const read = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const match = /^qrpay sim: (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(output);
-      if (match) {
+      // Its last start-up line: the address and the data directory are printed by then.
+      if (match && output.includes('Ctrl-C stops it')) {
         clearTimeout(timer);
         resolve({ child, url: match[1], output: () => output, exited });
       }
