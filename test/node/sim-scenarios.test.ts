@@ -83,6 +83,10 @@ describe('qrpay sim scenarios', () => {
     const summary = await sim.scenario('power-cut');
     expect(summary).toMatch(/^power lost mid-payment \(.*power was cut.*\); reversed at boot: voided; relay pulses: 0$/);
     expect(await newest()).toMatchObject({ outcome: 'approved', state: 'voided' });
+    // The page's timeline ends at the cut: the actuate stage began and was closed, none left running.
+    const stages = events.filter((e) => e.type === 'stages' && e.key === 'counter').pop()!.data as { name: string; ms: number | null }[];
+    expect(stages.map((s) => s.name)).toEqual(['scan', 'verify', 'sign', 'send', 'verify decision', 'actuate']);
+    expect(stages.filter((s) => s.ms === null)).toEqual([]);
   }, 30_000);
 
   it('hold: the terminal off its site is accepted with the funds held; the operator releases them', async () => {

@@ -218,6 +218,8 @@ export class Station {
     try {
       return await this.terminal.charge(charge);
     } catch (error) {
+      // No decision will close the stage that was running (a power cut, no code shown): it ends here.
+      this.#stage(undefined);
       this.#bus.emit('charge-failed', { terminal: this.name, error: (error as Error).message, kind: (error as { kind?: string; code?: string }).kind ?? (error as { code?: string }).code });
       throw error;
     } finally {
