@@ -23,8 +23,8 @@ export interface PowerCutOptions {
 export class PowerSwitch {
   #writes = 0;
   #off = false;
-  readonly #atWrite: number;
-  readonly cut: CutEffect;
+  #atWrite: number;
+  cut: CutEffect;
 
   constructor(options?: PowerCutOptions) {
     this.#atWrite = options ? options.atWrite : Infinity;
@@ -39,6 +39,17 @@ export class PowerSwitch {
 
   get off(): boolean {
     return this.#off;
+  }
+
+  /**
+   * Arms a cut while the storage runs: power fails during the `writes`-th write from now (the browser simulator's
+   * "power cut during a payment", timed by what the terminal is doing rather than by a count known in advance).
+   */
+  cutAfter(writes: number, cut: CutEffect = this.cut): void {
+    if (!(Number.isInteger(writes) && writes >= 1)) throw new RangeError(`cutAfter wants a whole number of writes, 1 or more, got ${writes}`);
+    this.requirePower();
+    this.#atWrite = this.#writes + writes;
+    this.cut = cut;
   }
 
   /** Throws if power is already off. */

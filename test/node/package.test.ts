@@ -6,8 +6,8 @@
  * the registry only for the few runtime dependencies (`--prefer-offline`: the
  * npm cache answers when it can).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,7 @@ describe('the npm package', () => {
     expect(packed).toContain('package/dist/src/index.js');
     expect(packed).toContain('package/dist/src/index.d.ts');
     expect(packed).toContain('package/bin/qrpay.js');
+    for (const file of ['index.html', 'app.js', 'style.css']) expect(packed).toContain(`package/dist/tools/sim/public/${file}`);
     const stray = packed.filter((path) => !path.startsWith('package/dist/') && !['package/bin/qrpay.js', 'package/package.json', 'package/README.md'].includes(path));
     expect(stray).toEqual([]);
     // No TypeScript sources, no keys or databases a walkthrough wrote into the checkout.
@@ -100,4 +101,36 @@ describe('the npm package', () => {
     expect(authorizer.stderr.trim()).toBe('qrpay authorizer: this command needs the package better-sqlite3, which is not installed: npm install better-sqlite3');
     expect(authorizer.status).toBe(1);
   });
+
+  it('runs `qrpay sim` from dist/ once better-sqlite3 is next to it: the page comes from the package', async () => {
+    // The checkout's own build of better-sqlite3 stands in for `npm install better-sqlite3` (a minute of compiling).
+    symlinkSync(join(repo, 'node_modules', 'better-sqlite3'), join(app, 'node_modules', 'better-sqlite3'), 'dir');
+    const child = spawn(process.execPath, [join(app, 'node_modules', '.bin', 'qrpay'), 'sim', '--port', '0', '--terminals', '1'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let output = '';
+      const url = await new Promise<string>((done, fail) => {
+        const timer = setTimeout(() => fail(new Error(`no address printed:\n${output}`)), 45_000);
+        const read = (chunk: Buffer) => {
+          output += chunk.toString('utf8');
+          const match = /^qrpay sim: (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(output);
+          if (match) {
+            clearTimeout(timer);
+            done(match[1]);
+          }
+        };
+        child.stdout.on('data', read);
+        child.stderr.on('data', read);
+      });
+      for (const [path, text] of [['', '<script src="/app.js" defer></script>'], ['app.js', "new EventSource('/events')"], ['style.css', '.relay']]) {
+        const response = await fetch(url + path);
+        expect(response.status).toBe(200);
+        expect(await response.text()).toContain(text);
+      }
+      const exited = new Promise((done) => child.on('exit', done));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 90_000);
 });

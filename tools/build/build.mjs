@@ -9,7 +9,7 @@
 // files the file it names: `X.js` when dist has it, else `X/index.js`. A
 // specifier that names neither fails the build, so a published import cannot dangle.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,3 +54,7 @@ for (const file of files(dist)) {
   }
 }
 console.log(`build: relative imports resolved to files in ${rewritten} files under dist/`);
+
+// The browser simulator's page is static files, served from beside its compiled server (dist/tools/sim/server.js).
+cpSync(join(root, 'tools', 'sim', 'public'), join(dist, 'tools', 'sim', 'public'), { recursive: true });
+console.log('build: copied the simulator page (tools/sim/public) into dist/tools/sim/public');

@@ -20,5 +20,6 @@ export const commands: Record<string, Command> = {
   terminal: { summary: 'pay once at a simulated terminal against a running authorizer (code as PNG or text)', load: () => import('./terminal') },
   wallet: { summary: 'wallet keys, credentials, operator lists and payment codes (text, QR, PNG)', load: () => import('../wallet/cli') },
   operator: { summary: 'operator tools over the authorizer database: terminals, transactions, decision factors, freeze, report, refunds, outbox', load: () => import('../operator/cli') },
+  sim: { summary: 'the simulator in a browser: authorizer, terminals, phone and operator on one live page', load: () => import('./sim') },
   scan: { summary: 'decode a QR code in a PNG image with the terminal\'s scanner', load: () => import('../scan/command') },
 };

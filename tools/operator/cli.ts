@@ -15,6 +15,7 @@ import { DomainRefusal } from '../authorizer/domain/results';
 import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/domain/risk/config';
 import type { DecisionDetail, OperatorViews } from '../authorizer/store/ports';
 import { databaseFileName } from '../authorizer/store/sqlite/database';
+import { operatorOperations } from './operations';
 
 const help = `usage: qrpay operator <command> [options]
 
@@ -100,7 +101,8 @@ export async function run(args: string[]): Promise<number> {
     return fail(`no authorizer database in ${values['data-dir']} (see --data-dir, --database)`);
   }
   const authorizer = await composeAuthorizer({ dataDir: values['data-dir'], ...(database !== undefined ? { database } : {}), risk });
-  const { disputes, store, instructions } = authorizer;
+  const { disputes, store } = authorizer;
+  const operations = operatorOperations(authorizer);
   const views = <T>(read: (v: OperatorViews) => Promise<T>) => store.transaction((tx) => read(tx.views));
   try {
     const print = (rows: object[] | object) => {
@@ -110,16 +112,16 @@ export async function run(args: string[]): Promise<number> {
     };
     switch (command) {
       case 'terminals':
-        print((await views((v) => v.terminals())).map((t) => ({ ...t, last_seen: time(t.last_seen) })));
+        print((await operations.terminals()).map((t) => ({ ...t, last_seen: time(t.last_seen) })));
         return 0;
       case 'transactions':
-        print((await views((v) => v.transactions({ ...(values.terminal ? { terminal: values.terminal } : {}), ...(values.account ? { account: values.account } : {}), limit })))
+        print((await operations.transactions({ ...(values.terminal ? { terminal: values.terminal } : {}), ...(values.account ? { account: values.account } : {}), limit }))
           .map((t) => ({ ...t, received_at: time(t.received_at) })));
         return 0;
       case 'decision': {
         const id = requestId(argument);
         if (id === undefined) return usage('decision wants a request id (see `transactions`)');
-        const detail = await views((v) => v.decision(id));
+        const detail = await operations.decision(id);
         if (!detail) return fail(`no request ${id}`);
         if (values.json) print(detail);
         else printDecision(detail);
@@ -128,14 +130,14 @@ export async function run(args: string[]): Promise<number> {
       case 'freeze':
       case 'unfreeze': {
         if (!argument) return usage(`${command} wants an account: KID_HEX/ACCOUNT_HEX`);
-        const changed = command === 'freeze' ? await disputes.freeze(argument, 'operator', values.reason) : await disputes.unfreeze(argument);
+        const changed = command === 'freeze' ? await operations.freeze(argument, values.reason) : await operations.unfreeze(argument);
         console.log(changed ? `${command === 'freeze' ? 'froze' : 'unfroze'} ${argument}` : `${argument} was already ${command === 'freeze' ? 'frozen' : 'not frozen'}`);
         return 0;
       }
       case 'report': {
         const id = requestId(argument);
         if (id === undefined) return usage('report wants a request id (see `transactions`)');
-        const result = await disputes.report({ requestId: id, by: 'operator', note: values.note });
+        const result = await operations.report(id, values.note);
         print(result);
         return 0;
       }
@@ -143,7 +145,7 @@ export async function run(args: string[]): Promise<number> {
       case 'reverse': {
         const id = requestId(argument);
         if (id === undefined) return usage(`${command} wants a request id (see \`transactions\`)`);
-        await disputes.review(id, command);
+        await operations.review(id, command);
         console.log(`${command === 'release' ? 'released' : 'reversed'} the payment of request ${id}`);
         return 0;
       }
@@ -154,7 +156,7 @@ export async function run(args: string[]): Promise<number> {
         const amount = command === 'refund' ? requestId(extra) : undefined;
         if (command === 'refund' && amount === undefined) return usage('refund wants an amount in minor units, 1 or more');
         if (!values.reference) return usage(`${command} wants --reference REF (your own name for it: running it again with the same one does nothing more)`);
-        const settled = await instructions.operator({ action: command, requestId: id, reference: values.reference, ...(amount !== undefined ? { amount } : {}) });
+        const settled = await operations.instruct({ action: command, requestId: id, reference: values.reference, ...(amount !== undefined ? { amount } : {}) });
         if (settled.outcome === 'refused') return fail(`${command} of request ${id} refused: ${settled.reason}`);
         console.log(`${command === 'void' ? 'voided' : 'refunded'} ${settled.amount} ${settled.currency ?? ''} of request ${id} (reference ${values.reference})`);
         return 0;
@@ -221,7 +223,7 @@ export async function run(args: string[]): Promise<number> {
         return 0;
       }
       case 'notifications':
-        print((await views((v) => v.notifications(values.state, limit))).map((n) => ({ ...n, created_at: time(n.created_at), delivered_at: time(n.delivered_at) })));
+        print((await operations.notifications(values.state, limit)).map((n) => ({ ...n, created_at: time(n.created_at), delivered_at: time(n.delivered_at) })));
         return 0;
       case 'requeue':
         console.log(`requeued ${await requeueDead(store, Date.now())} dead notifications`);

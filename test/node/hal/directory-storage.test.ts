@@ -182,4 +182,20 @@ describe('DirectoryStorage under a power cut at the Nth write', () => {
   it('refuses a cut position below 1', () => {
     expect(() => new DirectoryStorage({ directory: freshDir(), powerCut: { atWrite: 0 } })).toThrow(RangeError);
   });
+
+  it('arms a cut while running: cutAfter(n) fails the nth write from now (the browser simulator\'s power cut)', () => {
+    const directory = freshDir();
+    const storage = new DirectoryStorage({ directory });
+    const store = storage.open({ path: 'app' });
+    for (let i = 0; i < 5; i++) store.write(`k${i}`, bytes(`value ${i}`));
+    storage.power.cutAfter(2, 'lost');
+    store.write('a', bytes('still powered'));
+    expect(kindOf(() => store.write('b', bytes('lost with the power')))).toBe('power-lost');
+    expect(kindOf(() => store.read('a'))).toBe('power-lost');
+    const rebooted = new DirectoryStorage({ directory }).open({ path: 'app' });
+    expect(rebooted.read('a')).toEqual(bytes('still powered'));
+    expect(rebooted.read('b')).toBeUndefined();
+    expect(() => new DirectoryStorage({ directory }).power.cutAfter(0)).toThrow(/cutAfter wants a whole number of writes, 1 or more, got 0/);
+    expect(() => storage.power.cutAfter(1)).toThrow(/power was cut/);
+  });
 });
