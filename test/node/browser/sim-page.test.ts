@@ -139,7 +139,7 @@ describe.skipIf(!availability.ok)('qrpay sim in Chromium', () => {
     await page.waitForSelector('#terminal-counter .display-title ::-p-text(SHOW CODE)');
     await page.click('#phone-show');
     await page.waitForSelector('#terminal-counter .decision[data-outcome="declined"]', { timeout: 15_000 });
-    expect(await page.$eval('#terminal-counter .decision', (node) => node.getAttribute('data-reason'))).toBe('revoked');
+    expect(await page.$eval('#terminal-counter .decision', (node) => node.getAttribute('data-reason'))).toBe('frozen');
     await page.waitForFunction(`document.querySelectorAll('#payments tbody tr').length > ${before}`);
     expect(await page.$eval('#payments tbody tr', (row) => row.getAttribute('data-outcome'))).toBe('declined');
     await checkpoint('4-frozen');
