@@ -17,12 +17,14 @@ import { openInstruction, verifyInstructionResult, type BatchItem, type Instruct
 import { openRequest } from '../authorization/request';
 import type { ReversalEffect, ReversalReason } from '../authorization/reversal';
 import { paths, type ResolvedConfig } from './config';
-import type { Identity } from './identity';
+import { terminalSigner, type Identity } from './identity';
 import { deliverReversal, reversalOf } from './reversals';
 import { TerminalError } from './errors';
 import { exchange, type RetryPolicy } from './transport';
 import { offlineKinds, pendingKinds, WorkQueue, type WorkEntry } from './work-queue';
 import { openAdvice } from '../authorization/advice';
+import { batchOverheadBytes, maxBatchAdvices, signBatch, verifyBatchAck, type BatchAck } from '../authorization/offline-batch';
+import { maxMessageBytes } from '../authorization/envelope';
 import type { KeyValueStore } from '../../hal/storage';
 
 export type ReversalState = { reason: ReversalReason; state: 'acknowledged'; effect: ReversalEffect } | { reason: ReversalReason; state: 'queued' };
@@ -197,6 +199,7 @@ export class Ledger {
       this.#hal.logger.log('warn', 'cannot read the pending work', { error: (error as Error).message });
       return;
     }
+    const journal: WorkEntry[] = [];
     for (const entry of listed.entries) {
       try {
         if (entry.kind === 'request' || entry.kind === 'releasing') {
@@ -206,7 +209,7 @@ export class Ledger {
           const request = openAdvice(entry.bytes!).advice.request;
           await this.#deliverReversal(identity, this.#queueReversal(entry.trace, request, 'interrupted'), this.#once());
         } else if (entry.kind === 'offline') {
-          await this.#upload(identity, entry);
+          journal.push(entry);
         } else if (entry.kind === 'reversal') {
           await this.#deliverReversal(identity, entry, this.#once());
         } else if (entry.kind === 'instruction') {
@@ -216,40 +219,78 @@ export class Ledger {
         this.#hal.logger.log('warn', 'cannot settle pending work', { trace: entry.trace, error: (error as Error).message });
       }
     }
+    if (journal.length > 0) {
+      try {
+        await this.#uploadJournal(identity, journal);
+      } catch (error) {
+        this.#hal.logger.log('warn', 'cannot upload the offline journal now', { error: (error as Error).message });
+      }
+    }
     this.#tidy();
   }
 
   /**
-   * Uploads one offline approval: the authorizer's signed decision on its request settles it, as a sale of the
-   * open batch (approved, held) or a late decline (the merchant's loss). No verified decision: it stays for later.
+   * Uploads the offline journal in batches (offline-batch.ts): as many advices as fit one message, oldest first.
+   * Each entry the acknowledgement answers with a decision the terminal verifies against the entry's own request
+   * is settled by one write, as a sale of the open batch (approved, held) or a late decline (the merchant's loss);
+   * every other entry stays for the next upload, which gets the same decision for what was decided already.
    */
-  async #upload(identity: Identity, entry: WorkEntry): Promise<void> {
-    const { advice } = openAdvice(entry.bytes!);
-    const hash = requestHash(advice.request);
-    const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
+  async #uploadJournal(identity: Identity, journal: WorkEntry[]): Promise<void> {
+    let start = 0;
+    while (start < journal.length) {
+      const batch = [journal[start]];
+      let size = batchOverheadBytes + journal[start].bytes!.length;
+      while (start + batch.length < journal.length && batch.length < maxBatchAdvices) {
+        const next = journal[start + batch.length].bytes!.length + 3;
+        if (size + next > maxMessageBytes) break;
+        size += next;
+        batch.push(journal[start + batch.length]);
+      }
+      start += batch.length;
+      if (!(await this.#uploadBatch(identity, batch))) return;
+    }
+  }
+
+  /** One batch: false when it got no verified acknowledgement (the rest waits too: the link is down). */
+  async #uploadBatch(identity: Identity, journal: WorkEntry[]): Promise<boolean> {
+    const bytes = signBatch({ terminalId: identity.terminalId, advices: journal.map((entry) => entry.bytes!), sentAt: this.#hal.clock.now() }, terminalSigner(this.#hal, this.#config));
+    const result = await exchange<BatchAck>({
       http: this.#hal.http,
       clock: this.#hal.clock,
-      url: this.#config.authorizerUrl + paths.advice,
-      body: entry.bytes!,
+      url: this.#config.authorizerUrl + paths.offlineBatch,
+      body: bytes,
       policy: this.#once(),
       accept: (response) => {
-        const verified = verifyDecision(response.body, {
-          authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace: entry.trace, now: this.#hal.clock.now(), maxSkew: Number.MAX_SAFE_INTEGER,
-        });
-        if (!verified.ok) return { refused: verified.problem, detail: verified.detail };
-        // A step-up asked before the link dropped is not final: the customer's answer decides, later.
-        if (verified.decision.outcome === 'step-up') return { refused: 'not-final', detail: 'waiting for the customer to confirm' };
-        return { accepted: { body: verified.decision, signed: response.body } };
+        const verified = verifyBatchAck(response.body, { authorizer: identity.authorizer, terminalId: identity.terminalId, batch: bytes, advices: journal.length });
+        return verified.ok ? { accepted: verified.ack } : { refused: verified.problem, detail: verified.detail };
       },
     });
-    if (!result.ok) return;
-    const { body, signed } = result.value;
-    const money = { amount: entry.amount!, currency: entry.currency! };
-    this.#work.put(body.outcome === 'declined'
-      ? { trace: entry.trace, kind: 'late-declined', detail: body.reason, ...money }
-      : { trace: entry.trace, kind: 'sale', batch: this.openBatch(), item: 'sale', ...money });
-    this.#hal.logger.log(body.outcome === 'declined' ? 'warn' : 'info', 'offline payment uploaded', { trace: entry.trace, outcome: body.outcome, reason: body.reason });
-    this.#events.uploaded({ trace: entry.trace, decision: body, signed });
+    if (!result.ok) return false;
+    const answers = result.value.entries;
+    for (let i = 0; i < journal.length; i++) {
+      const entry = journal[i];
+      const answer = answers[i];
+      if (!(answer instanceof Uint8Array)) {
+        this.#hal.logger.log('warn', 'offline payment not decided yet', { trace: entry.trace, reason: answer });
+        continue;
+      }
+      const request = openAdvice(entry.bytes!).advice.request;
+      const verified = verifyDecision(answer, {
+        authorizer: identity.authorizer, requestHash: requestHash(request), terminalId: identity.terminalId, trace: entry.trace, now: this.#hal.clock.now(), maxSkew: Number.MAX_SAFE_INTEGER,
+      });
+      if (!verified.ok || verified.decision.outcome === 'step-up') {
+        this.#hal.logger.log('warn', 'offline payment answered without a final decision', { trace: entry.trace, problem: verified.ok ? 'step-up' : verified.problem });
+        continue;
+      }
+      const body = verified.decision;
+      const money = { amount: entry.amount!, currency: entry.currency! };
+      record('the upload of an offline payment', () => this.#work.put(body.outcome === 'declined'
+        ? { trace: entry.trace, kind: 'late-declined', detail: body.reason, ...money }
+        : { trace: entry.trace, kind: 'sale', batch: this.openBatch(), item: 'sale', ...money }));
+      this.#hal.logger.log(body.outcome === 'declined' ? 'warn' : 'info', 'offline payment uploaded', { trace: entry.trace, outcome: body.outcome, reason: body.reason });
+      this.#events.uploaded({ trace: entry.trace, decision: body, signed: answer });
+    }
+    return true;
   }
 
   #once(): RetryPolicy {

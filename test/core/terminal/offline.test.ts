@@ -99,6 +99,72 @@ describe('offline acceptance on the terminal', () => {
   });
 });
 
+/** Three offline payments of three credentials, all journaled (the link down throughout). */
+async function threeOffline(b: Bench, terminal: Terminal): Promise<number[]> {
+  const traces: number[] = [];
+  for (const who of ['alice', 'bob', 'carol']) {
+    const d = await payOffline(b, terminal, `OFF-${who}-1`);
+    expect(d.offline, who).toEqual({ accepted: true });
+    traces.push(d.trace!);
+  }
+  return traces;
+}
+
+/** The sale items of the open batch, as the next close sends them (each trace once, or the close is out of balance). */
+async function closedSales(b: Bench, terminal: Terminal): Promise<number[]> {
+  await settle(b.clock, terminal.closeBatch());
+  const close = b.authorizer.instructions[b.authorizer.instructions.length - 1];
+  return close.batch!.items.filter((item) => item.kind === 'sale').map((item) => item.trace);
+}
+
+describe('offline acceptance: the upload in batches', () => {
+  it('sends the whole journal as one signed batch and settles each entry on its own signed decision', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    const traces = await threeOffline(b, terminal);
+    const uploaded: number[] = [];
+    terminal.on('offline-uploaded', (e) => uploaded.push(e.trace));
+    expect(await settle(b.clock, terminal.settle())).toBe(0);
+    expect(b.authorizer.batches).toHaveLength(1);
+    expect(uploaded).toEqual(traces);
+    expect(await closedSales(b, terminal)).toEqual(traces);
+  });
+
+  it('a partly answered batch settles what it decided; the rest goes again with the next upload', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    const traces = await threeOffline(b, terminal);
+    b.authorizer.adviceScript.push({ kind: 'partial', decided: 1 });
+    expect(await settle(b.clock, terminal.settle())).toBe(2);
+    expect(terminal.pendingWork()).toEqual(traces.slice(1).map((trace) => ({ trace, kind: 'offline' })));
+    expect(await settle(b.clock, terminal.settle())).toBe(0);
+    expect(b.authorizer.batches).toHaveLength(2);
+    expect(await closedSales(b, terminal)).toEqual(traces);
+  });
+
+  it('an acknowledgement that is forged, garbled or for another batch settles nothing', async () => {
+    const b = bench();
+    const terminal = await started(b);
+    const traces = await threeOffline(b, terminal);
+    const genuine = b.authorizer.request.bind(b.authorizer);
+    const tampered: ((body: Uint8Array) => Uint8Array)[] = [
+      (body) => Uint8Array.from(body, (byte, i) => (i === body.length - 1 ? byte ^ 1 : byte)),
+      (body) => body.subarray(0, body.length - 9),
+      () => b.authorizer.batches.length > 1 ? b.authorizer.batches[0] : Uint8Array.of(0xa0),
+    ];
+    for (const tamper of tampered) {
+      b.authorizer.request = async (request) => {
+        const answer = await genuine(request);
+        return request.url.endsWith('/v1/offline-batch') ? { ...answer, body: tamper(answer.body) } : answer;
+      };
+      expect(await settle(b.clock, terminal.settle())).toBe(3);
+    }
+    b.authorizer.request = genuine;
+    expect(await settle(b.clock, terminal.settle())).toBe(0);
+    expect(await closedSales(b, terminal)).toEqual(traces);
+  });
+});
+
 describe('offline acceptance: a power cut at every write', () => {
   it('of an offline approval and its upload: released at most once, and uploaded (once) exactly when released', async () => {
     const commitCuts: number[] = [];
@@ -135,5 +201,30 @@ describe('offline acceptance: a power cut at every write', () => {
     }
     // The one commit point: the write after the actuator finished (trace, request, offline-releasing, offline).
     expect(commitCuts).toEqual([4]);
+  });
+});
+
+describe('offline acceptance: a power cut at every write of an upload', () => {
+  it('loses no entry and settles each once: every payment is in the next close exactly once', async () => {
+    const interrupted: number[] = [];
+    for (let n = 1; n <= 6; n++) {
+      const b = bench();
+      const terminal = await started(b);
+      const traces = await threeOffline(b, terminal);
+      // The next boot uploads the journal (one batch); the power fails at its nth write.
+      const power = cutAfter(b.storage);
+      const board = bench(power.storage, b.clock, b.authorizer);
+      const uploading = createTerminal({ hal: board.hal, config: testConfig, codes: offlineCodes(b.clock) });
+      power.arm(n);
+      await settle(b.clock, uploading.start()).catch((error: { kind?: string }) => expect(error.kind, `write ${n}`).toBe('storage'));
+      const rebooted = bench(b.storage, b.clock, b.authorizer);
+      const revived = createTerminal({ hal: rebooted.hal, config: testConfig, codes: offlineCodes(b.clock) });
+      await settle(b.clock, revived.start());
+      expect(revived.pendingWork(), `write ${n}`).toEqual([]);
+      expect(await closedSales(rebooted, revived), `write ${n}`).toEqual(traces);
+      if (b.authorizer.batches.length > 1) interrupted.push(n);
+    }
+    // The upload's writes are its three settlements: a cut at each of them left the rest to the next boot's batch.
+    expect(interrupted).toEqual([1, 2, 3]);
   });
 });

@@ -22,6 +22,8 @@ import { serverSignedBy as signedBy } from '../crypto';
 import { FormatError } from '../../../src/authorization/fields';
 import { openEnrollmentRequest, signEnrollmentAnswer, type EnrollmentAnswer, type EnrollmentStatus, type MerchantProfile, type OfflineLimits } from '../../../src/authorization/enrollment';
 import { openAdvice } from '../../../src/authorization/advice';
+import { batchHash, openBatch, signBatchAck, type BatchEntry } from '../../../src/authorization/offline-batch';
+import { readDecision } from '../../../src/authorization/decision';
 import { openRequest, type AuthorizationRequest } from '../../../src/authorization/request';
 import type { PublicKey, Signer } from '../../../src/authorization/signer';
 import { strangerPrefixBytes, type StoredDecision, type StrangerKind, type Store, type TerminalRecord, type Tx } from '../store/ports';
@@ -179,6 +181,33 @@ export class AuthorizerService {
       }
       return this.#authorize(tx, bytes, hash, opened, now, false);
     });
+  }
+
+  /**
+   * An upload of the offline journal (src/authorization/offline-batch.ts): each advice is judged on its own, in
+   * its own transaction (a crash midway keeps what was decided; the same advice again gets the same decision), and
+   * the signed acknowledgement carries each one's signed decision, or why there is none yet.
+   */
+  async adviseBatch(bytes: Uint8Array): Promise<Answer> {
+    let opened;
+    try {
+      opened = openBatch(bytes);
+    } catch (error) {
+      return refused('malformed', problemOf(error));
+    }
+    const { envelope, batch } = opened;
+    const terminal = await this.#store.transaction((tx) => tx.terminals.byId(batch.terminalId));
+    if (!terminal || !signedBy(envelope, { alg: terminal.alg, publicKey: terminal.publicKey })) {
+      return refused('forbidden', 'an offline batch must be signed by the key of the terminal that made the payments');
+    }
+    const entries: BatchEntry[] = [];
+    for (const advice of batch.advices) {
+      const answer = await this.advise(advice);
+      if (answer.kind !== 'signed') entries.push(answer.kind === 'refused' && (answer.refusal === 'malformed' || answer.refusal === 'forbidden') ? answer.refusal : 'pending');
+      // A step-up asked online before the link dropped waits for the customer: not final yet.
+      else entries.push(readDecision(answer.body).outcome === 'step-up' ? 'pending' : answer.body);
+    }
+    return signed(signBatchAck({ terminalId: batch.terminalId, batchHash: batchHash(bytes), entries, issuedAt: this.#now() }, this.#options.signer));
   }
 
   /**
