@@ -21,10 +21,12 @@ import { terminalSigner, type Identity } from './identity';
 import { deliverReversal, reversalOf } from './reversals';
 import { TerminalError } from './errors';
 import { exchange, type RetryPolicy } from './transport';
-import { offlineKinds, pendingKinds, WorkQueue, type WorkEntry } from './work-queue';
+import { offlineKinds, pendingKinds, WorkQueue, type DamagedEntry, type EntryDamage, type WorkEntry } from './work-queue';
+import { maxMessageBytes, signedBy } from '../authorization/envelope';
+import { parsePaymentCode } from '../paycode/parse';
+import { hex } from '../paycode/hex';
 import { openAdvice } from '../authorization/advice';
 import { batchOverheadBytes, maxBatchAdvices, signBatch, verifyBatchAck, type BatchAck } from '../authorization/offline-batch';
-import { maxMessageBytes } from '../authorization/envelope';
 import type { KeyValueStore } from '../../hal/storage';
 
 export type ReversalState = { reason: ReversalReason; state: 'acknowledged'; effect: ReversalEffect } | { reason: ReversalReason; state: 'queued' };
@@ -39,6 +41,15 @@ export interface LedgerEvents {
   reversed(event: { trace: number; reason: ReversalReason; effect: ReversalEffect; signed: Uint8Array }): void;
   answered(event: { trace: number; action: Instruction['action']; result: InstructionResult; signed: Uint8Array }): void;
   uploaded(event: { trace: number; decision: DecisionBody; signed: Uint8Array }): void;
+  damaged(event: JournalDamage): void;
+}
+
+/** A ledger entry found damaged on flash: what is wrong, and whether it was rebuilt from its signed advice. */
+export interface JournalDamage {
+  key: string;
+  trace?: number;
+  problem: EntryDamage;
+  repaired: boolean;
 }
 
 /** The offline journal's exposure: approvals not uploaded yet, in all and for one credential. */
@@ -66,8 +77,12 @@ export class Ledger {
   }
 
   /** The requests not settled yet, the reversals and instructions not answered yet, oldest first. */
-  pending(): { trace: number; kind: WorkEntry['kind'] }[] {
-    return this.#entries().filter(isPending).map((entry) => ({ trace: entry.trace, kind: entry.kind }));
+  pending(): { trace: number; kind: WorkEntry['kind'] | 'damaged' }[] {
+    const listed = this.#work.entries();
+    const pending: { trace: number; kind: WorkEntry['kind'] | 'damaged' }[] = listed.entries.filter(isPending).map((entry) => ({ trace: entry.trace, kind: entry.kind }));
+    // Kept for the operator: a damaged entry is work nobody finished.
+    for (const damaged of listed.damaged) if (damaged.trace !== undefined) pending.push({ trace: damaged.trace, kind: 'damaged' });
+    return pending;
   }
 
   /** Pending work that is not the offline journal (which has its own bounds, the offline limits). */
@@ -191,10 +206,12 @@ export class Ledger {
     let listed;
     try {
       listed = this.#work.entries();
-      for (const key of listed.damaged) {
-        this.#hal.logger.log('error', 'dropping a damaged pending-work entry', { key });
-        this.#work.discard(key);
+      for (const damaged of listed.damaged) {
+        const repaired = this.#repair(damaged);
+        this.#hal.logger.log('error', repaired ? 'repaired a damaged offline entry from its signed advice' : 'a damaged ledger entry is kept for the operator', { key: damaged.key, problem: damaged.problem });
+        this.#events.damaged({ key: damaged.key, ...(damaged.trace !== undefined ? { trace: damaged.trace } : {}), problem: damaged.problem, repaired });
       }
+      if (listed.damaged.length > 0) listed = this.#work.entries();
     } catch (error) {
       this.#hal.logger.log('warn', 'cannot read the pending work', { error: (error as Error).message });
       return;
@@ -291,6 +308,37 @@ export class Ledger {
       this.#events.uploaded({ trace: entry.trace, decision: body, signed: answer });
     }
     return true;
+  }
+
+  /**
+   * An offline entry whose check fails but whose signed advice (field 2) is intact, this terminal's and for its
+   * trace, is written again from the advice: the amount, currency and credential come from the request the
+   * advice carries, the state from field 1 (the signature covers what matters; the rest is derived). True when
+   * repaired. Anything else stays on flash as it is: the terminal cannot tell what it was.
+   */
+  #repair(damaged: DamagedEntry): boolean {
+    const map = damaged.map;
+    const kind = map ? map.get(1) : undefined;
+    const bytes = map ? map.get(2) : undefined;
+    if (damaged.problem !== 'tampered' || damaged.trace === undefined || offlineKinds.indexOf(kind as WorkEntry['kind']) < 0 || !(bytes instanceof Uint8Array)) return false;
+    const key = this.#hal.keystore.publicKey(this.#config.keyName);
+    try {
+      const { envelope, advice, request } = openAdvice(bytes);
+      if (!key || advice.trace !== damaged.trace || !signedBy(envelope, key)) return false;
+      const credential = parsePaymentCode(request.request.paymentCode).credential;
+      this.#work.put({
+        trace: damaged.trace, kind: kind as WorkEntry['kind'], bytes, amount: request.request.amount, currency: request.request.currency,
+        detail: `${hex(credential.issuerKid)}/${hex(credential.credentialId)}`,
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Entries that cannot be read and are kept as they are (reported at every settle). */
+  damaged(): DamagedEntry[] {
+    return this.#work.entries().damaged;
   }
 
   #once(): RetryPolicy {

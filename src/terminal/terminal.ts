@@ -31,7 +31,7 @@ import { exchange, type Acceptance, type AttemptFailure } from './transport';
 import type { HttpResponse } from '../../hal/http';
 import type { ReversalEffect, ReversalReason } from '../authorization/reversal';
 import { signInstruction, maxBatchItems, type Action, type InstructionResult } from '../authorization/instruction';
-import { Ledger, type InstructionOutcome } from './ledger';
+import { Ledger, type InstructionOutcome, type JournalDamage } from './ledger';
 import { awaitStepUp } from './step-up';
 import { ClockTrust, type ClockVerdict } from './clock-trust';
 
@@ -78,6 +78,12 @@ export interface TerminalEvents extends Record<string, unknown> {
    * no payment until the clock agrees again. `authorizerTime` is the trusted time, for a host that sets the clock.
    */
   'clock-skew': { terminalTime: number; authorizerTime: number; detail: string };
+  /**
+   * A ledger entry on flash does not pass its check (truncated, tampered, unreadable). An offline entry whose
+   * signed advice is intact is rebuilt from it (`repaired`); anything else is kept as it is, reported at every
+   * settle, and stops offline acceptance (`journal-damaged`) until an operator looks.
+   */
+  'journal-damaged': JournalDamage;
   'listener-error': { error: unknown };
 }
 
@@ -184,6 +190,7 @@ class TerminalCore implements Terminal {
         this.#uploaded = true;
         this.#events.emit('offline-uploaded', event);
       },
+      damaged: (event) => this.#events.emit('journal-damaged', event),
     });
     this.#events = new Emitter<TerminalEvents>((error) => this.#events.emit('listener-error', { error }));
     this.#time = new ClockTrust(options.hal.clock, this.#config.decisionMaxSkew);
@@ -552,6 +559,8 @@ class TerminalCore implements Terminal {
     if (!code || check.verdict.status !== 'verified') return { ok: false, reason: 'code-not-verified-offline' };
     if (!code.allowed) return { ok: false, reason: 'credential-not-offline' };
     if (amount > limits.floorLimit) return { ok: false, reason: 'over-floor-limit' };
+    // A damaged entry may be an offline payment: the exposure cannot be known, so no more are taken.
+    if (this.#ledger.damaged().length > 0) return { ok: false, reason: 'journal-damaged' };
     if (code.cap !== undefined && amount > code.cap) return { ok: false, reason: 'over-credential-cap' };
     const exposure = this.#ledger.offlineExposure(code.credential);
     if (exposure.count + 1 > limits.maxCount || exposure.total + amount > limits.maxTotal) return { ok: false, reason: 'offline-journal-full' };

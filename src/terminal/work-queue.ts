@@ -22,6 +22,11 @@
  *   closed       a batch close answered: the batches up to `batch` are closed
  *   late-declined  an offline approval the authorizer declined at its upload
  *
+ * Each stored entry carries a CRC-32 of the rest of it (field 9), so flash
+ * damage is told apart from a good entry: a damaged one is reported with what
+ * is wrong (truncated, tampered, unreadable) and left where it is, never
+ * silently dropped (the ledger repairs an offline entry from its signed advice).
+ *
  * Whatever a power cut leaves, the next boot finds the old kind or the new one
  * (storage.ts: a write replaces a value atomically), and turns every request
  * or releasing entry into a reversal: after a reboot nothing is released for
@@ -29,7 +34,8 @@
  * releasing entry after the actuator finished is the commit point of a
  * release (docs/authorization.md, "Reversal").
  */
-import { decode, encode, isBytes, isCborMap, type CborMap } from '../codec/cbor';
+import { decode, DecodeError, encode, isBytes, isCborMap, type CborMap } from '../codec/cbor';
+import { crc32 } from '../codec/crc32';
 import type { KeyValueStore } from '../../hal/storage';
 import { maxMessageBytes } from '../authorization/envelope';
 import type { ItemKind } from '../authorization/instruction';
@@ -62,6 +68,21 @@ export interface WorkEntry {
   detail?: string;
 }
 
+/** What is wrong with an entry that cannot be used: it ends early, its check does not match, or it is no entry at all. */
+export type EntryDamage = 'truncated' | 'tampered' | 'unreadable';
+
+export interface DamagedEntry {
+  key: string;
+  /** The trace its key names (undefined when the key names none). */
+  trace?: number;
+  problem: EntryDamage;
+  /** The entry's map when it still decodes (a repair may start from its signed advice). */
+  map?: CborMap;
+}
+
+/** Field 9 of a stored entry: the CRC-32 of the entry encoded without it. */
+const checkField = 9;
+
 const fields: [number, keyof WorkEntry][] = [[2, 'bytes'], [3, 'batch'], [4, 'amount'], [5, 'currency'], [6, 'item'], [7, 'target'], [8, 'detail']];
 
 const prefix = 'w.';
@@ -88,6 +109,7 @@ export class WorkQueue {
       const value = entry[name];
       if (value !== undefined) map.set(key, value as Uint8Array | number | string);
     }
+    map.set(checkField, crc32(encode(map)));
     this.#store.write(workKey(entry.trace), encode(map));
   }
 
@@ -97,51 +119,53 @@ export class WorkQueue {
   }
 
   /**
-   * Every entry, oldest trace first, and the keys of entries that cannot be
-   * read (damaged flash; atomic writes never leave one): the caller reports
-   * and removes those, since nothing can be done with them.
+   * Every entry, oldest trace first, and the entries that cannot be used
+   * (damaged flash: atomic writes never leave one), each with what is wrong.
    */
-  entries(): { entries: WorkEntry[]; damaged: string[] } {
+  entries(): { entries: WorkEntry[]; damaged: DamagedEntry[] } {
     const entries: WorkEntry[] = [];
-    const damaged: string[] = [];
+    const damaged: DamagedEntry[] = [];
     for (const key of this.#keys()) {
-      const entry = this.#read(key);
-      if (entry) entries.push(entry);
-      else damaged.push(key);
+      const read = this.#read(key);
+      if ('entry' in read) entries.push(read.entry);
+      else damaged.push(read.damaged);
     }
     entries.sort((a, b) => a.trace - b.trace);
     return { entries, damaged };
-  }
-
-  discard(key: string): void {
-    this.#store.delete(key);
   }
 
   #keys(): string[] {
     return this.#store.keys().filter((key) => key.slice(0, prefix.length) === prefix);
   }
 
-  #read(key: string): WorkEntry | undefined {
-    const trace = parseInt(key.slice(prefix.length), 36);
+  #read(key: string): { entry: WorkEntry } | { damaged: DamagedEntry } {
+    const parsed = parseInt(key.slice(prefix.length), 36);
+    const trace = Number.isSafeInteger(parsed) && parsed >= 1 && workKey(parsed) === key ? parsed : undefined;
+    const damage = (problem: EntryDamage, map?: CborMap) => ({ damaged: { key, ...(trace !== undefined ? { trace } : {}), problem, ...(map ? { map } : {}) } });
     const stored = this.#store.read(key);
-    if (!stored || !(Number.isSafeInteger(trace) && trace >= 1) || workKey(trace) !== key) return undefined;
+    if (!stored || trace === undefined) return damage('unreadable');
+    let map;
     try {
-      const map = decode(stored, { maxBytes: maxEntryBytes });
-      if (!isCborMap(map)) return undefined;
-      const kind = map.get(1);
-      if (typeof kind !== 'string' || kinds.indexOf(kind as WorkKind) < 0) return undefined;
-      const entry: WorkEntry = { trace, kind: kind as WorkKind };
-      for (const [key, name] of fields) {
-        const value = map.get(key);
-        if (value === undefined) continue;
-        const wanted = name === 'bytes' ? isBytes(value) : name === 'currency' || name === 'item' || name === 'detail' ? typeof value === 'string' : typeof value === 'number';
-        if (!wanted) return undefined;
-        (entry as unknown as Record<string, unknown>)[name] = value;
-      }
-      if (pendingKinds.indexOf(entry.kind) >= 0 && !entry.bytes) return undefined;
-      return entry;
-    } catch {
-      return undefined;
+      map = decode(stored, { maxBytes: maxEntryBytes });
+    } catch (error) {
+      return damage(error instanceof DecodeError && error.reason === 'truncated' ? 'truncated' : 'unreadable');
     }
+    if (!isCborMap(map)) return damage('unreadable');
+    const check = map.get(checkField);
+    const rest: CborMap = new Map(map);
+    rest.delete(checkField);
+    if (check !== crc32(encode(rest))) return damage('tampered', rest);
+    const kind = rest.get(1);
+    if (typeof kind !== 'string' || kinds.indexOf(kind as WorkKind) < 0) return damage('unreadable', rest);
+    const entry: WorkEntry = { trace, kind: kind as WorkKind };
+    for (const [field, name] of fields) {
+      const value = rest.get(field);
+      if (value === undefined) continue;
+      const wanted = name === 'bytes' ? isBytes(value) : name === 'currency' || name === 'item' || name === 'detail' ? typeof value === 'string' : typeof value === 'number';
+      if (!wanted) return damage('unreadable', rest);
+      (entry as unknown as Record<string, unknown>)[name] = value;
+    }
+    if (pendingKinds.indexOf(entry.kind) >= 0 && !entry.bytes) return damage('unreadable', rest);
+    return { entry };
   }
 }

@@ -12,6 +12,12 @@ import type { CodeChecker } from '../../../src/terminal/code-check';
 import type { Decision } from '../../../src/terminal/decision';
 import { createTerminal, type Terminal } from '../../../src/terminal/terminal';
 import { cutAfter } from '../../support/power-cut-storage';
+import { decode, encode } from '../../../src/codec/cbor';
+import { parsePaymentCode } from '../../../src/paycode/parse';
+import { hex } from '../../../src/paycode/hex';
+import type { JournalDamage } from '../../../src/terminal/ledger';
+import { makePaymentCode } from '../../../tools/wallet/wallet';
+import { CounterEntropy, makeWorld } from '../paycode/world';
 import { bench, testConfig, type Bench, untilSettled } from '../../support/terminal-fixture';
 
 const limits = { floorLimit: 2500, maxCount: 3, maxTotal: 5000, maxPerCredential: 4000, maxListAge: 3_600_000 };
@@ -226,5 +232,69 @@ describe('offline acceptance: a power cut at every write of an upload', () => {
     }
     // The upload's writes are its three settlements: a cut at each of them left the rest to the next boot's batch.
     expect(interrupted).toEqual([1, 2, 3]);
+  });
+});
+
+describe('offline acceptance: a damaged journal entry on flash', () => {
+  /** Real payment codes of one credential; the stand-in checker names the credential as the verifier does. */
+  function realCodes(b: Bench) {
+    const world = makeWorld('EdDSA');
+    const entropy = new CounterEntropy(7);
+    const codes: CodeChecker = {
+      check(text) {
+        const { credential, codeId } = parsePaymentCode(text);
+        return {
+          verdict: { status: 'verified', codeId },
+          decline: false,
+          summary: 'test code',
+          offline: { credential: `${hex(credential.issuerKid)}/${hex(credential.credentialId)}`, allowed: true },
+        };
+      },
+      listsIssuedAt: () => b.clock.now() - 60_000,
+    };
+    return { codes, next: () => makePaymentCode(world.credential, world.device, { clock: b.clock, entropy }).text };
+  }
+
+  it('is reported with what is wrong; rebuilt from its signed advice when that is intact, else kept; nothing else is lost', async () => {
+    const b = bench();
+    const { codes, next } = realCodes(b);
+    b.authorizer.offlineLimits = limits;
+    const terminal = createTerminal({ hal: b.hal, config: testConfig, codes });
+    await terminal.start();
+    const traces: number[] = [];
+    for (let i = 0; i < 3; i++) traces.push((await payOffline(b, terminal, next())).trace!);
+    expect(traces).toHaveLength(3);
+    const flash = b.storage.open({ path: 'qrpay' });
+    const key = (trace: number) => `w.${trace.toString(36)}`;
+    // 1: its amount rewritten (the check no longer matches); 2: cut short; 3: a byte of its advice's signature flipped.
+    const first = decode(flash.read(key(traces[0]))!) as Map<number, unknown>;
+    first.set(4, 1);
+    flash.write(key(traces[0]), encode(first as never));
+    const second = flash.read(key(traces[1]))!;
+    flash.write(key(traces[1]), second.subarray(0, second.length - 20));
+    const third = decode(flash.read(key(traces[2]))!) as Map<number, unknown>;
+    const advice = third.get(2) as Uint8Array;
+    third.set(2, Uint8Array.from(advice, (byte, i) => (i === advice.length - 1 ? byte ^ 1 : byte)));
+    const flipped = encode(third as never);
+    flash.write(key(traces[2]), flipped);
+
+    const reported: JournalDamage[] = [];
+    terminal.on('journal-damaged', (e) => reported.push(e));
+    expect(await settle(b.clock, terminal.settle())).toBe(2);
+    expect(reported).toEqual([
+      { key: key(traces[0]), trace: traces[0], problem: 'tampered', repaired: true },
+      { key: key(traces[1]), trace: traces[1], problem: 'truncated', repaired: false },
+      { key: key(traces[2]), trace: traces[2], problem: 'tampered', repaired: false },
+    ]);
+    // Kept byte for byte, listed as work nobody finished, reported again at the next settle.
+    expect(flash.read(key(traces[1]))).toEqual(second.subarray(0, second.length - 20));
+    expect(flash.read(key(traces[2]))).toEqual(flipped);
+    expect(terminal.pendingWork()).toEqual([{ trace: traces[1], kind: 'damaged' }, { trace: traces[2], kind: 'damaged' }]);
+    // The repaired one was uploaded with its real amount, from the signed request.
+    expect(await closedSales(b, terminal)).toEqual([traces[0]]);
+    expect(b.authorizer.instructions[b.authorizer.instructions.length - 1].batch!.items[0]).toMatchObject({ amount: 450 });
+    // Offline acceptance stops while the journal holds what the terminal cannot read.
+    expect((await payOffline(b, terminal, next())).offline).toEqual({ accepted: false, reason: 'journal-damaged' });
+    expect(reported.length).toBeGreaterThan(3);
   });
 });
