@@ -171,6 +171,8 @@ class TerminalCore implements Terminal {
   #busy = false;
   /** An offline payment was uploaded since the lists were last fetched. */
   #uploaded = false;
+  /** A decision said newer lists exist: fetched once the charge is over. */
+  #listsOutdated = false;
   #refreshTimer: number | undefined;
   #waiting: ((code: string) => void) | undefined;
 
@@ -368,11 +370,23 @@ class TerminalCore implements Terminal {
     if (this.#busy) throw new TerminalError('busy', 'a charge is already in progress');
     this.#busy = true;
     try {
-      return await this.#run(identity, charge, kind);
+      const decision = await this.#run(identity, charge, kind);
+      if (this.#listsOutdated) {
+        this.#listsOutdated = false;
+        await this.refreshLists();
+      }
+      return decision;
     } finally {
       this.#busy = false;
       this.#waiting = undefined;
     }
+  }
+
+  /** Whether the decision names a list version above the installed one. */
+  #listsBehind(current: { trust: number; deny: number }): boolean {
+    const installed = this.#codes!.listVersions ? this.#codes!.listVersions() : undefined;
+    if (!installed) return false;
+    return current.trust > (installed.trust ?? -1) || current.deny > (installed.deny ?? -1);
   }
 
   /** Tells the host when the clock is found wrong; the terminal refuses the next charge until it agrees. */
@@ -499,6 +513,7 @@ class TerminalCore implements Terminal {
     }
     const body = answer.body;
     this.#clockHeard(this.#time.observe(body.issuedAt, sentAt));
+    if (body.lists && this.#listsBehind(body.lists)) this.#listsOutdated = true;
     const decision: Decision = {
       outcome: body.outcome,
       reason: body.reason,
@@ -552,7 +567,8 @@ class TerminalCore implements Terminal {
    * typed reason of the first that does not.
    */
   #offlineVerdict(identity: Identity, check: CodeCheck, amount: number, kind: 'pre-auth' | undefined): { ok: true; credential: string } | { ok: false; reason: string } {
-    const limits = identity.limits.offline;
+    // The operator's latest word, signed into the deny list, else the enrollment's; nothing the embedder configures.
+    const limits = (this.#codes!.offlineLimits ? this.#codes!.offlineLimits() : undefined) ?? identity.limits.offline;
     if (!limits) return { ok: false, reason: 'offline-disabled' };
     if (kind === 'pre-auth') return { ok: false, reason: 'offline-pre-auth' };
     const code = check.offline;

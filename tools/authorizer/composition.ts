@@ -131,7 +131,8 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
   const store = await openStore(config);
   try {
     const decisionKey = await fileKey(store, config.dataDir, 'decision.key');
-    const lists = new Lists({ root: await fileKey(store, config.dataDir, 'operator.key'), now });
+    const offlineLimits = config.offline === null ? undefined : config.offline ?? defaultOfflineLimits;
+    const lists = new Lists({ root: await fileKey(store, config.dataDir, 'operator.key'), now, ...(offlineLimits ? { offlineLimits } : {}) });
     const merchant = config.merchant ?? simulatorMerchant;
     await store.transaction(async (tx) => {
       await tx.merchants.upsert(merchant, config.maxAmount ?? 50_000, now());
@@ -157,13 +158,14 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       judgeCode: lists.judge,
       trustList: (tx) => lists.trustList(tx),
       denyList: (tx) => lists.denyList(tx),
+      listVersions: (tx) => lists.versions(tx),
       operator: lists.rootKey,
       merchant,
       enrollment: config.enrollment ?? 'provisioned',
       now,
       judgement,
       offline: new OfflineLosses({ lists, onQueued: kick }),
-      ...(config.offline === null ? {} : { offlineLimits: config.offline ?? defaultOfflineLimits }),
+      ...(offlineLimits ? { offlineLimits } : {}),
       limits: config.limits ?? defaultRateLimits,
     });
     return {

@@ -17,7 +17,7 @@
  * in the replay ledger; its credential's live codes are under the limit.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { requestHash, type Outcome } from '../../../src/authorization/decision';
+import { requestHash, type ListVersions, type Outcome } from '../../../src/authorization/decision';
 import { serverSignedBy as signedBy } from '../crypto';
 import { FormatError } from '../../../src/authorization/fields';
 import { openEnrollmentRequest, signEnrollmentAnswer, type EnrollmentAnswer, type EnrollmentStatus, type MerchantProfile, type OfflineLimits } from '../../../src/authorization/enrollment';
@@ -62,6 +62,8 @@ export interface AuthorizerOptions {
   /** The signed issuer trust list and deny list handed to terminals, and the operator key that signs them. */
   trustList(tx: Tx): Promise<Uint8Array>;
   denyList(tx: Tx): Promise<Uint8Array>;
+  /** The versions those lists are published with now, told in every fresh decision (a terminal with older ones fetches them). */
+  listVersions?(tx: Tx): Promise<ListVersions>;
   operator: PublicKey;
   /** The merchant new terminals are enrolled for without a provisioning token ('open' and 'manual'). */
   merchant: MerchantProfile;
@@ -335,7 +337,8 @@ export class AuthorizerService {
   }
 
   async #decide(tx: Tx, requestId: number, request: AuthorizationRequest, hash: Uint8Array, outcome: Outcome, reason: string, now: number): Promise<Answer> {
-    const minted = mintDecision(this.#options.signer, { requestHash: hash, terminalId: request.terminalId, trace: request.trace, outcome, reason, now });
+    const lists = this.#options.listVersions ? await this.#options.listVersions(tx) : undefined;
+    const minted = mintDecision(this.#options.signer, { requestHash: hash, terminalId: request.terminalId, trace: request.trace, outcome, reason, now, ...(lists ? { lists } : {}) });
     await tx.requests.recordDecision({ requestId, outcome, reason, approvalCode: minted.approvalCode ?? null, decidedAt: now, decision: minted.signed });
     await this.#options.judgement?.decided(tx, { requestId, request, outcome, reason, ...(minted.approvalCode ? { approvalCode: minted.approvalCode } : {}), now });
     return signed(minted.signed);
