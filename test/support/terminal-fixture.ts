@@ -95,6 +95,8 @@ export class MemoryAuthorizer implements HttpClient {
   offlineLimits: OfflineLimits | undefined;
   /** The link is down: every request times out. */
   unreachable = false;
+  /** The list versions decisions name as current (none: they name none). */
+  listVersions: { trust: number; deny: number } | undefined;
   /** Trust-list and deny-list downloads asked for. */
   listFetches = 0;
   /** What enrollment answers tell the terminal about its next trace number. */
@@ -160,6 +162,7 @@ export class MemoryAuthorizer implements HttpClient {
         ...(outcome === 'approved' ? { approvalCode: 'A1B2C3' } : {}),
         display: outcome === 'approved' ? 'Approved' : `Declined: ${reason}`,
         issuedAt,
+        ...(this.listVersions ? { lists: this.listVersions } : {}),
       },
       signer,
     );

@@ -123,6 +123,44 @@ async function closedSales(b: Bench, terminal: Terminal): Promise<number[]> {
   return close.batch!.items.filter((item) => item.kind === 'sale').map((item) => item.trace);
 }
 
+describe('offline limits and lists from the operator', () => {
+  it('the limits the deny list carries replace the enrollment\'s, lower or higher; nothing else sets them', async () => {
+    const b = bench();
+    let listLimits: typeof limits | undefined = { ...limits, floorLimit: 300 };
+    const codes = { ...offlineCodes(b.clock), offlineLimits: () => listLimits };
+    const terminal = await started(b, codes);
+    expect((await payOffline(b, terminal, 'OFF-alice-1', 301)).offline).toEqual({ accepted: false, reason: 'over-floor-limit' });
+    expect((await payOffline(b, terminal, 'OFF-alice-2', 300)).offline).toEqual({ accepted: true });
+    listLimits = { ...limits, floorLimit: 3000 };
+    expect((await payOffline(b, terminal, 'OFF-bob-3', 2600)).offline).toEqual({ accepted: true });
+    // A list without limits: the enrollment's (floor 25.00) apply again.
+    listLimits = undefined;
+    expect((await payOffline(b, terminal, 'OFF-carol-4', 2600)).offline).toEqual({ accepted: false, reason: 'over-floor-limit' });
+  });
+
+  it('a decision naming newer lists makes the terminal fetch them before the charge returns; current ones, not', async () => {
+    const b = bench();
+    const codes: CodeChecker = {
+      ...offlineCodes(b.clock),
+      listVersions: () => ({ trust: 5, deny: 7 }),
+      installList: () => ({ ok: false, reason: 'malformed', detail: 'the stand-in authorizer serves no lists' }),
+    };
+    const terminal = await started(b, codes);
+    const pay = async (code: string) => {
+      const pending = terminal.charge({ amount: 100, currency: 'EUR', purpose: 'counter-sale', reference: 'l' });
+      terminal.present(code);
+      return settle(b.clock, pending);
+    };
+    const booted = b.authorizer.listFetches;
+    b.authorizer.listVersions = { trust: 5, deny: 7 };
+    expect((await pay('OFF-alice-1')).outcome).toBe('approved');
+    expect(b.authorizer.listFetches).toBe(booted);
+    b.authorizer.listVersions = { trust: 5, deny: 8 };
+    expect((await pay('OFF-alice-2')).outcome).toBe('approved');
+    expect(b.authorizer.listFetches).toBe(booted + 2);
+  });
+});
+
 describe('offline acceptance: the upload in batches', () => {
   it('sends the whole journal as one signed batch and settles each entry on its own signed decision', async () => {
     const b = bench();
