@@ -94,6 +94,18 @@ export function workKey(trace: number): string {
   return prefix + trace.toString(36);
 }
 
+/** An entry as stored (under workKey(entry.trace)): its fields and their CRC-32 (docs/authorization.md, Offline). */
+export function encodeWorkEntry(entry: WorkEntry): Uint8Array {
+  const map: CborMap = new Map();
+  map.set(1, entry.kind);
+  for (const [key, name] of fields) {
+    const value = entry[name];
+    if (value !== undefined) map.set(key, value as Uint8Array | number | string);
+  }
+  map.set(checkField, crc32(encode(map)));
+  return encode(map);
+}
+
 export class WorkQueue {
   readonly #store: KeyValueStore;
 
@@ -103,14 +115,7 @@ export class WorkQueue {
 
   /** Records (or moves on) the entry for its trace: one atomic write. Throws what the storage throws. */
   put(entry: WorkEntry): void {
-    const map: CborMap = new Map();
-    map.set(1, entry.kind);
-    for (const [key, name] of fields) {
-      const value = entry[name];
-      if (value !== undefined) map.set(key, value as Uint8Array | number | string);
-    }
-    map.set(checkField, crc32(encode(map)));
-    this.#store.write(workKey(entry.trace), encode(map));
+    this.#store.write(workKey(entry.trace), encodeWorkEntry(entry));
   }
 
   /** Settles the entry of `trace` (nothing when there is none). */
