@@ -90,15 +90,22 @@ export class Ledger {
     return this.#entries().filter((entry) => isPending(entry) && offlineKinds.indexOf(entry.kind) < 0).length;
   }
 
-  offlineExposure(credential: string): OfflineExposure {
-    const journal = this.#entries().filter((entry) => offlineKinds.indexOf(entry.kind) >= 0);
+  /**
+   * The offline journal as the offline decision needs it (one read of the ledger): the approvals not uploaded
+   * yet, in all and for `credential`, and whether any entry is damaged (then the exposure cannot be known).
+   */
+  journal(credential: string): OfflineExposure & { damaged: boolean } {
+    const listed = this.#work.entries();
+    let count = 0;
     let total = 0;
     let forCredential = 0;
-    for (const entry of journal) {
+    for (const entry of listed.entries) {
+      if (offlineKinds.indexOf(entry.kind) < 0) continue;
+      count++;
       total += entry.amount!;
       if (entry.detail === credential) forCredential += entry.amount!;
     }
-    return { count: journal.length, total, forCredential };
+    return { count, total, forCredential, damaged: listed.damaged.length > 0 };
   }
 
   /**
@@ -205,7 +212,8 @@ export class Ledger {
   async settle(identity: Identity): Promise<void> {
     let listed;
     try {
-      listed = this.#work.entries();
+      // Read back from flash: what was written may have been damaged since.
+      listed = this.#work.entries(true);
       for (const damaged of listed.damaged) {
         const repaired = this.#repair(damaged);
         this.#hal.logger.log('error', repaired ? 'repaired a damaged offline entry from its signed advice' : 'a damaged ledger entry is kept for the operator', { key: damaged.key, problem: damaged.problem });
@@ -334,11 +342,6 @@ export class Ledger {
     } catch {
       return false;
     }
-  }
-
-  /** Entries that cannot be read and are kept as they are (reported at every settle). */
-  damaged(): DamagedEntry[] {
-    return this.#work.entries().damaged;
   }
 
   #once(): RetryPolicy {

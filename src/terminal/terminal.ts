@@ -34,6 +34,7 @@ import { signInstruction, maxBatchItems, type Action, type InstructionResult } f
 import { Ledger, type InstructionOutcome, type JournalDamage } from './ledger';
 import { awaitStepUp } from './step-up';
 import { ClockTrust, type ClockVerdict } from './clock-trust';
+import { offlineVerdict, type OfflineVerdict } from './offline';
 
 /**
  * A decision bound to the request just sent (its hash covers a trace number
@@ -562,30 +563,19 @@ class TerminalCore implements Terminal {
     return this.#finish(decision);
   }
 
-  /**
-   * Whether the terminal may approve on its own (docs/authorization.md, Offline): every bound holds, or the
-   * typed reason of the first that does not.
-   */
-  #offlineVerdict(identity: Identity, check: CodeCheck, amount: number, kind: 'pre-auth' | undefined): { ok: true; credential: string } | { ok: false; reason: string } {
-    // The operator's latest word, signed into the deny list, else the enrollment's; nothing the embedder configures.
-    const limits = (this.#codes!.offlineLimits ? this.#codes!.offlineLimits() : undefined) ?? identity.limits.offline;
-    if (!limits) return { ok: false, reason: 'offline-disabled' };
-    if (kind === 'pre-auth') return { ok: false, reason: 'offline-pre-auth' };
+  /** Whether the terminal may approve on its own now (offline.ts), with what it knows at this moment. */
+  #offlineVerdict(identity: Identity, check: CodeCheck, amount: number, kind: 'pre-auth' | undefined): OfflineVerdict {
+    const codes = this.#codes!;
     const code = check.offline;
-    if (!code || check.verdict.status !== 'verified') return { ok: false, reason: 'code-not-verified-offline' };
-    if (!code.allowed) return { ok: false, reason: 'credential-not-offline' };
-    if (amount > limits.floorLimit) return { ok: false, reason: 'over-floor-limit' };
-    // A damaged entry may be an offline payment: the exposure cannot be known, so no more are taken.
-    if (this.#ledger.damaged().length > 0) return { ok: false, reason: 'journal-damaged' };
-    if (code.cap !== undefined && amount > code.cap) return { ok: false, reason: 'over-credential-cap' };
-    const exposure = this.#ledger.offlineExposure(code.credential);
-    if (exposure.count + 1 > limits.maxCount || exposure.total + amount > limits.maxTotal) return { ok: false, reason: 'offline-journal-full' };
-    if (exposure.forCredential + amount > limits.maxPerCredential) return { ok: false, reason: 'over-credential-offline-limit' };
-    const now = this.#hal.clock.now();
-    const listsIssuedAt = this.#codes!.listsIssuedAt ? this.#codes!.listsIssuedAt() : undefined;
-    if (listsIssuedAt === undefined || now - listsIssuedAt > limits.maxListAge) return { ok: false, reason: 'lists-too-old' };
-    if (!this.#time.check().ok) return { ok: false, reason: 'clock-untrusted' };
-    return { ok: true, credential: code.credential };
+    return offlineVerdict({
+      // The operator's latest word, signed into the deny list, else the enrollment's; nothing the embedder configures.
+      limits: (codes.offlineLimits ? codes.offlineLimits() : undefined) ?? identity.limits.offline,
+      check, amount, kind,
+      journal: this.#ledger.journal(code ? code.credential : ''),
+      now: this.#hal.clock.now(),
+      listsIssuedAt: codes.listsIssuedAt ? codes.listsIssuedAt() : undefined,
+      clockTrusted: this.#time.check().ok,
+    });
   }
 
   /**

@@ -102,12 +102,40 @@ export function encodeWorkEntry(entry: WorkEntry): Uint8Array {
     const value = entry[name];
     if (value !== undefined) map.set(key, value as Uint8Array | number | string);
   }
-  map.set(checkField, crc32(encode(map)));
-  return encode(map);
+  // Field 9 goes last (the largest key): the bytes are those without it, one more field in the head, then 9 and the CRC.
+  const without = encode(map);
+  const check = encode(crc32(without));
+  const stored = new Uint8Array(without.length + 1 + check.length);
+  stored.set(without);
+  stored[0] = without[0] + 1;
+  stored[without.length] = checkField;
+  stored.set(check, without.length + 1);
+  return stored;
 }
+
+/**
+ * Whether `check` is the CRC-32 of the entry `stored` without its field 9, computed on the stored bytes: field 9
+ * is the last of a canonical map (the largest key) and the map has fewer than 24 fields (a one-byte head), so the
+ * entry without it is the head counting one field less and the bytes up to the key 9.
+ */
+function checkMatches(stored: Uint8Array, check: unknown): boolean {
+  if (typeof check !== 'number' || !Number.isInteger(check) || check < 0 || check > 0xffffffff) return false;
+  const tail = 1 + (check < 24 ? 1 : check < 0x100 ? 2 : check < 0x10000 ? 3 : 5);
+  const head = stored[0];
+  if (head < 0xa2 || head > 0xb7 || stored.length <= tail || stored[stored.length - tail] !== checkField) return false;
+  return crc32(Uint8Array.of(head - 1), stored.subarray(1, stored.length - tail)) === check;
+}
+
+type Read = { entry: WorkEntry } | { damaged: DamagedEntry };
 
 export class WorkQueue {
   readonly #store: KeyValueStore;
+  /**
+   * What this queue wrote or last read and checked, by key: the ledger lists its entries several times per
+   * charge, and a check costs about 2 k XS instructions a byte (docs/speed.md). `entries(true)` reads and
+   * checks everything on flash again (the ledger does at every settle).
+   */
+  readonly #known = new Map<string, Read>();
 
   constructor(store: KeyValueStore) {
     this.#store = store;
@@ -115,24 +143,37 @@ export class WorkQueue {
 
   /** Records (or moves on) the entry for its trace: one atomic write. Throws what the storage throws. */
   put(entry: WorkEntry): void {
-    this.#store.write(workKey(entry.trace), encodeWorkEntry(entry));
+    const key = workKey(entry.trace);
+    this.#known.delete(key);
+    this.#store.write(key, encodeWorkEntry(entry));
+    const known: WorkEntry = { trace: entry.trace, kind: entry.kind };
+    for (const [, name] of fields) if (entry[name] !== undefined) (known as unknown as Record<string, unknown>)[name] = entry[name];
+    this.#known.set(key, { entry: known });
   }
 
   /** Settles the entry of `trace` (nothing when there is none). */
   remove(trace: number): void {
-    this.#store.delete(workKey(trace));
+    const key = workKey(trace);
+    this.#known.delete(key);
+    this.#store.delete(key);
   }
 
   /**
    * Every entry, oldest trace first, and the entries that cannot be used
    * (damaged flash: atomic writes never leave one), each with what is wrong.
+   * `fromFlash`: read and check every one again rather than trust what this queue wrote or read.
    */
-  entries(): { entries: WorkEntry[]; damaged: DamagedEntry[] } {
+  entries(fromFlash = false): { entries: WorkEntry[]; damaged: DamagedEntry[] } {
+    if (fromFlash) this.#known.clear();
     const entries: WorkEntry[] = [];
     const damaged: DamagedEntry[] = [];
     for (const key of this.#keys()) {
-      const read = this.#read(key);
-      if ('entry' in read) entries.push(read.entry);
+      let read = this.#known.get(key);
+      if (!read) {
+        read = this.#read(key);
+        this.#known.set(key, read);
+      }
+      if ('entry' in read) entries.push({ ...read.entry });
       else damaged.push(read.damaged);
     }
     entries.sort((a, b) => a.trace - b.trace);
@@ -143,7 +184,7 @@ export class WorkQueue {
     return this.#store.keys().filter((key) => key.slice(0, prefix.length) === prefix);
   }
 
-  #read(key: string): { entry: WorkEntry } | { damaged: DamagedEntry } {
+  #read(key: string): Read {
     const parsed = parseInt(key.slice(prefix.length), 36);
     const trace = Number.isSafeInteger(parsed) && parsed >= 1 && workKey(parsed) === key ? parsed : undefined;
     const damage = (problem: EntryDamage, map?: CborMap) => ({ damaged: { key, ...(trace !== undefined ? { trace } : {}), problem, ...(map ? { map } : {}) } });
@@ -156,10 +197,9 @@ export class WorkQueue {
       return damage(error instanceof DecodeError && error.reason === 'truncated' ? 'truncated' : 'unreadable');
     }
     if (!isCborMap(map)) return damage('unreadable');
-    const check = map.get(checkField);
     const rest: CborMap = new Map(map);
     rest.delete(checkField);
-    if (check !== crc32(encode(rest))) return damage('tampered', rest);
+    if (!checkMatches(stored, map.get(checkField))) return damage('tampered', rest);
     const kind = rest.get(1);
     if (typeof kind !== 'string' || kinds.indexOf(kind as WorkKind) < 0) return damage('unreadable', rest);
     const entry: WorkEntry = { trace, kind: kind as WorkKind };

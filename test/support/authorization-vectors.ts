@@ -14,7 +14,7 @@ import { signAdvice } from '../../src/authorization/advice';
 import { batchHash, signBatch, signBatchAck } from '../../src/authorization/offline-batch';
 import { encodeWorkEntry } from '../../src/terminal/work-queue';
 import { encodeDenyList } from '../../src/paycode/operator-encode';
-import { defaultOfflineLimits } from '../../tools/authorizer/composition';
+import { defaultOfflineLimits } from '../../src/authorization/enrollment';
 import { es256Key } from '../../tools/authorizer/keys';
 
 export const terminalKey = es256Key(sha256(utf8ToBytes('qrpay vector terminal key')));

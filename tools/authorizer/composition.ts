@@ -17,7 +17,7 @@ import type { EnrollmentMode } from './domain/provisioning';
 import { Judgement } from './domain/risk/judgement';
 import { Instructions } from './domain/instructions';
 import { OfflineLosses } from './domain/offline';
-import type { OfflineLimits } from '../../src/authorization/enrollment';
+import { defaultOfflineLimits, type OfflineLimits } from '../../src/authorization/enrollment';
 import { Reversals } from './domain/reversals';
 import { StepUps } from './domain/step-ups';
 import { fileKey, type ServerKey } from './keys';
@@ -80,12 +80,8 @@ export interface CompositionConfig {
   limits?: RateLimits;
 }
 
-/**
- * Offline acceptance by default: payments up to 25.00, at most 10 and 100.00 in all per terminal until they are
- * uploaded, 40.00 per credential per terminal, lists at most 24 h old. Worst case per terminal 100.00, per
- * credential 40.00 at each terminal it visits offline (docs/authorization.md, Offline).
- */
-export const defaultOfflineLimits: OfflineLimits = { floorLimit: 2500, maxCount: 10, maxTotal: 10_000, maxPerCredential: 4000, maxListAge: 24 * 3_600_000 };
+/** The offline limits terminals get by default (src/authorization/enrollment.ts). */
+export { defaultOfflineLimits };
 
 export interface Authorizer {
   store: Store;

@@ -148,9 +148,9 @@ describe('authorization vectors', () => {
     });
     const last = bytes.journalEntry.length - 1;
     store.write(workKey(42), Uint8Array.from(bytes.journalEntry, (byte, i) => (i === last ? byte ^ 1 : byte)));
-    expect(queue.entries().damaged).toMatchObject([{ trace: 42, problem: 'tampered' }]);
+    expect(queue.entries(true).damaged).toMatchObject([{ trace: 42, problem: 'tampered' }]);
     store.write(workKey(42), bytes.journalEntry.subarray(0, 300));
-    expect(queue.entries().damaged).toMatchObject([{ trace: 42, problem: 'truncated' }]);
+    expect(queue.entries(true).damaged).toMatchObject([{ trace: 42, problem: 'truncated' }]);
   });
 
   it('the offline batch carries the advice as signed, and is signed by the terminal', () => {
