@@ -50,6 +50,8 @@ export interface JournalDamage {
   trace?: number;
   problem: EntryDamage;
   repaired: boolean;
+  /** Not repaired: the bytes as found, for the host to hand to the operator (then `discardDamaged(key)`). */
+  stored?: Uint8Array;
 }
 
 /** The offline journal's exposure: approvals not uploaded yet, in all and for one credential. */
@@ -126,6 +128,19 @@ export class Ledger {
     return this.#entries().filter((entry) => entry.kind === 'hold').map((entry) => ({
       trace: entry.trace, requestHash: requestHash(entry.bytes!), amount: entry.amount!, currency: entry.currency!,
     }));
+  }
+
+  /**
+   * Deletes a damaged entry the operator has dealt with (its bytes came with the `journal-damaged` event): the
+   * only way one leaves the ledger. False when `key` names no entry found damaged.
+   */
+  discardDamaged(key: string): boolean {
+    this.#work.entries(true);
+    let discarded = false;
+    record('the removal of a damaged entry', () => {
+      discarded = this.#work.discardDamaged(key);
+    });
+    return discarded;
   }
 
   /** The batch that new items count in: one after the last one closed (or being closed). */
@@ -217,7 +232,10 @@ export class Ledger {
       for (const damaged of listed.damaged) {
         const repaired = this.#repair(damaged);
         this.#hal.logger.log('error', repaired ? 'repaired a damaged offline entry from its signed advice' : 'a damaged ledger entry is kept for the operator', { key: damaged.key, problem: damaged.problem });
-        this.#events.damaged({ key: damaged.key, ...(damaged.trace !== undefined ? { trace: damaged.trace } : {}), problem: damaged.problem, repaired });
+        this.#events.damaged({
+          key: damaged.key, ...(damaged.trace !== undefined ? { trace: damaged.trace } : {}), problem: damaged.problem, repaired,
+          ...(!repaired && damaged.stored ? { stored: damaged.stored } : {}),
+        });
       }
       if (listed.damaged.length > 0) listed = this.#work.entries();
     } catch (error) {

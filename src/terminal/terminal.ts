@@ -150,6 +150,11 @@ export interface Terminal {
    * Never throws: each entry says what happened.
    */
   refreshLists(): Promise<{ trust: ListUpdate; deny: ListUpdate }>;
+  /**
+   * Deletes a ledger entry reported damaged (event `journal-damaged`, whose `stored` bytes the host handed to the
+   * operator): until then it stays, and offline acceptance stays stopped. False when `key` names no damaged entry.
+   */
+  discardDamaged(key: string): boolean;
   on<K extends keyof TerminalEvents>(name: K, listener: (event: TerminalEvents[K]) => void): () => void;
 }
 
@@ -246,6 +251,11 @@ class TerminalCore implements Terminal {
 
   pendingWork(): { trace: number; kind: string }[] {
     return this.#ledger.pending();
+  }
+
+  discardDamaged(key: string): boolean {
+    if (this.#busy) throw new TerminalError('busy', 'a charge is in progress');
+    return this.#ledger.discardDamaged(key);
   }
 
   openHolds(): PaymentRef[] {

@@ -78,6 +78,8 @@ export interface DamagedEntry {
   problem: EntryDamage;
   /** The entry's map when it still decodes (a repair may start from its signed advice). */
   map?: CborMap;
+  /** What is stored under the key, as found: for the operator, who may still read a payment out of it. */
+  stored?: Uint8Array;
 }
 
 /** Field 9 of a stored entry: the CRC-32 of the entry encoded without it. */
@@ -151,6 +153,15 @@ export class WorkQueue {
     this.#known.set(key, { entry: known });
   }
 
+  /** Deletes the damaged entry under `key` (only one this queue found damaged on its last read): false otherwise. */
+  discardDamaged(key: string): boolean {
+    const known = this.#known.get(key);
+    if (!known || !('damaged' in known)) return false;
+    this.#store.delete(key);
+    this.#known.delete(key);
+    return true;
+  }
+
   /** Settles the entry of `trace` (nothing when there is none). */
   remove(trace: number): void {
     const key = workKey(trace);
@@ -187,8 +198,10 @@ export class WorkQueue {
   #read(key: string): Read {
     const parsed = parseInt(key.slice(prefix.length), 36);
     const trace = Number.isSafeInteger(parsed) && parsed >= 1 && workKey(parsed) === key ? parsed : undefined;
-    const damage = (problem: EntryDamage, map?: CborMap) => ({ damaged: { key, ...(trace !== undefined ? { trace } : {}), problem, ...(map ? { map } : {}) } });
     const stored = this.#store.read(key);
+    const damage = (problem: EntryDamage, map?: CborMap): Read => ({
+      damaged: { key, ...(trace !== undefined ? { trace } : {}), problem, ...(map ? { map } : {}), ...(stored ? { stored } : {}) },
+    });
     if (!stored || trace === undefined) return damage('unreadable');
     let map;
     try {

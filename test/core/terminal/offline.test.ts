@@ -321,8 +321,8 @@ describe('offline acceptance: a damaged journal entry on flash', () => {
     expect(await settle(b.clock, terminal.settle())).toBe(2);
     expect(reported).toEqual([
       { key: key(traces[0]), trace: traces[0], problem: 'tampered', repaired: true },
-      { key: key(traces[1]), trace: traces[1], problem: 'truncated', repaired: false },
-      { key: key(traces[2]), trace: traces[2], problem: 'tampered', repaired: false },
+      { key: key(traces[1]), trace: traces[1], problem: 'truncated', repaired: false, stored: second.subarray(0, second.length - 20) },
+      { key: key(traces[2]), trace: traces[2], problem: 'tampered', repaired: false, stored: flipped },
     ]);
     // Kept byte for byte, listed as work nobody finished, reported again at the next settle.
     expect(flash.read(key(traces[1]))).toEqual(second.subarray(0, second.length - 20));
@@ -334,5 +334,12 @@ describe('offline acceptance: a damaged journal entry on flash', () => {
     // Offline acceptance stops while the journal holds what the terminal cannot read.
     expect((await payOffline(b, terminal, next())).offline).toEqual({ accepted: false, reason: 'journal-damaged' });
     expect(reported.length).toBeGreaterThan(3);
+    // The operator took the bytes: the host discards the entries, and offline acceptance resumes.
+    expect(terminal.discardDamaged(key(traces[0]))).toBe(false);
+    expect(terminal.discardDamaged(key(traces[1]))).toBe(true);
+    expect(terminal.discardDamaged(key(traces[2]))).toBe(true);
+    expect(terminal.discardDamaged(key(traces[2]))).toBe(false);
+    expect(terminal.pendingWork().filter((work) => work.kind === 'damaged')).toEqual([]);
+    expect((await payOffline(b, terminal, next())).offline).toEqual({ accepted: true });
   });
 });
