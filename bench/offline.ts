@@ -15,9 +15,9 @@ const deviceRate = 0.15e9;
 const rows: string[][] = [];
 for (const [label, name] of [
   ['offline decision (journal of 9)', 'offline-decision'],
-  ['journal append (2 writes, CRC)', 'journal-append'],
+  ['journal append (3 writes, CRC)', 'journal-append'],
   ['journal check on flash (9 entries)', 'journal-check'],
-  ['  naive: 2 bare writes', 'journal-append-naive'],
+  ['  naive: 1 bare write of the advice', 'journal-append-naive'],
   ['offline payment, end to end', 'offline-payment-es256'],
   ['  online payment, end to end', 'payment-es256-returning'],
 ] as const) {

@@ -1,4 +1,4 @@
-// Baseline for the journal append: the same two writes of the bare advice bytes (no CBOR map, no CRC, no kinds).
+// Baseline for the journal append: the least a journal can do, one write of the bare signed advice (no state, no CBOR map, no CRC, no copy).
 import { MemoryStorage } from '../../hal/portable/memory-storage';
 import type { KeyValueStore } from '../../hal/storage';
 import { hexToBytes } from '@noble/hashes/utils.js';
@@ -12,6 +12,5 @@ export function prepare(): State {
 
 export function op(state: State): void {
   const key = `w.${(++state.trace).toString(36)}`;
-  state.store.write(key, state.advice);
   state.store.write(key, state.advice);
 }

@@ -1,4 +1,4 @@
-// Appending one offline approval to the journal: its two writes (offline-releasing, then offline once the goods moved), each a CBOR map with its CRC-32.
+// Appending one offline approval to the journal: its three writes (the advice's copy, offline-releasing, then offline once the goods moved), the entries CBOR maps with their CRC-32.
 import { prepareJournal, type JournalState } from './offline-world';
 
 export const prepare = (): JournalState => prepareJournal(0);

@@ -21,7 +21,7 @@ import { terminalSigner, type Identity } from './identity';
 import { deliverReversal, reversalOf } from './reversals';
 import { TerminalError } from './errors';
 import { exchange, type RetryPolicy } from './transport';
-import { offlineKinds, pendingKinds, WorkQueue, type DamagedEntry, type EntryDamage, type WorkEntry } from './work-queue';
+import { isWorkKind, offlineKinds, pendingKinds, WorkQueue, type DamagedEntry, type EntryDamage, type WorkEntry } from './work-queue';
 import { maxMessageBytes, signedBy } from '../authorization/envelope';
 import { parsePaymentCode } from '../paycode/parse';
 import { hex } from '../paycode/hex';
@@ -115,7 +115,11 @@ export class Ledger {
    * run dies before `releasedOffline`, the next boot reverses the request instead of uploading it.
    */
   approvedOffline(trace: number, advice: Uint8Array, amount: number, currency: string, credential: string): void {
-    record('the offline approval', () => this.#work.put({ trace, kind: 'offline-releasing', bytes: advice, amount, currency, detail: credential }));
+    record('the offline approval', () => {
+      // The journal's copy of the advice first: an entry damaged on flash later is rebuilt from it.
+      this.#work.putMirror(trace, advice);
+      this.#work.put({ trace, kind: 'offline-releasing', bytes: advice, amount, currency, detail: credential });
+    });
   }
 
   /** The goods moved for the offline approval `trace`: its advice waits for the upload (the release's commit point). */
@@ -337,29 +341,38 @@ export class Ledger {
   }
 
   /**
-   * An offline entry whose check fails but whose signed advice (field 2) is intact, this terminal's and for its
-   * trace, is written again from the advice: the amount, currency and credential come from the request the
-   * advice carries, the state from field 1 (the signature covers what matters; the rest is derived). True when
+   * A damaged entry of an offline payment is written again from its signed advice: the one in the entry when
+   * that is intact, else the journal's copy (`a.<trace>`, written before the entry). Only an advice this
+   * terminal signed for that trace counts; the amount, currency and credential come from the request it
+   * carries, the state from field 1 when it still reads, else `offline` (released, waiting for its upload: an
+   * entry spends its life there, its `offline-releasing` moment is the actuator's few seconds). True when
    * repaired. Anything else stays on flash as it is: the terminal cannot tell what it was.
    */
   #repair(damaged: DamagedEntry): boolean {
+    const trace = damaged.trace;
+    if (trace === undefined) return false;
     const map = damaged.map;
-    const kind = map ? map.get(1) : undefined;
-    const bytes = map ? map.get(2) : undefined;
-    if (damaged.problem !== 'tampered' || damaged.trace === undefined || offlineKinds.indexOf(kind as WorkEntry['kind']) < 0 || !(bytes instanceof Uint8Array)) return false;
+    const field = map ? map.get(1) : undefined;
+    const inEntry = map ? map.get(2) : undefined;
+    const kind: WorkEntry['kind'] = offlineKinds.indexOf(field as WorkEntry['kind']) >= 0 ? field as WorkEntry['kind'] : 'offline';
+    if (isWorkKind(field) && kind !== field) return false; // an entry of another kind: not the journal's
     const key = this.#hal.keystore.publicKey(this.#config.keyName);
-    try {
-      const { envelope, advice, request } = openAdvice(bytes);
-      if (!key || advice.trace !== damaged.trace || !signedBy(envelope, key)) return false;
-      const credential = parsePaymentCode(request.request.paymentCode).credential;
-      this.#work.put({
-        trace: damaged.trace, kind: kind as WorkEntry['kind'], bytes, amount: request.request.amount, currency: request.request.currency,
-        detail: `${hex(credential.issuerKid)}/${hex(credential.credentialId)}`,
-      });
-      return true;
-    } catch {
-      return false;
+    for (const bytes of [inEntry, this.#work.mirror(trace)]) {
+      if (!(bytes instanceof Uint8Array) || !key) continue;
+      try {
+        const { envelope, advice, request } = openAdvice(bytes);
+        if (advice.trace !== trace || !signedBy(envelope, key)) continue;
+        const credential = parsePaymentCode(request.request.paymentCode).credential;
+        this.#work.put({
+          trace, kind, bytes, amount: request.request.amount, currency: request.request.currency,
+          detail: `${hex(credential.issuerKid)}/${hex(credential.credentialId)}`,
+        });
+        return true;
+      } catch {
+        // Not a genuine advice of this payment: try the copy.
+      }
     }
+    return false;
   }
 
   #once(): RetryPolicy {
@@ -440,6 +453,12 @@ export class Ledger {
         const finished = entry.kind === 'hold' && completed.has(entry.trace);
         if (stale || superseded || finished) this.#work.remove(entry.trace);
       }
+      // A copy of an advice is kept while its payment is in the journal, or its entry is damaged (the repair's source).
+      const listed = this.#work.entries();
+      const keep = new Set<number>();
+      for (const entry of listed.entries) if (offlineKinds.indexOf(entry.kind) >= 0) keep.add(entry.trace);
+      for (const damaged of listed.damaged) if (damaged.trace !== undefined) keep.add(damaged.trace);
+      for (const trace of this.#work.mirrors()) if (!keep.has(trace)) this.#work.removeMirror(trace);
     } catch (error) {
       // Left for the next time: a stale entry counts nowhere (its batch is closed).
       this.#hal.logger.log('warn', 'cannot tidy the ledger now', { error: (error as Error).message });

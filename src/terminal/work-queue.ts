@@ -50,6 +50,10 @@ const kinds: readonly WorkKind[] = [
   'request', 'releasing', 'reversal', 'instruction', 'offline-releasing', 'offline', 'sale', 'hold', 'reversed', 'adjusted', 'closed', 'late-declined',
 ];
 
+export function isWorkKind(value: unknown): value is WorkKind {
+  return typeof value === 'string' && kinds.indexOf(value as WorkKind) >= 0;
+}
+
 export interface WorkEntry {
   trace: number;
   kind: WorkKind;
@@ -88,6 +92,8 @@ const checkField = 9;
 const fields: [number, keyof WorkEntry][] = [[2, 'bytes'], [3, 'batch'], [4, 'amount'], [5, 'currency'], [6, 'item'], [7, 'target'], [8, 'detail']];
 
 const prefix = 'w.';
+/** The journal's copy of an offline payment's signed advice: "a." + the trace in base 36. */
+const mirrorPrefix = 'a.';
 /** A signed message (envelope.ts maxMessageBytes) and the entry's own few bytes. */
 const maxEntryBytes = maxMessageBytes + 64;
 
@@ -151,6 +157,30 @@ export class WorkQueue {
     const known: WorkEntry = { trace: entry.trace, kind: entry.kind };
     for (const [, name] of fields) if (entry[name] !== undefined) (known as unknown as Record<string, unknown>)[name] = entry[name];
     this.#known.set(key, { entry: known });
+  }
+
+  /** Keeps a copy of an offline payment's signed advice (the bare bytes: the signature is their check). */
+  putMirror(trace: number, advice: Uint8Array): void {
+    this.#store.write(mirrorPrefix + trace.toString(36), advice);
+  }
+
+  mirror(trace: number): Uint8Array | undefined {
+    return this.#store.read(mirrorPrefix + trace.toString(36));
+  }
+
+  /** The traces with a copy of their advice. */
+  mirrors(): number[] {
+    const traces: number[] = [];
+    for (const key of this.#store.keys()) {
+      if (key.slice(0, mirrorPrefix.length) !== mirrorPrefix) continue;
+      const trace = parseInt(key.slice(mirrorPrefix.length), 36);
+      if (Number.isSafeInteger(trace) && trace >= 1) traces.push(trace);
+    }
+    return traces;
+  }
+
+  removeMirror(trace: number): void {
+    this.#store.delete(mirrorPrefix + trace.toString(36));
   }
 
   /** Deletes the damaged entry under `key` (only one this queue found damaged on its last read): false otherwise. */
