@@ -6,6 +6,8 @@
  *   4 outcome: "approved" | "declined" | "held" | "step-up"
  *   5 reason (text)             6 approval code (text, approvals only)
  *   7 text to show (text)       8 issued at (uint, ms since the epoch)
+ *   9 the operator lists' current versions, [trust list, deny list] (optional):
+ *     a terminal with older ones fetches them
  *
  * A terminal acts only on a decision that passes `verifyDecision`: signed by
  * the authorizer it enrolled with, bound to the bytes it just sent, for its
@@ -31,6 +33,13 @@ export interface DecisionBody {
   approvalCode?: string;
   display: string;
   issuedAt: number;
+  /** The versions of the operator lists the authorizer publishes now: a terminal with older ones fetches them. */
+  lists?: ListVersions;
+}
+
+export interface ListVersions {
+  trust: number;
+  deny: number;
 }
 
 export const approvalCodePattern = (): RegExp => /^[A-Z0-9]{6}$/;
@@ -53,6 +62,7 @@ export function signDecision(body: DecisionBody, signer: Signer): Uint8Array {
     [6, body.approvalCode],
     [7, body.display],
     [8, body.issuedAt],
+    [9, body.lists ? [body.lists.trust, body.lists.deny] : undefined],
   ]);
   return seal({ contentType: ContentType.decision, payload, signer });
 }
@@ -63,7 +73,7 @@ export function readDecision(bytes: Uint8Array): DecisionBody {
 }
 
 function bodyOf(m: CborMap): DecisionBody {
-  onlyKeys(m, [1, 2, 3, 4, 5, 6, 7, 8], 'decision');
+  onlyKeys(m, [1, 2, 3, 4, 5, 6, 7, 8, 9], 'decision');
   const body: DecisionBody = {
     requestHash: readBytes(m, 1, 'request hash', 32, 32),
     terminalId: readText(m, 2, 'terminal id', 32, terminalIdPattern()),
@@ -75,6 +85,12 @@ function bodyOf(m: CborMap): DecisionBody {
   };
   const approvalCode = optional(m, 6, (x, k) => readText(x, k, 'approval code', 6, approvalCodePattern()));
   if (approvalCode !== undefined) body.approvalCode = approvalCode;
+  const lists = m.get(9);
+  if (lists !== undefined) {
+    const ok = Array.isArray(lists) && lists.length === 2 && lists.every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
+    if (!ok) throw new FormatError('lists', 'lists is not [trust list version, deny list version]');
+    body.lists = { trust: lists[0] as number, deny: lists[1] as number };
+  }
   if ((body.outcome === 'approved') !== (approvalCode !== undefined)) {
     throw new FormatError('approval code', 'an approval code comes with approvals and only with them');
   }

@@ -86,6 +86,12 @@ export interface OfflineLimits {
   maxListAge: number;
 }
 
+/**
+ * The reference authorizer's default (docs/authorization.md, Offline, with the worst-case exposure it allows):
+ * 25.00 a payment, 10 payments and 100.00 per terminal, 40.00 per credential per terminal, lists of at most 24 h.
+ */
+export const defaultOfflineLimits: OfflineLimits = { floorLimit: 2500, maxCount: 10, maxTotal: 10_000, maxPerCredential: 4000, maxListAge: 24 * 3_600_000 };
+
 export type EnrollmentStatus = 'approved' | 'pending' | 'refused';
 
 export interface EnrollmentAnswer {

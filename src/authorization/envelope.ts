@@ -27,6 +27,9 @@ export const ContentType = {
   instructionResult: 'application/qrpay-instruction-result+cbor',
   /** A payment the terminal approved offline, uploaded later (advice.ts). */
   offlineAdvice: 'application/qrpay-offline-advice+cbor',
+  /** The offline advices uploaded together (offline-batch.ts), and the authorizer's signed acknowledgement. */
+  offlineBatch: 'application/qrpay-offline-batch+cbor',
+  offlineBatchAck: 'application/qrpay-offline-batch-ack+cbor',
 } as const;
 export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
 

@@ -7,6 +7,7 @@ import type { KeyValueStore } from '../../hal/storage';
 import { hex } from './hex';
 import { ListStore, type InstallResult } from './list-store';
 import { openDenyList, type DenyListContent, type OperatorRoot } from './operator-list';
+import type { OfflineLimits } from '../authorization/enrollment';
 
 export const denyListStorageKey = 'qp.deny';
 
@@ -25,6 +26,11 @@ export class DenyList {
     return this.store.current?.issuedAt;
   }
 
+  /** The offline limits the installed list sets (undefined: the enrollment's apply). */
+  get offlineLimits(): OfflineLimits | undefined {
+    return this.store.current?.offlineLimits;
+  }
+
   get version(): number | undefined {
     return this.store.current?.version;
   }
@@ -41,11 +47,10 @@ export class DenyList {
     const list = this.store.current;
     if (!list) return { ok: false, reason: 'revocation-unknown', detail: 'no deny list installed' };
     if (list.expiresAt <= now) return { ok: false, reason: 'revocation-unknown', detail: `deny list version ${list.version} expired at ${list.expiresAt}` };
-    const kid = hex(issuerKid);
-    if (list.revokedCredentials.has(`${kid}/${hex(credentialId)}`)) {
+    if (list.revokedCredentials.has(issuerKid, credentialId)) {
       return { ok: false, reason: 'revoked', detail: `credential ${hex(credentialId)} is revoked (deny list version ${list.version})` };
     }
-    if (list.frozenAccounts.has(`${kid}/${hex(account)}`)) {
+    if (list.frozenAccounts.has(issuerKid, account)) {
       return { ok: false, reason: 'frozen', detail: `account ${hex(account)} is frozen (deny list version ${list.version})` };
     }
     return { ok: true };

@@ -29,4 +29,4 @@ export const trustListContentType = 'application/qrpay-trust-list+cbor';
 export const denyListContentType = 'application/qrpay-deny-list+cbor';
 
 /** Members of the operator documents' payload maps. */
-export const ListField = { version: 1, issuedAt: 2, expiresAt: 3, issuers: 4, revokedCredentials: 5, frozenAccounts: 6 } as const;
+export const ListField = { version: 1, issuedAt: 2, expiresAt: 3, issuers: 4, revokedCredentials: 5, frozenAccounts: 6, offlineLimits: 7 } as const;

@@ -7,6 +7,8 @@ import { CoseAlg, coseSign1Tag, createSign1, HeaderLabel, type CoseAlgName } fro
 import { toCoseKey, type PublicKey } from '../cose/key';
 import type { Signer } from './encode';
 import { denyListContentType, ListField, trustListContentType } from './format';
+import { encodeIdRuns } from './id-runs';
+import type { OfflineLimits } from '../authorization/enrollment';
 
 export interface ListHeaderInput {
   version: number;
@@ -22,6 +24,8 @@ export interface TrustListInput extends ListHeaderInput {
 export interface DenyListInput extends ListHeaderInput {
   revokedCredentials?: { issuerKid: Uint8Array; credentialId: Uint8Array }[];
   frozenAccounts?: { issuerKid: Uint8Array; account: Uint8Array }[];
+  /** The offline limits every terminal applies from this list on (absent: each keeps its enrollment's). */
+  offlineLimits?: OfflineLimits;
 }
 
 function signDocument(contentType: string, alg: CoseAlgName, payload: CborMap, sign: Signer): Uint8Array {
@@ -49,9 +53,15 @@ export function encodeTrustList(input: TrustListInput, rootAlg: CoseAlgName, sig
 
 export function encodeDenyList(input: DenyListInput, rootAlg: CoseAlgName, sign: Signer): Uint8Array {
   const payload = header(input);
-  const revoked = (input.revokedCredentials ?? []).map((r) => [r.issuerKid, r.credentialId]);
-  const frozen = (input.frozenAccounts ?? []).map((f) => [f.issuerKid, f.account]);
+  const revoked = encodeIdRuns((input.revokedCredentials ?? []).map((r) => ({ kid: r.issuerKid, id: r.credentialId })));
+  const frozen = encodeIdRuns((input.frozenAccounts ?? []).map((f) => ({ kid: f.issuerKid, id: f.account })));
   if (revoked.length > 0) payload.set(ListField.revokedCredentials, revoked);
   if (frozen.length > 0) payload.set(ListField.frozenAccounts, frozen);
+  const limits = input.offlineLimits;
+  if (limits) {
+    payload.set(ListField.offlineLimits, new Map<number, CborValue>([
+      [1, limits.floorLimit], [2, limits.maxCount], [3, limits.maxTotal], [4, limits.maxPerCredential], [5, limits.maxListAge],
+    ]));
+  }
   return signDocument(denyListContentType, rootAlg, payload, sign);
 }

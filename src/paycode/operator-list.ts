@@ -6,8 +6,9 @@
  *
  *   payload = { 1: version (uint), 2: issuedAt, 3: expiresAt (NumericDate),
  *               4: [COSE_Key with kid, ...]          ; trust list
- *               5: [[issuer kid, credential id], ...] ; deny list
- *               6: [[issuer kid, account], ...] }    ; deny list
+ *               5: [[issuer kid, id width, ids], ...] ; deny list: revoked credentials (id-runs.ts)
+ *               6: [[issuer kid, id width, ids], ...] ; deny list: frozen accounts
+ *               7: {1 floor limit, 2 count, 3 total, 4 per credential, 5 list age ms} } ; deny list: offline limits
  */
 import { decode, type CborMap, type CborValue } from '../codec/cbor';
 import { algName, decodeSign1, HeaderLabel, toBeSigned, type CoseAlgName } from '../cose/sign1';
@@ -15,6 +16,8 @@ import { fromCoseKey, type PublicKey } from '../cose/key';
 import { verify } from '../crypto/verify';
 import { denyListContentType, ListField, trustListContentType } from './format';
 import { hex } from './hex';
+import { IdRunError, IdRuns } from './id-runs';
+import type { OfflineLimits } from '../authorization/enrollment';
 
 /** The operator's root key, provisioned on the terminal at manufacture. */
 export interface OperatorRoot {
@@ -47,10 +50,12 @@ export interface TrustListContent extends ListHeader {
 }
 
 export interface DenyListContent extends ListHeader {
-  /** `${hex(issuer kid)}/${hex(credential id)}` */
-  revokedCredentials: Set<string>;
-  /** `${hex(issuer kid)}/${hex(account)}` */
-  frozenAccounts: Set<string>;
+  /** (issuer kid, credential id) */
+  revokedCredentials: IdRuns;
+  /** (issuer kid, account) */
+  frozenAccounts: IdRuns;
+  /** The offline limits the operator sets with this list, for every terminal (absent: the enrollment's stay). */
+  offlineLimits?: OfflineLimits;
 }
 
 export const maxListBytes = 65536;
@@ -107,15 +112,26 @@ function openDocument(bytes: Uint8Array, contentType: string, root: OperatorRoot
   return { payload, header };
 }
 
-function pairs(payload: CborMap, field: number, name: string): Set<string> {
-  const set = new Set<string>();
-  for (const entry of array(payload, field, name)) {
-    if (!Array.isArray(entry) || entry.length !== 2 || !(entry[0] instanceof Uint8Array) || !(entry[1] instanceof Uint8Array)) {
-      throw new ListError('malformed', `${name} entry is not [kid, id]`);
-    }
-    set.add(`${hex(entry[0])}/${hex(entry[1])}`);
+function runs(payload: CborMap, field: number, name: string): IdRuns {
+  try {
+    return IdRuns.read(payload.get(field), name);
+  } catch (error) {
+    if (error instanceof IdRunError) throw new ListError('malformed', error.message);
+    throw error;
   }
-  return set;
+}
+
+function offlineLimits(payload: CborMap): OfflineLimits | undefined {
+  const value = payload.get(ListField.offlineLimits);
+  if (value === undefined) return undefined;
+  if (!(value instanceof Map)) throw new ListError('malformed', 'offline limits is not a map');
+  value.forEach((_v, key) => {
+    if (typeof key !== 'number' || key < 1 || key > 5) throw new ListError('malformed', `offline limits: unexpected field ${String(key)}`);
+  });
+  return {
+    floorLimit: uint(value, 1, 'floor limit'), maxCount: uint(value, 2, 'offline count'), maxTotal: uint(value, 3, 'offline total'),
+    maxPerCredential: uint(value, 4, 'offline per credential'), maxListAge: uint(value, 5, 'list age'),
+  };
 }
 
 type Opened<T> = { ok: true; content: T } | ListRejection;
@@ -155,11 +171,13 @@ export function openTrustList(bytes: Uint8Array, root: OperatorRoot): Opened<Tru
 export function openDenyList(bytes: Uint8Array, root: OperatorRoot): Opened<DenyListContent> {
   return guard(() => {
     const { payload, header } = openDocument(bytes, denyListContentType, root,
-      [ListField.version, ListField.issuedAt, ListField.expiresAt, ListField.revokedCredentials, ListField.frozenAccounts]);
+      [ListField.version, ListField.issuedAt, ListField.expiresAt, ListField.revokedCredentials, ListField.frozenAccounts, ListField.offlineLimits]);
+    const limits = offlineLimits(payload);
     return {
       ...header,
-      revokedCredentials: pairs(payload, ListField.revokedCredentials, 'revoked credentials'),
-      frozenAccounts: pairs(payload, ListField.frozenAccounts, 'frozen accounts'),
+      revokedCredentials: runs(payload, ListField.revokedCredentials, 'revoked credentials'),
+      frozenAccounts: runs(payload, ListField.frozenAccounts, 'frozen accounts'),
+      ...(limits ? { offlineLimits: limits } : {}),
     };
   });
 }

@@ -7,6 +7,7 @@
  * authorizer, which knows better, decides.
  */
 import type { CodeVerdict } from '../authorization/request';
+import type { OfflineLimits } from '../authorization/enrollment';
 
 export interface CodeCheck {
   verdict: CodeVerdict;
@@ -30,4 +31,8 @@ export interface CodeChecker {
   installList?(kind: 'trust' | 'deny', bytes: Uint8Array, now: number): ListUpdate;
   /** When the older of the installed trust and deny lists was signed (ms), for the offline list-age rule. */
   listsIssuedAt?(): number | undefined;
+  /** The offline limits the installed deny list sets (the operator's latest word; undefined: the enrollment's apply). */
+  offlineLimits?(): OfflineLimits | undefined;
+  /** The versions of the installed lists, to compare with what a decision says is current. */
+  listVersions?(): { trust?: number; deny?: number };
 }

@@ -17,12 +17,16 @@ import { openInstruction, verifyInstructionResult, type BatchItem, type Instruct
 import { openRequest } from '../authorization/request';
 import type { ReversalEffect, ReversalReason } from '../authorization/reversal';
 import { paths, type ResolvedConfig } from './config';
-import type { Identity } from './identity';
+import { terminalSigner, type Identity } from './identity';
 import { deliverReversal, reversalOf } from './reversals';
 import { TerminalError } from './errors';
 import { exchange, type RetryPolicy } from './transport';
-import { offlineKinds, pendingKinds, WorkQueue, type WorkEntry } from './work-queue';
+import { isWorkKind, offlineKinds, pendingKinds, WorkQueue, type DamagedEntry, type EntryDamage, type WorkEntry } from './work-queue';
+import { maxMessageBytes, signedBy } from '../authorization/envelope';
+import { parsePaymentCode } from '../paycode/parse';
+import { hex } from '../paycode/hex';
 import { openAdvice } from '../authorization/advice';
+import { batchOverheadBytes, maxBatchAdvices, signBatch, verifyBatchAck, type BatchAck } from '../authorization/offline-batch';
 import type { KeyValueStore } from '../../hal/storage';
 
 export type ReversalState = { reason: ReversalReason; state: 'acknowledged'; effect: ReversalEffect } | { reason: ReversalReason; state: 'queued' };
@@ -37,6 +41,17 @@ export interface LedgerEvents {
   reversed(event: { trace: number; reason: ReversalReason; effect: ReversalEffect; signed: Uint8Array }): void;
   answered(event: { trace: number; action: Instruction['action']; result: InstructionResult; signed: Uint8Array }): void;
   uploaded(event: { trace: number; decision: DecisionBody; signed: Uint8Array }): void;
+  damaged(event: JournalDamage): void;
+}
+
+/** A ledger entry found damaged on flash: what is wrong, and whether it was rebuilt from its signed advice. */
+export interface JournalDamage {
+  key: string;
+  trace?: number;
+  problem: EntryDamage;
+  repaired: boolean;
+  /** Not repaired: the bytes as found, for the host to hand to the operator (then `discardDamaged(key)`). */
+  stored?: Uint8Array;
 }
 
 /** The offline journal's exposure: approvals not uploaded yet, in all and for one credential. */
@@ -64,8 +79,12 @@ export class Ledger {
   }
 
   /** The requests not settled yet, the reversals and instructions not answered yet, oldest first. */
-  pending(): { trace: number; kind: WorkEntry['kind'] }[] {
-    return this.#entries().filter(isPending).map((entry) => ({ trace: entry.trace, kind: entry.kind }));
+  pending(): { trace: number; kind: WorkEntry['kind'] | 'damaged' }[] {
+    const listed = this.#work.entries();
+    const pending: { trace: number; kind: WorkEntry['kind'] | 'damaged' }[] = listed.entries.filter(isPending).map((entry) => ({ trace: entry.trace, kind: entry.kind }));
+    // Kept for the operator: a damaged entry is work nobody finished.
+    for (const damaged of listed.damaged) if (damaged.trace !== undefined) pending.push({ trace: damaged.trace, kind: 'damaged' });
+    return pending;
   }
 
   /** Pending work that is not the offline journal (which has its own bounds, the offline limits). */
@@ -73,15 +92,22 @@ export class Ledger {
     return this.#entries().filter((entry) => isPending(entry) && offlineKinds.indexOf(entry.kind) < 0).length;
   }
 
-  offlineExposure(credential: string): OfflineExposure {
-    const journal = this.#entries().filter((entry) => offlineKinds.indexOf(entry.kind) >= 0);
+  /**
+   * The offline journal as the offline decision needs it (one read of the ledger): the approvals not uploaded
+   * yet, in all and for `credential`, and whether any entry is damaged (then the exposure cannot be known).
+   */
+  journal(credential: string): OfflineExposure & { damaged: boolean } {
+    const listed = this.#work.entries();
+    let count = 0;
     let total = 0;
     let forCredential = 0;
-    for (const entry of journal) {
+    for (const entry of listed.entries) {
+      if (offlineKinds.indexOf(entry.kind) < 0) continue;
+      count++;
       total += entry.amount!;
       if (entry.detail === credential) forCredential += entry.amount!;
     }
-    return { count: journal.length, total, forCredential };
+    return { count, total, forCredential, damaged: listed.damaged.length > 0 };
   }
 
   /**
@@ -89,7 +115,11 @@ export class Ledger {
    * run dies before `releasedOffline`, the next boot reverses the request instead of uploading it.
    */
   approvedOffline(trace: number, advice: Uint8Array, amount: number, currency: string, credential: string): void {
-    record('the offline approval', () => this.#work.put({ trace, kind: 'offline-releasing', bytes: advice, amount, currency, detail: credential }));
+    record('the offline approval', () => {
+      // The journal's copy of the advice first: an entry damaged on flash later is rebuilt from it.
+      this.#work.putMirror(trace, advice);
+      this.#work.put({ trace, kind: 'offline-releasing', bytes: advice, amount, currency, detail: credential });
+    });
   }
 
   /** The goods moved for the offline approval `trace`: its advice waits for the upload (the release's commit point). */
@@ -102,6 +132,19 @@ export class Ledger {
     return this.#entries().filter((entry) => entry.kind === 'hold').map((entry) => ({
       trace: entry.trace, requestHash: requestHash(entry.bytes!), amount: entry.amount!, currency: entry.currency!,
     }));
+  }
+
+  /**
+   * Deletes a damaged entry the operator has dealt with (its bytes came with the `journal-damaged` event): the
+   * only way one leaves the ledger. False when `key` names no entry found damaged.
+   */
+  discardDamaged(key: string): boolean {
+    this.#work.entries(true);
+    let discarded = false;
+    record('the removal of a damaged entry', () => {
+      discarded = this.#work.discardDamaged(key);
+    });
+    return discarded;
   }
 
   /** The batch that new items count in: one after the last one closed (or being closed). */
@@ -188,15 +231,22 @@ export class Ledger {
   async settle(identity: Identity): Promise<void> {
     let listed;
     try {
-      listed = this.#work.entries();
-      for (const key of listed.damaged) {
-        this.#hal.logger.log('error', 'dropping a damaged pending-work entry', { key });
-        this.#work.discard(key);
+      // Read back from flash: what was written may have been damaged since.
+      listed = this.#work.entries(true);
+      for (const damaged of listed.damaged) {
+        const repaired = this.#repair(damaged);
+        this.#hal.logger.log('error', repaired ? 'repaired a damaged offline entry from its signed advice' : 'a damaged ledger entry is kept for the operator', { key: damaged.key, problem: damaged.problem });
+        this.#events.damaged({
+          key: damaged.key, ...(damaged.trace !== undefined ? { trace: damaged.trace } : {}), problem: damaged.problem, repaired,
+          ...(!repaired && damaged.stored ? { stored: damaged.stored } : {}),
+        });
       }
+      if (listed.damaged.length > 0) listed = this.#work.entries();
     } catch (error) {
       this.#hal.logger.log('warn', 'cannot read the pending work', { error: (error as Error).message });
       return;
     }
+    const journal: WorkEntry[] = [];
     for (const entry of listed.entries) {
       try {
         if (entry.kind === 'request' || entry.kind === 'releasing') {
@@ -206,7 +256,7 @@ export class Ledger {
           const request = openAdvice(entry.bytes!).advice.request;
           await this.#deliverReversal(identity, this.#queueReversal(entry.trace, request, 'interrupted'), this.#once());
         } else if (entry.kind === 'offline') {
-          await this.#upload(identity, entry);
+          journal.push(entry);
         } else if (entry.kind === 'reversal') {
           await this.#deliverReversal(identity, entry, this.#once());
         } else if (entry.kind === 'instruction') {
@@ -216,40 +266,113 @@ export class Ledger {
         this.#hal.logger.log('warn', 'cannot settle pending work', { trace: entry.trace, error: (error as Error).message });
       }
     }
+    if (journal.length > 0) {
+      try {
+        await this.#uploadJournal(identity, journal);
+      } catch (error) {
+        this.#hal.logger.log('warn', 'cannot upload the offline journal now', { error: (error as Error).message });
+      }
+    }
     this.#tidy();
   }
 
   /**
-   * Uploads one offline approval: the authorizer's signed decision on its request settles it, as a sale of the
-   * open batch (approved, held) or a late decline (the merchant's loss). No verified decision: it stays for later.
+   * Uploads the offline journal in batches (offline-batch.ts): as many advices as fit one message, oldest first.
+   * Each entry the acknowledgement answers with a decision the terminal verifies against the entry's own request
+   * is settled by one write, as a sale of the open batch (approved, held) or a late decline (the merchant's loss);
+   * every other entry stays for the next upload, which gets the same decision for what was decided already.
    */
-  async #upload(identity: Identity, entry: WorkEntry): Promise<void> {
-    const { advice } = openAdvice(entry.bytes!);
-    const hash = requestHash(advice.request);
-    const result = await exchange<{ body: DecisionBody; signed: Uint8Array }>({
+  async #uploadJournal(identity: Identity, journal: WorkEntry[]): Promise<void> {
+    let start = 0;
+    while (start < journal.length) {
+      const batch = [journal[start]];
+      let size = batchOverheadBytes + journal[start].bytes!.length;
+      while (start + batch.length < journal.length && batch.length < maxBatchAdvices) {
+        const next = journal[start + batch.length].bytes!.length + 3;
+        if (size + next > maxMessageBytes) break;
+        size += next;
+        batch.push(journal[start + batch.length]);
+      }
+      start += batch.length;
+      if (!(await this.#uploadBatch(identity, batch))) return;
+    }
+  }
+
+  /** One batch: false when it got no verified acknowledgement (the rest waits too: the link is down). */
+  async #uploadBatch(identity: Identity, journal: WorkEntry[]): Promise<boolean> {
+    const bytes = signBatch({ terminalId: identity.terminalId, advices: journal.map((entry) => entry.bytes!), sentAt: this.#hal.clock.now() }, terminalSigner(this.#hal, this.#config));
+    const result = await exchange<BatchAck>({
       http: this.#hal.http,
       clock: this.#hal.clock,
-      url: this.#config.authorizerUrl + paths.advice,
-      body: entry.bytes!,
+      url: this.#config.authorizerUrl + paths.offlineBatch,
+      body: bytes,
       policy: this.#once(),
       accept: (response) => {
-        const verified = verifyDecision(response.body, {
-          authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace: entry.trace, now: this.#hal.clock.now(), maxSkew: Number.MAX_SAFE_INTEGER,
-        });
-        if (!verified.ok) return { refused: verified.problem, detail: verified.detail };
-        // A step-up asked before the link dropped is not final: the customer's answer decides, later.
-        if (verified.decision.outcome === 'step-up') return { refused: 'not-final', detail: 'waiting for the customer to confirm' };
-        return { accepted: { body: verified.decision, signed: response.body } };
+        const verified = verifyBatchAck(response.body, { authorizer: identity.authorizer, terminalId: identity.terminalId, batch: bytes, advices: journal.length });
+        return verified.ok ? { accepted: verified.ack } : { refused: verified.problem, detail: verified.detail };
       },
     });
-    if (!result.ok) return;
-    const { body, signed } = result.value;
-    const money = { amount: entry.amount!, currency: entry.currency! };
-    this.#work.put(body.outcome === 'declined'
-      ? { trace: entry.trace, kind: 'late-declined', detail: body.reason, ...money }
-      : { trace: entry.trace, kind: 'sale', batch: this.openBatch(), item: 'sale', ...money });
-    this.#hal.logger.log(body.outcome === 'declined' ? 'warn' : 'info', 'offline payment uploaded', { trace: entry.trace, outcome: body.outcome, reason: body.reason });
-    this.#events.uploaded({ trace: entry.trace, decision: body, signed });
+    if (!result.ok) return false;
+    const answers = result.value.entries;
+    for (let i = 0; i < journal.length; i++) {
+      const entry = journal[i];
+      const answer = answers[i];
+      if (!(answer instanceof Uint8Array)) {
+        this.#hal.logger.log('warn', 'offline payment not decided yet', { trace: entry.trace, reason: answer });
+        continue;
+      }
+      const request = openAdvice(entry.bytes!).advice.request;
+      const verified = verifyDecision(answer, {
+        authorizer: identity.authorizer, requestHash: requestHash(request), terminalId: identity.terminalId, trace: entry.trace, now: this.#hal.clock.now(), maxSkew: Number.MAX_SAFE_INTEGER,
+      });
+      if (!verified.ok || verified.decision.outcome === 'step-up') {
+        this.#hal.logger.log('warn', 'offline payment answered without a final decision', { trace: entry.trace, problem: verified.ok ? 'step-up' : verified.problem });
+        continue;
+      }
+      const body = verified.decision;
+      const money = { amount: entry.amount!, currency: entry.currency! };
+      record('the upload of an offline payment', () => this.#work.put(body.outcome === 'declined'
+        ? { trace: entry.trace, kind: 'late-declined', detail: body.reason, ...money }
+        : { trace: entry.trace, kind: 'sale', batch: this.openBatch(), item: 'sale', ...money }));
+      this.#hal.logger.log(body.outcome === 'declined' ? 'warn' : 'info', 'offline payment uploaded', { trace: entry.trace, outcome: body.outcome, reason: body.reason });
+      this.#events.uploaded({ trace: entry.trace, decision: body, signed: answer });
+    }
+    return true;
+  }
+
+  /**
+   * A damaged entry of an offline payment is written again from its signed advice: the one in the entry when
+   * that is intact, else the journal's copy (`a.<trace>`, written before the entry). Only an advice this
+   * terminal signed for that trace counts; the amount, currency and credential come from the request it
+   * carries, the state from field 1 when it still reads, else `offline` (released, waiting for its upload: an
+   * entry spends its life there, its `offline-releasing` moment is the actuator's few seconds). True when
+   * repaired. Anything else stays on flash as it is: the terminal cannot tell what it was.
+   */
+  #repair(damaged: DamagedEntry): boolean {
+    const trace = damaged.trace;
+    if (trace === undefined) return false;
+    const map = damaged.map;
+    const field = map ? map.get(1) : undefined;
+    const inEntry = map ? map.get(2) : undefined;
+    const kind: WorkEntry['kind'] = offlineKinds.indexOf(field as WorkEntry['kind']) >= 0 ? field as WorkEntry['kind'] : 'offline';
+    if (isWorkKind(field) && kind !== field) return false; // an entry of another kind: not the journal's
+    const key = this.#hal.keystore.publicKey(this.#config.keyName);
+    for (const bytes of [inEntry, this.#work.mirror(trace)]) {
+      if (!(bytes instanceof Uint8Array) || !key) continue;
+      try {
+        const { envelope, advice, request } = openAdvice(bytes);
+        if (advice.trace !== trace || !signedBy(envelope, key)) continue;
+        const credential = parsePaymentCode(request.request.paymentCode).credential;
+        this.#work.put({
+          trace, kind, bytes, amount: request.request.amount, currency: request.request.currency,
+          detail: `${hex(credential.issuerKid)}/${hex(credential.credentialId)}`,
+        });
+        return true;
+      } catch {
+        // Not a genuine advice of this payment: try the copy.
+      }
+    }
+    return false;
   }
 
   #once(): RetryPolicy {
@@ -330,6 +453,12 @@ export class Ledger {
         const finished = entry.kind === 'hold' && completed.has(entry.trace);
         if (stale || superseded || finished) this.#work.remove(entry.trace);
       }
+      // A copy of an advice is kept while its payment is in the journal, or its entry is damaged (the repair's source).
+      const listed = this.#work.entries();
+      const keep = new Set<number>();
+      for (const entry of listed.entries) if (offlineKinds.indexOf(entry.kind) >= 0) keep.add(entry.trace);
+      for (const damaged of listed.damaged) if (damaged.trace !== undefined) keep.add(damaged.trace);
+      for (const trace of this.#work.mirrors()) if (!keep.has(trace)) this.#work.removeMirror(trace);
     } catch (error) {
       // Left for the next time: a stale entry counts nowhere (its batch is closed).
       this.#hal.logger.log('warn', 'cannot tidy the ledger now', { error: (error as Error).message });

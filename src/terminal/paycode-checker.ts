@@ -65,6 +65,8 @@ export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecke
       const deny = denyList.issuedAt;
       return trust === undefined || deny === undefined ? undefined : Math.min(trust, deny) * 1000;
     },
+    offlineLimits: () => denyList.offlineLimits,
+    listVersions: () => ({ trust: trustStore.version, deny: denyList.version }),
     installList(kind, bytes, nowMs) {
       const seconds = Math.floor(nowMs / 1000);
       return kind === 'trust' ? trustStore.install(bytes, seconds) : denyList.install(bytes, seconds);

@@ -31,9 +31,10 @@ import { exchange, type Acceptance, type AttemptFailure } from './transport';
 import type { HttpResponse } from '../../hal/http';
 import type { ReversalEffect, ReversalReason } from '../authorization/reversal';
 import { signInstruction, maxBatchItems, type Action, type InstructionResult } from '../authorization/instruction';
-import { Ledger, type InstructionOutcome } from './ledger';
+import { Ledger, type InstructionOutcome, type JournalDamage } from './ledger';
 import { awaitStepUp } from './step-up';
 import { ClockTrust, type ClockVerdict } from './clock-trust';
+import { offlineVerdict, type OfflineVerdict } from './offline';
 
 /**
  * A decision bound to the request just sent (its hash covers a trace number
@@ -78,6 +79,12 @@ export interface TerminalEvents extends Record<string, unknown> {
    * no payment until the clock agrees again. `authorizerTime` is the trusted time, for a host that sets the clock.
    */
   'clock-skew': { terminalTime: number; authorizerTime: number; detail: string };
+  /**
+   * A ledger entry on flash does not pass its check (truncated, tampered, unreadable). An offline entry whose
+   * signed advice is intact is rebuilt from it (`repaired`); anything else is kept as it is, reported at every
+   * settle, and stops offline acceptance (`journal-damaged`) until an operator looks.
+   */
+  'journal-damaged': JournalDamage;
   'listener-error': { error: unknown };
 }
 
@@ -143,6 +150,11 @@ export interface Terminal {
    * Never throws: each entry says what happened.
    */
   refreshLists(): Promise<{ trust: ListUpdate; deny: ListUpdate }>;
+  /**
+   * Deletes a ledger entry reported damaged (event `journal-damaged`, whose `stored` bytes the host handed to the
+   * operator): until then it stays, and offline acceptance stays stopped. False when `key` names no damaged entry.
+   */
+  discardDamaged(key: string): boolean;
   on<K extends keyof TerminalEvents>(name: K, listener: (event: TerminalEvents[K]) => void): () => void;
 }
 
@@ -165,6 +177,8 @@ class TerminalCore implements Terminal {
   #busy = false;
   /** An offline payment was uploaded since the lists were last fetched. */
   #uploaded = false;
+  /** A decision said newer lists exist: fetched once the charge is over. */
+  #listsOutdated = false;
   #refreshTimer: number | undefined;
   #waiting: ((code: string) => void) | undefined;
 
@@ -184,6 +198,7 @@ class TerminalCore implements Terminal {
         this.#uploaded = true;
         this.#events.emit('offline-uploaded', event);
       },
+      damaged: (event) => this.#events.emit('journal-damaged', event),
     });
     this.#events = new Emitter<TerminalEvents>((error) => this.#events.emit('listener-error', { error }));
     this.#time = new ClockTrust(options.hal.clock, this.#config.decisionMaxSkew);
@@ -236,6 +251,11 @@ class TerminalCore implements Terminal {
 
   pendingWork(): { trace: number; kind: string }[] {
     return this.#ledger.pending();
+  }
+
+  discardDamaged(key: string): boolean {
+    if (this.#busy) throw new TerminalError('busy', 'a charge is in progress');
+    return this.#ledger.discardDamaged(key);
   }
 
   openHolds(): PaymentRef[] {
@@ -361,11 +381,23 @@ class TerminalCore implements Terminal {
     if (this.#busy) throw new TerminalError('busy', 'a charge is already in progress');
     this.#busy = true;
     try {
-      return await this.#run(identity, charge, kind);
+      const decision = await this.#run(identity, charge, kind);
+      if (this.#listsOutdated) {
+        this.#listsOutdated = false;
+        await this.refreshLists();
+      }
+      return decision;
     } finally {
       this.#busy = false;
       this.#waiting = undefined;
     }
+  }
+
+  /** Whether the decision names a list version above the installed one. */
+  #listsBehind(current: { trust: number; deny: number }): boolean {
+    const installed = this.#codes!.listVersions ? this.#codes!.listVersions() : undefined;
+    if (!installed) return false;
+    return current.trust > (installed.trust ?? -1) || current.deny > (installed.deny ?? -1);
   }
 
   /** Tells the host when the clock is found wrong; the terminal refuses the next charge until it agrees. */
@@ -494,6 +526,7 @@ class TerminalCore implements Terminal {
     }
     const body = answer.body;
     this.#clockHeard(this.#time.observe(body.issuedAt, sentAt));
+    if (body.lists && this.#listsBehind(body.lists)) this.#listsOutdated = true;
     const decision: Decision = {
       outcome: body.outcome,
       reason: body.reason,
@@ -542,27 +575,19 @@ class TerminalCore implements Terminal {
     return this.#finish(decision);
   }
 
-  /**
-   * Whether the terminal may approve on its own (docs/authorization.md, Offline): every bound holds, or the
-   * typed reason of the first that does not.
-   */
-  #offlineVerdict(identity: Identity, check: CodeCheck, amount: number, kind: 'pre-auth' | undefined): { ok: true; credential: string } | { ok: false; reason: string } {
-    const limits = identity.limits.offline;
-    if (!limits) return { ok: false, reason: 'offline-disabled' };
-    if (kind === 'pre-auth') return { ok: false, reason: 'offline-pre-auth' };
+  /** Whether the terminal may approve on its own now (offline.ts), with what it knows at this moment. */
+  #offlineVerdict(identity: Identity, check: CodeCheck, amount: number, kind: 'pre-auth' | undefined): OfflineVerdict {
+    const codes = this.#codes!;
     const code = check.offline;
-    if (!code || check.verdict.status !== 'verified') return { ok: false, reason: 'code-not-verified-offline' };
-    if (!code.allowed) return { ok: false, reason: 'credential-not-offline' };
-    if (amount > limits.floorLimit) return { ok: false, reason: 'over-floor-limit' };
-    if (code.cap !== undefined && amount > code.cap) return { ok: false, reason: 'over-credential-cap' };
-    const exposure = this.#ledger.offlineExposure(code.credential);
-    if (exposure.count + 1 > limits.maxCount || exposure.total + amount > limits.maxTotal) return { ok: false, reason: 'offline-journal-full' };
-    if (exposure.forCredential + amount > limits.maxPerCredential) return { ok: false, reason: 'over-credential-offline-limit' };
-    const now = this.#hal.clock.now();
-    const listsIssuedAt = this.#codes!.listsIssuedAt ? this.#codes!.listsIssuedAt() : undefined;
-    if (listsIssuedAt === undefined || now - listsIssuedAt > limits.maxListAge) return { ok: false, reason: 'lists-too-old' };
-    if (!this.#time.check().ok) return { ok: false, reason: 'clock-untrusted' };
-    return { ok: true, credential: code.credential };
+    return offlineVerdict({
+      // The operator's latest word, signed into the deny list, else the enrollment's; nothing the embedder configures.
+      limits: (codes.offlineLimits ? codes.offlineLimits() : undefined) ?? identity.limits.offline,
+      check, amount, kind,
+      journal: this.#ledger.journal(code ? code.credential : ''),
+      now: this.#hal.clock.now(),
+      listsIssuedAt: codes.listsIssuedAt ? codes.listsIssuedAt() : undefined,
+      clockTrusted: this.#time.check().ok,
+    });
   }
 
   /**

@@ -11,6 +11,10 @@ import { signRequest } from '../../src/authorization/request';
 import { signReversal, signReversalAck } from '../../src/authorization/reversal';
 import { instructionHash, signInstruction, signInstructionResult } from '../../src/authorization/instruction';
 import { signAdvice } from '../../src/authorization/advice';
+import { batchHash, signBatch, signBatchAck } from '../../src/authorization/offline-batch';
+import { encodeWorkEntry } from '../../src/terminal/work-queue';
+import { encodeDenyList } from '../../src/paycode/operator-encode';
+import { defaultOfflineLimits } from '../../src/authorization/enrollment';
 import { es256Key } from '../../tools/authorizer/keys';
 
 export const terminalKey = es256Key(sha256(utf8ToBytes('qrpay vector terminal key')));
@@ -86,5 +90,23 @@ export function vectors() {
   }, authorizerKey);
   // The same request approved offline instead, uploaded as an advice.
   const advice = signAdvice({ terminalId: request.terminalId, trace: request.trace, request: authorization, approvedAt: localTime + 12_400 }, terminalKey);
-  return { enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck, refund, refundResult, close, closeResult, advice, provisionedEnrollmentRequest };
+  // Its journal entry on the terminal's flash once the goods moved (credential a1b2/c0000001).
+  const journalEntry = encodeWorkEntry({ trace: request.trace, kind: 'offline', bytes: advice, amount: request.amount, currency: request.currency, detail: 'a1b2/c0000001' });
+  // Uploaded in a batch ten minutes later; the acknowledgement carries the decision on it, which names the lists' current versions.
+  const offlineBatch = signBatch({ terminalId: request.terminalId, advices: [advice], sentAt: localTime + 600_000 }, terminalKey);
+  const uploadDecision = signDecision({
+    requestHash: target.requestHash, terminalId: request.terminalId, trace: request.trace, outcome: 'approved', reason: 'approved', approvalCode: 'W8N4TE',
+    display: 'Approved', issuedAt: localTime + 600_100, lists: { trust: 2_020_417, deny: 5_020_417 },
+  }, authorizerKey);
+  const offlineBatchAck = signBatchAck({ terminalId: request.terminalId, batchHash: batchHash(offlineBatch), entries: [uploadDecision], issuedAt: localTime + 600_150 }, authorizerKey);
+  // A deny list with two revoked credentials of issuer a1b2 and the default offline limits.
+  const seconds = Math.floor(localTime / 1000);
+  const denyList = encodeDenyList({
+    version: 5_020_417, issuedAt: seconds, expiresAt: seconds + 7 * 86400, offlineLimits: defaultOfflineLimits,
+    revokedCredentials: [{ issuerKid: Uint8Array.of(0xa1, 0xb2), credentialId: Uint8Array.of(0xc0, 0, 0, 7) }, { issuerKid: Uint8Array.of(0xa1, 0xb2), credentialId: Uint8Array.of(0xc0, 0, 0, 2) }],
+  }, operatorKey.alg, operatorKey.sign);
+  return {
+    enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck, refund, refundResult, close, closeResult, advice, provisionedEnrollmentRequest,
+    journalEntry, offlineBatch, offlineBatchAck, denyList,
+  };
 }

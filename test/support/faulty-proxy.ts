@@ -25,6 +25,11 @@ export class FaultyProxy {
   faults: Fault[] = [];
   /** The same for the coming reversals (POST /v1/reverse). */
   reversalFaults: Fault[] = [];
+  /** The same for the coming uploads of the offline journal (POST /v1/offline-batch). */
+  batchFaults: Fault[] = [];
+  /** Offline batches as received, and the authorizer's acknowledgements as received. */
+  readonly batches: Uint8Array[] = [];
+  readonly batchAnswers: Uint8Array[] = [];
   /** The link is down: every request is lost on the way (until this is false again). */
   down = false;
   /** Authorization request bodies as received, and the authorizer's answers as received. */
@@ -73,9 +78,11 @@ export class FaultyProxy {
     const path = request.url ?? '/';
     const method = request.method ?? 'GET';
     const authorize = path === '/v1/authorize';
-    const queue = authorize ? this.faults : path === '/v1/reverse' ? this.reversalFaults : [];
+    const batch = path === '/v1/offline-batch';
+    const queue = authorize ? this.faults : path === '/v1/reverse' ? this.reversalFaults : batch ? this.batchFaults : [];
     const fault: Fault = this.down ? { kind: 'swallow' } : queue.shift() ?? { kind: 'pass' };
     if (authorize) this.requests.push(body);
+    if (batch) this.batches.push(body);
     if (fault.kind === 'swallow') {
       response.destroy();
       return;
@@ -83,6 +90,7 @@ export class FaultyProxy {
     let answer = await this.#forward(path, method, request.headers, body);
     if (fault.kind === 'duplicate') answer = await this.#forward(path, method, request.headers, body);
     if (authorize) this.upstreamAnswers.push(answer.body);
+    if (batch) this.batchAnswers.push(answer.body);
     if (fault.kind === 'drop') {
       response.destroy();
       return;

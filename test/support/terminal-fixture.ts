@@ -18,6 +18,7 @@ import { SoftwareKeystore } from '../../hal/portable/software-keystore';
 import { requestHash, signDecision, type Outcome } from '../../src/authorization/decision';
 import { openEnrollmentRequest, signEnrollmentAnswer, type OfflineLimits } from '../../src/authorization/enrollment';
 import { openAdvice } from '../../src/authorization/advice';
+import { batchHash, openBatch, signBatchAck } from '../../src/authorization/offline-batch';
 import { openRequest, type AuthorizationRequest } from '../../src/authorization/request';
 import type { PublicKey, Signer } from '../../src/authorization/signer';
 import { signedBy } from '../../src/authorization/envelope';
@@ -86,11 +87,16 @@ export class MemoryAuthorizer implements HttpClient {
   /** Offline advices received (the requests they carry), what they are decided, and failures to script. */
   readonly advices: Uint8Array[] = [];
   adviceOutcome: 'approved' | 'declined' = 'approved';
-  adviceScript: { kind: 'fail'; error: HalError }[] = [];
+  /** Per upload: it fails, or only its first `decided` advices are decided (the rest answered "pending"). */
+  adviceScript: ({ kind: 'fail'; error: HalError } | { kind: 'partial'; decided: number })[] = [];
+  /** Every upload batch received (signed by the terminal), in order. */
+  readonly batches: Uint8Array[] = [];
   /** The offline limits enrollment answers carry (none: the terminal never approves on its own). */
   offlineLimits: OfflineLimits | undefined;
   /** The link is down: every request times out. */
   unreachable = false;
+  /** The list versions decisions name as current (none: they name none). */
+  listVersions: { trust: number; deny: number } | undefined;
   /** Trust-list and deny-list downloads asked for. */
   listFetches = 0;
   /** What enrollment answers tell the terminal about its next trace number. */
@@ -112,13 +118,20 @@ export class MemoryAuthorizer implements HttpClient {
       throw new HalError('bad-status', 'no lists here', 404);
     }
     if (request.url.endsWith('/v1/instruct')) return this.#instruct(body);
-    if (request.url.endsWith('/v1/advice')) {
+    if (request.url.endsWith('/v1/offline-batch')) {
       const next = this.adviceScript.shift();
-      if (next) throw next.error;
-      const { envelope, advice } = openAdvice(body);
+      if (next && next.kind === 'fail') throw next.error;
+      const { envelope, batch } = openBatch(body);
       if (!this.#terminalKey || !signedBy(envelope, this.#terminalKey)) throw new HalError('bad-status', 'not signed by the terminal', 403);
-      this.advices.push(advice.request);
-      return ok(this.decide(advice.request, this.adviceOutcome, this.adviceOutcome === 'approved' ? 'approved' : 'replayed'));
+      this.batches.push(body);
+      const entries = batch.advices.map((bytes, i) => {
+        if (next && i >= next.decided) return 'pending' as const;
+        const { envelope: signedAdvice, advice } = openAdvice(bytes);
+        if (!signedBy(signedAdvice, this.#terminalKey!)) return 'forbidden' as const;
+        this.advices.push(advice.request);
+        return this.decide(advice.request, this.adviceOutcome, this.adviceOutcome === 'approved' ? 'approved' : 'replayed');
+      });
+      return ok(signBatchAck({ terminalId: batch.terminalId, batchHash: batchHash(body), entries, issuedAt: this.clock.now() }, this.key));
     }
     if (request.url.indexOf('/v1/step-up/') >= 0) {
       this.polls++;
@@ -149,6 +162,7 @@ export class MemoryAuthorizer implements HttpClient {
         ...(outcome === 'approved' ? { approvalCode: 'A1B2C3' } : {}),
         display: outcome === 'approved' ? 'Approved' : `Declined: ${reason}`,
         issuedAt,
+        ...(this.listVersions ? { lists: this.listVersions } : {}),
       },
       signer,
     );

@@ -39,7 +39,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
           '/v1/authorize': (body) => service.authorize(body),
           '/v1/reverse': (body) => authorizer.reversals.reverse(body),
           '/v1/instruct': (body) => authorizer.instructions.receive(body),
-          '/v1/advice': (body) => service.advise(body),
+          '/v1/offline-batch': (body) => service.adviseBatch(body),
         },
         trustList: () => store.transaction((tx) => lists.trustList(tx)),
         denyList: () => store.transaction((tx) => lists.denyList(tx)),

@@ -17,7 +17,7 @@ import type { EnrollmentLimits, EnrollmentMode } from './domain/provisioning';
 import { Judgement } from './domain/risk/judgement';
 import { Instructions } from './domain/instructions';
 import { OfflineLosses } from './domain/offline';
-import type { OfflineLimits } from '../../src/authorization/enrollment';
+import { defaultOfflineLimits, type OfflineLimits } from '../../src/authorization/enrollment';
 import { Reversals } from './domain/reversals';
 import { StepUps } from './domain/step-ups';
 import { fileKey, type ServerKey } from './keys';
@@ -82,12 +82,8 @@ export interface CompositionConfig {
   enrollmentLimits?: EnrollmentLimits;
 }
 
-/**
- * Offline acceptance by default: payments up to 25.00, at most 10 and 100.00 in all per terminal until they are
- * uploaded, 40.00 per credential per terminal, lists at most 24 h old. Worst case per terminal 100.00, per
- * credential 40.00 at each terminal it visits offline (docs/authorization.md, Offline).
- */
-export const defaultOfflineLimits: OfflineLimits = { floorLimit: 2500, maxCount: 10, maxTotal: 10_000, maxPerCredential: 4000, maxListAge: 24 * 3_600_000 };
+/** The offline limits terminals get by default (src/authorization/enrollment.ts). */
+export { defaultOfflineLimits };
 
 export interface Authorizer {
   store: Store;
@@ -133,7 +129,8 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
   const store = await openStore(config);
   try {
     const decisionKey = await fileKey(store, config.dataDir, 'decision.key');
-    const lists = new Lists({ root: await fileKey(store, config.dataDir, 'operator.key'), now });
+    const offlineLimits = config.offline === null ? undefined : config.offline ?? defaultOfflineLimits;
+    const lists = new Lists({ root: await fileKey(store, config.dataDir, 'operator.key'), now, ...(offlineLimits ? { offlineLimits } : {}) });
     const merchant = config.merchant ?? simulatorMerchant;
     await store.transaction(async (tx) => {
       await tx.merchants.upsert(merchant, config.maxAmount ?? 50_000, now());
@@ -159,13 +156,14 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       judgeCode: lists.judge,
       trustList: (tx) => lists.trustList(tx),
       denyList: (tx) => lists.denyList(tx),
+      listVersions: (tx) => lists.versions(tx),
       operator: lists.rootKey,
       merchant,
       enrollment: config.enrollment ?? 'provisioned',
       now,
       judgement,
       offline: new OfflineLosses({ lists, onQueued: kick }),
-      ...(config.offline === null ? {} : { offlineLimits: config.offline ?? defaultOfflineLimits }),
+      ...(offlineLimits ? { offlineLimits } : {}),
       limits: config.limits ?? defaultRateLimits,
       ...(config.enrollmentLimits ? { enrollmentLimits: config.enrollmentLimits } : {}),
     });

@@ -17,6 +17,7 @@ import type { CborValue } from '../../src/codec/cbor';
 import type { CoseAlgName } from '../../src/cose/sign1';
 import { encodeCredential, encodePaymentCode, paymentCodeText, type Limits, type Signer } from '../../src/paycode/encode';
 import { encodeDenyList, encodeTrustList } from '../../src/paycode/operator-encode';
+import type { OfflineLimits } from '../../src/authorization/enrollment';
 import { encode } from '../../src/codec/cbor';
 
 export interface KeyPair {
@@ -104,6 +105,7 @@ export interface DenyListOptions {
   expiresAt: number;
   revokedCredentials?: { issuerKid: Uint8Array; credentialId: Uint8Array }[];
   frozenAccounts?: { issuerKid: Uint8Array; account: Uint8Array }[];
+  offlineLimits?: OfflineLimits;
 }
 
 export function signDenyList(root: KeyPair | ExternalSigner, options: DenyListOptions): Uint8Array {

@@ -11,6 +11,10 @@ import { signedBy } from '../../../src/authorization/envelope';
 import { openReversal, verifyReversalAck } from '../../../src/authorization/reversal';
 import { openInstruction, verifyInstructionResult } from '../../../src/authorization/instruction';
 import { openAdvice } from '../../../src/authorization/advice';
+import { openBatch, verifyBatchAck } from '../../../src/authorization/offline-batch';
+import { WorkQueue, workKey } from '../../../src/terminal/work-queue';
+import { MemoryStorage } from '../../../hal/portable/memory-storage';
+import { openDenyList } from '../../../src/paycode/operator-list';
 import { vectorHex, vectorKeys } from './vectors';
 
 const bytes = {
@@ -26,6 +30,10 @@ const bytes = {
   close: hexToBytes(vectorHex.close),
   closeResult: hexToBytes(vectorHex.closeResult),
   advice: hexToBytes(vectorHex.advice),
+  journalEntry: hexToBytes(vectorHex.journalEntry),
+  offlineBatch: hexToBytes(vectorHex.offlineBatch),
+  offlineBatchAck: hexToBytes(vectorHex.offlineBatchAck),
+  denyList: hexToBytes(vectorHex.denyList),
 };
 const terminal = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.terminal) };
 const authorizer = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.authorizer) };
@@ -129,5 +137,49 @@ describe('authorization vectors', () => {
     expect(signedBy(envelope, terminal)).toBe(true);
     expect(advice).toEqual({ terminalId: 'T0123456789', trace: 42, request: bytes.request, approvedAt: localTime + 12_400 });
     expect(signedBy(request.envelope, terminal)).toBe(true);
+  });
+
+  it('the journal entry holds the advice, its amount, currency and credential, under a CRC that catches any change', () => {
+    const store = new MemoryStorage().open({ path: 'qrpay' });
+    store.write(workKey(42), bytes.journalEntry);
+    const queue = new WorkQueue(store);
+    expect(queue.entries()).toEqual({
+      entries: [{ trace: 42, kind: 'offline', bytes: bytes.advice, amount: 450, currency: 'EUR', detail: 'a1b2/c0000001' }], damaged: [],
+    });
+    const last = bytes.journalEntry.length - 1;
+    store.write(workKey(42), Uint8Array.from(bytes.journalEntry, (byte, i) => (i === last ? byte ^ 1 : byte)));
+    expect(queue.entries(true).damaged).toMatchObject([{ trace: 42, problem: 'tampered' }]);
+    store.write(workKey(42), bytes.journalEntry.subarray(0, 300));
+    expect(queue.entries(true).damaged).toMatchObject([{ trace: 42, problem: 'truncated' }]);
+  });
+
+  it('the offline batch carries the advice as signed, and is signed by the terminal', () => {
+    const { envelope, batch } = openBatch(bytes.offlineBatch);
+    expect(signedBy(envelope, terminal)).toBe(true);
+    expect(batch).toEqual({ terminalId: 'T0123456789', advices: [bytes.advice], sentAt: localTime + 600_000 });
+  });
+
+  it('the acknowledgement verifies for that batch only, and its entry is a decision on the advice\'s request naming the list versions', () => {
+    const expectation = { authorizer, terminalId: 'T0123456789', batch: bytes.offlineBatch, advices: 1 };
+    const verified = verifyBatchAck(bytes.offlineBatchAck, expectation);
+    expect(verified.ok).toBe(true);
+    if (!verified.ok) return;
+    const entry = verified.ack.entries[0] as Uint8Array;
+    const decision = verifyDecision(entry, { authorizer, requestHash: requestHash(bytes.request), terminalId: 'T0123456789', trace: 42, now: localTime, maxSkew: Number.MAX_SAFE_INTEGER });
+    expect(decision).toMatchObject({ ok: true, decision: { outcome: 'approved', approvalCode: 'W8N4TE', lists: { trust: 2_020_417, deny: 5_020_417 } } });
+    expect(verifyBatchAck(bytes.offlineBatchAck, { ...expectation, batch: bytes.advice })).toMatchObject({ ok: false, problem: 'wrong-batch' });
+    expect(verifyBatchAck(bytes.offlineBatchAck, { ...expectation, advices: 2 })).toMatchObject({ ok: false, problem: 'wrong-batch' });
+    expect(verifyBatchAck(bytes.offlineBatchAck, { ...expectation, authorizer: terminal })).toMatchObject({ ok: false, problem: 'bad-signature' });
+  });
+
+  it('the deny list carries its revocations in one run and the default offline limits', () => {
+    const operator = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.operator) };
+    const opened = openDenyList(bytes.denyList, operator);
+    expect(opened.ok).toBe(true);
+    if (!opened.ok) return;
+    expect(opened.content.offlineLimits).toEqual({ floorLimit: 2500, maxCount: 10, maxTotal: 10_000, maxPerCredential: 4000, maxListAge: 86_400_000 });
+    expect(opened.content.revokedCredentials.size).toBe(2);
+    expect(opened.content.revokedCredentials.has(Uint8Array.of(0xa1, 0xb2), Uint8Array.of(0xc0, 0, 0, 7))).toBe(true);
+    expect(opened.content.revokedCredentials.has(Uint8Array.of(0xa1, 0xb2), Uint8Array.of(0xc0, 0, 0, 1))).toBe(false);
   });
 });

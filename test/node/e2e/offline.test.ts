@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '../../../src/terminal/decision';
 import { FaultyProxy } from '../../support/faulty-proxy';
 import { accountOf } from '../../../tools/wallet/authorizer-client';
+import { verifyBatchAck } from '../../../src/authorization/offline-batch';
+import { readDecision } from '../../../src/authorization/decision';
 import { bootTerminal, pay, startWorld, Wallet, type Booted, type World } from '../../support/e2e-world';
 
 let world: World;
@@ -125,6 +127,68 @@ describe('offline acceptance', () => {
   });
 });
 
+describe('store-and-forward in batches', () => {
+  const capturesOf = (terminalId: string) => world.authorizer.db.prepare(
+    "SELECT COUNT(*) AS n FROM payment_events e JOIN payments p ON p.request_id = e.request_id WHERE p.terminal_id = ? AND e.to_state = 'captured'",
+  ).get(terminalId) as { n: number };
+
+  it('an upload interrupted at every step, then replayed whole: each payment captured once, each entry settled on its signed decision', async () => {
+    const t = await station('batch-faults');
+    const id = t.terminal.identity!.terminalId;
+    const wallets = Array.from({ length: 3 }, () => new Wallet(world.wallet.issuer, { offlineAllowed: true }));
+    const traces: number[] = [];
+    for (const w of wallets) traces.push((await offlinePay(t, w.code())).trace!);
+    expect(t.terminal.pendingWork().map((p) => p.kind)).toEqual(['offline', 'offline', 'offline']);
+    const uploaded: number[] = [];
+    t.terminal.on('offline-uploaded', (e) => uploaded.push(e.trace));
+    // Lost on the way; decided but the answer lost; the answer garbled; the answer forged (another batch's).
+    const sent = proxy.batches.length;
+    proxy.batchFaults = [
+      { kind: 'swallow' },
+      { kind: 'drop' },
+      { kind: 'rewrite', answer: (ack) => ack.subarray(0, ack.length - 3) },
+      { kind: 'rewrite', answer: () => proxy.batchAnswers[proxy.batchAnswers.length - 2] },
+    ];
+    for (let step = 0; step < 4; step++) {
+      expect(await t.terminal.settle(), `step ${step}`).toBe(3);
+      expect(uploaded, `step ${step}`).toEqual([]);
+    }
+    expect(capturesOf(id)).toEqual({ n: 3 });
+    // The link is back, and the authorizer is asked twice at once: it answers the second from its journal.
+    proxy.batchFaults = [{ kind: 'duplicate' }];
+    expect(await t.terminal.settle()).toBe(0);
+    expect(uploaded).toEqual(traces);
+    expect(proxy.batches.length - sent).toBe(5);
+    expect(capturesOf(id)).toEqual({ n: 3 });
+    // Someone replays a recorded batch: the same signed decisions, nothing captured again.
+    const replayed = await fetch(`${world.authorizer.url}/v1/offline-batch`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: proxy.batches[sent] });
+    expect(replayed.status).toBe(200);
+    const ack = verifyBatchAck(new Uint8Array(await replayed.arrayBuffer()), {
+      authorizer: t.terminal.identity!.authorizer, terminalId: id, batch: proxy.batches[sent], advices: 3,
+    });
+    expect(ack.ok).toBe(true);
+    const again = ack.ok ? ack.ack.entries.map((e) => (e instanceof Uint8Array ? readDecision(e).outcome : e)) : [];
+    expect(again).toEqual(['approved', 'approved', 'approved']);
+    expect(capturesOf(id)).toEqual({ n: 3 });
+    const close = await t.terminal.closeBatch();
+    expect(close).toMatchObject({ state: 'answered', result: { settlement: { balanced: true, differences: [] } } });
+  });
+
+  it('refuses a batch not signed by its terminal, and one that is not a batch', async () => {
+    const t = await station('batch-refused');
+    await offlinePay(t, new Wallet(world.wallet.issuer, { offlineAllowed: true }).code());
+    proxy.down = true;
+    await t.terminal.settle();
+    proxy.down = false;
+    const batch = proxy.batches[proxy.batches.length - 1];
+    const post = (body: Uint8Array) => fetch(`${world.authorizer.url}/v1/offline-batch`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body });
+    const forged = Uint8Array.from(batch, (byte, i) => (i === batch.length - 1 ? byte ^ 1 : byte));
+    expect((await post(forged)).status).toBe(403);
+    expect((await post(batch.subarray(0, 40))).status).toBe(400);
+    expect(await t.terminal.settle()).toBe(0);
+  });
+});
+
 describe('lists that stay fresh', () => {
   it('a freeze reaches an online terminal within the refresh interval: its next code is declined on the spot', async () => {
     const interval = 300;
@@ -135,7 +199,7 @@ describe('lists that stay fresh', () => {
       const frozenAt = Date.now();
       await world.authorizer.disputes.freeze(accountOf(customer.credential), 'operator', 'stolen phone');
       let declined: Decision | undefined;
-      while (!declined && Date.now() - frozenAt < 5_000) {
+      while (!declined && Date.now() - frozenAt < 10_000) {
         await new Promise((resolve) => setTimeout(resolve, 25));
         // Until the deny list arrives the authorizer declines it; then the terminal does, without asking.
         const tried = await pay(t.terminal, customer.code(), coffee);
@@ -143,8 +207,10 @@ describe('lists that stay fresh', () => {
       }
       const reached = Date.now() - frozenAt;
       expect(declined).toMatchObject({ reason: 'frozen' });
-      // Bounded: one interval and one exchange (the lists' own download), here on loopback.
-      expect(reached).toBeLessThan(interval + 1_000);
+      // Bounded: one interval and one exchange (the lists' own download), here on loopback; the slack is for a loaded
+      // CI machine (measured 0.3-1.8 s). The timer's exact period is checked on the manual clock in
+      // test/core/terminal/ledger.test.ts.
+      expect(reached).toBeLessThan(interval + 5_000);
     } finally {
       t.hal.shutdown();
     }

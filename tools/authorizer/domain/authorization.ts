@@ -17,11 +17,13 @@
  * in the replay ledger; its credential's live codes are under the limit.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { requestHash, type Outcome } from '../../../src/authorization/decision';
+import { requestHash, type ListVersions, type Outcome } from '../../../src/authorization/decision';
 import { serverSignedBy as signedBy } from '../crypto';
 import { FormatError } from '../../../src/authorization/fields';
 import { openEnrollmentRequest, signEnrollmentAnswer, type EnrollmentAnswer, type EnrollmentStatus, type MerchantProfile, type OfflineLimits } from '../../../src/authorization/enrollment';
 import { openAdvice } from '../../../src/authorization/advice';
+import { batchHash, openBatch, signBatchAck, type BatchEntry } from '../../../src/authorization/offline-batch';
+import { readDecision } from '../../../src/authorization/decision';
 import { openRequest, type AuthorizationRequest } from '../../../src/authorization/request';
 import type { PublicKey, Signer } from '../../../src/authorization/signer';
 import { strangerPrefixBytes, type StoredDecision, type StrangerKind, type Store, type TerminalRecord, type Tx } from '../store/ports';
@@ -61,6 +63,8 @@ export interface AuthorizerOptions {
   /** The signed issuer trust list and deny list handed to terminals, and the operator key that signs them. */
   trustList(tx: Tx): Promise<Uint8Array>;
   denyList(tx: Tx): Promise<Uint8Array>;
+  /** The versions those lists are published with now, told in every fresh decision (a terminal with older ones fetches them). */
+  listVersions?(tx: Tx): Promise<ListVersions>;
   operator: PublicKey;
   /** The merchant new terminals are enrolled for without a provisioning token ('open' and 'manual'). */
   merchant: MerchantProfile;
@@ -196,6 +200,33 @@ export class AuthorizerService {
   }
 
   /**
+   * An upload of the offline journal (src/authorization/offline-batch.ts): each advice is judged on its own, in
+   * its own transaction (a crash midway keeps what was decided; the same advice again gets the same decision), and
+   * the signed acknowledgement carries each one's signed decision, or why there is none yet.
+   */
+  async adviseBatch(bytes: Uint8Array): Promise<Answer> {
+    let opened;
+    try {
+      opened = openBatch(bytes);
+    } catch (error) {
+      return refused('malformed', problemOf(error));
+    }
+    const { envelope, batch } = opened;
+    const terminal = await this.#store.transaction((tx) => tx.terminals.byId(batch.terminalId));
+    if (!terminal || !signedBy(envelope, { alg: terminal.alg, publicKey: terminal.publicKey })) {
+      return refused('forbidden', 'an offline batch must be signed by the key of the terminal that made the payments');
+    }
+    const entries: BatchEntry[] = [];
+    for (const advice of batch.advices) {
+      const answer = await this.advise(advice);
+      if (answer.kind !== 'signed') entries.push(answer.kind === 'refused' && (answer.refusal === 'malformed' || answer.refusal === 'forbidden') ? answer.refusal : 'pending');
+      // A step-up asked online before the link dropped waits for the customer: not final yet.
+      else entries.push(readDecision(answer.body).outcome === 'step-up' ? 'pending' : answer.body);
+    }
+    return signed(signBatchAck({ terminalId: batch.terminalId, batchHash: batchHash(bytes), entries, issuedAt: this.#now() }, this.#options.signer));
+  }
+
+  /**
    * An offline advice (src/authorization/advice.ts): a payment the terminal approved on its own, uploaded now.
    * Judged like a request, with what changes when the goods are gone: an earlier trace number is no clone
    * (the terminal went on online meanwhile), nobody can be asked to confirm (a step-up is held for review), and a
@@ -320,7 +351,8 @@ export class AuthorizerService {
   }
 
   async #decide(tx: Tx, requestId: number, request: AuthorizationRequest, hash: Uint8Array, outcome: Outcome, reason: string, now: number): Promise<Answer> {
-    const minted = mintDecision(this.#options.signer, { requestHash: hash, terminalId: request.terminalId, trace: request.trace, outcome, reason, now });
+    const lists = this.#options.listVersions ? await this.#options.listVersions(tx) : undefined;
+    const minted = mintDecision(this.#options.signer, { requestHash: hash, terminalId: request.terminalId, trace: request.trace, outcome, reason, now, ...(lists ? { lists } : {}) });
     await tx.requests.recordDecision({ requestId, outcome, reason, approvalCode: minted.approvalCode ?? null, decidedAt: now, decision: minted.signed });
     await this.#options.judgement?.decided(tx, { requestId, request, outcome, reason, ...(minted.approvalCode ? { approvalCode: minted.approvalCode } : {}), now });
     return signed(minted.signed);

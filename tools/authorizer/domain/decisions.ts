@@ -4,7 +4,7 @@
  * terminal's display, one approval-code generator.
  */
 import { randomInt } from 'node:crypto';
-import { signDecision, type Outcome } from '../../../src/authorization/decision';
+import { signDecision, type ListVersions, type Outcome } from '../../../src/authorization/decision';
 import type { Signer } from '../../../src/authorization/signer';
 
 /** What the terminal shows for each reason; a reason without an entry shows "Declined: <reason>". */
@@ -53,7 +53,7 @@ export interface MintedDecision {
 /** Signs the decision for one request (bound by its hash, terminal and trace). */
 export function mintDecision(
   signer: Signer,
-  input: { requestHash: Uint8Array; terminalId: string; trace: number; outcome: Outcome; reason: string; now: number; approvalCode?: string },
+  input: { requestHash: Uint8Array; terminalId: string; trace: number; outcome: Outcome; reason: string; now: number; approvalCode?: string; lists?: ListVersions },
 ): MintedDecision {
   // A decision re-issued for a copy of a request keeps the original's approval code.
   const approvalCode = input.outcome === 'approved' ? input.approvalCode ?? newApprovalCode() : undefined;
@@ -67,6 +67,7 @@ export function mintDecision(
       ...(approvalCode ? { approvalCode } : {}),
       display: displayFor(input.reason),
       issuedAt: input.now,
+      ...(input.lists ? { lists: input.lists } : {}),
     },
     signer,
   );

@@ -17,6 +17,7 @@ import { encodeDenyList, encodeTrustList } from '../../../src/paycode/operator-e
 import { TrustStore } from '../../../src/paycode/trust-store';
 import { defaultMaxCodeLifetime, defaultSkew, PaymentCodeVerifier } from '../../../src/paycode/verifier';
 import type { PublicKey } from '../../../src/authorization/signer';
+import type { OfflineLimits } from '../../../src/authorization/enrollment';
 import { serverVerify } from '../crypto';
 import type { ServerKey } from '../keys';
 import type { Tx } from '../store/ports';
@@ -37,7 +38,10 @@ export interface IssuerEntry {
 }
 
 interface SignedList {
+  /** The change counter it was signed at. */
   version: number;
+  /** The version it carries (#listVersion). */
+  published: number;
   issuedAt: number;
   bytes: Uint8Array;
 }
@@ -51,9 +55,13 @@ export class Lists {
   readonly #denyList: DenyList;
   readonly #verifier: PaymentCodeVerifier;
 
-  constructor(options: { root: ServerKey; now: () => number }) {
+  /** Signed into every deny list, so terminals take changed limits with their next list (docs/authorization.md, Offline). */
+  readonly #offlineLimits: OfflineLimits | undefined;
+
+  constructor(options: { root: ServerKey; now: () => number; offlineLimits?: OfflineLimits }) {
     this.#root = options.root;
     this.#now = options.now;
+    this.#offlineLimits = options.offlineLimits;
     const root = { alg: this.#root.alg, publicKey: this.#root.publicKey.publicKey };
     this.#trustStore = new TrustStore({ root });
     this.#denyList = new DenyList({ root });
@@ -105,9 +113,10 @@ export class Lists {
     if (this.#fresh(cached, version)) return cached!.bytes;
     const issuers = await tx.lists.issuers();
     const issuedAt = this.#seconds();
+    const published = this.#listVersion(version, issuedAt);
     const bytes = encodeTrustList(
       {
-        version: this.#listVersion(version, issuedAt),
+        version: published,
         issuedAt,
         expiresAt: issuedAt + listLifetimeSeconds,
         issuers: issuers.map((row) => ({ alg: row.alg, kid: unhex(row.kid)!, publicKey: row.publicKey })),
@@ -115,7 +124,7 @@ export class Lists {
       this.#root.alg,
       this.#root.sign,
     );
-    this.#cache.trust = { version, issuedAt, bytes };
+    this.#cache.trust = { version, published, issuedAt, bytes };
     return bytes;
   }
 
@@ -126,19 +135,28 @@ export class Lists {
     const revoked = await tx.lists.revoked();
     const frozen = await tx.lists.frozen();
     const issuedAt = this.#seconds();
+    const published = this.#listVersion(version, issuedAt);
     const bytes = encodeDenyList(
       {
-        version: this.#listVersion(version, issuedAt),
+        version: published,
         issuedAt,
         expiresAt: issuedAt + listLifetimeSeconds,
         revokedCredentials: revoked.map((row) => ({ issuerKid: unhex(row.issuerKid)!, credentialId: unhex(row.credentialId)! })),
         frozenAccounts: frozen.map((row) => ({ issuerKid: unhex(row.issuerKid)!, account: unhex(row.account)! })),
+        ...(this.#offlineLimits ? { offlineLimits: this.#offlineLimits } : {}),
       },
       this.#root.alg,
       this.#root.sign,
     );
-    this.#cache.deny = { version, issuedAt, bytes };
+    this.#cache.deny = { version, published, issuedAt, bytes };
     return bytes;
+  }
+
+  /** The versions the lists are published with now (signing them first when they changed). */
+  async versions(tx: Tx): Promise<{ trust: number; deny: number }> {
+    await this.trustList(tx);
+    await this.denyList(tx);
+    return { trust: this.#cache.trust!.published, deny: this.#cache.deny!.published };
   }
 
   /** Verifies a code with src/paycode against the current lists. */

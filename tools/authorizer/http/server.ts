@@ -4,7 +4,7 @@
  *   POST /v1/authorize   application/cose  authorization request → signed decision
  *   POST /v1/reverse     application/cose  a terminal's reversal → signed acknowledgement
  *   POST /v1/instruct    application/cose  a completion, void, refund or batch close → signed result
- *   POST /v1/advice      application/cose  an offline approval, uploaded → the signed decision on it
+ *   POST /v1/offline-batch  application/cose  offline approvals, uploaded → a signed acknowledgement with each decision
  *   GET  /v1/trust-list  the operator-signed issuer trust list (application/cose)
  *   GET  /v1/deny-list   the operator-signed deny list (application/cose)
  *   GET  /v1/health      JSON {"ok":true}: liveness, nothing more
