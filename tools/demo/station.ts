@@ -7,6 +7,7 @@
 import type { ReversalEffect } from '../../src/authorization/reversal';
 import { publicKeyToText, type PublicKey } from '../../src/authorization/signer';
 import { createSimulatorHal, type SimulatorHal } from '../../boards/simulator/hal';
+import type { HttpClient } from '../../hal/http';
 import type { RgbImage } from '../../hal/portable/rgb-to-frame';
 import { stationary } from '../../hal/sim/tracks';
 import { trackSerial } from '../../hal/sim/track-serial';
@@ -32,12 +33,13 @@ export interface Station {
 
 /**
  * `authorizerKey`: the authorizer's key, pinned. Without it the station trusts whichever key answers its first
- * enrollment (trust on first use, simulator only) and says so.
+ * enrollment (trust on first use, simulator only) and says so. `http`: the board's HTTP client (one that pins the
+ * authorizer's TLS certificate, say); default the simulator's.
  */
 export async function bootStation(
-  name: string, dataDir: string, url: string, say: Say, scene = new PhoneScene(), authorizerKey?: PublicKey, provisioningToken?: Uint8Array,
+  name: string, dataDir: string, url: string, say: Say, scene = new PhoneScene(), authorizerKey?: PublicKey, provisioningToken?: Uint8Array, http?: HttpClient,
 ): Promise<Station> {
-  const hal = createSimulatorHal({ dataDirectory: dataDir, quiet: true, camera: { scene, frameRate: 15 } });
+  const hal = createSimulatorHal({ dataDirectory: dataDir, quiet: true, camera: { scene, frameRate: 15 }, ...(http ? { http } : {}) });
   const merchant = simulatorMerchant.site;
   // A receiver on the counter, a few metres from the merchant's registered site.
   const serial = trackSerial('ublox-m8n', stationary({ start: Date.now(), seconds: 3600, seed: name.length, latitude: merchant.latitude + 0.00004, longitude: merchant.longitude - 0.00003, altitude: 41, acquisition: 0 }), { clock: hal.clock });

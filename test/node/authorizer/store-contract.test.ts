@@ -282,12 +282,15 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     await (await w.terminal()).pay(w.wallet());
     const due = await read(w, (tx) => tx.outbox.due(w.time.now(), 10));
     expect(due.map((e) => e.channel)).toEqual(['wallet-push', 'message']);
+    expect(await read(w, (tx) => tx.outbox.backlog())).toEqual({ queued: 2, dead: 0 });
     await read(w, (tx) => tx.outbox.delivered(due[0].id, w.time.now()));
     await read(w, (tx) => tx.outbox.failed(due[1].id, { attempts: 1, dead: false, nextAttemptAt: w.time.now() + 1000, error: '503' }));
     expect(await read(w, (tx) => tx.outbox.due(w.time.now(), 10))).toEqual([]);
     expect((await read(w, (tx) => tx.outbox.due(w.time.now() + 1000, 10))).map((e) => [e.id, e.attempts, e.lastError])).toEqual([[due[1].id, 1, '503']]);
     await read(w, (tx) => tx.outbox.failed(due[1].id, { attempts: 2, dead: true, nextAttemptAt: w.time.now(), error: '503' }));
+    expect(await read(w, (tx) => tx.outbox.backlog())).toEqual({ queued: 0, dead: 1 });
     expect(await read(w, (tx) => tx.outbox.requeueDead(w.time.now()))).toBe(1);
+    expect(await read(w, (tx) => tx.outbox.backlog())).toEqual({ queued: 1, dead: 0 });
     expect((await read(w, (tx) => tx.outbox.due(w.time.now(), 10))).map((e) => e.attempts)).toEqual([0]);
   });
 

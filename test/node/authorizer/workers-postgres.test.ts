@@ -112,7 +112,9 @@ describe.skipIf(!postgres.ok)('PostgreSQL, 2 workers: qrpay authorizer --workers
   });
 
   it('served from both workers, and the database holds each payment once', async () => {
-    const workers = new Set([...output.matchAll(/\[worker (\d+)\] POST \/v1\/authorize → 200/g)].map((m) => m[1]));
+    // One JSON line per exchange, each with the pid of the worker that answered.
+    const lines = output.split('\n').slice(0, -1).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { event: string; route?: string; status?: number; pid: number });
+    const workers = new Set(lines.filter((l) => l.event === 'exchange' && l.route === '/v1/authorize' && l.status === 200).map((l) => l.pid));
     expect(workers.size).toBe(2);
     const client = new pg.Client({ connectionString: database });
     await client.connect();

@@ -404,6 +404,8 @@ export interface OutboxPort {
   delivered(id: number, now: number): Promise<void>;
   failed(id: number, update: { attempts: number; dead: boolean; nextAttemptAt: number; error: string }): Promise<void>;
   requeueDead(now: number): Promise<number>;
+  /** How many notifications wait for delivery and how many gave up (the metrics' backlog; delivered ones are not counted). */
+  backlog(): Promise<{ queued: number; dead: number }>;
 }
 
 /** A terminal's reversal of one of its requests, with the signed acknowledgement it got (idempotent). */

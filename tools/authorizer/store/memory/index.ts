@@ -321,6 +321,7 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         for (const e of dead) Object.assign(e, { state: 'queued', attempts: 0, nextAttemptAt: now });
         return dead.length;
       },
+      backlog: async () => ({ queued: s.outbox.filter((e) => e.state === 'queued').length, dead: s.outbox.filter((e) => e.state === 'dead').length }),
     },
     lifecycle: {
       reversal: async (terminalId, trace) => copy(s.reversals.get(`${terminalId}#${trace}`)),
