@@ -20,6 +20,9 @@ const help = `usage: qrpay operator <command> [options]
 
 commands:
   terminals                          enrolled terminals: status, firmware, last trace, requests, last seen
+  suspend TERMINAL_ID [--reason TEXT] stop a terminal: its requests are declined terminal-suspended, its
+                                     enrollment refused, until it is resumed (a lost or stolen device, a dispute)
+  resume TERMINAL_ID                 let a suspended terminal pay again (it goes on above its last trace number)
   transactions [--terminal ID] [--account KID/ACCOUNT] [--limit N]
                                      requests, newest first, with outcome, reason, score and payment state
   decision REQUEST_ID                one decision: the factors that fired, score, step-up, report, compensation
@@ -64,7 +67,7 @@ export async function run(args: string[]): Promise<number> {
         account: { type: 'string' },
         state: { type: 'string' },
         limit: { type: 'string', default: '50' },
-        reason: { type: 'string', default: 'frozen by the operator' },
+        reason: { type: 'string' },
         note: { type: 'string', default: 'reported to the operator' },
         reference: { type: 'string' },
         merchant: { type: 'string' },
@@ -128,7 +131,7 @@ export async function run(args: string[]): Promise<number> {
       case 'freeze':
       case 'unfreeze': {
         if (!argument) return usage(`${command} wants an account: KID_HEX/ACCOUNT_HEX`);
-        const changed = command === 'freeze' ? await disputes.freeze(argument, 'operator', values.reason) : await disputes.unfreeze(argument);
+        const changed = command === 'freeze' ? await disputes.freeze(argument, 'operator', values.reason ?? 'frozen by the operator') : await disputes.unfreeze(argument);
         console.log(changed ? `${command === 'freeze' ? 'froze' : 'unfroze'} ${argument}` : `${argument} was already ${command === 'freeze' ? 'frozen' : 'not frozen'}`);
         return 0;
       }
@@ -226,6 +229,26 @@ export async function run(args: string[]): Promise<number> {
       case 'requeue':
         console.log(`requeued ${await requeueDead(store, Date.now())} dead notifications`);
         return 0;
+      case 'suspend':
+      case 'resume': {
+        if (!argument) return usage(`${command} needs a TERMINAL_ID`);
+        const reason = values.reason ?? 'suspended by the operator';
+        const changed = await store.transaction(async (tx) => {
+          const terminal = await tx.terminals.byId(argument);
+          if (!terminal) throw new DomainRefusal('not-found', `no terminal ${argument}`);
+          if (command === 'suspend') {
+            if (terminal.status !== 'approved') return terminal.status;
+            await tx.terminals.suspend(argument, reason);
+            return undefined;
+          }
+          if (terminal.status !== 'suspended') return terminal.status;
+          await tx.terminals.approve(argument, Date.now());
+          return undefined;
+        });
+        if (changed !== undefined) return fail(`terminal ${argument} is ${changed}: only ${command === 'suspend' ? 'an approved terminal can be suspended' : 'a suspended terminal can be resumed'}`);
+        console.log(command === 'suspend' ? `suspended ${argument} (${reason})` : `resumed ${argument}`);
+        return 0;
+      }
       case 'provision': {
         const hours = Number(values.hours);
         if (!values.merchant) return usage('provision needs --merchant ID');

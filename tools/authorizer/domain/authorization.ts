@@ -149,7 +149,8 @@ export class AuthorizerService {
     const base = { requestHash: requestHash(requestBytes), authorizer: this.#options.publicKey, issuedAt: now };
     if (terminal.status === 'pending') return { ...base, status: 'pending', reason: 'awaiting operator approval' };
     if (terminal.status === 'refused') return { ...base, status: 'refused', reason: 'refused by the operator' };
-    if (terminal.status === 'suspended') return { ...base, status: 'refused', reason: 'suspended: the key reused trace numbers' };
+    // Suspended for reusing a trace number (a clone, a replay) or by the operator (qrpay operator suspend): either way an operator resumes it.
+    if (terminal.status === 'suspended') return { ...base, status: 'refused', reason: 'suspended: an operator must resume it' };
     const merchant = (await tx.merchants.get(terminal.merchantId))!;
     const { maxAmount, ...profile } = merchant;
     return {
