@@ -21,6 +21,7 @@ import type { IssuerEntry } from '../authorizer/domain/lists';
 import { enrollmentModes, type EnrollmentMode } from '../authorizer/domain/provisioning';
 import { loadIssuer } from '../wallet/files';
 import { riskConfigFor, type RiskConfig } from '../authorizer/domain/risk/config';
+import { merchantsConfigFor, type MerchantsConfig } from '../authorizer/domain/merchants';
 import { databaseFileName } from '../authorizer/store/sqlite/database';
 import { CliError, exitCodes } from './exit';
 
@@ -47,6 +48,9 @@ options:
   --trust-issuer-file F  trust the issuer in a \`qrpay wallet issuer\` key file (only its public key is used; repeatable)
   --risk-config FILE     factor points, parameters and thresholds (JSON, docs/authorizer.md;
                          default: DATA_DIR/risk.json if present, else the safe defaults)
+  --merchants FILE       the merchants and their sites (JSON, docs/authorizer.md; default: DATA_DIR/merchants.json
+                         if present, else the simulator's merchant); terminals enrolling without a token join the
+                         first merchant's first site
   --tls-cert FILE        serve HTTPS with this PEM certificate (chain) ...
   --tls-key FILE         ... and its PEM private key (both or neither; tls-keygen makes a pair)
   --metrics HOST:PORT    serve Prometheus metrics at http://HOST:PORT/metrics (off by default; bind it to
@@ -125,6 +129,7 @@ export async function run(args: string[]): Promise<number> {
         approve: { type: 'string' },
         'print-keys': { type: 'boolean', default: false },
         'risk-config': { type: 'string' },
+        merchants: { type: 'string' },
         'wallet-webhook': { type: 'string' },
         gateway: { type: 'string' },
         'tls-cert': { type: 'string' },
@@ -193,8 +198,10 @@ export async function run(args: string[]): Promise<number> {
   }
   let issuers: IssuerEntry[];
   let risk: RiskConfig | undefined;
+  let merchants: MerchantsConfig | undefined;
   try {
     risk = riskConfigFor(options['data-dir'], options['risk-config']);
+    merchants = merchantsConfigFor(options['data-dir'], options.merchants);
     issuers = options['trust-issuer'].map(parseIssuer);
     for (const path of options['trust-issuer-file']) {
       const issuer = loadIssuer(path);
@@ -211,14 +218,14 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   if (options['print-keys']) {
-    const authorizer = await composeAuthorizer({ dataDir: options['data-dir'] });
+    const authorizer = await composeAuthorizer({ dataDir: options['data-dir'], ...(merchants ? { merchants } : {}) });
     console.log(`decision key       ${publicKeyToText(authorizer.decisionKey.publicKey)}`);
     console.log(`operator root key  ${publicKeyToText(authorizer.lists.rootKey)}`);
     await authorizer.close();
     return exitCodes.ok;
   }
   if (options.approve) {
-    const authorizer = await composeAuthorizer(storage);
+    const authorizer = await composeAuthorizer({ ...storage, ...(merchants ? { merchants } : {}) });
     const changed = await authorizer.service.approveTerminal(options.approve);
     await authorizer.close();
     console.log(changed ? `approved ${options.approve}` : `no pending or suspended terminal ${options.approve}`);
@@ -229,6 +236,7 @@ export async function run(args: string[]): Promise<number> {
     enrollment,
     issuers,
     ...(risk ? { risk } : {}),
+    ...(merchants ? { merchants } : {}),
     notify: {
       ...(options['wallet-webhook'] ? { walletWebhook: options['wallet-webhook'] } : {}),
       ...(options.gateway ? { gatewayUrl: options.gateway } : {}),

@@ -12,6 +12,7 @@ import type { RgbImage } from '../../hal/portable/rgb-to-frame';
 import { stationary } from '../../hal/sim/tracks';
 import { trackSerial } from '../../hal/sim/track-serial';
 import type { Charge } from '../../src/authorization/charge';
+import type { Site } from '../../src/authorization/enrollment';
 import { describeLocation } from '../../src/authorization/location';
 import { NmeaLocationSensor } from '../../src/location/index';
 import { createTerminal, formatAmount, type Terminal } from '../../src/terminal/terminal';
@@ -34,13 +35,15 @@ export interface Station {
 /**
  * `authorizerKey`: the authorizer's key, pinned. Without it the station trusts whichever key answers its first
  * enrollment (trust on first use, simulator only) and says so. `http`: the board's HTTP client (one that pins the
- * authorizer's TLS certificate, say); default the simulator's.
+ * authorizer's TLS certificate, say); default the simulator's. `site`: where the station stands (its GNSS fixes are
+ * a few metres from it); default the simulator merchant's.
  */
 export async function bootStation(
   name: string, dataDir: string, url: string, say: Say, scene = new PhoneScene(), authorizerKey?: PublicKey, provisioningToken?: Uint8Array, http?: HttpClient,
+  site: Site = simulatorMerchant.site,
 ): Promise<Station> {
   const hal = createSimulatorHal({ dataDirectory: dataDir, quiet: true, camera: { scene, frameRate: 15 }, ...(http ? { http } : {}) });
-  const merchant = simulatorMerchant.site;
+  const merchant = site;
   // A receiver on the counter, a few metres from the merchant's registered site.
   const serial = trackSerial('ublox-m8n', stationary({ start: Date.now(), seconds: 3600, seed: name.length, latitude: merchant.latitude + 0.00004, longitude: merchant.longitude - 0.00003, altitude: 41, acquisition: 0 }), { clock: hal.clock });
   const location = new NmeaLocationSensor({ serial, clock: hal.clock, maxAge: 5000 });

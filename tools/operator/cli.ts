@@ -12,6 +12,7 @@ import { composeAuthorizer, DatabaseUrlError } from '../authorizer/composition';
 import { requeueDead } from '../authorizer/domain/outbox';
 import { issueProvisioningToken } from '../authorizer/domain/provisioning';
 import { DomainRefusal } from '../authorizer/domain/results';
+import { merchantsConfigFor, MerchantsConfigError, type MerchantsConfig } from '../authorizer/domain/merchants';
 import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/domain/risk/config';
 import type { DecisionDetail, OperatorViews } from '../authorizer/store/ports';
 import { databaseFileName } from '../authorizer/store/sqlite/database';
@@ -41,8 +42,11 @@ commands:
   compensations                      reports and compensations, with the time from report to credit
   notifications [--state queued|delivered|dead] [--limit N]
   requeue                            put dead notifications back in the queue
-  provision --merchant ID [--hours N] a one-time token that enrolls one terminal for the merchant (default 168 h);
-                                     give it to the terminal (qrpay terminal --provisioning-token, a board's config)
+  merchants                          the merchants (from merchants.json / --merchants) with their sites and limits
+  provision --merchant ID [--site ID] [--hours N]
+                                     a one-time token that enrolls one terminal for the merchant, at one of its sites
+                                     (default: the merchant's own), valid 168 h unless --hours says otherwise; give it to
+                                     the terminal (qrpay terminal --provisioning-token, a board's config)
   counts                             schema, terminals, requests, live codes, and the strangers' requests counted and sampled
                                      (what /v1/health no longer tells anyone)
 
@@ -50,6 +54,7 @@ options:
   --data-dir DIR       where authorizer.sqlite lives (default var/authorizer)
   --database URL       the authorizer's PostgreSQL database instead (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE)
   --risk-config FILE   the authorizer's risk configuration, for the refund limit (default: DATA_DIR/risk.json if present)
+  --merchants FILE     the authorizer's merchants file, applied as the authorizer applies it (default: DATA_DIR/merchants.json if present)
   --json               print JSON instead of tables
   -h, --help           this text`;
 
@@ -71,6 +76,8 @@ export async function run(args: string[]): Promise<number> {
         note: { type: 'string', default: 'reported to the operator' },
         reference: { type: 'string' },
         merchant: { type: 'string' },
+        site: { type: 'string' },
+        merchants: { type: 'string' },
         hours: { type: 'string', default: '168' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -89,10 +96,12 @@ export async function run(args: string[]): Promise<number> {
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) return usage('--limit must be a whole number, 1 or more');
   let risk: RiskConfig = defaultRiskConfig;
+  let merchants: MerchantsConfig | undefined;
   try {
     risk = riskConfigFor(values['data-dir'], values['risk-config']);
+    merchants = merchantsConfigFor(values['data-dir'], values.merchants);
   } catch (error) {
-    if (error instanceof RiskConfigError) return usage(error.message);
+    if (error instanceof RiskConfigError || error instanceof MerchantsConfigError) return usage(error.message);
     throw error;
   }
 
@@ -102,7 +111,7 @@ export async function run(args: string[]): Promise<number> {
   if (database === undefined && !existsSync(join(values['data-dir'], databaseFileName))) {
     return fail(`no authorizer database in ${values['data-dir']} (see --data-dir, --database)`);
   }
-  const authorizer = await composeAuthorizer({ dataDir: values['data-dir'], ...(database !== undefined ? { database } : {}), risk });
+  const authorizer = await composeAuthorizer({ dataDir: values['data-dir'], ...(database !== undefined ? { database } : {}), risk, ...(merchants ? { merchants } : {}) });
   const { disputes, store, instructions } = authorizer;
   const views = <T>(read: (v: OperatorViews) => Promise<T>) => store.transaction((tx) => read(tx.views));
   try {
@@ -249,14 +258,25 @@ export async function run(args: string[]): Promise<number> {
         console.log(command === 'suspend' ? `suspended ${argument} (${reason})` : `resumed ${argument}`);
         return 0;
       }
+      case 'merchants': {
+        const rows = await store.transaction(async (tx) => Promise.all((await tx.merchants.list()).map(async (m) => ({
+          id: m.merchantId, name: m.name, category: m.categoryCode, currency: m.currency, purposes: m.purposes.join(','), max_amount: m.maxAmount,
+          sites: (await tx.sites.forMerchant(m.merchantId)).map((x) => `${x.id} (${x.name}: ${x.latitude}, ${x.longitude} ±${x.radius} m)`).join('; '),
+        }))));
+        print(rows);
+        return 0;
+      }
       case 'provision': {
         const hours = Number(values.hours);
         if (!values.merchant) return usage('provision needs --merchant ID');
         if (!(Number.isInteger(hours) && hours >= 1)) return usage('--hours must be a whole number, 1 or more');
-        const issued = await store.transaction((tx) => issueProvisioningToken(tx, { merchantId: values.merchant!, now: Date.now(), lifetimeMs: hours * 3_600_000 }));
+        const issued = await store.transaction((tx) => issueProvisioningToken(tx, {
+          merchantId: values.merchant!, ...(values.site ? { siteId: values.site } : {}), now: Date.now(), lifetimeMs: hours * 3_600_000,
+        }));
         const token = Buffer.from(issued.token).toString('hex');
-        if (values.json) print({ token, merchant: issued.merchantId, expires: time(issued.expiresAt) });
-        else console.log(`${token}\n(one terminal, merchant ${issued.merchantId}, until ${time(issued.expiresAt)}; shown once, only its hash is stored)`);
+        const at = issued.siteId ? `, site ${issued.siteId}` : '';
+        if (values.json) print({ token, merchant: issued.merchantId, site: issued.siteId, expires: time(issued.expiresAt) });
+        else console.log(`${token}\n(one terminal, merchant ${issued.merchantId}${at}, until ${time(issued.expiresAt)}; shown once, only its hash is stored)`);
         return 0;
       }
       case 'counts': {
