@@ -243,7 +243,6 @@ export async function run(args: string[]): Promise<number> {
     },
   };
   const log = jsonLog();
-  const stopSignal = stopRequested();
   if (workers > 1 && !isWorker()) {
     // Migrations, keys, the merchant and the trusted issuers once, before any worker races to create them.
     await (await composeAuthorizer(config)).close();
@@ -256,7 +255,7 @@ export async function run(args: string[]): Promise<number> {
     }
     await runPrimary({
       workers,
-      stop: stopSignal,
+      stop: stopRequested(),
       log: (line) => log.event('warn', 'worker', { msg: line }),
       onListening: ({ host, port: bound }) => {
         const shownHost = host.includes(':') ? `[${host}]` : host;
@@ -285,11 +284,18 @@ export async function run(args: string[]): Promise<number> {
     else if (enrollment === 'provisioned') log.event('info', 'enrollment', { msg: 'new terminals need a provisioning token: qrpay operator provision --merchant ID' });
     if (metricsAddress) {
       const registry = authorizer.metrics.registry;
-      metricsListener = await serveMetrics(() => registry.metrics(), registry.contentType, metricsAddress.host, metricsAddress.port);
+      try {
+        metricsListener = await serveMetrics(() => registry.metrics(), registry.contentType, metricsAddress.host, metricsAddress.port);
+      } catch (error) {
+        // A busy metrics port: nothing may be left listening, or the process would not exit with the error.
+        await authorizer.close({ graceMs: 0 });
+        throw error;
+      }
       log.event('info', 'metrics', { msg: `metrics on ${metricsListener.url}`, url: metricsListener.url });
     }
   }
-  const signal = await stopSignal;
+  // Only now: a failed start must exit, and the parent watch's timer would keep the process alive.
+  const signal = await stopRequested();
   log.event('info', 'draining', { msg: `${signal}: draining (no new connections; up to ${drainSeconds} s for the requests under way)`, signal });
   await authorizer.close({ graceMs: drainSeconds * 1000 });
   await metricsListener?.close();
