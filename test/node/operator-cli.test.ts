@@ -156,3 +156,26 @@ describe('qrpay operator', () => {
     expect((await operator('provision', '--merchant', 'M-DEMO', '--hours', '0')).code).toBe(2);
   });
 });
+
+describe('qrpay operator suspend / resume', () => {
+  it('suspends a terminal the live authorizer then declines, and resumes it above its last trace', async () => {
+    world = await JudgementWorld.start();
+    const t = await world.terminal();
+    const alice = world.wallet();
+    expect((await t.pay(alice)).body.outcome).toBe('approved');
+    const suspended = await operator('suspend', t.id, '--reason', 'reported stolen');
+    expect([suspended.code, suspended.out]).toEqual([0, `suspended ${t.id} (reported stolen)`]);
+    const declined = await t.pay(alice);
+    expect([declined.body.outcome, declined.body.reason]).toEqual(['declined', 'terminal-suspended']);
+    const listed = JSON.parse((await operator('terminals', '--json')).out) as { id: string; status: string }[];
+    expect(listed.find((x) => x.id === t.id)?.status).toBe('suspended');
+    // Twice is a mistake the operator hears about; so is an unknown terminal, and resuming one that is not suspended.
+    expect((await operator('suspend', t.id)).err).toMatch(/is suspended: only an approved terminal can be suspended/);
+    expect((await operator('suspend', 'T0000000000')).err).toMatch(/no terminal T0000000000/);
+    expect((await operator('suspend')).code).toBe(2);
+
+    expect(await operator('resume', t.id)).toMatchObject({ code: 0, out: `resumed ${t.id}` });
+    expect((await t.pay(alice)).body.outcome).toBe('approved');
+    expect((await operator('resume', t.id)).err).toMatch(/is approved: only a suspended terminal can be resumed/);
+  });
+});

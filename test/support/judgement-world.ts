@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { nodeEntropy } from '../../hal/sim/entropy';
 import type { Purpose } from '../../src/authorization/charge';
 import { requestHash, verifyDecision, type DecisionBody } from '../../src/authorization/decision';
-import { signEnrollmentRequest, verifyEnrollmentAnswer } from '../../src/authorization/enrollment';
+import { signEnrollmentRequest, verifyEnrollmentAnswer, type Site } from '../../src/authorization/enrollment';
 import type { WireLocation } from '../../src/authorization/location';
 import type { PublicKey } from '../../src/authorization/signer';
 import { signRequest } from '../../src/authorization/request';
@@ -178,17 +178,21 @@ export class BenchTerminal {
   }
 }
 
-/** Enrolls a bench terminal with its own new key (the authorizer must approve enrollments itself). */
-export async function enrollBenchTerminal(endpoint: AuthorizerEndpoint, firmware = '1.0.0'): Promise<BenchTerminal> {
+/** Enrolls a bench terminal with its own new key (the authorizer must approve enrollments itself, or take `provisioningToken`). */
+export async function enrollBenchTerminal(endpoint: AuthorizerEndpoint, firmware = '1.0.0', provisioningToken?: Uint8Array): Promise<BenchTerminal & { site: Site }> {
   const key = createKeyPair('ES256', nodeEntropy);
   const request = signEnrollmentRequest(
-    { key: { alg: 'ES256', publicKey: key.publicKey }, device: { model: 'bench', serial: `S${Math.random().toString(36).slice(2, 10)}`, firmware, board: 'bench' }, localTime: endpoint.now() },
+    {
+      key: { alg: 'ES256', publicKey: key.publicKey }, device: { model: 'bench', serial: `S${Math.random().toString(36).slice(2, 10)}`, firmware, board: 'bench' }, localTime: endpoint.now(),
+      ...(provisioningToken ? { provisioningToken } : {}),
+    },
     { alg: 'ES256', sign: signerFor(key) },
   );
   const response = await fetch(`${endpoint.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: request });
   const verified = verifyEnrollmentAnswer(new Uint8Array(await response.arrayBuffer()), request);
   if (!verified.ok || !verified.answer.terminalId) throw new Error(`enrollment failed: ${verified.ok ? verified.answer.status : verified.detail}`);
-  return new BenchTerminal(endpoint, verified.answer.terminalId, key, firmware, verified.answer.authorizer);
+  // The site the authorizer told it it stands at (its own, or its merchant's).
+  return Object.assign(new BenchTerminal(endpoint, verified.answer.terminalId, key, firmware, verified.answer.authorizer), { site: verified.answer.merchant!.site });
 }
 
 export interface Reversed {
@@ -287,7 +291,7 @@ export class JudgementWorld {
     return { url: this.authorizer.url, decisionKey: this.authorizer.decisionKey, now: this.time.now };
   }
 
-  terminal(firmware = '1.0.0'): Promise<BenchTerminal> {
+  terminal(firmware = '1.0.0'): Promise<BenchTerminal & { site: Site }> {
     return enrollBenchTerminal(this.endpoint, firmware);
   }
 

@@ -1,11 +1,17 @@
 /**
  * The reference authorizer as a server: the composition root (composition.ts)
- * with the HTTP face on loopback and the notification dispatcher running.
+ * with the HTTP face on loopback (HTTPS when given a certificate), the
+ * notification dispatcher running, every exchange counted (ops/metrics.ts)
+ * and handed to `onExchange` (the CLI's JSON log), readiness answered from
+ * the database, and a `close()` that drains the requests under way before it
+ * closes the database.
  */
 import type { PublicKey } from '../../src/authorization/signer';
 import { composeAuthorizer, type Authorizer, type CompositionConfig } from './composition';
 import { walletRoutes } from './http/wallet-routes';
-import { listen, readBody } from './http/server';
+import type { ExchangeEntry } from './http/exchange';
+import { listen, readBody, type TlsFiles } from './http/server';
+import { AuthorizerMetrics } from './ops/metrics';
 import type { Db } from './store/sqlite/database';
 import { SqliteStore } from './store/sqlite/index';
 
@@ -15,8 +21,15 @@ export interface AuthorizerConfig extends CompositionConfig {
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
-  onExchange?(entry: { method: string; path: string; status: number; ms: number }): void;
+  /** PEM certificate and key: HTTPS instead of HTTP (ops/tls.ts reads and checks them). */
+  tls?: TlsFiles;
+  onExchange?(entry: ExchangeEntry): void;
+  /** Node's process metrics (CPU, memory, event loop, GC) in `metrics` too: once per process, so the CLI's. */
+  processMetrics?: boolean;
 }
+
+/** How long the database may take to answer a readiness probe before the instance counts as not ready. */
+export const readinessTimeoutMs = 2_000;
 
 export interface RunningAuthorizer extends Omit<Authorizer, 'decisionKey' | 'close'> {
   url: string;
@@ -25,12 +38,37 @@ export interface RunningAuthorizer extends Omit<Authorizer, 'decisionKey' | 'clo
   db: Db;
   /** The key terminals verify decisions with. */
   decisionKey: PublicKey;
-  close(): Promise<void>;
+  metrics: AuthorizerMetrics;
+  /** Why the instance is not ready (the database), or undefined: what GET /v1/ready answers. */
+  notReady(): Promise<string | undefined>;
+  /**
+   * Drains and stops: no new connections, the requests under way answered (at most `graceMs`, default 10 s),
+   * then the dispatcher stopped and the database closed.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 export async function startAuthorizer(config: AuthorizerConfig): Promise<RunningAuthorizer> {
   const authorizer = await composeAuthorizer(config);
   const { store, service, lists, stepUps, disputes, now } = authorizer;
+  let inFlight = () => 0;
+  const metrics = new AuthorizerMetrics(
+    { inFlight: () => inFlight(), backlog: () => store.transaction((tx) => tx.outbox.backlog()) },
+    { processMetrics: config.processMetrics ?? false },
+  );
+  const notReady = async (): Promise<string | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('database not answering'), readinessTimeoutMs);
+    });
+    // The keys were loaded before the port opened; what can go away since is the database.
+    const probe = store.schemaVersion().then(() => undefined, () => 'database unreachable');
+    try {
+      return await Promise.race([probe, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   try {
     const listening = await listen(
       {
@@ -45,12 +83,16 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
         denyList: () => store.transaction((tx) => lists.denyList(tx)),
         // Liveness only: counts tell a stranger how busy the system is; the operator reads them with `qrpay operator counts`.
         health: async () => ({ ok: true }),
-        onExchange: config.onExchange,
+        notReady,
+        onExchange: (entry) => {
+          metrics.exchange(entry);
+          config.onExchange?.(entry);
+        },
         routes: walletRoutes({ store, stepUps, disputes, now, readBody }),
       },
-      config.host ?? '127.0.0.1',
-      config.port ?? 0,
+      { host: config.host ?? '127.0.0.1', port: config.port ?? 0, ...(config.tls ? { tls: config.tls } : {}) },
     );
+    inFlight = listening.inFlight;
     authorizer.dispatcher.start();
     // Holds nobody completed are released within a minute of their expiry.
     const expiry = setInterval(() => void authorizer.instructions.expireHolds().catch(() => undefined), 60_000);
@@ -64,9 +106,11 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
         return store.db;
       },
       decisionKey: authorizer.decisionKey.publicKey,
-      close: async () => {
+      metrics,
+      notReady,
+      close: async (options) => {
+        await listening.close(options);
         clearInterval(expiry);
-        await listening.close();
         await authorizer.close();
       },
     };

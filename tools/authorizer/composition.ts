@@ -12,6 +12,7 @@ import type { MerchantProfile } from '../../src/authorization/enrollment';
 import { AuthorizerService, defaultRateLimits, type RateLimits } from './domain/authorization';
 import { Disputes } from './domain/disputes';
 import { Lists, type IssuerEntry } from './domain/lists';
+import { applyMerchants, type MerchantsConfig } from './domain/merchants';
 import { defaultRiskConfig, type RiskConfig } from './domain/risk/config';
 import type { EnrollmentLimits, EnrollmentMode } from './domain/provisioning';
 import { Judgement } from './domain/risk/judgement';
@@ -63,6 +64,11 @@ export interface CompositionConfig {
   enrollment?: EnrollmentMode;
   /** The merchant terminals enroll for without a token ('open', 'manual'). Default the simulator's; recorded on open. */
   merchant?: MerchantProfile;
+  /**
+   * The operator's merchants and sites (domain/merchants.ts: merchants.json), created or updated on open; the
+   * first merchant and its first site replace `merchant` for enrollments without a token.
+   */
+  merchants?: MerchantsConfig;
   /** Largest single payment, minor units. Default 50 000 (500.00). */
   maxAmount?: number;
   /** Issuers to trust from the start (added to the store). */
@@ -131,9 +137,11 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
     const decisionKey = await fileKey(store, config.dataDir, 'decision.key');
     const offlineLimits = config.offline === null ? undefined : config.offline ?? defaultOfflineLimits;
     const lists = new Lists({ root: await fileKey(store, config.dataDir, 'operator.key'), now, ...(offlineLimits ? { offlineLimits } : {}) });
-    const merchant = config.merchant ?? simulatorMerchant;
+    const configured = config.merchants?.merchants[0];
+    const merchant = configured?.profile ?? config.merchant ?? simulatorMerchant;
     await store.transaction(async (tx) => {
-      await tx.merchants.upsert(merchant, config.maxAmount ?? 50_000, now());
+      if (config.merchants) await applyMerchants(tx, config.merchants, now());
+      else await tx.merchants.upsert(merchant, config.maxAmount ?? 50_000, now());
       for (const issuer of config.issuers ?? []) await lists.trustIssuer(tx, issuer);
     });
     // Webhook bodies are signed with the decision key, the key terminals and wallets already know the authorizer by.
@@ -159,6 +167,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       listVersions: (tx) => lists.versions(tx),
       operator: lists.rootKey,
       merchant,
+      ...(configured ? { defaultSiteId: configured.sites[0].id } : {}),
       enrollment: config.enrollment ?? 'provisioned',
       now,
       judgement,

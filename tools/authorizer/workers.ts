@@ -13,6 +13,8 @@ export interface PrimaryOptions {
   /** Called once every worker listens, with the address the first one reported. */
   onListening(address: { host: string; port: number }): void;
   log(line: string): void;
+  /** Resolves when the cluster is to stop (the CLI's SIGTERM / SIGINT). */
+  stop: Promise<unknown>;
 }
 
 /** True in a process the primary forked. */
@@ -25,7 +27,8 @@ export function leaveCluster(): void {
 
 /**
  * Forks the workers (each re-runs this process's command line), replaces any
- * that dies while serving, and on SIGINT / SIGTERM asks each to stop and
+ * that dies while serving, and when `stop` resolves asks each to stop
+ * (SIGTERM: each drains its requests under way and closes its database) and
  * resolves when all have exited.
  */
 export function runPrimary(options: PrimaryOptions): Promise<void> {
@@ -43,21 +46,17 @@ export function runPrimary(options: PrimaryOptions): Promise<void> {
     fork();
   });
   for (let i = 0; i < options.workers; i++) fork();
-  return new Promise((resolve) => {
-    const stop = () => {
-      if (stopping) return;
-      stopping = true;
-      const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
-      if (alive.length === 0) return resolve();
-      let left = alive.length;
-      for (const worker of alive) {
-        worker.once('exit', () => {
-          if (--left === 0) resolve();
-        });
-        worker.process.kill('SIGTERM');
-      }
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  return options.stop.then(() => new Promise<void>((resolve) => {
+    stopping = true;
+    const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+    if (alive.length === 0) return resolve();
+    let left = alive.length;
+    for (const worker of alive) {
+      worker.once('exit', () => {
+        if (--left === 0) resolve();
+      });
+      // A worker signalled already (systemd's whole control group, a terminal's process group) ignores this one.
+      worker.process.kill('SIGTERM');
+    }
+  }));
 }

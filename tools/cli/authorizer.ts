@@ -1,7 +1,10 @@
 /**
  * `qrpay authorizer`: runs the reference authorizer on loopback with its
  * SQLite database (or a PostgreSQL one), in one process or several
- * (--workers), until interrupted.
+ * (--workers), over HTTP or HTTPS, logging one JSON line per exchange, until
+ * SIGTERM or SIGINT, which it answers by draining (the requests under way
+ * finish) and closing the database. `qrpay authorizer tls-keygen` makes a
+ * self-signed certificate for development.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,16 +14,24 @@ import type { CoseAlgName } from '../../src/cose/sign1';
 import { startAuthorizer } from '../authorizer/authorizer';
 import { composeAuthorizer, DatabaseUrlError } from '../authorizer/composition';
 import { isWorker, leaveCluster, runPrimary } from '../authorizer/workers';
+import { jsonLog } from '../authorizer/ops/log';
+import { clusterMetricsText, parseHostPort, serveMetrics, type MetricsListener } from '../authorizer/ops/metrics';
+import { defaultTlsNames, generateSelfSigned, readTlsPair, TlsFileError, type TlsPair } from '../authorizer/ops/tls';
 import type { IssuerEntry } from '../authorizer/domain/lists';
 import { enrollmentModes, type EnrollmentMode } from '../authorizer/domain/provisioning';
 import { loadIssuer } from '../wallet/files';
 import { riskConfigFor, type RiskConfig } from '../authorizer/domain/risk/config';
+import { merchantsConfigFor, type MerchantsConfig } from '../authorizer/domain/merchants';
 import { databaseFileName } from '../authorizer/store/sqlite/database';
 import { CliError, exitCodes } from './exit';
 
 const help = `usage: qrpay authorizer [options]
+       qrpay authorizer tls-keygen [--out-dir DIR] [--name HOST]... [--days N] [--force]
 
-Runs the reference authorizer (enrollment, authorization, trust lists) over HTTP.
+Runs the reference authorizer (enrollment, authorization, trust lists) over HTTP or HTTPS.
+Logs one JSON line per exchange on stdout; GET /v1/health is liveness, GET /v1/ready readiness.
+SIGTERM or SIGINT drains it: no new connections, the requests under way answered, then
+the database closed.
 
 options:
   --data-dir DIR         where authorizer.sqlite lives (default var/authorizer), and the notification spool
@@ -37,6 +48,14 @@ options:
   --trust-issuer-file F  trust the issuer in a \`qrpay wallet issuer\` key file (only its public key is used; repeatable)
   --risk-config FILE     factor points, parameters and thresholds (JSON, docs/authorizer.md;
                          default: DATA_DIR/risk.json if present, else the safe defaults)
+  --merchants FILE       the merchants and their sites (JSON, docs/authorizer.md; default: DATA_DIR/merchants.json
+                         if present, else the simulator's merchant); terminals enrolling without a token join the
+                         first merchant's first site
+  --tls-cert FILE        serve HTTPS with this PEM certificate (chain) ...
+  --tls-key FILE         ... and its PEM private key (both or neither; tls-keygen makes a pair)
+  --metrics HOST:PORT    serve Prometheus metrics at http://HOST:PORT/metrics (off by default; bind it to
+                         an address only your monitoring reaches: counts say how busy the system is)
+  --drain-seconds N      on SIGTERM, how long requests under way may take to finish (default 10)
   --wallet-webhook URL   deliver customer notifications to the wallet push service (default: spool in DATA_DIR/outbox)
   --gateway URL          deliver them to an SMS / e-mail gateway too (default: spool in DATA_DIR/outbox)
   --approve TERMINAL_ID  approve a pending (or re-approve a suspended) terminal and exit
@@ -44,7 +63,54 @@ options:
                          --authorizer-key) and exit; the database must exist
   -h, --help             this text`;
 
+const keygenHelp = `usage: qrpay authorizer tls-keygen [--out-dir DIR] [--name HOST]... [--days N] [--force]
+
+Makes a self-signed P-256 certificate and key for development (openssl), in DIR/tls-cert.pem and
+DIR/tls-key.pem (owner-only). Serve with qrpay authorizer --tls-cert DIR/tls-cert.pem --tls-key
+DIR/tls-key.pem; pin on terminals with qrpay terminal --authorizer-ca DIR/tls-cert.pem.
+
+options:
+  --out-dir DIR    where to write the pair (default var/authorizer/tls)
+  --name HOST      a host name or IP address the certificate is for (repeatable; default ${defaultTlsNames.join(', ')})
+  --days N         validity in days (default 365, at most 825)
+  --force          replace an existing pair
+  -h, --help       this text`;
+
+function keygen(args: string[]): number {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        'out-dir': { type: 'string', default: 'var/authorizer/tls' },
+        name: { type: 'string', multiple: true, default: [] },
+        days: { type: 'string', default: '365' },
+        force: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n\n${keygenHelp}`, exitCodes.usage);
+  }
+  if (values.help) {
+    console.log(keygenHelp);
+    return exitCodes.ok;
+  }
+  try {
+    const made = generateSelfSigned({ outDir: values['out-dir'], names: values.name, days: Number(values.days), force: values.force });
+    console.log(`certificate ${made.certPath} (self-signed, SHA-256 ${made.fingerprint})`);
+    console.log(`key         ${made.keyPath} (owner-only)`);
+    console.log(`serve:      qrpay authorizer --tls-cert ${made.certPath} --tls-key ${made.keyPath}`);
+    console.log(`pin:        qrpay terminal --authorizer https://${(values.name[0] ?? 'localhost').replace(/^(.*:.*)$/, '[$1]')}:8080 --authorizer-ca ${made.certPath}`);
+    return exitCodes.ok;
+  } catch (error) {
+    if (error instanceof TlsFileError) throw new CliError(error.message, exitCodes.usage);
+    throw error;
+  }
+}
+
 export async function run(args: string[]): Promise<number> {
+  if (args[0] === 'tls-keygen') return keygen(args.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -63,8 +129,13 @@ export async function run(args: string[]): Promise<number> {
         approve: { type: 'string' },
         'print-keys': { type: 'boolean', default: false },
         'risk-config': { type: 'string' },
+        merchants: { type: 'string' },
         'wallet-webhook': { type: 'string' },
         gateway: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        metrics: { type: 'string' },
+        'drain-seconds': { type: 'string', default: '10' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -87,6 +158,27 @@ export async function run(args: string[]): Promise<number> {
     console.error(`qrpay authorizer: --workers must be 1-64, got ${options.workers}`);
     return 2;
   }
+  const drainSeconds = Number(options['drain-seconds']);
+  if (!Number.isFinite(drainSeconds) || drainSeconds < 0 || drainSeconds > 600) {
+    console.error(`qrpay authorizer: --drain-seconds must be 0-600, got ${options['drain-seconds']}`);
+    return exitCodes.usage;
+  }
+  const metricsAddress = options.metrics === undefined ? undefined : parseHostPort(options.metrics);
+  if (options.metrics !== undefined && !metricsAddress) {
+    console.error(`qrpay authorizer: --metrics wants HOST:PORT (127.0.0.1:9464, [::1]:9464), got ${options.metrics}`);
+    return exitCodes.usage;
+  }
+  if ((options['tls-cert'] === undefined) !== (options['tls-key'] === undefined)) {
+    console.error('qrpay authorizer: give both --tls-cert and --tls-key, or neither');
+    return exitCodes.usage;
+  }
+  let tls: TlsPair | undefined;
+  try {
+    tls = options['tls-cert'] !== undefined ? readTlsPair(options['tls-cert'], options['tls-key']!) : undefined;
+  } catch (error) {
+    if (error instanceof TlsFileError) throw new CliError(error.message, exitCodes.usage);
+    throw error;
+  }
   const database = options.database;
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) {
     console.error(`qrpay authorizer: ${new DatabaseUrlError(database).message}`);
@@ -106,8 +198,10 @@ export async function run(args: string[]): Promise<number> {
   }
   let issuers: IssuerEntry[];
   let risk: RiskConfig | undefined;
+  let merchants: MerchantsConfig | undefined;
   try {
     risk = riskConfigFor(options['data-dir'], options['risk-config']);
+    merchants = merchantsConfigFor(options['data-dir'], options.merchants);
     issuers = options['trust-issuer'].map(parseIssuer);
     for (const path of options['trust-issuer-file']) {
       const issuer = loadIssuer(path);
@@ -124,14 +218,14 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   if (options['print-keys']) {
-    const authorizer = await composeAuthorizer({ dataDir: options['data-dir'] });
+    const authorizer = await composeAuthorizer({ dataDir: options['data-dir'], ...(merchants ? { merchants } : {}) });
     console.log(`decision key       ${publicKeyToText(authorizer.decisionKey.publicKey)}`);
     console.log(`operator root key  ${publicKeyToText(authorizer.lists.rootKey)}`);
     await authorizer.close();
     return exitCodes.ok;
   }
   if (options.approve) {
-    const authorizer = await composeAuthorizer(storage);
+    const authorizer = await composeAuthorizer({ ...storage, ...(merchants ? { merchants } : {}) });
     const changed = await authorizer.service.approveTerminal(options.approve);
     await authorizer.close();
     console.log(changed ? `approved ${options.approve}` : `no pending or suspended terminal ${options.approve}`);
@@ -142,54 +236,97 @@ export async function run(args: string[]): Promise<number> {
     enrollment,
     issuers,
     ...(risk ? { risk } : {}),
+    ...(merchants ? { merchants } : {}),
     notify: {
       ...(options['wallet-webhook'] ? { walletWebhook: options['wallet-webhook'] } : {}),
       ...(options.gateway ? { gatewayUrl: options.gateway } : {}),
     },
   };
+  const log = jsonLog();
   if (workers > 1 && !isWorker()) {
     // Migrations, keys, the merchant and the trusted issuers once, before any worker races to create them.
     await (await composeAuthorizer(config)).close();
+    // The primary answers scrapes for the whole cluster, summing what each worker counted.
+    let metricsListener: MetricsListener | undefined;
+    if (metricsAddress) {
+      const cluster = clusterMetricsText();
+      metricsListener = await serveMetrics(cluster.text, cluster.contentType, metricsAddress.host, metricsAddress.port);
+      log.event('info', 'metrics', { msg: `metrics on ${metricsListener.url} (all ${workers} workers)`, url: metricsListener.url });
+    }
     await runPrimary({
       workers,
-      log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+      stop: stopRequested(),
+      log: (line) => log.event('warn', 'worker', { msg: line }),
       onListening: ({ host, port: bound }) => {
         const shownHost = host.includes(':') ? `[${host}]` : host;
-        console.log(`authorizer listening on http://${shownHost}:${bound} (${workers} workers, database ${shownDatabase})`);
+        const url = `${tls ? 'https' : 'http'}://${shownHost}:${bound}`;
+        log.event('info', 'listening', { msg: `authorizer listening on ${url} (${workers} workers, database ${shownDatabase})`, url, workers });
       },
     });
+    await metricsListener?.close();
+    log.event('info', 'stopped', { msg: `authorizer stopped (${workers} workers drained)` });
     return 0;
   }
-  const who = isWorker() ? ` [worker ${process.pid}]` : '';
   const authorizer = await startAuthorizer({
     ...config,
     host: options.host,
     port,
-    onExchange: (e) => console.log(`${new Date().toISOString()}${who} ${e.method} ${e.path} → ${e.status} (${e.ms} ms)`),
+    ...(tls ? { tls } : {}),
+    processMetrics: true,
+    onExchange: (entry) => log.exchange(entry),
   });
-  if (!isWorker()) {
-    console.log(`authorizer listening on ${authorizer.url} (database ${shownDatabase})`);
-    console.log(`decision key ${publicKeyToText(authorizer.decisionKey)} (pin it: qrpay terminal --authorizer-key KEY)`);
-    if (enrollment === 'open') console.log('enrollment is OPEN: every terminal key that asks is enrolled (simulator and demos only)');
-    else if (enrollment === 'provisioned') console.log('new terminals need a provisioning token: qrpay operator provision --merchant ID');
+  let metricsListener: MetricsListener | undefined;
+  if (isWorker()) authorizer.metrics.shareWithPrimary();
+  else {
+    log.event('info', 'listening', { msg: `authorizer listening on ${authorizer.url} (database ${shownDatabase})`, url: authorizer.url });
+    log.event('info', 'decision-key', { msg: `decision key ${publicKeyToText(authorizer.decisionKey)} (pin it: qrpay terminal --authorizer-key KEY)` });
+    if (enrollment === 'open') log.event('warn', 'enrollment', { msg: 'enrollment is OPEN: every terminal key that asks is enrolled (simulator and demos only)' });
+    else if (enrollment === 'provisioned') log.event('info', 'enrollment', { msg: 'new terminals need a provisioning token: qrpay operator provision --merchant ID' });
+    if (metricsAddress) {
+      const registry = authorizer.metrics.registry;
+      try {
+        metricsListener = await serveMetrics(() => registry.metrics(), registry.contentType, metricsAddress.host, metricsAddress.port);
+      } catch (error) {
+        // A busy metrics port: nothing may be left listening, or the process would not exit with the error.
+        await authorizer.close({ graceMs: 0 });
+        throw error;
+      }
+      log.event('info', 'metrics', { msg: `metrics on ${metricsListener.url}`, url: metricsListener.url });
+    }
   }
-  await new Promise<void>((resolve) => {
+  // Only now: a failed start must exit, and the parent watch's timer would keep the process alive.
+  const signal = await stopRequested();
+  log.event('info', 'draining', { msg: `${signal}: draining (no new connections; up to ${drainSeconds} s for the requests under way)`, signal });
+  await authorizer.close({ graceMs: drainSeconds * 1000 });
+  await metricsListener?.close();
+  log.event('info', 'stopped', { msg: 'authorizer stopped: requests answered, database closed' });
+  leaveCluster();
+  return 0;
+}
+
+/**
+ * Resolves with the first SIGTERM or SIGINT (or 'parent-gone'). The handlers stay installed: a second signal
+ * (systemd signals the whole control group, a terminal's Ctrl-C the whole process group, and a --workers primary
+ * forwards it too) must not kill a process that is draining; signal handlers do not keep the process alive.
+ */
+function stopRequested(): Promise<string> {
+  return new Promise<string>((resolve) => {
     // Started through npx, a `kill %1` stops npm's process, not this one: leave with our parent rather than
     // linger on the port as an orphan. The watch is cleared on every way out, or it would keep the process alive.
     const parent = process.ppid;
-    const leave = () => {
+    let stopping = false;
+    const leave = (why: string) => {
+      if (stopping) return;
+      stopping = true;
       clearInterval(watch);
-      resolve();
+      resolve(why);
     };
     const watch = setInterval(() => {
-      if (process.ppid !== parent) leave();
+      if (process.ppid !== parent) leave('parent-gone');
     }, 500);
-    process.once('SIGINT', leave);
-    process.once('SIGTERM', leave);
+    process.on('SIGINT', () => leave('SIGINT'));
+    process.on('SIGTERM', () => leave('SIGTERM'));
   });
-  await authorizer.close();
-  leaveCluster();
-  return 0;
 }
 
 function parseIssuer(spec: string): IssuerEntry {

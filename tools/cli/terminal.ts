@@ -4,7 +4,9 @@
  * its key and state in its data directory; the code is shown to its camera
  * as a PNG (e.g. from `qrpay wallet code --png`) or handed over as text.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { NodeHttpClient } from '../../hal/sim/http';
 import { readPngFile } from '../../hal/sim/png';
 import { publicKeyFromText } from '../../src/authorization/signer';
 import { chargeProblem, purposes, type Charge, type Purpose } from '../../src/authorization/charge';
@@ -25,6 +27,8 @@ options:
   --data-dir DIR     the terminal's storage and keys (default var/terminal)
   --authorizer-key K pin the authorizer's decision key (ES256:HEX, from qrpay authorizer
                      --print-keys); without it the terminal trusts the key of its first answer
+  --authorizer-ca F  for an https:// authorizer: trust only the certificates in this PEM file (its own
+                     self-signed one from qrpay authorizer tls-keygen, or your CA's) instead of the system's
   --provisioning-token HEX
                      the one-time token for its first enrollment (qrpay operator provision)
   --png FILE         a payment code rendered as a PNG (qrpay wallet code --png FILE)
@@ -44,6 +48,7 @@ export async function run(args: string[]): Promise<number> {
         authorizer: { type: 'string', default: `http://127.0.0.1:${process.env.QRPAY_PORT ?? '8080'}` },
         'data-dir': { type: 'string', default: 'var/terminal' },
         'authorizer-key': { type: 'string' },
+        'authorizer-ca': { type: 'string' },
         'provisioning-token': { type: 'string' },
         png: { type: 'string' },
         code: { type: 'string' },
@@ -83,6 +88,18 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const provisioningToken = tokenText === undefined ? undefined : new Uint8Array(Buffer.from(tokenText, 'hex'));
+  let http: NodeHttpClient | undefined;
+  if (values['authorizer-ca'] !== undefined) {
+    let ca: Buffer;
+    try {
+      ca = readFileSync(values['authorizer-ca']);
+    } catch (error) {
+      throw new CliError(`--authorizer-ca ${values['authorizer-ca']}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, exitCodes.usage);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new CliError(`--authorizer-ca ${values['authorizer-ca']}: no PEM certificate in it`, exitCodes.usage);
+    // The pinned certificates replace the system's trust store for this connection, nothing else is trusted.
+    http = new NodeHttpClient({ tls: { ca } });
+  }
   const started = performance.now();
   const say = (stage: string, text: string) => console.log(`${`+${((performance.now() - started) / 1000).toFixed(3)} s`.padStart(10)}  ${stage.padEnd(10)} ${text}`);
   let screen: RgbImage | undefined;
@@ -94,7 +111,7 @@ export async function run(args: string[]): Promise<number> {
   let station: Station | undefined;
   try {
     const scene = new PhoneScene(Math.max(320, screen?.width ?? 0), Math.max(240, screen?.height ?? 0));
-    station = await bootStation('terminal', values['data-dir'], values.authorizer, say, scene, authorizerKey, provisioningToken);
+    station = await bootStation('terminal', values['data-dir'], values.authorizer, say, scene, authorizerKey, provisioningToken, { http });
     const decision = screen ? await chargeWithPhone(station, charge, screen, say) : await chargeWithText(station, charge, values.code!, say);
     return exitCodeForOutcome(decision.outcome);
   } finally {

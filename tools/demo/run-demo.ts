@@ -13,7 +13,8 @@ import { SystemClock } from '../../hal/sim/system-clock';
 import type { Charge } from '../../src/authorization/charge';
 import { hex } from '../../src/paycode/hex';
 import { formatAmount } from '../../src/terminal/terminal';
-import { startAuthorizer, type RunningAuthorizer } from '../authorizer/authorizer';
+import { simulatorMerchant, startAuthorizer, type RunningAuthorizer } from '../authorizer/authorizer';
+import type { MerchantsConfig } from '../authorizer/domain/merchants';
 import { bootStation, chargeWithPhone, type Station } from './station';
 
 import { qrInfo, writeQrPng } from '../wallet/render';
@@ -24,6 +25,8 @@ export interface DemoOptions {
   dataDir?: string;
   /** Where lines go (default stdout). */
   write?: (line: string) => void;
+  /** The operator's merchants (domain/merchants.ts): the terminals enroll as the first one, at its first site. */
+  merchants?: MerchantsConfig;
 }
 
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
@@ -44,14 +47,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
 
     heading('1. the authorizer and the wallet issuer');
     // The demo enrolls its terminals openly, and says so (a real authorizer wants a provisioning token).
-    authorizer = await startAuthorizer({ dataDir: join(root, 'authorizer'), enrollment: 'open' });
+    authorizer = await startAuthorizer({ dataDir: join(root, 'authorizer'), enrollment: 'open', ...(options.merchants ? { merchants: options.merchants } : {}) });
+    const merchant = options.merchants?.merchants[0];
+    const site = merchant?.sites[0] ?? simulatorMerchant.site;
     say('authorizer', `listening on ${authorizer.url}; SQLite database ${join(root, 'authorizer', 'authorizer.sqlite')} (schema v${await authorizer.store.schemaVersion()})`);
     const issuer = createIssuer({ alg: 'ES256' }, nodeEntropy);
     await authorizer.trustIssuer({ alg: issuer.alg, kid: issuer.kid, publicKey: issuer.publicKey });
     say('wallet', `issuer key created (ES256, kid ${hex(issuer.kid)}); the operator's signed trust list now includes it`);
 
     heading('2. a terminal boots: key, enrollment, GNSS');
-    const counter = await bootStation('counter', join(root, 'terminal-1'), authorizer.url, say, undefined, authorizer.decisionKey);
+    const counter = await bootStation('counter', join(root, 'terminal-1'), authorizer.url, say, undefined, authorizer.decisionKey, undefined, { site });
     stations.push(counter);
 
     heading('3. a customer\'s phone: credential and payment code');
@@ -67,8 +72,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     await writeQrPng(png, code.text, { scale: 3 });
     const screen = readPngFile(png);
 
-    heading('4. the payment: 4.50 EUR at the counter');
-    const coffee: Charge = { amount: 450, currency: 'EUR', purpose: 'counter-sale', reference: 'DEMO-0001' };
+    // What the merchant the terminal enrolled for sells, in its currency.
+    const enrolledFor = counter.terminal.identity!.merchant;
+    const coffee: Charge = { amount: 450, currency: enrolledFor.currency, purpose: enrolledFor.purposes[0], reference: 'DEMO-0001' };
+    heading(`4. the payment: ${formatAmount(coffee.amount)} ${coffee.currency} at the counter of ${enrolledFor.name}`);
     const first = await chargeWithPhone(counter, coffee, screen, say);
     if (first.outcome !== 'approved' || !first.actuated) {
       say('demo', `expected an approval, got ${first.outcome} (${first.reason})`);
@@ -79,7 +86,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const copy = await chargeWithPhone(counter, { ...coffee, reference: 'DEMO-0002' }, screen, say);
 
     heading('6. the copy at another terminal, which never saw it');
-    const kiosk = await bootStation('kiosk', join(root, 'terminal-2'), authorizer.url, say, undefined, authorizer.decisionKey);
+    const kiosk = await bootStation('kiosk', join(root, 'terminal-2'), authorizer.url, say, undefined, authorizer.decisionKey, undefined, { site });
     stations.push(kiosk);
     const elsewhere = await chargeWithPhone(kiosk, { ...coffee, reference: 'DEMO-0003' }, screen, say);
 

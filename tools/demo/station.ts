@@ -14,6 +14,7 @@ import type { PowerCutOptions } from '../../hal/sim/power-switch';
 import { stationary } from '../../hal/sim/tracks';
 import { trackSerial } from '../../hal/sim/track-serial';
 import type { Charge } from '../../src/authorization/charge';
+import type { Site } from '../../src/authorization/enrollment';
 import { describeLocation } from '../../src/authorization/location';
 import { NmeaLocationSensor } from '../../src/location/index';
 import { createTerminal, formatAmount, type Terminal } from '../../src/terminal/terminal';
@@ -32,6 +33,8 @@ export interface StationHardware {
   http?: HttpClient;
   /** What the GNSS receiver reports from `start` (ms) on. Default: standing at the counter under open sky. */
   track?: (start: number, site: { latitude: number; longitude: number }) => Iterable<ReceiverEpoch>;
+  /** Where the terminal stands (its merchant's site). Default: the simulator's cafe. */
+  site?: Site;
 }
 
 export interface Station {
@@ -45,7 +48,9 @@ export interface Station {
 
 /**
  * `authorizerKey`: the authorizer's key, pinned. Without it the station trusts whichever key answers its first
- * enrollment (trust on first use, simulator only) and says so.
+ * enrollment (trust on first use, simulator only) and says so. `http`: the board's HTTP client (one that pins the
+ * authorizer's TLS certificate, say); default the simulator's. `site`: where the station stands (its GNSS fixes are
+ * a few metres from it); default the simulator merchant's.
  */
 export async function bootStation(
   name: string, dataDir: string, url: string, say: Say, scene = new PhoneScene(), authorizerKey?: PublicKey, provisioningToken?: Uint8Array,
@@ -55,7 +60,7 @@ export async function bootStation(
     dataDirectory: dataDir, quiet: true, camera: { scene, frameRate: 15 },
     ...(hardware.powerCut ? { powerCut: hardware.powerCut } : {}), ...(hardware.http ? { http: hardware.http } : {}),
   });
-  const merchant = simulatorMerchant.site;
+  const merchant = hardware.site ?? simulatorMerchant.site;
   // A receiver on the counter, a few metres from the merchant's registered site.
   const counter = { latitude: merchant.latitude + 0.00004, longitude: merchant.longitude - 0.00003 };
   const track = hardware.track?.(Date.now(), counter) ?? stationary({ start: Date.now(), seconds: 3600, seed: name.length, ...counter, altitude: 41, acquisition: 0 });

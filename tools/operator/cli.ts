@@ -12,6 +12,7 @@ import { composeAuthorizer, DatabaseUrlError } from '../authorizer/composition';
 import { requeueDead } from '../authorizer/domain/outbox';
 import { issueProvisioningToken } from '../authorizer/domain/provisioning';
 import { DomainRefusal } from '../authorizer/domain/results';
+import { merchantsConfigFor, MerchantsConfigError, type MerchantsConfig } from '../authorizer/domain/merchants';
 import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/domain/risk/config';
 import type { DecisionDetail, OperatorViews } from '../authorizer/store/ports';
 import { databaseFileName } from '../authorizer/store/sqlite/database';
@@ -21,6 +22,9 @@ const help = `usage: qrpay operator <command> [options]
 
 commands:
   terminals                          enrolled terminals: status, firmware, last trace, requests, last seen
+  suspend TERMINAL_ID [--reason TEXT] stop a terminal: its requests are declined terminal-suspended, its
+                                     enrollment refused, until it is resumed (a lost or stolen device, a dispute)
+  resume TERMINAL_ID                 let a suspended terminal pay again (it goes on above its last trace number)
   transactions [--terminal ID] [--account KID/ACCOUNT] [--limit N]
                                      requests, newest first, with outcome, reason, score and payment state
   decision REQUEST_ID                one decision: the factors that fired, score, step-up, report, compensation
@@ -39,8 +43,11 @@ commands:
   compensations                      reports and compensations, with the time from report to credit
   notifications [--state queued|delivered|dead] [--limit N]
   requeue                            put dead notifications back in the queue
-  provision --merchant ID [--hours N] a one-time token that enrolls one terminal for the merchant (default 168 h);
-                                     give it to the terminal (qrpay terminal --provisioning-token, a board's config)
+  merchants                          the merchants (from merchants.json / --merchants) with their sites and limits
+  provision --merchant ID [--site ID] [--hours N]
+                                     a one-time token that enrolls one terminal for the merchant, at one of its sites
+                                     (default: the merchant's own), valid 168 h unless --hours says otherwise; give it to
+                                     the terminal (qrpay terminal --provisioning-token, a board's config)
   counts                             schema, terminals, requests, live codes, and the strangers' requests counted and sampled
                                      (what /v1/health no longer tells anyone)
 
@@ -48,6 +55,7 @@ options:
   --data-dir DIR       where authorizer.sqlite lives (default var/authorizer)
   --database URL       the authorizer's PostgreSQL database instead (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE)
   --risk-config FILE   the authorizer's risk configuration, for the refund limit (default: DATA_DIR/risk.json if present)
+  --merchants FILE     the authorizer's merchants file, applied as the authorizer applies it (default: DATA_DIR/merchants.json if present)
   --json               print JSON instead of tables
   -h, --help           this text`;
 
@@ -65,10 +73,12 @@ export async function run(args: string[]): Promise<number> {
         account: { type: 'string' },
         state: { type: 'string' },
         limit: { type: 'string', default: '50' },
-        reason: { type: 'string', default: 'frozen by the operator' },
+        reason: { type: 'string' },
         note: { type: 'string', default: 'reported to the operator' },
         reference: { type: 'string' },
         merchant: { type: 'string' },
+        site: { type: 'string' },
+        merchants: { type: 'string' },
         hours: { type: 'string', default: '168' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -87,10 +97,12 @@ export async function run(args: string[]): Promise<number> {
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) return usage('--limit must be a whole number, 1 or more');
   let risk: RiskConfig = defaultRiskConfig;
+  let merchants: MerchantsConfig | undefined;
   try {
     risk = riskConfigFor(values['data-dir'], values['risk-config']);
+    merchants = merchantsConfigFor(values['data-dir'], values.merchants);
   } catch (error) {
-    if (error instanceof RiskConfigError) return usage(error.message);
+    if (error instanceof RiskConfigError || error instanceof MerchantsConfigError) return usage(error.message);
     throw error;
   }
 
@@ -100,7 +112,7 @@ export async function run(args: string[]): Promise<number> {
   if (database === undefined && !existsSync(join(values['data-dir'], databaseFileName))) {
     return fail(`no authorizer database in ${values['data-dir']} (see --data-dir, --database)`);
   }
-  const authorizer = await composeAuthorizer({ dataDir: values['data-dir'], ...(database !== undefined ? { database } : {}), risk });
+  const authorizer = await composeAuthorizer({ dataDir: values['data-dir'], ...(database !== undefined ? { database } : {}), risk, ...(merchants ? { merchants } : {}) });
   const { disputes, store } = authorizer;
   const operations = operatorOperations(authorizer);
   const views = <T>(read: (v: OperatorViews) => Promise<T>) => store.transaction((tx) => read(tx.views));
@@ -130,7 +142,7 @@ export async function run(args: string[]): Promise<number> {
       case 'freeze':
       case 'unfreeze': {
         if (!argument) return usage(`${command} wants an account: KID_HEX/ACCOUNT_HEX`);
-        const changed = command === 'freeze' ? await operations.freeze(argument, values.reason) : await operations.unfreeze(argument);
+        const changed = command === 'freeze' ? await operations.freeze(argument, values.reason ?? 'frozen by the operator') : await operations.unfreeze(argument);
         console.log(changed ? `${command === 'freeze' ? 'froze' : 'unfroze'} ${argument}` : `${argument} was already ${command === 'freeze' ? 'frozen' : 'not frozen'}`);
         return 0;
       }
@@ -228,14 +240,45 @@ export async function run(args: string[]): Promise<number> {
       case 'requeue':
         console.log(`requeued ${await requeueDead(store, Date.now())} dead notifications`);
         return 0;
+      case 'suspend':
+      case 'resume': {
+        if (!argument) return usage(`${command} needs a TERMINAL_ID`);
+        const reason = values.reason ?? 'suspended by the operator';
+        const changed = await store.transaction(async (tx) => {
+          const terminal = await tx.terminals.byId(argument);
+          if (!terminal) throw new DomainRefusal('not-found', `no terminal ${argument}`);
+          if (command === 'suspend') {
+            if (terminal.status !== 'approved') return terminal.status;
+            await tx.terminals.suspend(argument, reason);
+            return undefined;
+          }
+          if (terminal.status !== 'suspended') return terminal.status;
+          await tx.terminals.approve(argument, Date.now());
+          return undefined;
+        });
+        if (changed !== undefined) return fail(`terminal ${argument} is ${changed}: only ${command === 'suspend' ? 'an approved terminal can be suspended' : 'a suspended terminal can be resumed'}`);
+        console.log(command === 'suspend' ? `suspended ${argument} (${reason})` : `resumed ${argument}`);
+        return 0;
+      }
+      case 'merchants': {
+        const rows = await store.transaction(async (tx) => Promise.all((await tx.merchants.list()).map(async (m) => ({
+          id: m.merchantId, name: m.name, category: m.categoryCode, currency: m.currency, purposes: m.purposes.join(','), max_amount: m.maxAmount,
+          sites: (await tx.sites.forMerchant(m.merchantId)).map((x) => `${x.id} (${x.name}: ${x.latitude}, ${x.longitude} ±${x.radius} m)`).join('; '),
+        }))));
+        print(rows);
+        return 0;
+      }
       case 'provision': {
         const hours = Number(values.hours);
         if (!values.merchant) return usage('provision needs --merchant ID');
         if (!(Number.isInteger(hours) && hours >= 1)) return usage('--hours must be a whole number, 1 or more');
-        const issued = await store.transaction((tx) => issueProvisioningToken(tx, { merchantId: values.merchant!, now: Date.now(), lifetimeMs: hours * 3_600_000 }));
+        const issued = await store.transaction((tx) => issueProvisioningToken(tx, {
+          merchantId: values.merchant!, ...(values.site ? { siteId: values.site } : {}), now: Date.now(), lifetimeMs: hours * 3_600_000,
+        }));
         const token = Buffer.from(issued.token).toString('hex');
-        if (values.json) print({ token, merchant: issued.merchantId, expires: time(issued.expiresAt) });
-        else console.log(`${token}\n(one terminal, merchant ${issued.merchantId}, until ${time(issued.expiresAt)}; shown once, only its hash is stored)`);
+        const at = issued.siteId ? `, site ${issued.siteId}` : '';
+        if (values.json) print({ token, merchant: issued.merchantId, site: issued.siteId, expires: time(issued.expiresAt) });
+        else console.log(`${token}\n(one terminal, merchant ${issued.merchantId}${at}, until ${time(issued.expiresAt)}; shown once, only its hash is stored)`);
         return 0;
       }
       case 'counts': {

@@ -157,7 +157,7 @@ describe.skipIf(!postgres.ok)('PostgreSQL store', () => {
         runs++;
         return tx.provisioning.consume(tokenHash, 'T-second', 1);
       });
-      expect(await first).toEqual({ merchantId: simulatorMerchant.merchantId });
+      expect(await first).toEqual({ merchantId: simulatorMerchant.merchantId, siteId: null });
       expect(await second).toBeUndefined();
       expect(runs).toBeGreaterThan(1);
       const { rows } = await store.pool.query('SELECT terminal_id FROM provisioning_tokens');

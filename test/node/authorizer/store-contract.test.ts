@@ -13,7 +13,9 @@ import { strangerPrefixBytes, strangerProblemChars, strangerSampleSlots, type Tx
 import { openRequest } from '../../../src/authorization/request';
 import { createHash } from 'node:crypto';
 import { send, stepUpAnswer } from '../../../tools/wallet/authorizer-client';
-import { fixAt, JudgementWorld } from '../../support/judgement-world';
+import { applyMerchants, parseMerchantsConfig } from '../../../tools/authorizer/domain/merchants';
+import { issueProvisioningToken } from '../../../tools/authorizer/domain/provisioning';
+import { enrollBenchTerminal, fixAt, JudgementWorld, site, type Paid } from '../../support/judgement-world';
 import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
 
 const kinds = ['sqlite', 'PostgreSQL', 'memory'] as const;
@@ -282,12 +284,15 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     await (await w.terminal()).pay(w.wallet());
     const due = await read(w, (tx) => tx.outbox.due(w.time.now(), 10));
     expect(due.map((e) => e.channel)).toEqual(['wallet-push', 'message']);
+    expect(await read(w, (tx) => tx.outbox.backlog())).toEqual({ queued: 2, dead: 0 });
     await read(w, (tx) => tx.outbox.delivered(due[0].id, w.time.now()));
     await read(w, (tx) => tx.outbox.failed(due[1].id, { attempts: 1, dead: false, nextAttemptAt: w.time.now() + 1000, error: '503' }));
     expect(await read(w, (tx) => tx.outbox.due(w.time.now(), 10))).toEqual([]);
     expect((await read(w, (tx) => tx.outbox.due(w.time.now() + 1000, 10))).map((e) => [e.id, e.attempts, e.lastError])).toEqual([[due[1].id, 1, '503']]);
     await read(w, (tx) => tx.outbox.failed(due[1].id, { attempts: 2, dead: true, nextAttemptAt: w.time.now(), error: '503' }));
+    expect(await read(w, (tx) => tx.outbox.backlog())).toEqual({ queued: 0, dead: 1 });
     expect(await read(w, (tx) => tx.outbox.requeueDead(w.time.now()))).toBe(1);
+    expect(await read(w, (tx) => tx.outbox.backlog())).toEqual({ queued: 1, dead: 0 });
     expect((await read(w, (tx) => tx.outbox.due(w.time.now(), 10))).map((e) => e.attempts)).toEqual([0]);
   });
 
@@ -403,10 +408,76 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     });
     await expect(read(w, (tx) => tx.provisioning.insert({ tokenHash: a, merchantId: 'M-DEMO', createdAt: now, expiresAt: now + 1000 }))).rejects.toThrow();
     await expect(read(w, (tx) => tx.provisioning.insert({ tokenHash: c, merchantId: 'M-NOWHERE', createdAt: now, expiresAt: now + 1000 }))).rejects.toThrow();
-    expect(await read(w, (tx) => tx.provisioning.consume(a, 'T1', now))).toEqual({ merchantId: 'M-DEMO' });
+    expect(await read(w, (tx) => tx.provisioning.consume(a, 'T1', now))).toEqual({ merchantId: 'M-DEMO', siteId: null });
     expect(await read(w, (tx) => tx.provisioning.consume(a, 'T2', now))).toBeUndefined();
     expect(await read(w, (tx) => tx.provisioning.consume(b, 'T3', now + 1000))).toBeUndefined();
     expect(await read(w, (tx) => tx.provisioning.consume(c, 'T4', now))).toBeUndefined();
-    expect(await read(w, (tx) => tx.provisioning.consume(b, 'T5', now + 999))).toEqual({ merchantId: 'M-DEMO' });
+    expect(await read(w, (tx) => tx.provisioning.consume(b, 'T5', now + 999))).toEqual({ merchantId: 'M-DEMO', siteId: null });
+  });
+
+  // M-DEMO (the simulator's merchant, which the world enrolls openly) at two sites: its counter, and a kiosk 5 km north.
+  const far = fixAt(5000, 0);
+  const merchantsFile = () => parseMerchantsConfig({
+    merchants: [
+      {
+        id: 'M-DEMO', name: 'Cafe Lumiere', categoryCode: '5814', currency: 'EUR', purposes: ['counter-sale', 'bike-unlock'], maxAmount: 50_000,
+        sites: [
+          { id: 'S-COUNTER', name: 'the counter', latitude: site.latitude, longitude: site.longitude, radius: 250 },
+          { id: 'S-KIOSK', name: 'the kiosk', latitude: far.latitude!, longitude: far.longitude!, radius: 100 },
+        ],
+      },
+      { id: 'M-VELO', name: 'Velo', currency: 'EUR', purposes: ['bike-unlock'], maxAmount: 3000, sites: [{ id: 'S-DOCK', name: 'dock 1', latitude: 45.75, longitude: 4.83, radius: 30 }] },
+    ],
+  });
+
+  it('merchants and sites: created and updated from the merchants file, a site never moves to another merchant', async () => {
+    const w = await start(kind);
+    const now = w.time.now();
+    await read(w, (tx) => applyMerchants(tx, merchantsFile(), now));
+    const merchants = await read(w, (tx) => tx.merchants.list());
+    expect(merchants.map((m) => [m.merchantId, m.name, m.categoryCode, m.maxAmount, m.purposes])).toEqual([
+      ['M-DEMO', 'Cafe Lumiere', '5814', 50_000, ['counter-sale', 'bike-unlock']], ['M-VELO', 'Velo', null, 3000, ['bike-unlock']],
+    ]);
+    // A merchant's own site is its first site.
+    expect(merchants[1].site).toEqual({ latitude: 45.75, longitude: 4.83, radius: 30 });
+    expect((await read(w, (tx) => tx.sites.forMerchant('M-DEMO'))).map((x) => x.id)).toEqual(['S-COUNTER', 'S-KIOSK']);
+    expect(await read(w, (tx) => tx.sites.get('S-DOCK'))).toEqual({ id: 'S-DOCK', merchantId: 'M-VELO', name: 'dock 1', latitude: 45.75, longitude: 4.83, radius: 30 });
+    expect(await read(w, (tx) => tx.sites.get('S-NOWHERE'))).toBeUndefined();
+    // Applied again with a change: updated in place.
+    const changed = merchantsFile();
+    changed.merchants[1].profile.name = 'Velo Lyon';
+    changed.merchants[1].sites[0].radius = 40;
+    await read(w, (tx) => applyMerchants(tx, changed, now + 1));
+    expect((await read(w, (tx) => tx.merchants.get('M-VELO')))?.name).toBe('Velo Lyon');
+    expect((await read(w, (tx) => tx.sites.get('S-DOCK')))?.radius).toBe(40);
+    await expect(read(w, (tx) => tx.sites.upsert({ id: 'S-DOCK', merchantId: 'M-DEMO', name: 'stolen', latitude: 0, longitude: 0, radius: 1 }, now))).rejects.toThrow(/another merchant/);
+    expect((await read(w, (tx) => tx.sites.get('S-DOCK')))?.merchantId).toBe('M-VELO');
+  });
+
+  it('a provisioning token for a site enrolls its terminal there: it learns that geofence and is judged by it, not the merchant\'s', async () => {
+    const w = await start(kind);
+    await read(w, (tx) => applyMerchants(tx, merchantsFile(), w.time.now()));
+    const issued = await read(w, (tx) => issueProvisioningToken(tx, { merchantId: 'M-DEMO', siteId: 'S-KIOSK', now: w.time.now() }));
+    expect(issued.siteId).toBe('S-KIOSK');
+    await expect(read(w, (tx) => issueProvisioningToken(tx, { merchantId: 'M-DEMO', siteId: 'S-DOCK', now: w.time.now() }))).rejects.toThrow(/no site S-DOCK of merchant M-DEMO/);
+    const kiosk = await enrollBenchTerminal(w.endpoint, '1.0.0', issued.token);
+    expect(kiosk.site).toEqual({ latitude: expect.closeTo(far.latitude!, 6), longitude: expect.closeTo(far.longitude!, 6), radius: 100 });
+    expect((await read(w, (tx) => tx.terminals.byId(kiosk.id)))?.siteId).toBe('S-KIOSK');
+    // Enrolled without a token (the world's open enrollment): the merchant's own site, the counter.
+    const counter = await w.terminal();
+    expect(counter.site).toEqual({ latitude: expect.closeTo(site.latitude, 6), longitude: expect.closeTo(site.longitude, 6), radius: 250 });
+
+    const firedAt = async (paid: Paid) => {
+      const payment = (await read(w, (tx) => tx.payments.byHash(paid.requestHash)))!;
+      return (JSON.parse((await read(w, (tx) => tx.payments.assessment(payment.requestId)))!.factors) as { name: string }[]).map((f) => f.name);
+    };
+    const atKiosk = await kiosk.pay(w.wallet(), { location: fixAt(5000, 20) });
+    expect(atKiosk.body.outcome).toBe('approved');
+    expect(await firedAt(atKiosk)).not.toContain('terminal-off-site');
+    // The counter terminal carried to the kiosk is off its site; the kiosk terminal at the counter is off its own.
+    const counterAway = await counter.pay(w.wallet(), { location: fixAt(5000, 20) });
+    expect([counterAway.body.outcome, await firedAt(counterAway)]).toEqual(['held', expect.arrayContaining(['terminal-off-site'])]);
+    const kioskAway = await kiosk.pay(w.wallet(), { location: fixAt(0, 0) });
+    expect([kioskAway.body.outcome, await firedAt(kioskAway)]).toEqual(['held', expect.arrayContaining(['terminal-off-site'])]);
   });
 });

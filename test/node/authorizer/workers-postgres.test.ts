@@ -22,6 +22,8 @@ import { postgresAvailability, PostgresServer } from '../../support/postgres-ser
 import { run as operator } from '../../../tools/operator/cli';
 import { captureConsole } from '../../support/capture-console';
 import { repoRoot } from '../../xs/xsnap';
+import { requestHash, verifyDecision } from '../../../src/authorization/decision';
+import { holdRequest } from '../../support/authorizer-process';
 
 const postgres = postgresAvailability();
 if (!postgres.ok) console.warn(`authorizer workers: the PostgreSQL two-worker suite is SKIPPED: ${postgres.reason}`);
@@ -48,6 +50,8 @@ describe.skipIf(!postgres.ok)('PostgreSQL, 2 workers: qrpay authorizer --workers
       join(repoRoot, 'bin', 'qrpay.js'), 'authorizer', '--workers', '2', '--database', database, '--port', '0', '--data-dir', dataDir,
       // Bench terminals enroll as they are needed (provisioning has its own tests).
       '--enrollment', 'open',
+      // The primary answers scrapes for both workers.
+      '--metrics', '127.0.0.1:0',
       '--trust-issuer', `${issuer.alg}:${hex(issuer.kid)}:${hex(issuer.publicKey)}`,
     ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     authorizer.stdout!.on('data', (chunk: Buffer) => void (output += chunk.toString('utf8')));
@@ -114,7 +118,9 @@ describe.skipIf(!postgres.ok)('PostgreSQL, 2 workers: qrpay authorizer --workers
   });
 
   it('served from both workers, and the database holds each payment once', async () => {
-    const workers = new Set([...output.matchAll(/\[worker (\d+)\] POST \/v1\/authorize → 200/g)].map((m) => m[1]));
+    // One JSON line per exchange, each with the pid of the worker that answered.
+    const lines = output.split('\n').slice(0, -1).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { event: string; route?: string; status?: number; pid: number });
+    const workers = new Set(lines.filter((l) => l.event === 'exchange' && l.route === '/v1/authorize' && l.status === 200).map((l) => l.pid));
     expect(workers.size).toBe(2);
     const client = new pg.Client({ connectionString: database });
     await client.connect();
@@ -130,6 +136,19 @@ describe.skipIf(!postgres.ok)('PostgreSQL, 2 workers: qrpay authorizer --workers
     } finally {
       await client.end();
     }
+  });
+
+  const logLines = () => output.split('\n').slice(0, -1).filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { event: string; route?: string; status?: number; outcome?: string; pid: number; url?: string });
+
+  it('the primary\'s /metrics sums both workers: the decisions counted are those both logged', async () => {
+    const metricsUrl = logLines().find((l) => l.event === 'metrics')!.url!;
+    const text = await (await fetch(metricsUrl)).text();
+    const approvals = logLines().filter((l) => l.event === 'exchange' && l.route === '/v1/authorize' && l.outcome === 'approved');
+    const perWorker = new Set(approvals.map((l) => l.pid));
+    expect(perWorker.size).toBe(2);
+    expect(text).toMatch(new RegExp(`^qrpay_decisions_total\\{route="/v1/authorize",outcome="approved",reason="approved"\\} ${approvals.length}$`, 'm'));
+    expect(text).toMatch(/^qrpay_decisions_total\{route="\/v1\/authorize",outcome="declined",reason="replayed"\} 10$/m);
   });
 
   it('the operator reads the same database while the workers serve (qrpay operator --database)', async () => {
@@ -155,13 +174,48 @@ describe.skipIf(!postgres.ok)('PostgreSQL, 2 workers: qrpay authorizer --workers
       request.on('error', reject);
       request.end(enrollment);
     });
-    const logged = output.length;
+    const logged = logLines().length;
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) statuses.push(await post());
     // The first enrolls, ten re-enrollments are allowed (defaultEnrollmentLimits.perCredential), the eleventh is one too many.
     expect(statuses).toEqual([...Array.from({ length: 11 }, () => 200), 429]);
     await new Promise((resolve) => setTimeout(resolve, 200)); // the workers' log lines
-    const served = new Set([...output.slice(logged).matchAll(/\[worker (\d+)\] POST \/v1\/enroll → 200/g)].map((m) => m[1]));
+    const served = new Set(logLines().slice(logged).filter((l) => l.event === 'exchange' && l.route === '/v1/enroll' && l.status === 200).map((l) => l.pid));
     expect(served.size).toBe(2); // each worker alone saw at most 6 attempts: the count they shared refused the 12th
   });
+
+  it('SIGTERM to the primary drains both workers: an authorization in flight at one of them is answered and in the database', async () => {
+    const [t] = await terminals(1);
+    const request = t.sign(wallet());
+    const metricsUrl = logLines().find((l) => l.event === 'metrics')!.url!;
+    const held = await holdRequest(`${endpoint.url}/v1/authorize`, request.bytes);
+    const inFlight = async () => Number(/^qrpay_http_requests_in_flight (\S+)$/m.exec(await (await fetch(metricsUrl)).text())?.[1]);
+    const deadline = Date.now() + 10_000;
+    while (await inFlight() !== 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await inFlight()).toBe(1);
+
+    authorizer.kill('SIGTERM');
+    while (logLines().filter((l) => l.event === 'draining').length < 2 && Date.now() < deadline + 20_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(new Set(logLines().filter((l) => l.event === 'draining').map((l) => l.pid)).size).toBe(2);
+    const answer = await held.finish();
+    expect(answer.status).toBe(200);
+    const verified = verifyDecision(answer.body, { authorizer: endpoint.decisionKey, requestHash: requestHash(request.bytes), terminalId: t.id, trace: request.trace, now: Date.now(), maxSkew: 30_000 });
+    expect(verified.ok && verified.decision.outcome).toBe('approved');
+    const exit = await new Promise<number | null>((resolve) => (authorizer.exitCode !== null ? resolve(authorizer.exitCode) : authorizer.once('exit', resolve)));
+    expect(exit, output).toBe(0);
+    expect(logLines().filter((l) => l.event === 'stopped')).toHaveLength(3); // each worker, then the primary
+
+    const client = new pg.Client({ connectionString: database });
+    await client.connect();
+    try {
+      const row = await client.query<{ outcome: string; decision: Buffer; state: string }>(
+        'SELECT d.outcome, d.decision, p.state FROM requests r JOIN decisions d ON d.request_id = r.id JOIN payments p ON p.request_id = r.id WHERE r.request_hash = $1',
+        [Buffer.from(requestHash(request.bytes))],
+      );
+      expect(row.rows.map((r) => [r.outcome, r.state])).toEqual([['approved', 'captured']]);
+      expect(new Uint8Array(row.rows[0].decision)).toEqual(answer.body);
+    } finally {
+      await client.end();
+    }
+  }, 60_000);
 });

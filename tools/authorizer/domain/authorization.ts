@@ -28,6 +28,7 @@ import { openRequest, type AuthorizationRequest } from '../../../src/authorizati
 import type { PublicKey, Signer } from '../../../src/authorization/signer';
 import { strangerPrefixBytes, type StoredDecision, type StrangerKind, type Store, type TerminalRecord, type Tx } from '../store/ports';
 import { mintDecision } from './decisions';
+import { merchantAt } from './merchants';
 import { refused, signed, type Answer } from './results';
 import { defaultEnrollmentLimits, tokenHash, type EnrollmentLimits, type EnrollmentMode } from './provisioning';
 import { hex } from '../../../src/paycode/hex';
@@ -68,6 +69,8 @@ export interface AuthorizerOptions {
   operator: PublicKey;
   /** The merchant new terminals are enrolled for without a provisioning token ('open' and 'manual'). */
   merchant: MerchantProfile;
+  /** The site of `merchant` they are enrolled into (domain/merchants.ts); absent: the merchant's own. */
+  defaultSiteId?: string;
   /** How a new key is enrolled (domain/provisioning.ts). Default 'provisioned'. */
   enrollment?: EnrollmentMode;
   now?: () => number;
@@ -132,16 +135,18 @@ export class AuthorizerService {
       if (!terminal) {
         const id = `T${randomBytes(5).toString('hex').toUpperCase()}`;
         let merchantId = this.#options.merchant.merchantId;
+        let siteId = this.#options.defaultSiteId ?? null;
         let status: EnrollmentStatus = mode === 'open' ? 'approved' : 'pending';
         if (request.provisioningToken) {
           const consumed = await tx.provisioning.consume(tokenHash(request.provisioningToken), id, now);
           if (!consumed) return this.#refuseEnrollment(tx, bytes, now, 'the provisioning token is unknown, used or expired');
           merchantId = consumed.merchantId;
+          siteId = consumed.siteId;
           status = 'approved';
         } else if (mode === 'provisioned') {
           return this.#refuseEnrollment(tx, bytes, now, 'a provisioning token is required (qrpay operator provision)');
         }
-        await tx.terminals.insert({ id, merchantId, alg: request.key.alg, publicKey: request.key.publicKey, device: request.device, status, now });
+        await tx.terminals.insert({ id, merchantId, siteId, alg: request.key.alg, publicKey: request.key.publicKey, device: request.device, status, now });
         terminal = (await tx.terminals.byId(id))!;
       }
       const answer = await this.#enrollmentAnswer(tx, terminal, bytes, now);
@@ -167,9 +172,10 @@ export class AuthorizerService {
     const base = { requestHash: requestHash(requestBytes), authorizer: this.#options.publicKey, issuedAt: now };
     if (terminal.status === 'pending') return { ...base, status: 'pending', reason: 'awaiting operator approval' };
     if (terminal.status === 'refused') return { ...base, status: 'refused', reason: 'refused by the operator' };
-    if (terminal.status === 'suspended') return { ...base, status: 'refused', reason: 'suspended: the key reused trace numbers' };
-    const merchant = (await tx.merchants.get(terminal.merchantId))!;
-    const { maxAmount, ...profile } = merchant;
+    // Suspended for reusing a trace number (a clone, a replay) or by the operator (qrpay operator suspend): either way an operator resumes it.
+    if (terminal.status === 'suspended') return { ...base, status: 'refused', reason: 'suspended: an operator must resume it' };
+    // The terminal learns its own site's geofence (domain/merchants.ts), as the judgement applies it.
+    const { maxAmount, categoryCode: _categoryCode, ...profile } = await merchantAt(tx, terminal);
     return {
       ...base,
       status: 'approved',
@@ -298,7 +304,7 @@ export class AuthorizerService {
     // The last 60 s, this request included (it is journaled already).
     if (await tx.requests.countSince(terminal.id, now - 60_000 + 1) > this.#limits.perTerminalPerMinute) return decide('declined', 'rate-limited');
 
-    const merchant = (await tx.merchants.get(terminal.merchantId))!;
+    const merchant = await merchantAt(tx, terminal);
     if (request.currency !== merchant.currency) return decide('declined', 'currency-mismatch');
     if (merchant.purposes.indexOf(request.purpose) < 0) return decide('declined', 'purpose-not-allowed');
     if (request.amount > merchant.maxAmount) return decide('declined', 'over-terminal-limit');

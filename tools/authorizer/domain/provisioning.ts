@@ -47,16 +47,22 @@ export interface IssuedToken {
   /** The secret, to put into the terminal's configuration; shown once, never stored. */
   token: Uint8Array;
   merchantId: string;
+  /** The site the terminal is enrolled into; null: the merchant's own. */
+  siteId: string | null;
   expiresAt: number;
 }
 
-/** Issues a one-time token for `merchantId` (which must exist). */
-export async function issueProvisioningToken(tx: Tx, input: { merchantId: string; now: number; lifetimeMs?: number }): Promise<IssuedToken> {
+/** Issues a one-time token for `merchantId` (which must exist), for one of its sites when `siteId` is given. */
+export async function issueProvisioningToken(tx: Tx, input: { merchantId: string; siteId?: string; now: number; lifetimeMs?: number }): Promise<IssuedToken> {
   if (!(await tx.merchants.get(input.merchantId))) throw new DomainRefusal('not-found', `no merchant ${input.merchantId}`);
+  const siteId = input.siteId ?? null;
+  if (siteId !== null && (await tx.sites.get(siteId))?.merchantId !== input.merchantId) {
+    throw new DomainRefusal('not-found', `no site ${siteId} of merchant ${input.merchantId}`);
+  }
   const lifetime = input.lifetimeMs ?? defaultTokenLifetimeMs;
   if (!(Number.isSafeInteger(lifetime) && lifetime > 0)) throw new DomainRefusal('malformed', 'a token lifetime is a positive whole number of milliseconds');
   const token = new Uint8Array(randomBytes(provisioningTokenBytes));
   const expiresAt = input.now + lifetime;
-  await tx.provisioning.insert({ tokenHash: tokenHash(token), merchantId: input.merchantId, createdAt: input.now, expiresAt });
-  return { token, merchantId: input.merchantId, expiresAt };
+  await tx.provisioning.insert({ tokenHash: tokenHash(token), merchantId: input.merchantId, siteId, createdAt: input.now, expiresAt });
+  return { token, merchantId: input.merchantId, siteId, expiresAt };
 }

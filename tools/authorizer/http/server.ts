@@ -8,14 +8,26 @@
  *   GET  /v1/trust-list  the operator-signed issuer trust list (application/cose)
  *   GET  /v1/deny-list   the operator-signed deny list (application/cose)
  *   GET  /v1/health      JSON {"ok":true}: liveness, nothing more
+ *   GET  /v1/ready       readiness: 200 {"ready":true}, or 503 {"ready":false,"reason":...} while the
+ *                        database cannot be reached
  *   POST /v1/wallet, GET /v1/step-up/<hash>  wallet messages and step-up polls (wallet-routes.ts, via `routes`)
  * Bodies over 16 KiB are refused (413) before they are read in full. The
  * domain answers with results (domain/results.ts); this file alone turns
- * them into status codes.
+ * them into status codes. Over HTTPS when given a certificate and key.
+ *
+ * Every exchange gets a request id (the caller's `x-request-id` when it is a
+ * plain token, else a fresh one), echoed in the answer and reported with the
+ * exchange's facts (exchange.ts) to `onExchange`. `close()` drains: no new
+ * connection is accepted, idle keep-alive connections are closed, the
+ * requests under way finish (up to `graceMs`) and their connections close
+ * after the answer, then whatever remains is cut.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Answer, Refusal } from '../domain/results';
+import { describeAnswer, routeOf, type ExchangeEntry, type ExchangeFacts } from './exchange';
 
 export const maxBodyBytes = 16 * 1024;
 
@@ -24,6 +36,8 @@ export interface Reply {
   status: number;
   contentType: string;
   body: Uint8Array;
+  /** What the answer said (outcome, terminal), for the exchange's log line and metrics. */
+  facts?: ExchangeFacts;
 }
 
 export const statusOf: Record<Refusal, number> = {
@@ -52,46 +66,105 @@ export interface HttpFaceOptions {
   trustList(): Promise<Uint8Array>;
   denyList(): Promise<Uint8Array>;
   health(): Promise<Record<string, unknown>>;
+  /** Readiness: undefined when ready, else why not (a short phrase, no detail an outsider could use). */
+  notReady?(): Promise<string | undefined>;
   /** Further endpoints (wallet messages, step-up polls): a reply, or undefined for not mine. */
   routes?(request: http.IncomingMessage, path: string): Promise<Reply | undefined>;
-  /** Called after each exchange (for the CLI's log). */
-  onExchange?(entry: { method: string; path: string; status: number; ms: number }): void;
+  /** Called after each exchange (the JSON log line, the metrics). */
+  onExchange?(entry: ExchangeEntry): void;
+}
+
+/** PEM certificate chain and private key: the server speaks HTTPS. */
+export interface TlsFiles {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+export interface ListenOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  tls?: TlsFiles;
 }
 
 export interface Listening {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /** Requests being answered right now. */
+  inFlight(): number;
+  /** Drains and stops (see the file's comment); `graceMs` default 10 000. */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
-export function listen(face: HttpFaceOptions, host = '127.0.0.1', port = 0): Promise<Listening> {
-  const server = http.createServer((request, response) => {
-    const started = Date.now();
+/** A caller's request id is kept when it is a plain token (a load balancer's), so log lines can be joined. */
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function listen(face: HttpFaceOptions, options: ListenOptions = {}): Promise<Listening> {
+  const host = options.host ?? '127.0.0.1';
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const started = performance.now();
+    inFlight++;
     const path = (request.url ?? '/').split('?')[0];
-    const send = (r: Reply) => {
-      response.writeHead(r.status, { 'content-type': r.contentType, 'content-length': String(r.body.length) });
+    const given = request.headers['x-request-id'];
+    const requestId = typeof given === 'string' && requestIdPattern.test(given) ? given : randomBytes(8).toString('hex');
+    const send = (r: Reply, error?: unknown) => {
+      const headers: Record<string, string> = { 'content-type': r.contentType, 'content-length': String(r.body.length), 'x-request-id': requestId };
+      // A draining server tells keep-alive clients to reconnect (to another instance) for their next request.
+      if (draining) headers.connection = 'close';
+      response.writeHead(r.status, headers);
       response.end(r.body);
-      face.onExchange?.({ method: request.method ?? '?', path, status: r.status, ms: Date.now() - started });
+      face.onExchange?.({
+        requestId, method: request.method ?? '?', route: routeOf(path), status: r.status, ms: performance.now() - started,
+        ...r.facts, ...(error !== undefined ? { error } : {}),
+      });
     };
+    // Under way until both its work is done (a client that hung up does not cut a transaction short) and its
+    // answer has left (or its connection is gone).
+    let parts = 2;
+    const partDone = () => {
+      if (--parts === 0 && --inFlight === 0 && drained) drained();
+    };
+    response.once('close', partDone);
     route(face, request, path)
-      .then(send)
-      .catch((error: unknown) => send(text(500, `internal error: ${(error as Error)?.message ?? error}`)));
-  });
+      .then((r) => send(r))
+      .catch((error: unknown) => send(text(500, 'internal error'), error))
+      .finally(partDone);
+  };
+  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
   // A terminal sends a few hundred bytes: a client that dawdles is cut off instead of holding a socket.
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(options.port ?? 0, host, () => {
       const address = server.address() as AddressInfo;
       const shownHost = host.includes(':') ? `[${host}]` : host;
       resolve({
-        url: `http://${shownHost}:${address.port}`,
+        url: `${options.tls ? 'https' : 'http'}://${shownHost}:${address.port}`,
         port: address.port,
-        close: () =>
+        inFlight: () => inFlight,
+        close: ({ graceMs = 10_000 } = {}) =>
           new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
+            draining = true;
+            const closed = new Promise<void>((resolveClosed) => server.close(() => resolveClosed()));
+            server.closeIdleConnections();
+            const finished = new Promise<void>((resolveFinished) => {
+              if (inFlight === 0) resolveFinished();
+              else drained = resolveFinished;
+            });
+            let timer: NodeJS.Timeout | undefined;
+            const late = new Promise<void>((resolveLate) => {
+              timer = setTimeout(resolveLate, graceMs);
+            });
+            void Promise.race([finished, late]).then(() => {
+              clearTimeout(timer);
+              // What is left: keep-alive connections between requests, and any request past the grace period.
+              server.closeAllConnections();
+              return closed;
+            }).then(done);
           }),
       });
     });
@@ -100,6 +173,10 @@ export function listen(face: HttpFaceOptions, host = '127.0.0.1', port = 0): Pro
 
 async function route(face: HttpFaceOptions, request: http.IncomingMessage, path: string): Promise<Reply> {
   const method = request.method ?? '';
+  if (method === 'GET' && path === '/v1/ready') {
+    const reason = await face.notReady?.();
+    return reason === undefined ? json(200, { ready: true }) : json(503, { ready: false, reason });
+  }
   if (method === 'GET' && path === '/v1/trust-list') return { status: 200, contentType: 'application/cose', body: await face.trustList() };
   if (method === 'GET' && path === '/v1/deny-list') return { status: 200, contentType: 'application/cose', body: await face.denyList() };
   if (method === 'GET' && path === '/v1/health') return text(200, JSON.stringify(await face.health()), 'application/json');
@@ -112,7 +189,8 @@ async function route(face: HttpFaceOptions, request: http.IncomingMessage, path:
   if (type !== 'application/cose') return text(415, 'send application/cose');
   const body = await readBody(request);
   if (!body) return text(413, `bodies are limited to ${maxBodyBytes} bytes`);
-  return reply(await endpoint(body, { source: request.socket.remoteAddress ?? 'unknown' }), 'text');
+  const answer = await endpoint(body, { source: request.socket.remoteAddress ?? 'unknown' });
+  return { ...reply(answer, 'text'), facts: describeAnswer(path, answer) };
 }
 
 export function readBody(request: http.IncomingMessage): Promise<Uint8Array | undefined> {

@@ -46,6 +46,7 @@ export interface Tx {
   outbox: OutboxPort;
   lifecycle: LifecyclePort;
   provisioning: ProvisioningPort;
+  sites: SitesPort;
   views: OperatorViews;
   /** Runs `effect` after this transaction committed (never when it rolls back). */
   afterCommit(effect: () => void): void;
@@ -61,11 +62,34 @@ export interface SettingsPort {
 export interface Merchant extends MerchantProfile {
   /** Largest single payment, minor units. */
   maxAmount: number;
+  /** ISO 18245 merchant category code (four digits), when configured; the authorizer's, not sent to terminals. */
+  categoryCode: string | null;
 }
 
 export interface MerchantsPort {
-  upsert(merchant: MerchantProfile, maxAmount: number, now: number): Promise<void>;
+  upsert(merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number): Promise<void>;
   get(id: string): Promise<Merchant | undefined>;
+  /** Every merchant, by id. */
+  list(): Promise<Merchant[]>;
+}
+
+/** A place of a merchant where its terminals stand: a geofence (a terminal enrolled there is judged off-site beyond it). */
+export interface SiteRecord {
+  id: string;
+  merchantId: string;
+  name: string;
+  latitude: number;
+  longitude: number;
+  /** Metres. */
+  radius: number;
+}
+
+export interface SitesPort {
+  /** Creates the site or updates it (its merchant never changes: an error when it would). */
+  upsert(site: SiteRecord, now: number): Promise<void>;
+  get(id: string): Promise<SiteRecord | undefined>;
+  /** A merchant's sites, by id. */
+  forMerchant(merchantId: string): Promise<SiteRecord[]>;
 }
 
 export type TerminalStatus = 'pending' | 'approved' | 'refused' | 'suspended';
@@ -78,11 +102,14 @@ export interface TerminalRecord {
   firmware: string;
   status: TerminalStatus;
   lastTrace: number;
+  /** The site it was enrolled into (a provisioning token's, or the default one); null: the merchant's own. */
+  siteId: string | null;
 }
 
 export interface NewTerminal {
   id: string;
   merchantId: string;
+  siteId?: string | null;
   alg: SignatureAlgorithm;
   publicKey: Uint8Array;
   device: { model: string; serial: string; firmware: string; board: string };
@@ -409,6 +436,8 @@ export interface OutboxPort {
   delivered(id: number, now: number): Promise<void>;
   failed(id: number, update: { attempts: number; dead: boolean; nextAttemptAt: number; error: string }): Promise<void>;
   requeueDead(now: number): Promise<number>;
+  /** How many notifications wait for delivery and how many gave up (the metrics' backlog; delivered ones are not counted). */
+  backlog(): Promise<{ queued: number; dead: number }>;
 }
 
 /** A terminal's reversal of one of its requests, with the signed acknowledgement it got (idempotent). */
@@ -525,6 +554,8 @@ export interface OfflineLossRecord {
 export interface ProvisioningToken {
   tokenHash: Uint8Array;
   merchantId: string;
+  /** The site it enrolls into; null: the merchant's own. */
+  siteId?: string | null;
   createdAt: number;
   expiresAt: number;
 }
@@ -536,7 +567,7 @@ export interface ProvisioningPort {
    * and returns the merchant it was issued for; undefined (and nothing
    * changed) otherwise. A token enrolls one terminal, once.
    */
-  consume(tokenHash: Uint8Array, terminalId: string, now: number): Promise<{ merchantId: string } | undefined>;
+  consume(tokenHash: Uint8Array, terminalId: string, now: number): Promise<{ merchantId: string; siteId: string | null } | undefined>;
   /** Whether a token with this hash was ever issued (used, expired or not). */
   issued(tokenHash: Uint8Array): Promise<boolean>;
   /**

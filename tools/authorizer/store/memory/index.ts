@@ -10,7 +10,7 @@ import { allMigrations } from '../sqlite/database';
 import type {
   CompensationRecord, IssuerRecord, ListName, Merchant, NewTerminal, OperatorViews, OutboxEntry, Payment, PaymentEvent, ReportRecord,
   RequestEntry, ReversalRecord, StepUpRecord, Store, StoredAssessment, StoredDecision, StrangerKind, StrangerSample, TerminalRecord, Tx, ProvisioningToken,
-  BatchItemRecord, BatchRecord, HoldRecord, InstructionRecord, OfflineLossRecord,
+  BatchItemRecord, BatchRecord, HoldRecord, InstructionRecord, OfflineLossRecord, SiteRecord,
 } from '../ports';
 import { strangerPrefixBytes, strangerProblemChars, strangerSampleSlots } from '../ports';
 
@@ -54,6 +54,7 @@ interface State {
   offlineLosses: Map<number, OfflineLossRecord>;
   provisioning: (ProvisioningToken & { usedAt: number | null; terminalId: string | null })[];
   enrollmentAttempts: Map<string, { windowStart: number; attempts: number }>;
+  sites: Map<string, SiteRecord>;
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -66,7 +67,7 @@ function emptyState(): State {
     strangerCounts: {}, strangerSamples: [],
     issuers: new Map(), revoked: new Map(), frozen: new Map(), versions: { trust: 1, deny: 1 }, payments: new Map(), events: [], fixes: [],
     assessments: new Map(), stepUps: new Map(), reports: [], compensations: [], contacts: [], outbox: [], reversals: new Map(), provisioning: [], enrollmentAttempts: new Map(),
-    holds: new Map(), instructions: [], batches: [], batchItems: new Map(), offlineLosses: new Map(),
+    holds: new Map(), instructions: [], batches: [], batchItems: new Map(), offlineLosses: new Map(), sites: new Map(),
   };
 }
 
@@ -117,15 +118,28 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
       remove: async (key) => void s.settings.delete(key),
     },
     merchants: {
-      upsert: async (merchant, maxAmount) => void s.merchants.set(merchant.merchantId, { ...merchant, maxAmount }),
+      upsert: async (merchant, maxAmount) => void s.merchants.set(merchant.merchantId, { ...merchant, maxAmount, categoryCode: merchant.categoryCode ?? null }),
       get: async (id) => s.merchants.get(id),
+      list: async () => [...s.merchants.values()].sort((a, b) => (a.merchantId < b.merchantId ? -1 : 1)),
+    },
+    sites: {
+      upsert: async (site) => {
+        const known = s.sites.get(site.id);
+        if (known && known.merchantId !== site.merchantId) throw new Error(`site ${site.id} belongs to another merchant than ${site.merchantId}`);
+        if (!s.merchants.has(site.merchantId)) throw new Error(`no merchant ${site.merchantId}`);
+        s.sites.set(site.id, { ...site });
+      },
+      get: async (id) => (s.sites.has(id) ? { ...s.sites.get(id)! } : undefined),
+      forMerchant: async (merchantId) => [...s.sites.values()].filter((x) => x.merchantId === merchantId).sort((a, b) => (a.id < b.id ? -1 : 1)).map((x) => ({ ...x })),
     },
     terminals: {
       byId: async (id) => terminal(s.terminals.find((t) => t.id === id)),
       byKey: async (key) => terminal(s.terminals.find((t) => same(t.publicKey, key))),
       insert: async (t: NewTerminal) => {
         if (s.terminals.some((x) => x.id === t.id || same(x.publicKey, t.publicKey))) throw new Error('terminal id or key already enrolled');
-        s.terminals.push({ id: t.id, merchantId: t.merchantId, alg: t.alg, publicKey: t.publicKey, firmware: t.device.firmware, status: t.status, lastTrace: 0, createdAt: t.now });
+        s.terminals.push({
+          id: t.id, merchantId: t.merchantId, alg: t.alg, publicKey: t.publicKey, firmware: t.device.firmware, status: t.status, lastTrace: 0, siteId: t.siteId ?? null, createdAt: t.now,
+        });
       },
       approve: async (id) => {
         const t = s.terminals.find((x) => x.id === id && (x.status === 'pending' || x.status === 'suspended'));
@@ -323,6 +337,7 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         for (const e of dead) Object.assign(e, { state: 'queued', attempts: 0, nextAttemptAt: now });
         return dead.length;
       },
+      backlog: async () => ({ queued: s.outbox.filter((e) => e.state === 'queued').length, dead: s.outbox.filter((e) => e.state === 'dead').length }),
     },
     lifecycle: {
       reversal: async (terminalId, trace) => copy(s.reversals.get(`${terminalId}#${trace}`)),
@@ -398,7 +413,7 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         if (!t) return undefined;
         t.usedAt = now;
         t.terminalId = terminalId;
-        return { merchantId: t.merchantId };
+        return { merchantId: t.merchantId, siteId: t.siteId ?? null };
       },
       issued: async (tokenHash) => s.provisioning.some((x) => same(x.tokenHash, tokenHash)),
       countEnrollmentAttempt: async (scope, subject, now, windowMs) => {

@@ -28,12 +28,13 @@ import { paymentsMigrations, postgresPayments } from './payments';
 import {
   postgresCodes, postgresMerchants, postgresProvisioning, postgresRequests, postgresSettings, postgresTerminals, protocolMigrations,
 } from './protocol';
+import { postgresSites, sitesMigrations } from './sites';
 import { postgresStepUps } from './step-ups';
 import { postgresViews } from './views';
 
 /** Every module's migrations, in version order (the numbers are SQLite's, see database.ts). */
 export const allMigrations: Migration[] = [
-  ...protocolMigrations, ...listsMigrations, ...paymentsMigrations, ...outboxMigrations, ...disputesMigrations, ...lifecycleMigrations,
+  ...protocolMigrations, ...listsMigrations, ...paymentsMigrations, ...outboxMigrations, ...disputesMigrations, ...lifecycleMigrations, ...sitesMigrations,
 ].sort((a, b) => a.version - b.version);
 
 export interface PostgresStoreOptions {
@@ -108,6 +109,6 @@ function ports(q: ReturnType<typeof queryOn>): Omit<Tx, 'afterCommit'> {
     settings: postgresSettings(q), merchants: postgresMerchants(q), terminals: postgresTerminals(q), requests: postgresRequests(q),
     codes: postgresCodes(q), lists: postgresLists(q), payments: postgresPayments(q), history: postgresHistory(q), stepUps: postgresStepUps(q),
     disputes: postgresDisputes(q), outbox: postgresOutbox(q), lifecycle: postgresLifecycle(q), provisioning: postgresProvisioning(q),
-    views: postgresViews(q),
+    sites: postgresSites(q), views: postgresViews(q),
   };
 }

@@ -56,5 +56,10 @@ export function postgresOutbox(q: Query): OutboxPort {
     async requeueDead(now) {
       return (await q("UPDATE notifications SET state = 'queued', attempts = 0, next_attempt_at = $1 WHERE state = 'dead'", [now])).rowCount;
     },
+    async backlog() {
+      // Served by the (state, next_attempt_at) index: the delivered rows, the many, are not read.
+      const row = (await q("SELECT (SELECT COUNT(*) FROM notifications WHERE state = 'queued') AS queued, (SELECT COUNT(*) FROM notifications WHERE state = 'dead') AS dead")).rows[0];
+      return { queued: Number(row.queued), dead: Number(row.dead) };
+    },
   };
 }

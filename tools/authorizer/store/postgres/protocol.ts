@@ -169,8 +169,8 @@ const lockNotAvailable = '55P03';
 export function postgresProvisioning(q: Query): ProvisioningPort {
   return {
     async insert(t) {
-      await q('INSERT INTO provisioning_tokens (token_hash, merchant_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
-        [t.tokenHash, t.merchantId, t.createdAt, t.expiresAt]);
+      await q('INSERT INTO provisioning_tokens (token_hash, merchant_id, site_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+        [t.tokenHash, t.merchantId, t.siteId ?? null, t.createdAt, t.expiresAt]);
     },
     async consume(tokenHash, terminalId, now) {
       // A token another worker is consuming right now may be this very enrollment sent twice: rerun once it is
@@ -181,11 +181,11 @@ export function postgresProvisioning(q: Query): ProvisioningPort {
         if ((error as { code?: string }).code === lockNotAvailable) throw new ConcurrentChange('provisioning token being consumed elsewhere');
         throw error;
       }
-      const row = (await q<{ merchant_id: string }>(
-        'UPDATE provisioning_tokens SET used_at = $1, terminal_id = $2 WHERE token_hash = $3 AND used_at IS NULL AND expires_at > $1 RETURNING merchant_id',
+      const row = (await q<{ merchant_id: string; site_id: string | null }>(
+        'UPDATE provisioning_tokens SET used_at = $1, terminal_id = $2 WHERE token_hash = $3 AND used_at IS NULL AND expires_at > $1 RETURNING merchant_id, site_id',
         [now, terminalId, tokenHash],
       )).rows[0];
-      return row ? { merchantId: row.merchant_id } : undefined;
+      return row ? { merchantId: row.merchant_id, siteId: row.site_id } : undefined;
     },
     async issued(tokenHash) {
       return (await q('SELECT 1 FROM provisioning_tokens WHERE token_hash = $1', [tokenHash])).rows.length > 0;
@@ -229,39 +229,45 @@ interface MerchantRow {
   site_longitude: number;
   site_radius: number;
   max_amount: number;
+  category_code: string | null;
 }
+
+const merchantOf = (row: MerchantRow): Merchant => ({
+  merchantId: row.id, name: row.name, currency: row.currency, purposes: row.purposes.split(',') as Purpose[],
+  site: { latitude: row.site_latitude, longitude: row.site_longitude, radius: row.site_radius }, maxAmount: row.max_amount, categoryCode: row.category_code,
+});
 
 export function postgresMerchants(q: Query): MerchantsPort {
   return {
-    async upsert(merchant: MerchantProfile, maxAmount: number, now: number) {
+    async upsert(merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number) {
       await q(
-        `INSERT INTO merchants (id, name, currency, purposes, site_latitude, site_longitude, site_radius, max_amount, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `INSERT INTO merchants (id, name, currency, purposes, site_latitude, site_longitude, site_radius, max_amount, category_code, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency, purposes = excluded.purposes,
            site_latitude = excluded.site_latitude, site_longitude = excluded.site_longitude, site_radius = excluded.site_radius,
-           max_amount = excluded.max_amount`,
+           max_amount = excluded.max_amount, category_code = excluded.category_code`,
         [merchant.merchantId, merchant.name, merchant.currency, merchant.purposes.join(','), merchant.site.latitude, merchant.site.longitude,
-          merchant.site.radius, maxAmount, now],
+          merchant.site.radius, maxAmount, merchant.categoryCode ?? null, now],
       );
     },
     async get(id): Promise<Merchant | undefined> {
       const row = (await q<MerchantRow>('SELECT * FROM merchants WHERE id = $1', [id])).rows[0];
-      if (!row) return undefined;
-      return {
-        merchantId: row.id, name: row.name, currency: row.currency, purposes: row.purposes.split(',') as Purpose[],
-        site: { latitude: row.site_latitude, longitude: row.site_longitude, radius: row.site_radius }, maxAmount: row.max_amount,
-      };
+      return row ? merchantOf(row) : undefined;
+    },
+    async list() {
+      return (await q<MerchantRow>('SELECT * FROM merchants ORDER BY id')).rows.map(merchantOf);
     },
   };
 }
 
-const terminalColumns = 'id, merchant_id, alg, public_key, firmware, status, last_trace';
+const terminalColumns = 'id, merchant_id, alg, public_key, firmware, status, last_trace, site_id';
 
 function terminalRecord(row: Record<string, unknown> | undefined): TerminalRecord | undefined {
   if (!row) return undefined;
   return {
     id: row.id as string, merchantId: row.merchant_id as string, alg: row.alg as TerminalRecord['alg'], publicKey: bytes(row.public_key as Uint8Array),
     firmware: row.firmware as string, status: row.status as TerminalRecord['status'], lastTrace: row.last_trace as number,
+    siteId: (row.site_id as string | null) ?? null,
   };
 }
 
@@ -275,10 +281,10 @@ export function postgresTerminals(q: Query): TerminalsPort {
     },
     async insert(t) {
       const { rowCount } = await q(
-        `INSERT INTO terminals (id, merchant_id, alg, public_key, model, serial, firmware, board, status, created_at, approved_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+        `INSERT INTO terminals (id, merchant_id, alg, public_key, model, serial, firmware, board, status, created_at, approved_at, site_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
         [t.id, t.merchantId, t.alg, t.publicKey, t.device.model, t.device.serial, t.device.firmware, t.device.board, t.status, t.now,
-          t.status === 'approved' ? t.now : null],
+          t.status === 'approved' ? t.now : null, t.siteId ?? null],
       );
       // The same key enrolling at another worker a moment ago: rerun, and byKey then finds that terminal.
       if (rowCount !== 1) throw new ConcurrentChange(`terminal key enrolled concurrently (${t.id})`);

@@ -14,6 +14,7 @@ import { listsMigrations } from './lists';
 import { outboxMigrations } from './outbox';
 import { paymentsMigrations } from './payments';
 import { protocolMigrations } from './protocol';
+import { sitesMigrations } from './sites';
 
 export type Db = Database.Database;
 
@@ -35,7 +36,7 @@ export interface Migration {
  * module's each.
  */
 export const allMigrations: Migration[] = [
-  ...protocolMigrations, ...listsMigrations, ...paymentsMigrations, ...outboxMigrations, ...disputesMigrations, ...lifecycleMigrations,
+  ...protocolMigrations, ...listsMigrations, ...paymentsMigrations, ...outboxMigrations, ...disputesMigrations, ...lifecycleMigrations, ...sitesMigrations,
 ].sort((a, b) => a.version - b.version);
 export const latestSchemaVersion = Math.max(...allMigrations.map((m) => m.version));
 

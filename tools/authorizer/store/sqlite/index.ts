@@ -13,6 +13,7 @@ import { sqliteLists } from './lists';
 import { sqliteOutbox } from './outbox';
 import { sqlitePayments } from './payments';
 import { sqliteCodes, sqliteMerchants, sqliteProvisioning, sqliteRequests, sqliteSettings, sqliteTerminals } from './protocol';
+import { sqliteSites } from './sites';
 import { sqliteStepUps } from './step-ups';
 import { sqliteViews } from './views';
 
@@ -30,7 +31,7 @@ export class SqliteStore implements Store {
     this.#ports = {
       settings: sqliteSettings(db), merchants: sqliteMerchants(db), terminals: sqliteTerminals(db), requests: sqliteRequests(db),
       codes: sqliteCodes(db), lists: sqliteLists(db), payments: sqlitePayments(db), history: sqliteHistory(db), stepUps: sqliteStepUps(db),
-      disputes: sqliteDisputes(db), outbox: sqliteOutbox(db), lifecycle: sqliteLifecycle(db), provisioning: sqliteProvisioning(db), views: sqliteViews(db),
+      disputes: sqliteDisputes(db), outbox: sqliteOutbox(db), lifecycle: sqliteLifecycle(db), provisioning: sqliteProvisioning(db), sites: sqliteSites(db), views: sqliteViews(db),
     };
   }
 

@@ -55,5 +55,10 @@ export function sqliteOutbox(db: Db): OutboxPort {
     async requeueDead(now) {
       return db.prepare("UPDATE notifications SET state = 'queued', attempts = 0, next_attempt_at = ? WHERE state = 'dead'").run(now).changes;
     },
+    async backlog() {
+      // Served by the (state, next_attempt_at) index: the delivered rows, the many, are not read.
+      const row = db.prepare("SELECT (SELECT COUNT(*) FROM notifications WHERE state = 'queued') AS queued, (SELECT COUNT(*) FROM notifications WHERE state = 'dead') AS dead").get() as { queued: number; dead: number };
+      return { queued: row.queued, dead: row.dead };
+    },
   };
 }

@@ -151,13 +151,14 @@ export const protocolMigrations: Migration[] = [
 export function sqliteProvisioning(db: Db): ProvisioningPort {
   return {
     async insert(t) {
-      db.prepare('INSERT INTO provisioning_tokens (token_hash, merchant_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(t.tokenHash, t.merchantId, t.createdAt, t.expiresAt);
+      db.prepare('INSERT INTO provisioning_tokens (token_hash, merchant_id, site_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+        .run(t.tokenHash, t.merchantId, t.siteId ?? null, t.createdAt, t.expiresAt);
     },
     async consume(tokenHash, terminalId, now) {
       const row = db.prepare(
-        'UPDATE provisioning_tokens SET used_at = ?, terminal_id = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING merchant_id',
-      ).get(now, terminalId, tokenHash, now) as { merchant_id: string } | undefined;
-      return row ? { merchantId: row.merchant_id } : undefined;
+        'UPDATE provisioning_tokens SET used_at = ?, terminal_id = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING merchant_id, site_id',
+      ).get(now, terminalId, tokenHash, now) as { merchant_id: string; site_id: string | null } | undefined;
+      return row ? { merchantId: row.merchant_id, siteId: row.site_id } : undefined;
     },
     async issued(tokenHash) {
       return db.prepare('SELECT 1 FROM provisioning_tokens WHERE token_hash = ?').get(tokenHash) !== undefined;
@@ -197,40 +198,46 @@ interface MerchantRow {
   site_longitude: number;
   site_radius: number;
   max_amount: number;
+  category_code: string | null;
 }
+
+const merchantOf = (row: MerchantRow): Merchant => ({
+  merchantId: row.id, name: row.name, currency: row.currency, purposes: row.purposes.split(',') as Purpose[],
+  site: { latitude: row.site_latitude, longitude: row.site_longitude, radius: row.site_radius }, maxAmount: row.max_amount, categoryCode: row.category_code,
+});
 
 export function sqliteMerchants(db: Db): MerchantsPort {
   return {
-    async upsert(merchant: MerchantProfile, maxAmount: number, now: number) {
+    async upsert(merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number) {
       db.prepare(
-        `INSERT INTO merchants (id, name, currency, purposes, site_latitude, site_longitude, site_radius, max_amount, created_at)
-         VALUES (@id, @name, @currency, @purposes, @lat, @lon, @radius, @max, @now)
+        `INSERT INTO merchants (id, name, currency, purposes, site_latitude, site_longitude, site_radius, max_amount, category_code, created_at)
+         VALUES (@id, @name, @currency, @purposes, @lat, @lon, @radius, @max, @category, @now)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, currency = excluded.currency, purposes = excluded.purposes,
            site_latitude = excluded.site_latitude, site_longitude = excluded.site_longitude, site_radius = excluded.site_radius,
-           max_amount = excluded.max_amount`,
+           max_amount = excluded.max_amount, category_code = excluded.category_code`,
       ).run({
         id: merchant.merchantId, name: merchant.name, currency: merchant.currency, purposes: merchant.purposes.join(','),
-        lat: merchant.site.latitude, lon: merchant.site.longitude, radius: merchant.site.radius, max: maxAmount, now,
+        lat: merchant.site.latitude, lon: merchant.site.longitude, radius: merchant.site.radius, max: maxAmount, category: merchant.categoryCode ?? null, now,
       });
     },
     async get(id): Promise<Merchant | undefined> {
       const row = db.prepare('SELECT * FROM merchants WHERE id = ?').get(id) as MerchantRow | undefined;
-      if (!row) return undefined;
-      return {
-        merchantId: row.id, name: row.name, currency: row.currency, purposes: row.purposes.split(',') as Purpose[],
-        site: { latitude: row.site_latitude, longitude: row.site_longitude, radius: row.site_radius }, maxAmount: row.max_amount,
-      };
+      return row ? merchantOf(row) : undefined;
+    },
+    async list() {
+      return (db.prepare('SELECT * FROM merchants ORDER BY id').all() as MerchantRow[]).map(merchantOf);
     },
   };
 }
 
-const terminalColumns = 'id, merchant_id, alg, public_key, firmware, status, last_trace';
+const terminalColumns = 'id, merchant_id, alg, public_key, firmware, status, last_trace, site_id';
 
 function terminalRecord(row: Record<string, unknown> | undefined): TerminalRecord | undefined {
   if (!row) return undefined;
   return {
     id: row.id as string, merchantId: row.merchant_id as string, alg: row.alg as TerminalRecord['alg'], publicKey: bytes(row.public_key as Uint8Array),
     firmware: row.firmware as string, status: row.status as TerminalRecord['status'], lastTrace: row.last_trace as number,
+    siteId: (row.site_id as string | null) ?? null,
   };
 }
 
@@ -244,10 +251,10 @@ export function sqliteTerminals(db: Db): TerminalsPort {
     },
     async insert(t) {
       db.prepare(
-        `INSERT INTO terminals (id, merchant_id, alg, public_key, model, serial, firmware, board, status, created_at, approved_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO terminals (id, merchant_id, alg, public_key, model, serial, firmware, board, status, created_at, approved_at, site_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(t.id, t.merchantId, t.alg, t.publicKey, t.device.model, t.device.serial, t.device.firmware, t.device.board, t.status, t.now,
-        t.status === 'approved' ? t.now : null);
+        t.status === 'approved' ? t.now : null, t.siteId ?? null);
     },
     async approve(id, now) {
       return db.prepare(
