@@ -116,7 +116,7 @@ describe('qrpay sim scenarios', () => {
 
   it('freeze by a trusted contact: the contact\'s own key freezes the account, the next payment is declined', async () => {
     expect(await sim.scenario('contact-freeze')).toBe('contact named, account frozen by the contact; next payment: declined (frozen), relay stayed off (unfreeze in the operator panel)');
-    expect(await sim.operator.unfreeze(sim.phone.account)).toBe(true);
+    expect(await sim.unfreeze(sim.phone.account)).toBe(true);
     expect(await sim.scenario('pay')).toBe('approved (approved), relay fired');
   });
 

@@ -75,7 +75,7 @@ function actions(sim: Sim): Record<string, (body: Body) => Promise<unknown>> {
           result = await operator.freeze(String(body.account ?? sim.phone.account), String(body.reason ?? 'frozen by the operator'));
           break;
         case 'unfreeze':
-          result = await operator.unfreeze(String(body.account ?? sim.phone.account));
+          result = await sim.unfreeze(String(body.account ?? sim.phone.account));
           break;
         case 'release':
         case 'reverse':

@@ -123,6 +123,19 @@ export class Sim {
     return station;
   }
 
+  /**
+   * Unfreezes an account, then has every simulated terminal fetch the lists at once. A terminal that learned of
+   * the freeze declines the account on its own, without asking, until its deny list is replaced: a real one at
+   * its next scheduled refresh (`listRefreshInterval`, 10 minutes), too long to wait for in the simulator.
+   */
+  async unfreeze(account: string): Promise<boolean> {
+    const changed = await this.operator.unfreeze(account);
+    if (changed) {
+      for (const station of this.stations) await station.terminal.refreshLists();
+    }
+    return changed;
+  }
+
   /** The operator's view: payments with their factors, terminals, notifications. */
   async refreshOperator(): Promise<void> {
     const operator = this.operator;
