@@ -11,7 +11,6 @@
  */
 import type { LumaImage } from '../frame/luma';
 import type { Homography } from './homography';
-import type { Point } from './result';
 import { forEachFunctionModule } from './function-patterns';
 
 export interface SyntheticCode extends LumaImage {
@@ -21,30 +20,40 @@ export interface SyntheticCode extends LumaImage {
 
 const neighbourhood = 4;
 
-/** Luma at each module centre, row-major, `dimension` x `dimension`. */
+/**
+ * Luma at each module centre, row-major, `dimension` x `dimension`. The map is
+ * inlined and stepped along each row (numerators and denominator are linear in
+ * u): on XS a method call and its property reads per module cost more than
+ * the bilinear sample itself.
+ */
 export function sampleModules(image: LumaImage, toPixel: Homography, dimension: number): Uint8Array {
   const { width, height, data } = image;
+  const { a11, a21, a31, a12, a22, a32, a13, a23, a33 } = toPixel;
   const samples = new Uint8Array(dimension * dimension);
-  const p: Point = { x: 0, y: 0 };
+  // Pixel centres sit at integer + 0.5: the sample point's offset from the pixel grid.
+  const xMax = width - 1;
+  const yMax = height - 1;
   let i = 0;
   for (let v = 0; v < dimension; v++) {
-    for (let u = 0; u < dimension; u++, i++) {
-      toPixel.map(u + 0.5, v + 0.5, p);
-      // Pixel centres sit at integer + 0.5.
-      const fx = p.x - 0.5;
-      const fy = p.y - 0.5;
-      const x = Math.floor(fx);
-      const y = Math.floor(fy);
-      if (x < 0 || y < 0 || x + 1 >= width || y + 1 >= height) {
+    const y = v + 0.5;
+    let numeratorX = 0.5 * a11 + a21 * y + a31;
+    let numeratorY = 0.5 * a12 + a22 * y + a32;
+    let denominator = 0.5 * a13 + a23 * y + a33;
+    for (let u = 0; u < dimension; u++, i++, numeratorX += a11, numeratorY += a12, denominator += a13) {
+      const fx = numeratorX / denominator - 0.5;
+      const fy = numeratorY / denominator - 0.5;
+      // Outside the frame (or NaN) reads as light; inside, fx and fy are non-negative, so `| 0` floors.
+      if (!(fx >= 0 && fy >= 0 && fx < xMax && fy < yMax)) {
         samples[i] = 255;
         continue;
       }
+      const x = fx | 0;
+      const row = fy | 0;
       const ax = fx - x;
-      const ay = fy - y;
-      const o = y * width + x;
+      const o = row * width + x;
       const top = data[o] + (data[o + 1] - data[o]) * ax;
       const bottom = data[o + width] + (data[o + width + 1] - data[o + width]) * ax;
-      samples[i] = top + (bottom - top) * ay;
+      samples[i] = top + (bottom - top) * (fy - row);
     }
   }
   return samples;
@@ -59,23 +68,35 @@ export function thresholdModules(samples: Uint8Array, dimension: number, darkMod
   const side = dimension + 1;
   // Summed-area table over the samples for O(1) neighbourhood means.
   const table = new Int32Array(side * side);
-  for (let v = 0; v < dimension; v++) {
+  for (let v = 0, i = 0; v < dimension; v++) {
     let row = 0;
-    for (let u = 0; u < dimension; u++) {
-      row += samples[v * dimension + u];
-      table[(v + 1) * side + u + 1] = table[v * side + u + 1] + row;
+    const above = v * side + 1;
+    const here = above + side;
+    for (let u = 0; u < dimension; u++, i++) {
+      row += samples[i];
+      table[here + u] = table[above + u] + row;
     }
   }
+  // The neighbourhood's column bounds depend on u alone: computed once, not per module (Math.min and Math.max
+  // are calls on XS).
+  const low = new Int32Array(dimension);
+  const high = new Int32Array(dimension);
+  for (let u = 0; u < dimension; u++) {
+    low[u] = u > neighbourhood ? u - neighbourhood : 0;
+    high[u] = u + neighbourhood + 1 < dimension ? u + neighbourhood + 1 : dimension;
+  }
   const modules = new Uint8Array(dimension * dimension);
-  for (let v = 0; v < dimension; v++) {
-    const v0 = Math.max(0, v - neighbourhood);
-    const v1 = Math.min(dimension, v + neighbourhood + 1);
-    for (let u = 0; u < dimension; u++) {
-      const u0 = Math.max(0, u - neighbourhood);
-      const u1 = Math.min(dimension, u + neighbourhood + 1);
-      const total = table[v1 * side + u1] - table[v0 * side + u1] - table[v1 * side + u0] + table[v0 * side + u0];
-      const isDarker = samples[v * dimension + u] * (v1 - v0) * (u1 - u0) < total;
-      if (isDarker === darkModules) modules[v * dimension + u] = 1;
+  const dark = darkModules ? 1 : 0;
+  for (let v = 0, i = 0; v < dimension; v++) {
+    const top = low[v] * side;
+    const bottom = high[v] * side;
+    const rows = high[v] - low[v];
+    for (let u = 0; u < dimension; u++, i++) {
+      const u0 = low[u];
+      const u1 = high[u];
+      const total = table[bottom + u1] - table[top + u1] - table[bottom + u0] + table[top + u0];
+      // 1 where the module is darker than its neighbourhood's mean, for a code of dark modules; the reverse for an inverted one.
+      modules[i] = (samples[i] * rows * (u1 - u0) < total ? 1 : 0) === dark ? 1 : 0;
     }
   }
   return modules;
