@@ -2,8 +2,9 @@
  * Merchants' sites and category codes on PostgreSQL (migration 401, as in
  * ../sqlite/sites.ts): a site is a geofence a terminal is enrolled into.
  */
-import type { SiteRecord, SitesPort } from '../ports';
+import type { SitesPort } from '../ports';
 import type { Migration, Query } from './database';
+import { siteOf } from '../site-row';
 
 export const sitesMigrations: Migration[] = [
   {
@@ -26,11 +27,6 @@ export const sitesMigrations: Migration[] = [
     `,
   },
 ];
-
-const siteOf = (row: Record<string, unknown>): SiteRecord => ({
-  id: row.id as string, merchantId: row.merchant_id as string, name: row.name as string,
-  latitude: row.latitude as number, longitude: row.longitude as number, radius: row.radius as number,
-});
 
 export function postgresSites(q: Query): SitesPort {
   return {

@@ -5,8 +5,9 @@
  * each judged against their own place. Terminals and tokens without a site
  * (enrolled before 401) keep the merchant's own site.
  */
-import type { SiteRecord, SitesPort } from '../ports';
+import type { SitesPort } from '../ports';
 import type { Db, Migration } from './database';
+import { siteOf } from '../site-row';
 
 export const sitesMigrations: Migration[] = [
   {
@@ -29,11 +30,6 @@ export const sitesMigrations: Migration[] = [
     `,
   },
 ];
-
-const siteOf = (row: Record<string, unknown>): SiteRecord => ({
-  id: row.id as string, merchantId: row.merchant_id as string, name: row.name as string,
-  latitude: row.latitude as number, longitude: row.longitude as number, radius: row.radius as number,
-});
 
 export function sqliteSites(db: Db): SitesPort {
   return {
