@@ -32,6 +32,9 @@ import { ConsoleIndicators } from '../../hal/sim/console-indicators';
 import { ConsoleLogger } from '../../hal/sim/console-logger';
 import { RecordingLine } from '../../hal/sim/recording-line';
 import { pngScene, sceneCameraFactory, type Scene } from '../../hal/sim/camera';
+
+/** To put a picture of your own in front of the camera (`camera: { scene }`), without PNG files or pngjs. */
+export { grayImage, stillScene, type Scene } from '../../hal/sim/camera';
 import type { PowerCutOptions } from '../../hal/sim/power-switch';
 
 export interface SimulatorCameraOptions {

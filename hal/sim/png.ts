@@ -1,18 +1,30 @@
 /**
  * PNG files as the scene a simulated camera looks at (pngjs). Transparent
  * pixels are composited over white, like a code printed on paper.
+ *
+ * pngjs is an optional peer dependency: it is loaded on the first PNG decoded,
+ * not when this module is imported, so the simulator HAL with a rendered scene
+ * runs without it. Absent, decoding fails with Node's MODULE_NOT_FOUND, which
+ * the `qrpay` command reports as "needs the package pngjs".
  */
-import { PNG } from 'pngjs';
+import type { PNG } from 'pngjs';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { HalError } from '../errors';
 import type { Frame, ImageType } from '../camera';
 import type { LumaImage } from '../../src/frame/luma';
 import { rgbToFrame, type RgbImage } from '../portable/rgb-to-frame';
 
+/** pngjs, loaded at the point of use (synchronously: it is CommonJS, and decoding is synchronous). */
+function loadPngjs(): typeof import('pngjs') {
+  return createRequire(import.meta.url)('pngjs') as typeof import('pngjs');
+}
+
 export function decodePng(bytes: Uint8Array): RgbImage {
+  const pngjs = loadPngjs();
   let png: PNG;
   try {
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
     throw new HalError('io', `not a readable PNG: ${error instanceof Error ? error.message : error}`);
   }

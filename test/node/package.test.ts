@@ -4,7 +4,9 @@
  * by Node, a small consumer type-checked under `moduleResolution` NodeNext and
  * Bundler, and the installed `qrpay` command run. Installing the tarball asks
  * the registry only for the few runtime dependencies (`--prefer-offline`: the
- * npm cache answers when it can).
+ * npm cache answers when it can). The desktop-only packages are optional peers
+ * a firmware embedder never installs: the install must not have them, the
+ * imports must work without them, and each command that needs one must name it.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,12 @@ const scratch = mkdtempSync(join(tmpdir(), 'qrpay-package-'));
 const app = join(scratch, 'app');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const exportsUnderTest = ['qrpay-terminal', 'qrpay-terminal/paycode', 'qrpay-terminal/simulator', 'qrpay-terminal/wallet'];
+const optionalPeers = ['better-sqlite3', 'pg', 'pngjs', 'qrcode'];
+/** The checkout's copy of a peer stands in for `npm install X` (better-sqlite3 would compile for a minute); its own dependencies resolve from the checkout too. */
+function linkPeer(name: string): void {
+  const link = join(app, 'node_modules', name);
+  if (!existsSync(link)) symlinkSync(join(repo, 'node_modules', name), link, 'dir');
+}
 let tarball: string;
 let packed: string[];
 
@@ -46,13 +54,15 @@ describe('the npm package', () => {
     expect(packed.filter((path) => /var\/|\.sqlite$|issuer\.json$|operator\.json$|credential\.json$/.test(path))).toEqual([]);
   });
 
-  it('installs without building anything native: better-sqlite3 is an optional peer', () => {
+  it('installs without building anything native and without the desktop-only packages: they are optional peers', () => {
     const manifest = JSON.parse(readFileSync(join(app, 'node_modules', 'qrpay-terminal', 'package.json'), 'utf8'));
     expect(manifest.scripts?.postinstall).toBeUndefined();
     expect(manifest.scripts?.install).toBeUndefined();
-    expect(manifest.dependencies['better-sqlite3']).toBeUndefined();
-    expect(manifest.peerDependenciesMeta['better-sqlite3'].optional).toBe(true);
-    expect(existsSync(join(app, 'node_modules', 'better-sqlite3'))).toBe(false);
+    for (const name of optionalPeers) {
+      expect(manifest.dependencies[name], name).toBeUndefined();
+      expect(manifest.peerDependenciesMeta[name]?.optional, name).toBe(true);
+      expect(existsSync(join(app, 'node_modules', name)), name).toBe(false);
+    }
   });
 
   it('imports every export in Node', () => {
@@ -62,6 +72,35 @@ describe('the npm package', () => {
     expect(out).toMatch(/^qrpay-terminal\/paycode .*\bPaymentCodeVerifier\b/m);
     expect(out).toMatch(/^qrpay-terminal\/simulator .*\bcreateSimulatorHal\b/m);
     expect(out).toMatch(/^qrpay-terminal\/wallet .*\bmakePaymentCode\b/m);
+  });
+
+  it('runs the simulator camera on a scene without pngjs, and names pngjs only when a PNG file is decoded', () => {
+    writeFileSync(join(app, 'code.png'), 'not decoded: pngjs is missing before the bytes are looked at');
+    const script = [
+      "import { mkdtempSync } from 'node:fs';",
+      "import { tmpdir } from 'node:os';",
+      "import { join } from 'node:path';",
+      "import { createSimulatorHal, grayImage, stillScene } from 'qrpay-terminal/simulator';",
+      'const width = 64, height = 48;',
+      'const luma = new Uint8Array(width * height).map((_, i) => (i * 7) % 256);',
+      "const dataDirectory = mkdtempSync(join(tmpdir(), 'qrpay-sim-'));",
+      'const hal = createSimulatorHal({ dataDirectory, quiet: true, camera: { scene: stillScene(grayImage(width, height, luma)) } });',
+      'const frame = await new Promise((done, fail) => {',
+      "  const timer = setTimeout(() => fail(new Error('the scene camera delivered no frame')), 10000);",
+      "  const camera = hal.camera({ imageType: 'gray8', width, height, onReadable() { clearTimeout(timer); const f = camera.read(); camera.close(); done(f); } });",
+      '  camera.start();',
+      '});',
+      'hal.shutdown();',
+      "console.log('frame', frame.width, frame.height, frame.data.every((v, i) => v === luma[i]));",
+      'try {',
+      "  createSimulatorHal({ dataDirectory, quiet: true, camera: { pngFiles: ['code.png'] } });",
+      "  console.log('png files: no error');",
+      '} catch (error) {',
+      "  console.log('png files:', error.code, error.message.split('\\n')[0]);",
+      '}',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' });
+    expect(out).toBe("frame 64 48 true\npng files: MODULE_NOT_FOUND Cannot find module 'pngjs'\n");
   });
 
   it.each(['NodeNext', 'Bundler'])('type-checks a consumer under moduleResolution %s', (resolution) => {
@@ -95,16 +134,30 @@ describe('the npm package', () => {
     const version = qrpay('--version');
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version);
     expect(version.status).toBe(0);
-    const issuer = qrpay('wallet', 'issuer', '--out', 'keys/issuer.json');
-    expect(issuer.status).toBe(0);
+    // Keys and credentials need none of the optional peers; rendering a code needs qrcode, decoding a PNG pngjs.
+    expect(qrpay('wallet', 'issuer', '--out', 'keys/issuer.json').status).toBe(0);
+    expect(qrpay('wallet', 'credential', '--issuer', 'keys/issuer.json', '--out', 'keys/credential.json').status).toBe(0);
+    const missing = (command: string, name: string) => `qrpay ${command}: this command needs the package ${name}, which is not installed: npm install ${name}`;
+    const code = qrpay('wallet', 'code', '--credential', 'keys/credential.json');
+    expect(code.stderr.trim()).toBe(missing('wallet', 'qrcode'));
+    expect(code.status).toBe(1);
+    const scan = qrpay('scan', 'code.png');
+    expect(scan.stderr.trim()).toBe(missing('scan', 'pngjs'));
+    expect(scan.status).toBe(1);
     const authorizer = qrpay('authorizer', '--port', '0');
-    expect(authorizer.stderr.trim()).toBe('qrpay authorizer: this command needs the package better-sqlite3, which is not installed: npm install better-sqlite3');
+    expect(authorizer.stderr.trim()).toBe(missing('authorizer', 'better-sqlite3'));
     expect(authorizer.status).toBe(1);
   });
 
-  it('runs `qrpay sim` from dist/ once better-sqlite3 is next to it: the page comes from the package', async () => {
-    // The checkout's own build of better-sqlite3 stands in for `npm install better-sqlite3` (a minute of compiling).
-    symlinkSync(join(repo, 'node_modules', 'better-sqlite3'), join(app, 'node_modules', 'better-sqlite3'), 'dir');
+  it('with better-sqlite3 next to it, the authorizer names pg only for a PostgreSQL database', () => {
+    linkPeer('better-sqlite3');
+    const authorizer = spawnSync(process.execPath, [join(app, 'node_modules', '.bin', 'qrpay'), 'authorizer', '--port', '0', '--database', 'postgres://qrpay@127.0.0.1:1/qrpay'], { cwd: app, encoding: 'utf8' });
+    expect(authorizer.stderr.trim()).toBe('qrpay authorizer: this command needs the package pg, which is not installed: npm install pg');
+    expect(authorizer.status).toBe(1);
+  });
+
+  it('runs `qrpay sim` from dist/ once its peers are next to it: the page comes from the package', async () => {
+    for (const name of ['better-sqlite3', 'qrcode']) linkPeer(name);
     const child = spawn(process.execPath, [join(app, 'node_modules', '.bin', 'qrpay'), 'sim', '--port', '0', '--terminals', '1'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let output = '';

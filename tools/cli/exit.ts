@@ -85,9 +85,16 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
   return { message: message + hint, exitCode: exitCodes.failed };
 }
 
-/** The bare package name when `error` is Node failing to find one (an optional dependency left out). */
+/**
+ * The bare package name when `error` is Node failing to find one (an optional
+ * peer left out): ERR_MODULE_NOT_FOUND from `import`, MODULE_NOT_FOUND from a
+ * `require` at the point of use (hal/sim/png.ts loads pngjs that way).
+ */
 function missingPackage(error: Error): string | undefined {
-  if ((error as SystemError).code !== 'ERR_MODULE_NOT_FOUND') return undefined;
-  const match = /Cannot find package '([^']+)'/.exec(error.message);
+  const code = (error as SystemError).code;
+  if (code === 'ERR_MODULE_NOT_FOUND') return /Cannot find package '([^']+)'/.exec(error.message)?.[1];
+  if (code !== 'MODULE_NOT_FOUND') return undefined;
+  // A bare specifier only (not './x'): the package name is its first segment, or two for a scope.
+  const match = /^Cannot find module '((?:@[^'/.][^'/]*\/)?[^'/.][^'/]*)(?:\/[^']*)?'/.exec(error.message);
   return match?.[1];
 }

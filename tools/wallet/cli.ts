@@ -13,7 +13,6 @@ import { unhex } from '../../src/paycode/hex';
 import { DenyList, parsePaymentCode, PaycodeError, PaymentCodeVerifier, ReplayCache, TrustStore } from '../../src/paycode';
 import { loadCredential, loadIssuer, loadKey, saveCredential, saveKey, WalletFileError, writeOutputFile } from './files';
 import { exitCodes } from '../cli/exit';
-import { qrInfo, qrTerminalText, writeQrPng } from './render';
 import { accountOf, freezeAccount, nameContact, reportPayment, send, stepUpAnswer, type AuthorizerAnswer } from './authorizer-client';
 import {
   createDeviceKey, createIssuer, createOperatorRoot, issueCredential, makePaymentCode, signDenyList, signTrustList,
@@ -204,6 +203,8 @@ const commands: Record<string, (p: Parsed) => Promise<number | void>> = {
     const { credential, device } = loadCredential(one(p, 'credential'));
     const count = integer(p, 'count', 1);
     const amountCap = optional(p, 'amount-cap');
+    // Loaded here, not at the top: `qrcode` is an optional peer, needed only to render codes.
+    const { qrInfo, qrTerminalText, writeQrPng } = await import('./render');
     for (let i = 0; i < count; i++) {
       const code = makePaymentCode(credential, device, {
         clock, entropy, lifetimeSeconds: integer(p, 'lifetime', 30), amountCap: amountCap === undefined ? undefined : integer(p, 'amount-cap'),

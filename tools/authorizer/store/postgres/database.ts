@@ -7,7 +7,7 @@
  * transaction under an advisory lock, so workers starting together apply each
  * exactly once.
  */
-import pg from 'pg';
+import type pg from 'pg';
 
 export interface Migration {
   version: number;
@@ -39,20 +39,26 @@ export function queryOn(client: pg.PoolClient | pg.Client): Query {
 
 const int8 = 20;
 const numeric = 1700;
-/**
- * BIGINT (ids, times in ms, amounts) and NUMERIC (SUM of them) as numbers:
- * every value the domain stores is below 2^53. Set per pool, not on pg's
- * global type table, so no other user of the driver is affected.
- */
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === int8 || oid === numeric) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-} as pg.CustomTypesConfig;
 
-export function openPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, types, application_name: 'qrpay-authorizer' });
+/**
+ * Opens the pool. `pg` is loaded here, not at the top: it is an optional peer
+ * dependency, needed only for `--database postgres://`, so the SQLite
+ * authorizer and every other command run without it installed.
+ */
+export async function openPool(connectionString: string, max = 10): Promise<pg.Pool> {
+  const { default: driver } = await import('pg');
+  /**
+   * BIGINT (ids, times in ms, amounts) and NUMERIC (SUM of them) as numbers:
+   * every value the domain stores is below 2^53. Set per pool, not on pg's
+   * global type table, so no other user of the driver is affected.
+   */
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === int8 || oid === numeric) return (value: string) => Number(value);
+      return driver.types.getTypeParser(oid, format as 'text');
+    },
+  } as pg.CustomTypesConfig;
+  const pool = new driver.Pool({ connectionString, max, types, application_name: 'qrpay-authorizer' });
   // An idle connection the server dropped must not take the process down; the next checkout reconnects.
   pool.on('error', () => undefined);
   return pool;

@@ -59,7 +59,7 @@ export class PostgresStore implements Store {
 
   /** Connects to `url` (postgres://…) and brings the schema to the latest version. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-    const pool = openPool(url, options.poolSize);
+    const pool = await openPool(url, options.poolSize);
     try {
       await migrate(pool, allMigrations, options.now);
     } catch (error) {
