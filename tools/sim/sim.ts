@@ -240,6 +240,25 @@ async function until(what: string, condition: () => boolean, ms: number): Promis
   }
 }
 
+/**
+ * The data of the next event of `type` on the bus, or undefined after `ms`. Called before the act that causes
+ * the event, so that it cannot be missed.
+ */
+function nextEvent(sim: Sim, type: string, ms: number): Promise<unknown> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      off();
+      resolve(undefined);
+    }, ms).unref();
+    const off = sim.bus.subscribe((e) => {
+      if (e.type !== type) return;
+      off();
+      clearTimeout(timer);
+      resolve(e.data);
+    });
+  });
+}
+
 /** The second terminal when there is one (a copy shown elsewhere), else the first. */
 function other(sim: Sim): Station {
   return sim.stations[1] ?? sim.stations[0];
@@ -333,21 +352,10 @@ export const scenarios: Scenario[] = [
       } finally {
         station.network = 'up';
       }
-      const uploaded = new Promise<string>((resolve) => {
-        const off = sim.bus.subscribe((e) => {
-          if (e.type === 'offline-uploaded') {
-            off();
-            const data = e.data as { outcome: string; reason: string };
-            resolve(`${data.outcome} (${data.reason})`);
-          }
-        });
-        setTimeout(() => {
-          off();
-          resolve('nothing uploaded');
-        }, 10_000).unref();
-      });
+      const uploaded = nextEvent(sim, 'offline-uploaded', 10_000);
       const waiting = await station.terminal.settle();
-      return `offline: ${outcomeOf(offline)}; link back, uploaded: ${await uploaded}; ${waiting} item(s) still waiting`;
+      const upload = (await uploaded) as { outcome: string; reason: string } | undefined;
+      return `offline: ${outcomeOf(offline)}; link back, uploaded: ${upload ? `${upload.outcome} (${upload.reason})` : 'nothing uploaded'}; ${waiting} item(s) still waiting`;
     },
   },
   {
@@ -378,20 +386,10 @@ export const scenarios: Scenario[] = [
         // The ledger write that commits the release died with the power: the charge ends with the storage error.
         result = `power lost mid-payment (${(error as Error).message})`;
       }
-      const reversed = new Promise<string>((resolve) => {
-        const off = sim.bus.subscribe((e) => {
-          if (e.type === 'reversed') {
-            off();
-            resolve(`reversed at boot: ${(e.data as { effect: string }).effect}`);
-          }
-        });
-        setTimeout(() => {
-          off();
-          resolve('no reversal acknowledged yet');
-        }, 10_000).unref();
-      });
+      const reversed = nextEvent(sim, 'reversed', 10_000);
       await sim.reboot(station);
-      return `${result}; ${await reversed}; relay pulses: ${station.hal.actuatorLine.pulses().length}`;
+      const reversal = (await reversed) as { effect: string } | undefined;
+      return `${result}; ${reversal ? `reversed at boot: ${reversal.effect}` : 'no reversal acknowledged yet'}; relay pulses: ${station.hal.actuatorLine.pulses().length}`;
     },
   },
   {
