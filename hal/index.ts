@@ -13,6 +13,7 @@ import type { Clock } from './clock';
 import type { Indicators } from './indicators';
 import type { Actuator } from './actuator';
 import type { Logger } from './logger';
+import type { CryptoAccelerator } from './crypto';
 
 export interface Hal {
   clock: Clock;
@@ -26,6 +27,8 @@ export interface Hal {
   gnssSerial?: SerialFactory;
   indicators?: Indicators;
   actuator?: Actuator;
+  /** Native or hardware SHA-256 and ES256 verification (hal/crypto.ts); absent: the core's pure-JS path. */
+  crypto?: CryptoAccelerator;
 }
 
 export * from './errors';
@@ -40,3 +43,4 @@ export * from './clock';
 export * from './indicators';
 export * from './actuator';
 export * from './logger';
+export * from './crypto';

@@ -10,6 +10,7 @@ import config from 'mc/config';
 import Digital from 'embedded:io/digital';
 import Time from 'time';
 import { createEsp32Entropy } from 'qrpay-entropy';
+import { createModdableCrypto } from 'qrpay-native-crypto';
 import { DigitalActuator, NmeaLocationSensor, SoftwareKeystore, cameraCodeSource, createTerminal, formatAmount, pinnedAuthorizerKey, provisioningToken, type Charge, type Hal } from '../../src/index';
 import { createEsp32Camera } from './camera';
 import { createEsp32Clock } from './clock';
@@ -56,6 +57,8 @@ export function runUnlockTerminal(board: UnlockBoard): void {
       logger.log('info', `display: ${message.title}${message.detail ? ` — ${message.detail}` : ''}`),
     ),
     actuator: new DigitalActuator({ output: new Digital({ pin: config.relayPin ?? board.relayPin, mode: Digital.Output }), clock }),
+    // SHA-256 and the ES256 equation in native code (modules/crypt); every check before them stays in the core.
+    crypto: createModdableCrypto(),
   };
   const location = new NmeaLocationSensor({ serial: hal.gnssSerial!, clock, maxAge: 5000 });
   // The one-time token for the first enrollment (manifest config.provisioningToken or NVS provisioning), if any.

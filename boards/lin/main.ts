@@ -12,14 +12,18 @@
  * It then enrolls, charges `charges` times with the frame in front of its
  * camera, traces each decision (`decision <outcome> <reason> actuated=<bool>`)
  * and the XS machine's memory (`memory boot|peak chunks=<bytes> slots=<n>
- * stack=<slots>`: after boot, and the peaks once the charges are done), then
+ * stack=<slots>`: after boot, and the peaks once the charges are done), how
+ * often the core used the native crypto (`native-crypto es256=<n> sha256=<n>`:
+ * SHA-256 and the ES256 equation of modules/crypt, boards/esp32/native-crypto.js),
+ * then
  * posts `exit 0` (`exit 1` on a failure), which ends the host.
  */
 import '../esp32/text-encoder';
 import config from 'mc/config';
 import { createEsp32Entropy } from 'qrpay-entropy';
 import { memory } from 'qrpay-memory';
-import { DigitalActuator, SoftwareKeystore, cameraCodeSource, createTerminal, pinnedAuthorizerKey, type Charge, type Hal } from '../../src/index';
+import { createModdableCrypto } from 'qrpay-native-crypto';
+import { DigitalActuator, SoftwareKeystore, cameraCodeSource, createTerminal, pinnedAuthorizerKey, type Charge, type CryptoAccelerator, type Hal } from '../../src/index';
 import { createEsp32Clock } from '../esp32/clock';
 import { createEsp32Http, type HttpProvider } from '../esp32/http';
 import { createEsp32Logger } from '../esp32/logger';
@@ -36,12 +40,27 @@ interface Provisioning {
   charges: number;
 }
 
+/** The native accelerator, counting its calls: the smoke run checks the payment used it. */
+function countedCrypto(native: Required<CryptoAccelerator>, calls: { es256: number; sha256: number }): CryptoAccelerator {
+  return {
+    sha256: (data) => {
+      calls.sha256++;
+      return native.sha256(data);
+    },
+    es256: (digest, r, s, qx, qy) => {
+      calls.es256++;
+      return native.es256(digest, r, s, qx, qy);
+    },
+  };
+}
+
 async function run(provisioning: Provisioning): Promise<void> {
   const clock = createEsp32Clock();
   const entropy = createEsp32Entropy();
   const storage = createEsp32Storage();
   const logger = createEsp32Logger();
   const holdMs = config.holdMs ?? 200;
+  const nativeCalls = { es256: 0, sha256: 0 };
   const hal: Hal = {
     clock,
     entropy,
@@ -53,6 +72,7 @@ async function run(provisioning: Provisioning): Promise<void> {
     logger,
     camera: createFileCamera(provisioning.frame, clock),
     actuator: new DigitalActuator({ output: recordedOutput(config.relayPin ?? 1), clock }),
+    crypto: countedCrypto(createModdableCrypto(), nativeCalls),
   };
   const terminal = createTerminal({
     hal,
@@ -75,6 +95,7 @@ async function run(provisioning: Provisioning): Promise<void> {
     // The relay is held for holdMs after an approval; let it drop before the next customer.
     await new Promise<void>((resolve) => clock.setTimer(resolve, holdMs + 100));
   }
+  trace(`native-crypto es256=${nativeCalls.es256} sha256=${nativeCalls.sha256}\n`);
 }
 
 function traceMemory(when: 'boot' | 'peak'): void {

@@ -15,7 +15,7 @@
  */
 import type { CborMap } from '../codec/cbor';
 import { sameBytes } from './bytes';
-import { sha256 } from '../crypto/verify';
+import { sha256, type SignatureCheck } from '../crypto/verify';
 import { ContentType, open, seal, signedBy } from './envelope';
 import { FormatError, mapOf, onlyKeys, optional, readBytes, readChoice, readText, readUint } from './fields';
 import { terminalIdPattern } from './request';
@@ -110,6 +110,8 @@ export interface Expectation {
   now: number;
   /** How far the decision's time may be from `now`, ms. */
   maxSkew: number;
+  /** Checks the authorizer's signature: crypto/verify.ts's `verify` unless given (a board's accelerated one, `verifyWith`). */
+  verify?: SignatureCheck;
 }
 
 export type VerifiedDecision = { ok: true; decision: DecisionBody } | { ok: false; problem: DecisionProblem; detail: string };
@@ -124,7 +126,7 @@ export function verifyDecision(bytes: Uint8Array, expect: Expectation): Verified
     return { ok: false, problem: 'garbled', detail: (error as Error).message };
   }
   // Signature first: nothing in an unauthenticated payload is worth comparing.
-  if (!signedBy(envelope, expect.authorizer)) return { ok: false, problem: 'bad-signature', detail: 'not signed by the enrolled authorizer key' };
+  if (!signedBy(envelope, expect.authorizer, expect.verify)) return { ok: false, problem: 'bad-signature', detail: 'not signed by the enrolled authorizer key' };
   if (!sameBytes(body.requestHash, expect.requestHash) || body.terminalId !== expect.terminalId || body.trace !== expect.trace) {
     return { ok: false, problem: 'wrong-request', detail: `the decision answers ${body.terminalId} trace ${body.trace}, not the request just sent` };
   }

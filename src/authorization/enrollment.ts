@@ -32,6 +32,7 @@ import { ContentType, open, seal, signedBy, type Opened } from './envelope';
 import { asMap, FormatError, mapOf, onlyKeys, readBytes, readChoice, readInt, readText, readUint } from './fields';
 import { requestHash } from './decision';
 import { terminalIdPattern } from './request';
+import type { SignatureCheck } from '../crypto/verify';
 import type { PublicKey, Signer } from './signer';
 
 export interface DeviceFacts {
@@ -192,9 +193,10 @@ export type VerifiedEnrollment = { ok: true; answer: EnrollmentAnswer } | { ok: 
  * Verifies an enrollment answer: bound to the request sent and signed by the
  * authorizer key it names. With `pinned`, that key must be the pinned one; without,
  * the terminal trusts the key on first use (the simulator's default; a
- * production build pins the operator's key in its configuration).
+ * production build pins the operator's key in its configuration). `check` verifies the
+ * signature: crypto/verify.ts's `verify` unless given (a board's accelerated one).
  */
-export function verifyEnrollmentAnswer(bytes: Uint8Array, sentRequest: Uint8Array, pinned?: PublicKey): VerifiedEnrollment {
+export function verifyEnrollmentAnswer(bytes: Uint8Array, sentRequest: Uint8Array, pinned?: PublicKey, check?: SignatureCheck): VerifiedEnrollment {
   let envelope: Opened;
   let answer: EnrollmentAnswer;
   try {
@@ -206,7 +208,7 @@ export function verifyEnrollmentAnswer(bytes: Uint8Array, sentRequest: Uint8Arra
   if (pinned && (pinned.alg !== answer.authorizer.alg || !sameBytes(pinned.publicKey, answer.authorizer.publicKey))) {
     return { ok: false, problem: 'untrusted-key', detail: 'the answer names an authorizer key other than the pinned one' };
   }
-  if (!signedBy(envelope, answer.authorizer)) return { ok: false, problem: 'bad-signature', detail: 'the answer is not signed by the key it names' };
+  if (!signedBy(envelope, answer.authorizer, check)) return { ok: false, problem: 'bad-signature', detail: 'the answer is not signed by the key it names' };
   if (!sameBytes(answer.requestHash, requestHash(sentRequest))) {
     return { ok: false, problem: 'wrong-request', detail: 'the answer is for another enrollment request' };
   }

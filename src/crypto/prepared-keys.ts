@@ -8,9 +8,14 @@
  * trust store) owns their tables, so two terminals in one process share
  * nothing, and nothing is written into a module's state at run time (which a
  * preloaded build keeps in flash, read only: docs/moddable.md).
+ *
+ * With a board's accelerator (hal/crypto.ts) every key is verified through it
+ * (`verifyWith`), and an ES256 key is not prepared when the board does the
+ * ES256 equation: native arithmetic is faster than the table (docs/moddable.md).
  */
 import { prepareEd25519, prepareEs256, type PreparedKey } from './prepared-key';
-import { isPublicKey, verify, type VerifyAlgorithm } from './verify';
+import type { CryptoAccelerator } from '../../hal/crypto';
+import { isPublicKey, verifyWith, type SignatureCheck, type VerifyAlgorithm } from './verify';
 
 /** Most keys kept prepared by default; the oldest is dropped beyond it (each holds a table of 520 points). */
 export const maxPreparedKeys = 8;
@@ -24,19 +29,25 @@ function nameOf(alg: string, publicKey: Uint8Array): string {
 export class PreparedKeys {
   readonly #keys = new Map<string, PreparedKey>();
   readonly #capacity: number;
+  readonly #verify: SignatureCheck;
+  readonly #nativeEs256: boolean;
 
-  constructor(capacity = maxPreparedKeys) {
+  constructor(capacity = maxPreparedKeys, accelerator?: CryptoAccelerator) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError('a prepared-key set holds at least one key');
     this.#capacity = capacity;
+    this.#verify = verifyWith(accelerator);
+    this.#nativeEs256 = accelerator?.es256 !== undefined;
   }
 
   /**
    * Prepares `publicKey`, at a one-off cost of a few verifications. For keys
    * checked often, such as trusted issuers' keys. False (nothing prepared) for
-   * an invalid key.
+   * an invalid key. An ES256 key is left to the accelerator when there is one
+   * (true, nothing prepared).
    */
   prepare(alg: VerifyAlgorithm, publicKey: Uint8Array): boolean {
     if (!isPublicKey(alg, publicKey)) return false;
+    if (alg === 'ES256' && this.#nativeEs256) return true;
     const name = nameOf(alg, publicKey);
     if (this.#keys.has(name)) return true;
     const key = alg === 'ES256' ? prepareEs256(publicKey) : prepareEd25519(publicKey);
@@ -59,7 +70,7 @@ export class PreparedKeys {
     this.#keys.clear();
   }
 
-  /** `verify` (verify.ts), with the key's table when it is prepared; never throws. */
+  /** `verify` (verify.ts, with the accelerator if any), with the key's table when it is prepared; never throws. */
   verify(alg: VerifyAlgorithm | string, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
     if (this.#keys.size > 0 && publicKey instanceof Uint8Array && message instanceof Uint8Array && signature instanceof Uint8Array && signature.length === 64) {
       const key = this.#keys.get(nameOf(alg, publicKey));
@@ -71,6 +82,6 @@ export class PreparedKeys {
         }
       }
     }
-    return verify(alg, publicKey, message, signature);
+    return this.#verify(alg, publicKey, message, signature);
   }
 }

@@ -20,12 +20,17 @@
  * A key checked often (a trusted issuer's) can be prepared: `PreparedKeys`
  * (prepared-keys.ts) verifies through this with a precomputed table.
  *
+ * A board may do the arithmetic natively or in hardware (hal/crypto.ts):
+ * `verifyWith(hal.crypto)` is `verify` with the board's SHA-256 and ES256
+ * equation, every check above still made here first.
+ *
  * Anything else (another algorithm, a key or signature of the wrong size or
  * not on the curve, a non-Uint8Array) returns false; `verify` never throws.
  */
 import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import type { CryptoAccelerator } from '../../hal/crypto';
 
 export type VerifyAlgorithm = 'ES256' | 'EdDSA';
 
@@ -104,6 +109,48 @@ export function toLowS(signature: Uint8Array): Uint8Array {
     low >>= 8n;
   }
   return out;
+}
+
+/**
+ * `verify` with a board's accelerator (hal/crypto.ts): the same answer for
+ * every input, faster. EdDSA stays in JS; for ES256 the accelerator gets only
+ * what `verify` would have accepted up to the equation itself (signature
+ * shape, 0 < r < n, 0 < s <= n/2, the key decoded, decompressed and on the
+ * curve, by noble, here). Without an accelerator (or an empty one) this is
+ * `verify` itself.
+ */
+export function verifyWith(accelerator: CryptoAccelerator | undefined): SignatureCheck {
+  if (!accelerator || (!accelerator.es256 && !accelerator.sha256)) return verify;
+  return (alg, publicKey, message, signature) =>
+    alg === 'ES256' ? verifyEs256(accelerator, publicKey, message, signature) : verify(alg, publicKey, message, signature);
+}
+
+function verifyEs256(accelerator: CryptoAccelerator, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    if (!(publicKey instanceof Uint8Array) || !(message instanceof Uint8Array) || !(signature instanceof Uint8Array)) return false;
+    if (signature.length !== 64 || !isSec1(publicKey)) return false;
+    const es256 = accelerator.es256;
+    if (!es256) {
+      const digest = hashWith(accelerator, message);
+      return digest !== undefined && p256.verify(signature, digest, publicKey, { lowS: true, prehash: false, format: 'compact' }) === true;
+    }
+    const r = scalarOf(signature, 0);
+    const s = scalarOf(signature, 32);
+    if (r <= 0n || r >= p256Order || s <= 0n || s > p256HalfOrder) return false;
+    const Q = p256.Point.fromBytes(publicKey); // throws for a point off the curve; decompresses a 33-byte key
+    if (Q.is0()) return false;
+    const { x, y } = Q.toAffine();
+    const digest = hashWith(accelerator, message);
+    return digest !== undefined && es256(digest, r, s, x, y) === true;
+  } catch {
+    // noble's point decoding throws for a malformed key; an accelerator's throw is a refusal too.
+    return false;
+  }
+}
+
+function hashWith(accelerator: CryptoAccelerator, message: Uint8Array): Uint8Array | undefined {
+  const digest = accelerator.sha256 ? accelerator.sha256(message) : nobleSha256(message);
+  return digest instanceof Uint8Array && digest.length === 32 ? digest : undefined;
 }
 
 export function sha256(data: Uint8Array): Uint8Array {

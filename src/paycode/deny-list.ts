@@ -4,6 +4,7 @@
  * revoked, so it says so instead of assuming it was not.
  */
 import type { KeyValueStore } from '../../hal/storage';
+import type { SignatureCheck } from '../crypto/verify';
 import { hex } from './hex';
 import { ListStore, type InstallResult } from './list-store';
 import { openDenyList, type DenyListContent, type OperatorRoot } from './operator-list';
@@ -16,9 +17,10 @@ export type DenyCheck = { ok: true } | { ok: false; reason: 'revoked' | 'frozen'
 export class DenyList {
   private readonly store: ListStore<DenyListContent>;
 
-  constructor(options: { root: OperatorRoot; storage?: KeyValueStore }) {
-    const root = options.root;
-    this.store = new ListStore((bytes) => openDenyList(bytes, root), options.storage, denyListStorageKey);
+  /** `verify`: checks the operator's signature (crypto/verify.ts's unless given: a board's accelerated one). */
+  constructor(options: { root: OperatorRoot; storage?: KeyValueStore; verify?: SignatureCheck }) {
+    const { root, verify } = options;
+    this.store = new ListStore((bytes) => openDenyList(bytes, root, verify), options.storage, denyListStorageKey);
   }
 
   /** When the operator signed the installed list (NumericDate). */

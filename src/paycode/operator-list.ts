@@ -13,7 +13,7 @@
 import { decode, type CborMap, type CborValue } from '../codec/cbor';
 import { algName, decodeSign1, HeaderLabel, toBeSigned, type CoseAlgName } from '../cose/sign1';
 import { fromCoseKey, type PublicKey } from '../cose/key';
-import { verify } from '../crypto/verify';
+import { verify, type SignatureCheck } from '../crypto/verify';
 import { denyListContentType, ListField, trustListContentType } from './format';
 import { hex } from './hex';
 import { IdRunError, IdRuns } from './id-runs';
@@ -80,7 +80,7 @@ function array(payload: CborMap, field: number, name: string): CborValue[] {
 }
 
 /** Verifies the envelope and returns the payload map and its header fields. */
-function openDocument(bytes: Uint8Array, contentType: string, root: OperatorRoot, allowed: number[]): { payload: CborMap; header: ListHeader } {
+function openDocument(bytes: Uint8Array, contentType: string, root: OperatorRoot, allowed: number[], check: SignatureCheck): { payload: CborMap; header: ListHeader } {
   let payload: CborValue;
   let sign1;
   try {
@@ -93,7 +93,7 @@ function openDocument(bytes: Uint8Array, contentType: string, root: OperatorRoot
   }
   const alg = algName(sign1.alg);
   if (alg !== root.alg) throw new ListError('bad-signature', `signed with ${String(sign1.alg)}, the operator root key is ${root.alg}`);
-  if (!verify(alg, root.publicKey, toBeSigned(sign1), sign1.signature)) throw new ListError('bad-signature', 'operator signature does not verify');
+  if (!check(alg, root.publicKey, toBeSigned(sign1), sign1.signature)) throw new ListError('bad-signature', 'operator signature does not verify');
   try {
     payload = decode(sign1.payload, { maxBytes: maxListBytes, maxDepth: 6 });
   } catch (error) {
@@ -145,11 +145,11 @@ function guard<T>(f: () => T): Opened<T> {
   }
 }
 
-/** Verifies and reads a signed trust list (expiry and version are the store's business). */
-export function openTrustList(bytes: Uint8Array, root: OperatorRoot): Opened<TrustListContent> {
+/** Verifies (with `check`, crypto/verify.ts's unless given) and reads a signed trust list (expiry and version are the store's business). */
+export function openTrustList(bytes: Uint8Array, root: OperatorRoot, check: SignatureCheck = verify): Opened<TrustListContent> {
   return guard(() => {
     const { payload, header } = openDocument(bytes, trustListContentType, root,
-      [ListField.version, ListField.issuedAt, ListField.expiresAt, ListField.issuers]);
+      [ListField.version, ListField.issuedAt, ListField.expiresAt, ListField.issuers], check);
     const issuers = new Map<string, PublicKey>();
     for (const entry of array(payload, ListField.issuers, 'issuers')) {
       let key: PublicKey;
@@ -167,11 +167,11 @@ export function openTrustList(bytes: Uint8Array, root: OperatorRoot): Opened<Tru
   });
 }
 
-/** Verifies and reads a signed deny list. */
-export function openDenyList(bytes: Uint8Array, root: OperatorRoot): Opened<DenyListContent> {
+/** Verifies (with `check`, crypto/verify.ts's unless given) and reads a signed deny list. */
+export function openDenyList(bytes: Uint8Array, root: OperatorRoot, check: SignatureCheck = verify): Opened<DenyListContent> {
   return guard(() => {
     const { payload, header } = openDocument(bytes, denyListContentType, root,
-      [ListField.version, ListField.issuedAt, ListField.expiresAt, ListField.revokedCredentials, ListField.frozenAccounts, ListField.offlineLimits]);
+      [ListField.version, ListField.issuedAt, ListField.expiresAt, ListField.revokedCredentials, ListField.frozenAccounts, ListField.offlineLimits], check);
     const limits = offlineLimits(payload);
     return {
       ...header,

@@ -3,6 +3,7 @@
  * one storage domain of the storage HAL, and are restored from it at boot, so
  * a reboot neither forgets accepted codes nor rolls back the operator lists.
  */
+import type { CryptoAccelerator } from '../../hal/crypto';
 import type { Storage } from '../../hal/storage';
 import type { InstallResult } from './list-store';
 import type { OperatorRoot } from './operator-list';
@@ -23,6 +24,8 @@ export interface PaycodeTerminalOptions extends Omit<VerifierOptions, 'trustStor
   replayCapacity?: number;
   /** Most live codes one credential may have at this terminal. Default 6. */
   replayPerCredential?: number;
+  /** The board's crypto accelerator (hal/crypto.ts), for every signature checked here. */
+  crypto?: CryptoAccelerator;
 }
 
 export interface PaycodeTerminal {
@@ -37,8 +40,8 @@ export interface PaycodeTerminal {
 /** Opens (and restores) the payment-code state. Throws the storage HAL's HalError if the domain cannot be opened. */
 export function openPaycodeTerminal(options: PaycodeTerminalOptions): PaycodeTerminal {
   const store = options.storage.open({ path: options.domain ?? paycodeStorageDomain, mode: 'r+' });
-  const trustStore = new TrustStore({ root: options.root, storage: store });
-  const denyList = new DenyList({ root: options.root, storage: store });
+  const trustStore = new TrustStore({ root: options.root, storage: store, crypto: options.crypto });
+  const denyList = new DenyList({ root: options.root, storage: store, verify: trustStore.verifySignature });
   // The window is what the verifier lets an entry live: the longest code lifetime plus the skew on either side.
   const windowSeconds = (options.maxCodeLifetimeSeconds ?? defaultMaxCodeLifetime) + 2 * (options.skewSeconds ?? defaultSkew);
   const replayCache = new ReplayCache({

@@ -1,9 +1,11 @@
 /**
  * The issuer keys a terminal trusts, from the operator-signed trust list.
  */
+import type { CryptoAccelerator } from '../../hal/crypto';
 import type { KeyValueStore } from '../../hal/storage';
 import type { PublicKey } from '../cose/key';
 import { PreparedKeys } from '../crypto/prepared-keys';
+import { verifyWith, type SignatureCheck } from '../crypto/verify';
 import { hex } from './hex';
 import { ListStore, type InstallResult } from './list-store';
 import { openTrustList, type OperatorRoot, type TrustListContent } from './operator-list';
@@ -19,16 +21,23 @@ export class TrustStore {
   private readonly prepareKeys: boolean;
 
   /** This store's issuer keys, prepared: its own, so nothing is shared between terminals or kept in module state. */
-  private readonly prepared = new PreparedKeys();
+  private readonly prepared: PreparedKeys;
+
+  /** `verify` with the board's accelerator (hal/crypto.ts) when given: the check for every signature this store's terminal verifies. */
+  readonly verifySignature: SignatureCheck;
 
   /**
    * `prepareIssuerKeys` (default true): precompute each trusted issuer key when a list is
    * installed or restored (crypto/prepared-key.ts), so every first-seen credential costs
-   * ~67 M fewer XS instructions (ES256) for ~270 M once per key.
+   * ~67 M fewer XS instructions (ES256) for ~270 M once per key. `crypto`: the board's
+   * accelerator (hal/crypto.ts), for the list's signature and every issuer key.
    */
-  constructor(options: { root: OperatorRoot; storage?: KeyValueStore; prepareIssuerKeys?: boolean }) {
+  constructor(options: { root: OperatorRoot; storage?: KeyValueStore; prepareIssuerKeys?: boolean; crypto?: CryptoAccelerator }) {
     const root = options.root;
-    this.store = new ListStore((bytes) => openTrustList(bytes, root), options.storage, trustListStorageKey);
+    const check = verifyWith(options.crypto);
+    this.verifySignature = check;
+    this.prepared = new PreparedKeys(undefined, options.crypto);
+    this.store = new ListStore((bytes) => openTrustList(bytes, root, check), options.storage, trustListStorageKey);
     this.prepareKeys = options.prepareIssuerKeys ?? true;
   }
 

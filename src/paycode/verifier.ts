@@ -20,7 +20,7 @@
 import type { Clock } from '../../hal/clock';
 import type { CoseAlgName } from '../cose/sign1';
 import { toBeSigned } from '../cose/sign1';
-import { isHighS, verify, type SignatureCheck } from '../crypto/verify';
+import { isHighS, type SignatureCheck } from '../crypto/verify';
 import { CredentialCache } from './credential-cache';
 import type { DenyList } from './deny-list';
 import { hex } from './hex';
@@ -74,7 +74,11 @@ export interface VerifierOptions {
   credentialCacheSize?: number;
   /** A cache to share between verifiers (then `credentialCacheSize` is ignored). */
   credentialCache?: CredentialCache;
-  /** Checks the issuer's and the device's signatures: crypto/verify.ts's `verify` unless given (the authorizer passes node:crypto's). */
+  /**
+   * Checks the issuer's and the device's signatures (the authorizer passes node:crypto's). Unless
+   * given: the trust store's (crypto/verify.ts's `verify`, with the board's accelerator when the
+   * store has one), issuers with the store's prepared keys.
+   */
   verify?: SignatureCheck;
 }
 
@@ -101,9 +105,11 @@ export class PaymentCodeVerifier {
   private readonly maxLifetime: number;
   readonly credentialCache: CredentialCache;
   private readonly verifySignature: SignatureCheck;
+  private readonly ownCheck: boolean;
 
   constructor(options: VerifierOptions) {
-    this.verifySignature = options.verify ?? verify;
+    this.ownCheck = options.verify !== undefined;
+    this.verifySignature = options.verify ?? options.trustStore.verifySignature;
     this.clock = options.clock;
     this.trustStore = options.trustStore;
     this.denyList = options.denyList;
@@ -181,9 +187,9 @@ export class PaymentCodeVerifier {
         return reject('bad-credential-signature', `credential signed with ${credential.alg}, issuer key is ${issuer.key.alg}`);
       }
       // The terminal's verifier checks issuers with the trust store's prepared keys; one given a check (the authorizer's OpenSSL) uses it.
-      const issuerSigned = this.verifySignature === verify
-        ? this.trustStore.verifyIssuerSignature(issuer.key, toBeSigned(credential.sign1), credential.sign1.signature)
-        : this.verifySignature(credential.alg, issuer.key.publicKey, toBeSigned(credential.sign1), credential.sign1.signature);
+      const issuerSigned = this.ownCheck
+        ? this.verifySignature(credential.alg, issuer.key.publicKey, toBeSigned(credential.sign1), credential.sign1.signature)
+        : this.trustStore.verifyIssuerSignature(issuer.key, toBeSigned(credential.sign1), credential.sign1.signature);
       if (!issuerSigned) {
         return reject('bad-credential-signature', `issuer ${hex(credential.issuerKid)} signature does not verify${highSNote(credential.alg, credential.sign1.signature)}`);
       }

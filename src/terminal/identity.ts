@@ -8,6 +8,7 @@
 import { decode, encode, isBytes } from '../codec/cbor';
 import type { Hal } from '../../hal/index';
 import type { KeyValueStore } from '../../hal/storage';
+import { verifyWith } from '../crypto/verify';
 import { signEnrollmentRequest, verifyEnrollmentAnswer, type EnrollmentAnswer, type Limits, type MerchantProfile } from '../authorization/enrollment';
 import type { PublicKey, Signer } from '../authorization/signer';
 import { paths, type ResolvedConfig } from './config';
@@ -58,7 +59,7 @@ export function loadIdentity(hal: Hal, store: KeyValueStore, config: ResolvedCon
   } catch (error) {
     throw new TerminalError('storage', `the stored enrollment is damaged: ${(error as Error).message}`);
   }
-  const verified = verifyEnrollmentAnswer(answer, request, config.authorizerKey);
+  const verified = verifyEnrollmentAnswer(answer, request, config.authorizerKey, verifyWith(hal.crypto));
   if (!verified.ok || verified.answer.status !== 'approved') {
     throw new TerminalError('storage', `the stored enrollment does not verify (${verified.ok ? verified.answer.status : verified.problem})`);
   }
@@ -85,7 +86,7 @@ export async function enroll(hal: Hal, store: KeyValueStore, config: ResolvedCon
     body: request,
     policy: config.retry,
     accept: (response) => {
-      const verified = verifyEnrollmentAnswer(response.body, request, config.authorizerKey);
+      const verified = verifyEnrollmentAnswer(response.body, request, config.authorizerKey, verifyWith(hal.crypto));
       return verified.ok ? { accepted: { answer: verified.answer, bytes: response.body } } : { refused: verified.problem, detail: verified.detail };
     },
   });

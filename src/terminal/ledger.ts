@@ -28,6 +28,7 @@ import { hex } from '../paycode/hex';
 import { openAdvice } from '../authorization/advice';
 import { batchOverheadBytes, maxBatchAdvices, signBatch, verifyBatchAck, type BatchAck } from '../authorization/offline-batch';
 import type { KeyValueStore } from '../../hal/storage';
+import { verifyWith, type SignatureCheck } from '../crypto/verify';
 
 export type ReversalState = { reason: ReversalReason; state: 'acknowledged'; effect: ReversalEffect } | { reason: ReversalReason; state: 'queued' };
 
@@ -70,9 +71,12 @@ export class Ledger {
   readonly #config: ResolvedConfig;
   readonly #work: WorkQueue;
   readonly #events: LedgerEvents;
+  /** `verify` with the board's accelerator (hal.crypto): the authorizer's and the terminal's own signatures. */
+  readonly #verify: SignatureCheck;
 
   constructor(hal: Hal, config: ResolvedConfig, store: KeyValueStore, events: LedgerEvents) {
     this.#hal = hal;
+    this.#verify = verifyWith(hal.crypto);
     this.#config = config;
     this.#work = new WorkQueue(store);
     this.#events = events;
@@ -308,7 +312,7 @@ export class Ledger {
       body: bytes,
       policy: this.#once(),
       accept: (response) => {
-        const verified = verifyBatchAck(response.body, { authorizer: identity.authorizer, terminalId: identity.terminalId, batch: bytes, advices: journal.length });
+        const verified = verifyBatchAck(response.body, { authorizer: identity.authorizer, terminalId: identity.terminalId, batch: bytes, advices: journal.length, verify: this.#verify });
         return verified.ok ? { accepted: verified.ack } : { refused: verified.problem, detail: verified.detail };
       },
     });
@@ -323,7 +327,7 @@ export class Ledger {
       }
       const request = openAdvice(entry.bytes!).advice.request;
       const verified = verifyDecision(answer, {
-        authorizer: identity.authorizer, requestHash: requestHash(request), terminalId: identity.terminalId, trace: entry.trace, now: this.#hal.clock.now(), maxSkew: Number.MAX_SAFE_INTEGER,
+        authorizer: identity.authorizer, requestHash: requestHash(request), terminalId: identity.terminalId, trace: entry.trace, now: this.#hal.clock.now(), maxSkew: Number.MAX_SAFE_INTEGER, verify: this.#verify,
       });
       if (!verified.ok || verified.decision.outcome === 'step-up') {
         this.#hal.logger.log('warn', 'offline payment answered without a final decision', { trace: entry.trace, problem: verified.ok ? 'step-up' : verified.problem });
@@ -361,7 +365,7 @@ export class Ledger {
       if (!(bytes instanceof Uint8Array) || !key) continue;
       try {
         const { envelope, advice, request } = openAdvice(bytes);
-        if (advice.trace !== trace || !signedBy(envelope, key)) continue;
+        if (advice.trace !== trace || !signedBy(envelope, key, this.#verify)) continue;
         const credential = parsePaymentCode(request.request.paymentCode).credential;
         this.#work.put({
           trace, kind, bytes, amount: request.request.amount, currency: request.request.currency,
@@ -420,7 +424,7 @@ export class Ledger {
       body: bytes,
       policy,
       accept: (response) => {
-        const verified = verifyInstructionResult(response.body, { authorizer: identity.authorizer, terminalId: identity.terminalId, trace, instruction: bytes });
+        const verified = verifyInstructionResult(response.body, { authorizer: identity.authorizer, terminalId: identity.terminalId, trace, instruction: bytes, verify: this.#verify });
         return verified.ok ? { accepted: { result: verified.result, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
       },
     });

@@ -10,6 +10,7 @@
  * refreshes its lists (`refresh`), so the next code is judged on current ones.
  */
 import type { Clock } from '../../hal/clock';
+import type { CryptoAccelerator } from '../../hal/crypto';
 import type { Storage } from '../../hal/storage';
 import { unhex } from '../paycode/hex';
 import { openPaycodeTerminal } from '../paycode/terminal';
@@ -26,6 +27,8 @@ export interface PaycodeCheckerOptions {
   clock: Clock;
   /** Codes remembered against copies (each a small storage write). Default 256. */
   replayCapacity?: number;
+  /** The board's crypto accelerator (hal/crypto.ts). */
+  crypto?: CryptoAccelerator;
 }
 
 export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecker {
@@ -36,6 +39,7 @@ export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecke
     clock,
     root: { alg: identity.operator.alg, publicKey: identity.operator.publicKey },
     replayCapacity: options.replayCapacity,
+    crypto: options.crypto,
   });
   const now = Math.floor(clock.now() / 1000);
   trustStore.install(identity.trustList, now);

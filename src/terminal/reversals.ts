@@ -8,6 +8,7 @@
  */
 import type { Hal } from '../../hal/index';
 import { requestHash } from '../authorization/decision';
+import { verifyWith } from '../crypto/verify';
 import { openRequest } from '../authorization/request';
 import { openReversal, signReversal, verifyReversalAck, type ReversalAck, type ReversalReason } from '../authorization/reversal';
 import { paths, type ResolvedConfig } from './config';
@@ -39,7 +40,7 @@ export async function deliverReversal(hal: Hal, config: ResolvedConfig, identity
     policy,
     accept: (response) => {
       const verified = verifyReversalAck(response.body, {
-        authorizer: identity.authorizer, terminalId: reversal.terminalId, trace: reversal.trace, requestHash: reversal.requestHash,
+        authorizer: identity.authorizer, terminalId: reversal.terminalId, trace: reversal.trace, requestHash: reversal.requestHash, verify: verifyWith(hal.crypto),
       });
       return verified.ok ? { accepted: { ack: verified.ack, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
     },

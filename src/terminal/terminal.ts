@@ -14,6 +14,7 @@ import type { LocationSensor } from '../../hal/gnss';
 import type { KeyValueStore } from '../../hal/storage';
 import { chargeProblem, type Charge } from '../authorization/charge';
 import { requestHash, verifyDecision, type DecisionBody } from '../authorization/decision';
+import { verifyWith, type SignatureCheck } from '../crypto/verify';
 import { locationFromSample, type WireLocation } from '../authorization/location';
 import { openRequest, signRequest, type CodeVerdict } from '../authorization/request';
 import { paths, resolveConfig, type Actuation, type ResolvedConfig, type TerminalConfig } from './config';
@@ -164,6 +165,8 @@ export function createTerminal(options: CreateTerminalOptions): Terminal {
 
 class TerminalCore implements Terminal {
   readonly #hal: Hal;
+  /** Every authorizer signature is checked with this: `verify` with the board's accelerator (hal.crypto). */
+  readonly #verify: SignatureCheck;
   readonly #config: ResolvedConfig;
   #codes: CodeChecker | undefined;
   readonly #location: LocationSensor | undefined;
@@ -184,6 +187,7 @@ class TerminalCore implements Terminal {
 
   constructor(options: CreateTerminalOptions) {
     this.#hal = options.hal;
+    this.#verify = verifyWith(options.hal.crypto);
     this.#config = resolveConfig(options.config);
     this.#codes = options.codes;
     this.#location = options.location;
@@ -221,7 +225,7 @@ class TerminalCore implements Terminal {
     // A key that survived a wiped storage continues above the numbers it already used.
     this.#trace.raiseTo(identity.nextTrace);
     this.#identity = identity;
-    if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock });
+    if (!this.#codes) this.#codes = createPaycodeChecker({ identity, storage: this.#hal.storage, clock: this.#hal.clock, crypto: this.#hal.crypto });
     this.#events.emit('enrolled', { terminalId: identity.terminalId, merchant: identity.merchant.name, fromStorage: stored !== undefined });
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
     await this.#settleAndRefresh(identity, true);
@@ -475,7 +479,7 @@ class TerminalCore implements Terminal {
       url: this.#config.authorizerUrl + paths.authorize,
       body: bytes,
       policy: this.#config.retry,
-      accept: decisionJudge(identity, bytes, trace, () => hal.clock.now(), boundToRequest),
+      accept: decisionJudge(identity, bytes, trace, () => hal.clock.now(), boundToRequest, this.#verify),
       onAttempt: (attempt) => this.#events.emit('attempt', { trace, attempt }),
       onFailure: (failure) => {
         hal.logger.log('warn', 'no usable answer', { trace, attempt: failure.attempt, reason: failure.reason, detail: failure.detail });
@@ -515,7 +519,7 @@ class TerminalCore implements Terminal {
         requestHash: hash,
         policy: this.#config.stepUp,
         verify: (signed) => verifyDecision(signed, {
-          authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: hal.clock.now(), maxSkew: boundToRequest,
+          authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: hal.clock.now(), maxSkew: boundToRequest, verify: this.#verify,
         }),
       });
       if (!final.ok) {
@@ -658,10 +662,10 @@ class TerminalCore implements Terminal {
 }
 
 /** Judges an answer to the request `bytes` (trace `trace`): a verified decision, or why not. */
-function decisionJudge(identity: Identity, bytes: Uint8Array, trace: number, now: () => number, maxSkew: number) {
+function decisionJudge(identity: Identity, bytes: Uint8Array, trace: number, now: () => number, maxSkew: number, verify: SignatureCheck) {
   const hash = requestHash(bytes);
   return (response: HttpResponse): Acceptance<{ body: DecisionBody; signed: Uint8Array }> => {
-    const verified = verifyDecision(response.body, { authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: now(), maxSkew });
+    const verified = verifyDecision(response.body, { authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: now(), maxSkew, verify });
     return verified.ok ? { accepted: { body: verified.decision, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
   };
 }

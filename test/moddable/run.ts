@@ -4,7 +4,8 @@
  * 1. The SDK's host tools, built from `$MODDABLE` or a cached copy of
  *    `../shared/moddable-sdk` (test/moddable/sdk.ts). Without an SDK the lane
  *    is skipped with the reason, except in CI (`CI=true`), where it fails.
- * 2. Every portable test in test/core, built for the Linux host board
+ * 2. Every portable test in test/core and the lane's own test files
+ *    (test/moddable/*.lane.ts: the native crypto seam), built for the Linux host board
  *    (`BOARD=lin mcconfig -p lin` from the project's root manifest, with its
  *    preload) as modules laid out like the firmware's (tools/device/modules.ts),
  *    and run one file per process by a headless host (host.c).
@@ -43,6 +44,15 @@ function findTests(dir: string): string[] {
     else if (name.endsWith('.test.ts')) found.push(relative(repoRoot, path));
   }
   return found;
+}
+
+/**
+ * Test files for this lane only (`test/moddable/*.lane.ts`, vitest does not
+ * see them): they import board modules that exist only in a Moddable build.
+ */
+function findLaneTests(): string[] {
+  const dir = join(repoRoot, 'test', 'moddable');
+  return readdirSync(dir).filter((name) => name.endsWith('.lane.ts')).sort().map((name) => relative(repoRoot, join(dir, name)));
 }
 
 /**
@@ -90,7 +100,7 @@ export function runHost(sdk: Sdk, mcSo: string, message: string, timeoutMs: numb
 interface FileResult { file: string; passed: number; failed: number; ok: boolean; output: string }
 
 async function coreTests(sdk: Sdk, filters: string[]): Promise<FileResult[]> {
-  const files = findTests(join(repoRoot, 'test', 'core')).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+  const files = [...findTests(join(repoRoot, 'test', 'core')), ...findLaneTests()].filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
   if (files.length === 0) return [];
   const out = join(repoRoot, 'build', 'device', 'lin');
   const layout = await buildModules([...files, 'test/moddable/main.ts'], out, { main: 'test/moddable/main.ts', alias: { vitest: harness }, plugins: [qrcodeOverrideMistake] });
