@@ -7,7 +7,8 @@
  * charges twice with a wallet's payment code drawn as a QR code in the frame
  * its camera sees: the first charge must end approved with the relay pulsed
  * once, the copy declined with the relay still, and the authorizer's journal
- * must hold the approval for that terminal. Any break in the chain (build,
+ * must hold the approval for that terminal, and the board must have verified
+ * through its native crypto (modules/crypt). Any break in the chain (build,
  * boot, scan, HTTP over the lin TCP socket, signatures) fails it. The build is
  * instrumented (`mcconfig -i`), so the board reports its stack peak since
  * launch (host.c turns the periodic sampling off): it must stay within
@@ -64,6 +65,9 @@ export async function boardSmoke(sdk: Sdk, runHost: RunHost, log: (line: string)
     const relay = [...run.stdout.matchAll(/^gpio 1 ([01])$/gm)].map((m) => m[1]).join('');
     // Idle at boot, one pulse for the approval, nothing for the copy.
     if (relay !== '010') return fail(`relay writes ${relay}, expected 010 (idle, on, off)`, output);
+    // The board verifies through its native crypto (boards/esp32/native-crypto.js): the payment must have used it.
+    const native = /^native-crypto es256=(\d+) sha256=(\d+)$/m.exec(run.stdout);
+    if (!native || Number(native[1]) === 0 || Number(native[2]) === 0) return fail('the payment did not verify through the native crypto (no native-crypto es256=N sha256=N line with N > 0)', output);
     const peak = /^memory peak chunks=(\d+) slots=(\d+) stack=(\d+)$/m.exec(run.stdout);
     if (!peak) return fail('no memory peak line (instrumented build)', output);
     const { creation } = JSON.parse(readFileSync(join(repoRoot, 'manifest.json'), 'utf8')) as { creation: { stack: number } };
