@@ -80,17 +80,34 @@ export function findViolations(path: string, text: string): string[] {
 const runTimeCollections = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef']);
 
 /**
+ * A RegExp made while the module initialises (a literal or `RegExp(...)`
+ * outside any function): preloaded, it lives in flash, and XS crashes when
+ * such a RegExp runs during a garbage collection (XS bug 4, docs/moddable.md).
+ * One made inside a function is made at run time and is fine.
+ */
+function moduleLevelRegExps(node: ts.Node, found: ts.Node[]): void {
+  if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return;
+  const isRegExpCall = (ts.isNewExpression(node) || ts.isCallExpression(node)) && ts.isIdentifier(node.expression) && node.expression.text === 'RegExp';
+  if (ts.isRegularExpressionLiteral(node) || isRegExpCall) found.push(node);
+  ts.forEachChild(node, (child) => moduleLevelRegExps(child, found));
+}
+
+/**
  * Module-level state written at run time, which preload-safe code must not
  * have (a preloaded module's state is in flash, read only, and one module's
  * state is shared by every terminal in the process): a top-level `let`/`var`,
- * or a top-level collection (`new Map()`, ...). Tables a module fills once
- * while it initialises (typed arrays of constants) are fine and not flagged.
+ * or a top-level collection (`new Map()`, ...); and a module-level RegExp
+ * (above). Tables a module fills once while it initialises (typed arrays of
+ * constants) are fine and not flagged.
  */
 export function findModuleState(path: string, text: string): string[] {
   const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
   const found: string[] = [];
   const where = (node: ts.Node) => `${relative(root, path)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
   for (const statement of source.statements) {
+    const regExps: ts.Node[] = [];
+    moduleLevelRegExps(statement, regExps);
+    for (const node of regExps) found.push(`${where(node)} module-level RegExp ${node.getText(source)}`);
     if (!ts.isVariableStatement(statement)) continue;
     const list = statement.declarationList;
     const mutable = !(list.flags & ts.NodeFlags.Const);
@@ -123,11 +140,13 @@ describe('portability guard', () => {
     expect(found).toEqual([]);
   });
 
-  it('catches module-level state, and lets constant tables be', () => {
-    for (const line of ['let count = 0;', 'var seen;', 'const cache = new Map<string, number>();', 'export const keys = new WeakMap();']) {
+  it('catches module-level state and RegExps, and lets constant tables and RegExps made at run time be', () => {
+    for (const line of ['let count = 0;', 'var seen;', 'const cache = new Map<string, number>();', 'export const keys = new WeakMap();',
+      'const pattern = /^[A-Z]+$/;', "export const rules = { id: new RegExp('x') };", "const re = RegExp('y', 'g');"]) {
       expect(findModuleState(join(root, 'src', 'x.ts'), line), line).toHaveLength(1);
     }
-    for (const line of ['const table = new Uint8Array(256);', 'export const limit = 8;', 'function f() { let n = 0; const m = new Map(); return [n, m]; }', 'class A { #m = new Map(); }']) {
+    for (const line of ['const table = new Uint8Array(256);', 'export const limit = 8;', 'function f() { let n = 0; const m = new Map(); return [n, m]; }', 'class A { #m = new Map(); }',
+      'export const pattern = (): RegExp => /^[A-Z]+$/;', 'function f(s: string) { return /x/.test(s); }', 'class B { test(s: string) { return new RegExp(s); } }']) {
       expect(findModuleState(join(root, 'src', 'x.ts'), line), line).toEqual([]);
     }
   });

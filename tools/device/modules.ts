@@ -36,6 +36,11 @@ export const externalModules = [/^embedded:/, /^commodetto\//, /^mc\//, /^(time|
 
 /** Files that must never be preloaded: their module state is written at run time (see above). */
 const notPreloadable = [/^node_modules\/@noble\//];
+/**
+ * Test files the Moddable lane preloads on purpose (`test/moddable/*.rom.ts`: module state put in flash to
+ * show what the XS bugs do to it, test/moddable/xs-bugs.lane.ts); every other test file is loaded at boot.
+ */
+const preloadedFixture = /^test\/moddable\/[^/]+\.rom\.ts$/;
 /** Files we split into modules of their own (the rest of node_modules is bundled into its importer). */
 const ownModule = [/^(src|hal|boards|test)\//, /^node_modules\/@noble\//];
 
@@ -89,7 +94,7 @@ function mustLoadAtBoot(graph: Metafile, files: string[]): Set<string> {
     memo.set(file, false); // cycles: decided by the other edges
     const input = graph.inputs[file];
     const verdict =
-      notPreloadable.some((re) => re.test(file)) || file.startsWith('test/') || file.startsWith('boards/') ||
+      notPreloadable.some((re) => re.test(file)) || (file.startsWith('test/') && !preloadedFixture.test(file)) || file.startsWith('boards/') ||
       (input?.imports ?? []).some((i) => !i.external && visit(i.path));
     memo.set(file, verdict);
     return verdict;
