@@ -23,13 +23,12 @@
  * Usage: tsx test/moddable/run.ts [substring-filter ...] (`smoke` runs the board smoke too)
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import type { Plugin } from 'esbuild';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildModules, repoRoot } from '../../tools/device/modules';
 import { boards, buildDevice } from '../../tools/device/build';
 import { boardSmoke } from './smoke';
-import { findFile, findSdk, laneDir, linkWithoutIdf, mcconfig, prepareSdk, type Sdk } from './sdk';
+import { findFile, findSdk, laneDir, linkWithoutIdf, mcconfig, prepareSdk, qrcodeOverrideMistake, type Sdk } from './sdk';
 
 const harness = join(repoRoot, 'test', 'xs', 'harness.ts');
 const started = Date.now();
@@ -54,25 +53,6 @@ function findLaneTests(): string[] {
   const dir = join(repoRoot, 'test', 'moddable');
   return readdirSync(dir).filter((name) => name.endsWith('.lane.ts')).sort().map((name) => relative(repoRoot, join(dir, name)));
 }
-
-/**
- * The `qrcode` package (test helpers draw QR codes with it) assigns
- * `exports.toString = ...` on a plain object: on Moddable, where
- * Object.prototype is frozen, that assignment throws (the override mistake).
- * For this test build only, the assignment becomes a definition.
- */
-const qrcodeOverrideMistake: Plugin = {
-  name: 'qrcode-override-mistake',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]qrcode[\\/]lib[\\/]core[\\/]mode\.js$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replace(
-        /^exports\.toString = function toString \(mode\) \{([\s\S]*?)^\}/m,
-        "Object.defineProperty(exports, 'toString', { writable: true, configurable: true, value: function toString (mode) {$1} })",
-      ),
-      loader: 'js',
-    }));
-  },
-};
 
 export interface HostRun { code: number | null; stdout: string; stderr: string; timedOut: boolean; ms: number }
 

@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Plugin } from 'esbuild';
 import { repoRoot } from '../../tools/device/modules';
 
 export const laneDir = join(repoRoot, '.moddable');
@@ -139,3 +140,23 @@ export function linkWithoutIdf(sdk: Sdk, makefile: string): { log: string; ok: b
   const run = spawnSync('make', ['-j2', '-f', linkMakefile, 'link'], { cwd: repoRoot, env: sdk.env, encoding: 'utf8' });
   return { log: run.stdout + run.stderr, ok: run.status === 0, archive: join(tmp, 'mc.xs.c') };
 }
+
+/**
+ * The `qrcode` package (test helpers draw QR codes with it) assigns
+ * `exports.toString = ...` on a plain object: on Moddable, where
+ * Object.prototype is frozen, that assignment throws (the override mistake).
+ * For this test build only, the assignment becomes a definition.
+ */
+export const qrcodeOverrideMistake: Plugin = {
+  name: 'qrcode-override-mistake',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]qrcode[\\/]lib[\\/]core[\\/]mode\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(
+        /^exports\.toString = function toString \(mode\) \{([\s\S]*?)^\}/m,
+        "Object.defineProperty(exports, 'toString', { writable: true, configurable: true, value: function toString (mode) {$1} })",
+      ),
+      loader: 'js',
+    }));
+  },
+};
+
