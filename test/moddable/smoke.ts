@@ -27,7 +27,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { publicKeyToText } from '../../src/authorization/signer';
-import { generateSelfSigned, readTlsPair } from '../../tools/authorizer/ops/tls';
+import { generateDevelopmentTls, readTlsPair } from '../../tools/authorizer/ops/tls';
 import { buildDevice } from '../../tools/device/build';
 import { repoRoot } from '../../tools/device/modules';
 import { journal, startWorld, type World } from '../support/e2e-world';
@@ -47,9 +47,9 @@ export async function boardSmoke(sdk: Sdk, runHost: RunHost, log: (line: string)
   const fail = (why: string, detail = ''): SmokeResult => ({ file: label, passed: 0, failed: 1, ok: false, output: `${detail}\n  ${label}: FAILED: ${why}` });
   const keys = mkdtempSync(join(tmpdir(), 'qrpay-lin-tls-'));
   try {
-    const trusted = generateSelfSigned({ outDir: join(keys, 'trusted'), ca: true });
-    const other = generateSelfSigned({ outDir: join(keys, 'other'), ca: true });
-    await buildDevice('lin', { authorizerCa: trusted.caCertPath });
+    const trusted = generateDevelopmentTls({ outDir: join(keys, 'trusted'), ca: true });
+    const other = generateDevelopmentTls({ outDir: join(keys, 'other'), ca: true });
+    await buildDevice('lin', { authorizerCa: trusted.ca!.certPath });
     const out = join(laneDir, 'out', 'lin-board');
     const build = mcconfig(sdk, { platform: 'lin', out, manifest: join(repoRoot, 'manifest.json'), env: { BOARD: 'lin' }, instrument: true });
     if (!build.ok) return fail('mcconfig -p lin', build.log.slice(-6000));

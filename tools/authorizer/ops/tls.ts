@@ -85,7 +85,7 @@ export function opensslVersion(): string | undefined {
  * signed by a new development CA whose certificate and key are written next to it (tls-cert.pem then holds
  * the certificate followed by the CA's). Every file is written by openssl; no key passes through this process.
  */
-export function generateSelfSigned(options: KeygenOptions): { certPath: string; keyPath: string; fingerprint: string; caCertPath?: string } {
+export function generateDevelopmentTls(options: KeygenOptions): { certPath: string; keyPath: string; fingerprint: string; ca?: { certPath: string; keyPath: string } } {
   const names = options.names?.length ? options.names : defaultTlsNames;
   for (const name of names) {
     if (!isIP(name) && !/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(name)) {
@@ -128,5 +128,5 @@ export function generateSelfSigned(options: KeygenOptions): { certPath: string; 
   // The chain a client without the CA's certificate at hand (a Moddable board) needs to reach it.
   if (options.ca) writeFileSync(certPath, Buffer.concat([readFileSync(certPath), readFileSync(caCertPath)]));
   const fingerprint = new X509Certificate(readFileSync(certPath)).fingerprint256;
-  return { certPath, keyPath, fingerprint, ...(options.ca ? { caCertPath } : {}) };
+  return { certPath, keyPath, fingerprint, ...(options.ca ? { ca: { certPath: caCertPath, keyPath: caKeyPath } } : {}) };
 }
