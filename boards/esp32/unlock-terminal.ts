@@ -14,11 +14,12 @@ import { createModdableCrypto } from 'qrpay-native-crypto';
 import { DigitalActuator, NmeaLocationSensor, SoftwareKeystore, cameraCodeSource, createTerminal, formatAmount, pinnedAuthorizerKey, provisioningToken, type Charge, type Hal } from '../../src/index';
 import { createEsp32Camera } from './camera';
 import { createEsp32Clock } from './clock';
-import { createEsp32Http, type HttpProvider } from './http';
+import type { HttpProvider } from './http';
 import { createEsp32Indicators, type Esp32IndicatorPins } from './indicators';
 import { createEsp32Logger } from './logger';
 import { createEsp32Serial } from './serial';
 import { createEsp32Storage } from './storage';
+import { authorizerHttp } from './tls';
 
 export interface UnlockBoard {
   /** `device.model` and `device.board` in the enrollment. */
@@ -42,14 +43,10 @@ export function runUnlockTerminal(board: UnlockBoard): void {
     entropy,
     storage,
     keystore: new SoftwareKeystore({ store: storage.open({ path: 'qrpay-keys' }), entropy }),
-    // device.network.https: set up by the https client's config module (Moddable's examples/io/tcp/httpsclient).
-    // Plain http only with config.allowPlainHttp (a lab bench): the authorizer is reached over TLS.
-    // Plain http is device.network.http (the http client's config module: the client with its DNS resolver and
-    // TCP socket, which the client cannot work without).
-    http: createEsp32Http({
-      https: network?.https,
-      ...(config.allowPlainHttp === true ? { http: network?.http } : {}),
-    }),
+    // device.network.https: set up by the https client's config module (Moddable's examples/io/tcp/httpsclient),
+    // trusting the CA certificate in the build (tls.ts). Plain http only with config.allowPlainHttp (a lab bench):
+    // device.network.http, the http client with its DNS resolver and TCP socket.
+    http: authorizerHttp(network, { allowPlainHttp: config.allowPlainHttp === true, warn: (message) => logger.log('warn', message) }),
     logger,
     camera: createEsp32Camera(() => clock.monotonic()),
     gnssSerial: createEsp32Serial({ receive: config.gnssReceivePin ?? board.gnss.receive, transmit: config.gnssTransmitPin ?? board.gnss.transmit, port: board.gnss.port }),

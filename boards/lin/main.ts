@@ -8,7 +8,10 @@
  * A board reads its authorizer and the key it pins from its manifest or NVS
  * provisioning; this one is provisioned by its host at launch, one message
  * (JSON: `authorizer`, `authorizerKey` as "ES256:<hex>", `frame` {path,
- * width, height}, `charges`), so a test can start an authorizer on any port.
+ * width, height}, `charges`, and `allowPlainHttp` for an `http://` authorizer),
+ * so a test can start an authorizer on any port. It reaches the authorizer over
+ * TLS trusting the CA certificate in its build (`authorizer-ca.der`, see
+ * ../esp32/tls.ts), as the ESP32 boards do.
  * It then enrolls, charges `charges` times with the frame in front of its
  * camera, traces each decision (`decision <outcome> <reason> actuated=<bool>`)
  * and the XS machine's memory (`memory boot|peak chunks=<bytes> slots=<n>
@@ -25,9 +28,10 @@ import { memory } from 'qrpay-memory';
 import { createModdableCrypto } from 'qrpay-native-crypto';
 import { DigitalActuator, SoftwareKeystore, cameraCodeSource, createTerminal, pinnedAuthorizerKey, type Charge, type CryptoAccelerator, type Hal } from '../../src/index';
 import { createEsp32Clock } from '../esp32/clock';
-import { createEsp32Http, type HttpProvider } from '../esp32/http';
+import type { HttpProvider } from '../esp32/http';
 import { createEsp32Logger } from '../esp32/logger';
 import { createEsp32Storage } from '../esp32/storage';
+import { authorizerHttp } from '../esp32/tls';
 import { createFileCamera, type FrameFile } from './camera';
 import { recordedOutput } from './recorded-output';
 
@@ -38,6 +42,7 @@ interface Provisioning {
   authorizerKey: string;
   frame: FrameFile;
   charges: number;
+  allowPlainHttp?: boolean;
 }
 
 /** The native accelerator, counting its calls: the smoke run checks the payment used it. */
@@ -66,9 +71,12 @@ async function run(provisioning: Provisioning): Promise<void> {
     entropy,
     storage,
     keystore: new SoftwareKeystore({ store: storage.open({ path: 'qrpay-keys' }), entropy }),
-    // The plain ECMA-419 HTTP client over the lin TCP socket (httpclient/config, preloaded): a loopback
-    // authorizer in a test. What the terminal acts on is still only what the pinned key signed.
-    http: createEsp32Http({ http: (globalThis as { device?: { network?: { http?: HttpProvider } } }).device?.network?.http }),
+    // The ECMA-419 HTTP client over Moddable's TLS on the lin TCP socket (httpsclient/config), trusting the
+    // build's CA; plain http only when the provisioning allows it.
+    http: authorizerHttp((globalThis as { device?: { network?: { https?: HttpProvider; http?: HttpProvider } } }).device?.network, {
+      allowPlainHttp: provisioning.allowPlainHttp === true,
+      warn: (message) => logger.log('warn', message),
+    }),
     logger,
     camera: createFileCamera(provisioning.frame, clock),
     actuator: new DigitalActuator({ output: recordedOutput(config.relayPin ?? 1), clock }),

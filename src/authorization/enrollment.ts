@@ -7,10 +7,12 @@
  *   1 public key (bytes; the algorithm is the envelope's `alg`)
  *   2 device facts (map: 1 model, 2 serial, 3 firmware version, 4 board)
  *   3 local time (uint, ms)
- *   4 provisioning token (bytes, 16-64; optional): the one-time secret the
- *     operator issued for this merchant (`qrpay operator provision`); an
- *     authorizer that does not enroll openly refuses a new key without one.
- *     Inside the signed payload, so it binds the token to the key it enrolls.
+ *   4 provisioning credential (bytes; optional): a one-time token (16-64
+ *     bytes, the secret the operator issued for this merchant, `qrpay operator
+ *     provision`) or an operator-signed voucher (65-512 bytes, voucher.ts,
+ *     `qrpay operator voucher`); an authorizer that does not enroll openly
+ *     refuses a new key without one. Inside the signed payload, so it binds the
+ *     credential to the key it enrolls.
  *
  * Answer (COSE_Sign1 by the authorizer; application/qrpay-enrolled+cbor). Payload:
  *   1 request hash (32 bytes: SHA-256 of the enrollment request sent)
@@ -34,6 +36,7 @@ import { requestHash } from './decision';
 import { terminalIdPattern } from './request';
 import type { SignatureCheck } from '../crypto/verify';
 import type { PublicKey, Signer } from './signer';
+import { voucherLength } from './voucher';
 
 export interface DeviceFacts {
   model: string;
@@ -46,10 +49,13 @@ export interface EnrollmentRequest {
   key: PublicKey;
   device: DeviceFacts;
   localTime: number;
+  /** A one-time token, or an operator's voucher (longer than any token: voucher.ts). */
   provisioningToken?: Uint8Array;
 }
 
 export const provisioningTokenLength = { min: 16, max: 64 } as const;
+/** What field 4 may hold: a token, or a voucher (which is longer than any token). */
+export const provisioningCredentialLength = { min: provisioningTokenLength.min, max: voucherLength.max } as const;
 
 export interface Site {
   latitude: number;
@@ -152,7 +158,7 @@ export function openEnrollmentRequest(bytes: Uint8Array): OpenedEnrollmentReques
     },
     localTime: readUint(map, 3, 'local time'),
   };
-  if (map.has(4)) request.provisioningToken = readBytes(map, 4, 'provisioning token', provisioningTokenLength.min, provisioningTokenLength.max);
+  if (map.has(4)) request.provisioningToken = readBytes(map, 4, 'provisioning token', provisioningCredentialLength.min, provisioningCredentialLength.max);
   return { request, possession: signedBy(envelope, key) };
 }
 

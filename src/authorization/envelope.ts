@@ -30,6 +30,8 @@ export const ContentType = {
   /** The offline advices uploaded together (offline-batch.ts), and the authorizer's signed acknowledgement. */
   offlineBatch: 'application/qrpay-offline-batch+cbor',
   offlineBatchAck: 'application/qrpay-offline-batch-ack+cbor',
+  /** The operator's permission for one terminal to enroll (voucher.ts). */
+  voucher: 'application/qrpay-voucher+cbor',
 } as const;
 export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
 

@@ -4,7 +4,7 @@
  */
 import type { PulseTrain } from '../../hal/actuator';
 import type { SignatureAlgorithm } from '../../hal/keystore';
-import { provisioningTokenLength } from '../authorization/enrollment';
+import { provisioningCredentialLength } from '../authorization/enrollment';
 import type { PublicKey } from '../authorization/signer';
 import { TerminalError } from './errors';
 import { isPublicKey } from '../crypto/verify';
@@ -32,8 +32,9 @@ export interface TerminalConfig {
   trustOnFirstUse?: boolean;
   /**
    * The one-time provisioning token the operator issued for this terminal's merchant (`qrpay operator
-   * provision`), sent inside the signed enrollment request. An authorizer that does not enroll openly refuses
-   * a new terminal without one.
+   * provision`), or the operator's signed voucher (`qrpay operator voucher`, which needs no database row until
+   * used, so it can be issued offline), sent inside the signed enrollment request. An authorizer that does
+   * not enroll openly refuses a new terminal without one.
    */
   provisioningToken?: Uint8Array;
   /** Default ES256 (what secure elements offer). */
@@ -113,8 +114,8 @@ function configProblem(config: TerminalConfig): string | undefined {
     return 'pin the authorizer key (authorizerKey), or set trustOnFirstUse: true to trust whoever answers first (simulator only)';
   }
   const token = config.provisioningToken;
-  if (token !== undefined && !(token instanceof Uint8Array && token.length >= provisioningTokenLength.min && token.length <= provisioningTokenLength.max)) {
-    return `provisioningToken must be ${provisioningTokenLength.min} to ${provisioningTokenLength.max} bytes`;
+  if (token !== undefined && !(token instanceof Uint8Array && token.length >= provisioningCredentialLength.min && token.length <= provisioningCredentialLength.max)) {
+    return `provisioningToken must be ${provisioningCredentialLength.min} to ${provisioningCredentialLength.max} bytes (a token, or an operator's voucher)`;
   }
   const retry = config.retry ?? {};
   if (retry.attempts !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 1)) return 'retry.attempts must be a whole number, 1 or more';

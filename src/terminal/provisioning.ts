@@ -8,14 +8,17 @@
  *
  * The same two places give the one-time provisioning token for its first
  * enrollment (`config.provisioningToken` or `qrpay-provision/enroll-token`,
- * hex; `qrpay operator provision` issues it); it is optional, since a board
- * already enrolled needs none and an authorizer in manual mode takes none.
+ * hex; `qrpay operator provision` issues it), or in its place the operator's
+ * signed voucher (`qrpay operator voucher`: issued without the authorizer's
+ * database, so it can be burned into a board's configuration offline); it is
+ * optional, since a board already enrolled needs none and an authorizer in
+ * manual mode takes none.
  */
 import type { Storage } from '../../hal/storage';
 import { publicKeyFromText, type PublicKey } from '../authorization/signer';
 import { utf8Decode } from '../codec/utf8';
 import { unhex } from '../paycode/hex';
-import { provisioningTokenLength } from '../authorization/enrollment';
+import { provisioningCredentialLength } from '../authorization/enrollment';
 import { TerminalError } from './errors';
 
 export const provisioningDomain = 'qrpay-provision';
@@ -49,8 +52,8 @@ export function provisioningToken(configured: unknown, storage: Storage): Uint8A
     source = `provisioned ${provisioningDomain}/${provisionedEnrollmentToken}`;
   }
   const token = typeof text === 'string' ? unhex(text) : undefined;
-  if (!token || token.length < provisioningTokenLength.min || token.length > provisioningTokenLength.max) {
-    throw new TerminalError('bad-config', `${source} is not ${provisioningTokenLength.min} to ${provisioningTokenLength.max} bytes of hex`);
+  if (!token || token.length < provisioningCredentialLength.min || token.length > provisioningCredentialLength.max) {
+    throw new TerminalError('bad-config', `${source} is not ${provisioningCredentialLength.min} to ${provisioningCredentialLength.max} bytes of hex (a token, or an operator's voucher)`);
   }
   return token;
 }

@@ -20,13 +20,17 @@
  * Prints `Moddable: N passed, M failed` and fails unless every file reported
  * and nothing failed.
  *
- * Usage: tsx test/moddable/run.ts [substring-filter ...] (`smoke` runs the board smoke too)
+ * Usage: tsx test/moddable/run.ts [substring-filter ...] (`smoke` runs the board smoke too, `esp32` the
+ * ESP32 board links)
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { Plugin } from 'esbuild';
 import { join, relative } from 'node:path';
 import { buildModules, repoRoot } from '../../tools/device/modules';
-import { boards, buildDevice } from '../../tools/device/build';
+import { generateDevelopmentTls } from '../../tools/authorizer/ops/tls';
+import { authorityFile, boards, buildDevice } from '../../tools/device/build';
 import { boardSmoke } from './smoke';
 import { findFile, findSdk, laneDir, linkWithoutIdf, mcconfig, prepareSdk, qrcodeOverrideMistake, type Sdk } from './sdk';
 
@@ -115,21 +119,29 @@ export const esp32Boards = ['xiao_esp32s3_sense', 'm5stack_cores3', 'lilygo_t_ca
 
 async function esp32Links(sdk: Sdk): Promise<FileResult[]> {
   const results: FileResult[] = [];
-  for (const board of boards().filter((b) => esp32Boards.includes(b))) {
-    const label = `mcconfig -p esp32/${board} + xsl`;
-    const { names } = await buildDevice(board);
-    const out = join(laneDir, 'out', board);
-    const config = mcconfig(sdk, { platform: `esp32/${board}`, out, manifest: join(repoRoot, 'manifest.json'), env: { BOARD: board }, make: false });
-    const makefile = config.ok ? findFile(out, 'makefile') : undefined;
-    const link = makefile ? linkWithoutIdf(sdk, makefile) : { ok: false, log: config.log, archive: '' };
-    const errors = link.log.split('\n').filter((l) => /^### Error|\berror:|No rule to make/i.test(l));
-    const ok = link.ok && errors.length === 0;
-    const preloaded = [...names.values()].filter((n) => n.startsWith('qrpay-rom-')).length;
-    const output = ok
-      ? `ESP32 ${label}: ${names.size} modules, ${preloaded} preloaded, linked (${relative(repoRoot, link.archive)}); the C compile needs ESP-IDF`
-      : `${link.log.slice(-4000)}\n  ESP32 ${label}: FAILED`;
-    console.log(output);
-    results.push({ file: label, passed: ok ? 1 : 0, failed: ok ? 0 : 1, ok, output });
+  // Each board is built trusting a development CA, as a fleet's would be: its manifest must take the certificate.
+  const keys = mkdtempSync(join(tmpdir(), 'qrpay-esp32-ca-'));
+  try {
+    const { ca } = generateDevelopmentTls({ outDir: keys, ca: true });
+    for (const board of boards().filter((b) => esp32Boards.includes(b))) {
+      const label = `mcconfig -p esp32/${board} + xsl`;
+      const { names } = await buildDevice(board, { authorizerCa: ca!.certPath });
+      const out = join(laneDir, 'out', board);
+      const config = mcconfig(sdk, { platform: `esp32/${board}`, out, manifest: join(repoRoot, 'manifest.json'), env: { BOARD: board }, make: false });
+      const makefile = config.ok ? findFile(out, 'makefile') : undefined;
+      const link = makefile ? linkWithoutIdf(sdk, makefile) : { ok: false, log: config.log, archive: '' };
+      const errors = link.log.split('\n').filter((l) => /^### Error|\berror:|No rule to make/i.test(l));
+      const withCa = makefile !== undefined && readFileSync(makefile, 'utf8').includes(`/${authorityFile}`);
+      const ok = link.ok && errors.length === 0 && withCa;
+      const preloaded = [...names.values()].filter((n) => n.startsWith('qrpay-rom-')).length;
+      const output = ok
+        ? `ESP32 ${label}: ${names.size} modules, ${preloaded} preloaded, the authorizer's CA (${authorityFile}) a resource, linked (${relative(repoRoot, link.archive)}); the C compile needs ESP-IDF`
+        : `${link.log.slice(-4000)}\n  ESP32 ${label}: FAILED${withCa ? '' : ` (no ${authorityFile} resource in the makefile)`}`;
+      console.log(output);
+      results.push({ file: label, passed: ok ? 1 : 0, failed: ok ? 0 : 1, ok, output });
+    }
+  } finally {
+    rmSync(keys, { recursive: true, force: true });
   }
   return results;
 }
@@ -155,7 +167,7 @@ async function main(): Promise<void> {
     console.log(smoke.output);
     results.push(smoke);
   }
-  if (filters.length === 0) results.push(...(await esp32Links(sdk)));
+  if (filters.length === 0 || filters.includes('esp32')) results.push(...(await esp32Links(sdk)));
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
   console.log(`Moddable lane: ${results.length} results (test files on a -p lin build, ESP32 board links), ${elapsed()}`);

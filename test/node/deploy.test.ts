@@ -13,7 +13,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSelfSigned, opensslVersion } from '../../tools/authorizer/ops/tls';
+import { generateDevelopmentTls, opensslVersion } from '../../tools/authorizer/ops/tls';
 import { AuthorizerProcess } from '../support/authorizer-process';
 import { postgresAvailability, PostgresServer } from '../support/postgres-server';
 import { repoRoot } from '../xs/xsnap';
@@ -49,7 +49,7 @@ describe('deploy/', () => {
 
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'qrpay-deploy-'));
-    if (openssl) tls = generateSelfSigned({ outDir: join(scratch, 'tls') });
+    if (openssl) tls = generateDevelopmentTls({ outDir: join(scratch, 'tls') });
   });
   afterAll(async () => {
     for (const process of running) await process.stop();

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { boards, buildDevice } from '../../tools/device/build';
 
-const moddable = /^(embedded:.*|commodetto\/.*|mc\/config|time|timer|preference|file|text\/encoder|qrpay-entropy|qrpay-memory|qrpay-native-crypto)$/;
+const moddable = /^(embedded:.*|commodetto\/.*|mc\/config|time|timer|preference|file|Resource|text\/encoder|qrpay-entropy|qrpay-memory|qrpay-native-crypto)$/;
 
 function importsOf(file: string): string[] {
   return [...readFileSync(file, 'utf8').matchAll(/(?:^import|\bfrom) "([^"]+)";$/gm)].map((m) => m[1]);

@@ -15,6 +15,7 @@ import { batchHash, signBatch, signBatchAck } from '../../src/authorization/offl
 import { encodeWorkEntry } from '../../src/terminal/work-queue';
 import { encodeDenyList } from '../../src/paycode/operator-encode';
 import { defaultOfflineLimits } from '../../src/authorization/enrollment';
+import { signVoucher } from '../../src/authorization/voucher';
 import { es256Key } from '../../tools/authorizer/keys';
 
 export const terminalKey = es256Key(sha256(utf8ToBytes('qrpay vector terminal key')));
@@ -22,6 +23,8 @@ export const authorizerKey = es256Key(sha256(utf8ToBytes('qrpay vector authorize
 export const operatorKey = es256Key(sha256(utf8ToBytes('qrpay vector operator key')));
 /** The first 16 bytes of SHA-256("qrpay vector provisioning token"). */
 export const provisioningToken = sha256(utf8ToBytes('qrpay vector provisioning token')).slice(0, 16);
+/** The first 16 bytes of SHA-256("qrpay vector voucher id"). */
+export const voucherId = sha256(utf8ToBytes('qrpay vector voucher id')).slice(0, 16);
 
 import { localTime, request } from './authorization-request-vector';
 
@@ -71,6 +74,12 @@ export function vectors() {
     { key: terminalKey.publicKey, device: { model: 'qrpay-sim', serial: 'SN-0001', firmware: '0.1.0', board: 'simulator' }, localTime, provisioningToken },
     terminalKey,
   );
+  // The operator's voucher for M-DEMO at S-REPUBLIQUE, a week long, and the enrollment request carrying it.
+  const voucher = signVoucher({ id: voucherId, merchantId: 'M-DEMO', siteId: 'S-REPUBLIQUE', issuedAt: localTime, expiresAt: localTime + 7 * 86_400_000 }, operatorKey);
+  const voucherEnrollmentRequest = signEnrollmentRequest(
+    { key: terminalKey.publicKey, device: { model: 'qrpay-sim', serial: 'SN-0001', firmware: '0.1.0', board: 'simulator' }, localTime, provisioningToken: voucher },
+    terminalKey,
+  );
   // The same request given up (its answer never came back) and the authorizer's acknowledgement (it had captured it).
   const target = { terminalId: request.terminalId, trace: request.trace, requestHash: requestHash(authorization) };
   const reversal = signReversal({ ...target, reason: 'no-answer', localTime: localTime + 12_500 }, terminalKey);
@@ -107,6 +116,6 @@ export function vectors() {
   }, operatorKey.alg, operatorKey.sign);
   return {
     enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck, refund, refundResult, close, closeResult, advice, provisionedEnrollmentRequest,
-    journalEntry, offlineBatch, offlineBatchAck, denyList,
+    journalEntry, offlineBatch, offlineBatchAck, denyList, voucher, voucherEnrollmentRequest,
   };
 }

@@ -94,6 +94,8 @@ export { defaultOfflineLimits };
 export interface Authorizer {
   store: Store;
   decisionKey: ServerKey;
+  /** The operator key: signs the issuer and deny lists, and the enrollment vouchers (`qrpay operator voucher`). */
+  operatorKey: ServerKey;
   lists: Lists;
   service: AuthorizerService;
   judgement: Judgement;
@@ -136,7 +138,8 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
   try {
     const decisionKey = await fileKey(store, config.dataDir, 'decision.key');
     const offlineLimits = config.offline === null ? undefined : config.offline ?? defaultOfflineLimits;
-    const lists = new Lists({ root: await fileKey(store, config.dataDir, 'operator.key'), now, ...(offlineLimits ? { offlineLimits } : {}) });
+    const operatorKey = await fileKey(store, config.dataDir, 'operator.key');
+    const lists = new Lists({ root: operatorKey, now, ...(offlineLimits ? { offlineLimits } : {}) });
     const configured = config.merchants?.merchants[0];
     const merchant = configured?.profile ?? config.merchant ?? simulatorMerchant;
     await store.transaction(async (tx) => {
@@ -177,7 +180,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       ...(config.enrollmentLimits ? { enrollmentLimits: config.enrollmentLimits } : {}),
     });
     return {
-      store, decisionKey, lists, service, judgement, stepUps, disputes, reversals, instructions, dispatcher, risk, now,
+      store, decisionKey, operatorKey, lists, service, judgement, stepUps, disputes, reversals, instructions, dispatcher, risk, now,
       trustIssuer: (issuer) => store.transaction((tx) => lists.trustIssuer(tx, issuer)),
       close: async () => {
         await dispatcher.stop();

@@ -16,7 +16,7 @@ import { composeAuthorizer, DatabaseUrlError } from '../authorizer/composition';
 import { isWorker, leaveCluster, runPrimary } from '../authorizer/workers';
 import { jsonLog } from '../authorizer/ops/log';
 import { clusterMetricsText, parseHostPort, serveMetrics, type MetricsListener } from '../authorizer/ops/metrics';
-import { defaultTlsNames, generateSelfSigned, readTlsPair, TlsFileError, type TlsPair } from '../authorizer/ops/tls';
+import { defaultTlsNames, generateDevelopmentTls, readTlsPair, TlsFileError, type TlsPair } from '../authorizer/ops/tls';
 import type { IssuerEntry } from '../authorizer/domain/lists';
 import { enrollmentModes, type EnrollmentMode } from '../authorizer/domain/provisioning';
 import { loadIssuer } from '../wallet/files';
@@ -63,17 +63,22 @@ options:
                          --authorizer-key) and exit; the database must exist
   -h, --help             this text`;
 
-const keygenHelp = `usage: qrpay authorizer tls-keygen [--out-dir DIR] [--name HOST]... [--days N] [--force]
+const keygenHelp = `usage: qrpay authorizer tls-keygen [--out-dir DIR] [--name HOST]... [--days N] [--ca] [--force]
 
-Makes a self-signed P-256 certificate and key for development (openssl), in DIR/tls-cert.pem and
-DIR/tls-key.pem (owner-only). Serve with qrpay authorizer --tls-cert DIR/tls-cert.pem --tls-key
-DIR/tls-key.pem; pin on terminals with qrpay terminal --authorizer-ca DIR/tls-cert.pem.
+Makes a P-256 certificate and key for development (openssl), in DIR/tls-cert.pem and DIR/tls-key.pem
+(owner-only): self-signed, or with --ca signed by a new development CA (DIR/ca-cert.pem, its key
+DIR/ca-key.pem owner-only; tls-cert.pem then holds the certificate followed by the CA's). Serve with
+qrpay authorizer --tls-cert DIR/tls-cert.pem --tls-key DIR/tls-key.pem; pin on terminals with
+qrpay terminal --authorizer-ca DIR/tls-cert.pem (or DIR/ca-cert.pem). A Moddable board trusts a CA,
+not a lone self-signed certificate: use --ca and build it with
+npm run build:device -- <board> --authorizer-ca DIR/ca-cert.pem (docs/moddable.md).
 
 options:
-  --out-dir DIR    where to write the pair (default var/authorizer/tls)
+  --out-dir DIR    where to write the files (default var/authorizer/tls)
   --name HOST      a host name or IP address the certificate is for (repeatable; default ${defaultTlsNames.join(', ')})
   --days N         validity in days (default 365, at most 825)
-  --force          replace an existing pair
+  --ca             sign it with a new development CA (for boards)
+  --force          replace existing files
   -h, --help       this text`;
 
 function keygen(args: string[]): number {
@@ -85,6 +90,7 @@ function keygen(args: string[]): number {
         'out-dir': { type: 'string', default: 'var/authorizer/tls' },
         name: { type: 'string', multiple: true, default: [] },
         days: { type: 'string', default: '365' },
+        ca: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -97,9 +103,13 @@ function keygen(args: string[]): number {
     return exitCodes.ok;
   }
   try {
-    const made = generateSelfSigned({ outDir: values['out-dir'], names: values.name, days: Number(values.days), force: values.force });
-    console.log(`certificate ${made.certPath} (self-signed, SHA-256 ${made.fingerprint})`);
+    const made = generateDevelopmentTls({ outDir: values['out-dir'], names: values.name, days: Number(values.days), force: values.force, ca: values.ca });
+    console.log(`certificate ${made.certPath} (${made.ca ? 'signed by the CA, then the CA\'s' : 'self-signed'}, SHA-256 ${made.fingerprint})`);
     console.log(`key         ${made.keyPath} (owner-only)`);
+    if (made.ca) {
+      console.log(`CA          ${made.ca.certPath} (its key ${made.ca.keyPath}, owner-only)`);
+      console.log(`board:      npm run build:device -- <board> --authorizer-ca ${made.ca.certPath}`);
+    }
     console.log(`serve:      qrpay authorizer --tls-cert ${made.certPath} --tls-key ${made.keyPath}`);
     console.log(`pin:        qrpay terminal --authorizer https://${(values.name[0] ?? 'localhost').replace(/^(.*:.*)$/, '[$1]')}:8080 --authorizer-ca ${made.certPath}`);
     return exitCodes.ok;

@@ -30,7 +30,8 @@ options:
   --authorizer-ca F  for an https:// authorizer: trust only the certificates in this PEM file (its own
                      self-signed one from qrpay authorizer tls-keygen, or your CA's) instead of the system's
   --provisioning-token HEX
-                     the one-time token for its first enrollment (qrpay operator provision)
+                     the one-time token for its first enrollment (qrpay operator provision), or an
+                     operator's voucher in its place (qrpay operator voucher)
   --png FILE         a payment code rendered as a PNG (qrpay wallet code --png FILE)
   --code TEXT        a payment code as text (QP1:...)
   --amount N         minor units (default 450)
@@ -83,8 +84,8 @@ export async function run(args: string[]): Promise<number> {
     return exitCodes.usage;
   }
   const tokenText = values['provisioning-token'];
-  if (tokenText !== undefined && !/^([0-9a-f]{2}){16,64}$/i.test(tokenText)) {
-    console.error('qrpay terminal: --provisioning-token must be 16 to 64 bytes of hex');
+  if (tokenText !== undefined && !/^([0-9a-f]{2}){16,512}$/i.test(tokenText)) {
+    console.error('qrpay terminal: --provisioning-token must be 16 to 512 bytes of hex (a token, or an operator\'s voucher)');
     return 2;
   }
   const provisioningToken = tokenText === undefined ? undefined : new Uint8Array(Buffer.from(tokenText, 'hex'));

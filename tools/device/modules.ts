@@ -32,7 +32,7 @@ import { xsBuildOptions } from '../../test/xs/bundle';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Modules the Moddable SDK provides on the device, or that a board manifest maps to its own host code. */
-export const externalModules = [/^embedded:/, /^commodetto\//, /^mc\//, /^(time|timer|preference|wifi|net|sntp|instrumentation|screen|text\/encoder|qrpay-entropy|qrpay-memory|qrpay-native-crypto|file)$/];
+export const externalModules = [/^embedded:/, /^commodetto\//, /^mc\//, /^(time|timer|preference|wifi|net|sntp|instrumentation|screen|text\/encoder|qrpay-entropy|qrpay-memory|qrpay-native-crypto|file|Resource)$/];
 
 /** Files that must never be preloaded: their module state is written at run time (see above). */
 const notPreloadable = [/^node_modules\/@noble\//];

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeAuthorizer, DatabaseUrlError } from '../authorizer/composition';
 import { requeueDead } from '../authorizer/domain/outbox';
-import { issueProvisioningToken } from '../authorizer/domain/provisioning';
+import { issueProvisioningToken, issueVoucher } from '../authorizer/domain/provisioning';
 import { DomainRefusal } from '../authorizer/domain/results';
 import { merchantsConfigFor, MerchantsConfigError, type MerchantsConfig } from '../authorizer/domain/merchants';
 import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/domain/risk/config';
@@ -48,6 +48,10 @@ commands:
                                      a one-time token that enrolls one terminal for the merchant, at one of its sites
                                      (default: the merchant's own), valid 168 h unless --hours says otherwise; give it to
                                      the terminal (qrpay terminal --provisioning-token, a board's config)
+  voucher --merchant ID [--site ID] [--hours N]
+                                     the same permission as an operator-signed voucher (operator key): nothing is stored
+                                     until a terminal enrolls with it, once; it goes where a token goes (a board's
+                                     config.provisioningToken, qrpay terminal --provisioning-token)
   counts                             schema, terminals, requests, live codes, and the strangers' requests counted and sampled
                                      (what /v1/health no longer tells anyone)
 
@@ -279,6 +283,19 @@ export async function run(args: string[]): Promise<number> {
         const at = issued.siteId ? `, site ${issued.siteId}` : '';
         if (values.json) print({ token, merchant: issued.merchantId, site: issued.siteId, expires: time(issued.expiresAt) });
         else console.log(`${token}\n(one terminal, merchant ${issued.merchantId}${at}, until ${time(issued.expiresAt)}; shown once, only its hash is stored)`);
+        return 0;
+      }
+      case 'voucher': {
+        const hours = Number(values.hours);
+        if (!values.merchant) return usage('voucher needs --merchant ID');
+        if (!(Number.isInteger(hours) && hours >= 1)) return usage('--hours must be a whole number, 1 or more');
+        const issued = await store.transaction((tx) => issueVoucher(tx, authorizer.operatorKey, {
+          merchantId: values.merchant!, ...(values.site ? { siteId: values.site } : {}), now: Date.now(), lifetimeMs: hours * 3_600_000,
+        }));
+        const voucher = Buffer.from(issued.voucher).toString('hex');
+        const at = issued.siteId ? `, site ${issued.siteId}` : '';
+        if (values.json) print({ voucher, merchant: issued.merchantId, site: issued.siteId, expires: time(issued.expiresAt) });
+        else console.log(`${voucher}\n(one terminal, once, merchant ${issued.merchantId}${at}, until ${time(issued.expiresAt)}; signed by the operator key, stored nowhere until used)`);
         return 0;
       }
       case 'counts': {

@@ -62,12 +62,14 @@ describe('request format', () => {
     expect(formatErrorField(() => openRequest(Uint8Array.of()))).toBe('message');
   });
 
-  it('an enrollment request carries a provisioning token of 16 to 64 bytes, or none', () => {
+  it('an enrollment request carries a provisioning credential of 16 to 512 bytes (a token, or a voucher), or none', () => {
     const key = signer.publicKey;
     const device = { model: 'm', serial: 's', firmware: '1', board: 'b' };
     const token = new Uint8Array(16).fill(7);
     expect(openEnrollmentRequest(signEnrollmentRequest({ key, device, localTime: 1, provisioningToken: token }, signer)).request.provisioningToken).toEqual(token);
-    for (const length of [15, 65]) {
+    const voucherSized = new Uint8Array(512).fill(9);
+    expect(openEnrollmentRequest(signEnrollmentRequest({ key, device, localTime: 1, provisioningToken: voucherSized }, signer)).request.provisioningToken).toEqual(voucherSized);
+    for (const length of [15, 513]) {
       const bytes = signEnrollmentRequest({ key, device, localTime: 1, provisioningToken: new Uint8Array(length) }, signer);
       expect(formatErrorField(() => openEnrollmentRequest(bytes))).toBe('provisioning token');
     }

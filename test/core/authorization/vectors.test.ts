@@ -15,6 +15,7 @@ import { openBatch, verifyBatchAck } from '../../../src/authorization/offline-ba
 import { WorkQueue, workKey } from '../../../src/terminal/work-queue';
 import { MemoryStorage } from '../../../hal/portable/memory-storage';
 import { openDenyList } from '../../../src/paycode/operator-list';
+import { checkVoucher } from '../../../src/authorization/voucher';
 import { vectorHex, vectorKeys } from './vectors';
 
 const bytes = {
@@ -53,6 +54,19 @@ describe('authorization vectors', () => {
     expect(request.key).toEqual(terminal);
     expect(request.provisioningToken).toEqual(hexToBytes('5920765b3c7d99ca412a3eb2c2657441'));
     expect(openEnrollmentRequest(bytes.enrollmentRequest).request.provisioningToken).toBeUndefined();
+  });
+
+  it('the voucher verifies with the operator key until it expires, and rides in field 4 of an enrollment request', () => {
+    const operator = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.operator) };
+    const voucher = hexToBytes(vectorHex.voucher);
+    expect(checkVoucher(voucher, operator, localTime)).toEqual({
+      ok: true, voucher: { id: hexToBytes('dece4a4b7bc53cfea6f61824d041985c'), merchantId: 'M-DEMO', siteId: 'S-REPUBLIQUE', issuedAt: localTime, expiresAt: localTime + 7 * 86_400_000 },
+    });
+    expect(checkVoucher(voucher, operator, localTime + 7 * 86_400_000)).toMatchObject({ ok: false, problem: 'expired' });
+    expect(checkVoucher(voucher, authorizer, localTime)).toMatchObject({ ok: false, problem: 'forged' });
+    const { request, possession } = openEnrollmentRequest(hexToBytes(vectorHex.voucherEnrollmentRequest));
+    expect(possession).toBe(true);
+    expect(request.provisioningToken).toEqual(voucher);
   });
 
   it('the enrollment answer verifies against its request and the pinned key', () => {

@@ -43,8 +43,9 @@ describe('terminal: the authorizer key pinned', () => {
     const b = bench();
     expect(() => createTerminal({ hal: b.hal, config: { ...testConfig, trustOnFirstUse: undefined }, codes: prefixChecker })).toThrow(/pin the authorizer key/);
     expect(() => createTerminal({ hal: b.hal, config: { ...pinned, authorizerKey: { alg: 'ES256', publicKey: new Uint8Array(33) } }, codes: prefixChecker })).toThrow(/not a valid/);
-    // A provisioning token is 16 to 64 bytes.
-    expect(() => createTerminal({ hal: b.hal, config: { ...pinned, provisioningToken: new Uint8Array(8) }, codes: prefixChecker })).toThrow(/provisioningToken must be 16 to 64 bytes/);
+    // A provisioning token is 16 to 64 bytes, a voucher up to 512.
+    expect(() => createTerminal({ hal: b.hal, config: { ...pinned, provisioningToken: new Uint8Array(8) }, codes: prefixChecker })).toThrow(/provisioningToken must be 16 to 512 bytes/);
+    expect(() => createTerminal({ hal: b.hal, config: { ...pinned, provisioningToken: new Uint8Array(513) }, codes: prefixChecker })).toThrow(/provisioningToken must be 16 to 512 bytes/);
   });
 
   it('a rogue authorizer answering the enrollment is not believed', async () => {
@@ -105,8 +106,8 @@ describe('terminal: the authorizer key pinned', () => {
     storage.open({ path: provisioningDomain }).write(provisionedEnrollmentToken, utf8Encode('11'.repeat(16))!);
     expect(provisioningToken('', storage)).toEqual(new Uint8Array(16).fill(0x11));
     expect(provisioningToken('22'.repeat(16), storage)).toEqual(new Uint8Array(16).fill(0x22)); // the manifest wins
-    expect(() => provisioningToken('2222', storage)).toThrow(/manifest config.provisioningToken is not 16 to 64 bytes of hex/);
+    expect(() => provisioningToken('2222', storage)).toThrow(/manifest config.provisioningToken is not 16 to 512 bytes of hex/);
     storage.open({ path: provisioningDomain }).write(provisionedEnrollmentToken, utf8Encode('zz')!);
-    expect(() => provisioningToken(undefined, storage)).toThrow(/provisioned .* not 16 to 64 bytes of hex/);
+    expect(() => provisioningToken(undefined, storage)).toThrow(/provisioned .* not 16 to 512 bytes of hex/);
   });
 });

@@ -19,7 +19,7 @@ function docVector(name: string): string {
 
 describe('docs/authorization.md test vectors', () => {
   const generated = vectors();
-  for (const name of ['enrollmentRequest', 'enrollmentAnswer', 'request', 'decision', 'reversal', 'reversalAck', 'refund', 'refundResult', 'close', 'closeResult', 'advice', 'provisionedEnrollmentRequest', 'journalEntry', 'offlineBatch', 'offlineBatchAck', 'denyList'] as const) {
+  for (const name of ['enrollmentRequest', 'enrollmentAnswer', 'request', 'decision', 'reversal', 'reversalAck', 'refund', 'refundResult', 'close', 'closeResult', 'advice', 'provisionedEnrollmentRequest', 'journalEntry', 'offlineBatch', 'offlineBatchAck', 'denyList', 'voucher', 'voucherEnrollmentRequest'] as const) {
     it(`${name}: the doc shows exactly what the code produces`, () => {
       const hex = bytesToHex(generated[name]);
       expect(docVector(name)).toBe(hex);

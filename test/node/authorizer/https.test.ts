@@ -17,6 +17,7 @@ import { main } from '../../../tools/cli/main';
 import { run as terminalCli } from '../../../tools/cli/terminal';
 import { CliError } from '../../../tools/cli/exit';
 import { opensslVersion, readTlsPair, TlsFileError } from '../../../tools/authorizer/ops/tls';
+import { authorityDer } from '../../../tools/device/build';
 import { captureConsole } from '../../support/capture-console';
 import { startWorld, type World } from '../../support/e2e-world';
 
@@ -103,5 +104,58 @@ describe.skipIf(!openssl)('the authorizer over HTTPS, its self-signed certificat
     expect(alone.err).toMatch(/give both --tls-cert and --tls-key/);
     await expect(authorizerCli(['--tls-cert', join(tlsDir, 'tls-cert.pem'), '--tls-key', join(otherDir, 'tls-key.pem'), '--data-dir', world.dir('never')]))
       .rejects.toThrow(/is not the key of the certificate/);
+  });
+});
+
+describe.skipIf(!openssl)('tls-keygen --ca: a development CA and the authorizer\'s certificate it signed (what a Moddable board trusts)', () => {
+  let world: World;
+  let keys: string;
+
+  beforeAll(async () => {
+    keys = mkdtempSync(join(tmpdir(), 'qrpay-tls-ca-'));
+    const made = await captureConsole(() => authorizerCli(['tls-keygen', '--ca', '--out-dir', join(keys, 'tls')]));
+    expect(made.code, made.all).toBe(0);
+    expect(made.out).toMatch(/^CA +.*ca-cert\.pem \(its key .*ca-key\.pem, owner-only\)$/m);
+    expect(made.out).toMatch(/^board: +npm run build:device -- <board> --authorizer-ca .*ca-cert\.pem$/m);
+    world = await startWorld({ tls: readTlsPair(join(keys, 'tls', 'tls-cert.pem'), join(keys, 'tls', 'tls-key.pem')) });
+  }, 60_000);
+  afterAll(async () => {
+    await world?.close();
+    rmSync(keys, { recursive: true, force: true });
+  });
+
+  it('writes a CA certificate, the server certificate it signed followed by the CA\'s (the chain), both keys owner-only', () => {
+    const ca = new X509Certificate(readFileSync(join(keys, 'tls', 'ca-cert.pem')));
+    const pem = readFileSync(join(keys, 'tls', 'tls-cert.pem'), 'utf8');
+    const chain = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!.map((block) => new X509Certificate(block));
+    expect(ca.ca).toBe(true);
+    expect(ca.verify(ca.publicKey)).toBe(true);
+    expect(chain.map((c) => c.fingerprint256)).toEqual([chain[0].fingerprint256, ca.fingerprint256]);
+    expect(chain[0].ca).toBe(false);
+    expect(chain[0].checkIssued(ca)).toBe(true);
+    expect(chain[0].verify(ca.publicKey)).toBe(true);
+    expect(chain[0].subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
+    for (const key of ['tls-key.pem', 'ca-key.pem']) expect(statSync(join(keys, 'tls', key)).mode & 0o777).toBe(0o600);
+  });
+
+  it('a terminal trusting the CA pays over HTTPS; one trusting another CA cannot enroll', async () => {
+    const paid = await captureConsole(() => terminalCli([
+      '--authorizer', world.authorizer.url, '--authorizer-ca', join(keys, 'tls', 'ca-cert.pem'), '--data-dir', world.dir('ca-terminal'), '--code', world.wallet.code(),
+    ]));
+    expect(paid.code, paid.all).toBe(0);
+    expect(paid.all).toMatch(/APPROVED, approval [A-Z0-9]{6}/);
+    expect((await captureConsole(() => authorizerCli(['tls-keygen', '--ca', '--out-dir', join(keys, 'other')]))).code).toBe(0);
+    const refused = await captureConsole(() => main([
+      'terminal', '--authorizer', world.authorizer.url, '--authorizer-ca', join(keys, 'other', 'ca-cert.pem'), '--data-dir', world.dir('other-ca'), '--code', world.wallet.code(),
+    ]));
+    expect(refused.code, refused.all).toBe(1);
+    expect(refused.all).toMatch(/SELF_SIGNED_CERT_IN_CHAIN/);
+  });
+
+  it('a board build takes the CA certificate as DER, and refuses a server certificate in its place', () => {
+    const ca = new X509Certificate(readFileSync(join(keys, 'tls', 'ca-cert.pem')));
+    expect(authorityDer(join(keys, 'tls', 'ca-cert.pem')).equals(ca.raw)).toBe(true);
+    expect(() => authorityDer(join(keys, 'tls', 'tls-cert.pem'))).toThrow(/not a CA certificate/);
+    expect(() => authorityDer(join(keys, 'tls', 'tls-key.pem'))).toThrow(/not a PEM certificate/);
   });
 });

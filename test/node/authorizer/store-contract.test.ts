@@ -415,6 +415,18 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     expect(await read(w, (tx) => tx.provisioning.consume(b, 'T5', now + 999))).toEqual({ merchantId: 'M-DEMO', siteId: null });
   });
 
+  it('a recorded token (a voucher at its first use) is inserted once: recording it again changes nothing, not even a used one', async () => {
+    const w = await start(kind);
+    const now = w.time.now();
+    const v = Uint8Array.of(9);
+    await read(w, (tx) => tx.provisioning.record({ tokenHash: v, merchantId: 'M-DEMO', createdAt: now, expiresAt: now + 1000 }));
+    await read(w, (tx) => tx.provisioning.record({ tokenHash: v, merchantId: 'M-DEMO', createdAt: now, expiresAt: now + 5000 }));
+    expect(await read(w, (tx) => tx.provisioning.consume(v, 'T1', now))).toEqual({ merchantId: 'M-DEMO', siteId: null });
+    await read(w, (tx) => tx.provisioning.record({ tokenHash: v, merchantId: 'M-DEMO', createdAt: now, expiresAt: now + 1000 }));
+    expect(await read(w, (tx) => tx.provisioning.consume(v, 'T2', now))).toBeUndefined();
+    await expect(read(w, (tx) => tx.provisioning.record({ tokenHash: Uint8Array.of(10), merchantId: 'M-NOWHERE', createdAt: now, expiresAt: now + 1000 }))).rejects.toThrow();
+  });
+
   // M-DEMO (the simulator's merchant, which the world enrolls openly) at two sites: its counter, and a kiosk 5 km north.
   const far = fixAt(5000, 0);
   const merchantsFile = () => parseMerchantsConfig({

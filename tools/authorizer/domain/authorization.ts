@@ -20,7 +20,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { requestHash, type ListVersions, type Outcome } from '../../../src/authorization/decision';
 import { serverSignedBy as signedBy } from '../crypto';
 import { FormatError } from '../../../src/authorization/fields';
-import { openEnrollmentRequest, signEnrollmentAnswer, type EnrollmentAnswer, type EnrollmentStatus, type MerchantProfile, type OfflineLimits } from '../../../src/authorization/enrollment';
+import { openEnrollmentRequest, provisioningTokenLength, signEnrollmentAnswer, type EnrollmentAnswer, type EnrollmentStatus, type MerchantProfile, type OfflineLimits } from '../../../src/authorization/enrollment';
 import { openAdvice } from '../../../src/authorization/advice';
 import { batchHash, openBatch, signBatchAck, type BatchEntry } from '../../../src/authorization/offline-batch';
 import { readDecision } from '../../../src/authorization/decision';
@@ -30,7 +30,7 @@ import { strangerPrefixBytes, type StoredDecision, type StrangerKind, type Store
 import { mintDecision } from './decisions';
 import { merchantAt } from './merchants';
 import { refused, signed, type Answer } from './results';
-import { defaultEnrollmentLimits, tokenHash, type EnrollmentLimits, type EnrollmentMode } from './provisioning';
+import { defaultEnrollmentLimits, redeemVoucher, tokenHash, type EnrollmentLimits, type EnrollmentMode } from './provisioning';
 import { hex } from '../../../src/paycode/hex';
 import type { JudgementHooks } from './risk/judgement';
 
@@ -137,7 +137,13 @@ export class AuthorizerService {
         let merchantId = this.#options.merchant.merchantId;
         let siteId = this.#options.defaultSiteId ?? null;
         let status: EnrollmentStatus = mode === 'open' ? 'approved' : 'pending';
-        if (request.provisioningToken) {
+        if (request.provisioningToken && request.provisioningToken.length > provisioningTokenLength.max) {
+          const redeemed = await redeemVoucher(tx, request.provisioningToken, this.#options.operator, id, now);
+          if (!redeemed.ok) return this.#refuseEnrollment(tx, bytes, now, redeemed.reason);
+          merchantId = redeemed.merchantId;
+          siteId = redeemed.siteId;
+          status = 'approved';
+        } else if (request.provisioningToken) {
           const consumed = await tx.provisioning.consume(tokenHash(request.provisioningToken), id, now);
           if (!consumed) return this.#refuseEnrollment(tx, bytes, now, 'the provisioning token is unknown, used or expired');
           merchantId = consumed.merchantId;

@@ -563,6 +563,12 @@ export interface ProvisioningToken {
 export interface ProvisioningPort {
   insert(token: ProvisioningToken): Promise<void>;
   /**
+   * Inserts the token unless one with its hash exists, and then changes nothing: an operator's voucher
+   * (domain/provisioning.ts) at its first use, which `consume` then marks used. Two workers recording the same
+   * hash at once leave one row.
+   */
+  record(token: ProvisioningToken): Promise<void>;
+  /**
    * Marks the token used by `terminalId` when it is unused and expiresAt > now,
    * and returns the merchant it was issued for; undefined (and nothing
    * changed) otherwise. A token enrolls one terminal, once.

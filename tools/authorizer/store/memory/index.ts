@@ -408,6 +408,11 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         if (!s.merchants.has(t.merchantId)) throw new Error(`no merchant ${t.merchantId}`);
         s.provisioning.push({ ...t, usedAt: null, terminalId: null });
       },
+      record: async (t) => {
+        if (s.provisioning.some((x) => same(x.tokenHash, t.tokenHash))) return;
+        if (!s.merchants.has(t.merchantId)) throw new Error(`no merchant ${t.merchantId}`);
+        s.provisioning.push({ ...t, usedAt: null, terminalId: null });
+      },
       consume: async (tokenHash, terminalId, now) => {
         const t = s.provisioning.find((x) => same(x.tokenHash, tokenHash) && x.usedAt === null && x.expiresAt > now);
         if (!t) return undefined;

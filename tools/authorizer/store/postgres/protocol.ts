@@ -172,6 +172,11 @@ export function postgresProvisioning(q: Query): ProvisioningPort {
       await q('INSERT INTO provisioning_tokens (token_hash, merchant_id, site_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
         [t.tokenHash, t.merchantId, t.siteId ?? null, t.createdAt, t.expiresAt]);
     },
+    async record(t) {
+      // ON CONFLICT DO NOTHING waits for a worker inserting the same hash to finish, then leaves its row.
+      await q('INSERT INTO provisioning_tokens (token_hash, merchant_id, site_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_hash) DO NOTHING',
+        [t.tokenHash, t.merchantId, t.siteId ?? null, t.createdAt, t.expiresAt]);
+    },
     async consume(tokenHash, terminalId, now) {
       // A token another worker is consuming right now may be this very enrollment sent twice: rerun once it is
       // decided, and the rerun finds the terminal it enrolled (byKey) or the token used by another key (refused).

@@ -154,6 +154,10 @@ export function sqliteProvisioning(db: Db): ProvisioningPort {
       db.prepare('INSERT INTO provisioning_tokens (token_hash, merchant_id, site_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
         .run(t.tokenHash, t.merchantId, t.siteId ?? null, t.createdAt, t.expiresAt);
     },
+    async record(t) {
+      db.prepare('INSERT INTO provisioning_tokens (token_hash, merchant_id, site_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (token_hash) DO NOTHING')
+        .run(t.tokenHash, t.merchantId, t.siteId ?? null, t.createdAt, t.expiresAt);
+    },
     async consume(tokenHash, terminalId, now) {
       const row = db.prepare(
         'UPDATE provisioning_tokens SET used_at = ?, terminal_id = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING merchant_id, site_id',
