@@ -45,12 +45,14 @@ const height = 240;
 const charge = { amount: 450, currency: 'EUR', purpose: 'counter-sale' as const, reference: 'bench' };
 
 /** Answers like the authorizer, at once: enrollment with the world's lists, then an approval per request. */
-class InstantAuthorizer implements HttpClient {
+export class InstantAuthorizer implements HttpClient {
   readonly #key = keyPairFromSecret('ES256', hexToBytes('61757468' + '6f72697a'.repeat(7)));
   readonly signer: Signer = { alg: 'ES256', sign: signerFor(this.#key) };
   readonly #world: World;
   readonly #clock: ManualClock;
   approvals = 0;
+  /** The last authorization request it answered (the itemised bench replays it). */
+  lastRequest: Uint8Array | undefined;
 
   constructor(world: World, clock: ManualClock) {
     this.#world = world;
@@ -61,6 +63,7 @@ class InstantAuthorizer implements HttpClient {
     const body = request.body ?? new Uint8Array(0);
     if (request.url.endsWith('/v1/enroll')) return ok(this.#enroll(body));
     const { request: sent } = openRequest(body);
+    this.lastRequest = body;
     this.approvals++;
     return ok(signDecision({
       requestHash: requestHash(body), terminalId: sent.terminalId, trace: sent.trace, outcome: 'approved',

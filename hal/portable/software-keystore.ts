@@ -5,6 +5,15 @@
  * returns or logs a private key; secrets read for signing are wiped after use.
  *
  * Record layout under the key's name: [format 1, algorithm code, ...secret].
+ *
+ * An ES256 key can presign (`presign`, hal/keystore.ts): R = k·G, the costly
+ * half of a signature, is computed in idle time for the signature that will
+ * carry a given trace number, so the signature itself costs one SHA-256 and a
+ * few scalar operations. The nonce k is derived with HKDF-SHA-256 from fresh
+ * entropy (salt) and the private key, the trace number and a per-instance
+ * count (input keying material): unique if either the entropy or the trace
+ * numbers are; it lives in memory only, one per key, and is removed before it
+ * is used (docs/security.md, "Presigned nonces").
  */
 import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -13,6 +22,7 @@ import type { Entropy } from '../entropy';
 import type { Keystore, PublicKeyInfo, SignatureAlgorithm } from '../keystore';
 import type { KeyValueStore } from '../storage';
 import { requireBytes, requireValidKey } from './key-rules';
+import { hmacSha256, sha256 } from '../../src/crypto/sha256';
 
 const recordFormat = 1;
 
@@ -50,6 +60,76 @@ const schemes: Record<SignatureAlgorithm, Scheme> = {
   },
 };
 
+/** A signature prepared by `presign`: what it is for, r and k⁻¹ (k itself is not kept). */
+interface Presigned {
+  use: Uint8Array;
+  r: bigint;
+  kInverse: bigint;
+}
+
+const presignInfo = Uint8Array.from('qrpay-terminal presign v1 ES256', (c) => c.charCodeAt(0));
+
+/** The big-endian integer of `bytes`. */
+function integerOf(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = 0; i < bytes.length; i++) n = (n << 8n) | BigInt(bytes[i]);
+  return n;
+}
+
+function bytes32(n: bigint, out: Uint8Array, offset: number): void {
+  for (let i = offset + 31; i >= offset; i--) {
+    out[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The nonce and R of one future ES256 signature by `secret`, for `use`. HKDF-SHA-256 (RFC 5869): salt = 32 bytes
+ * of fresh entropy, input = secret ‖ use ‖ count (8 bytes), 48 bytes of output reduced into 1..n-1 (FIPS 186-5
+ * A.2.1: bias below 2⁻¹²⁸). Undefined in the (negligible) case r = 0.
+ */
+function prepareNonce(secret: Uint8Array, use: Uint8Array, count: number, entropy: Entropy): Presigned | undefined {
+  const Fn = p256.Point.Fn;
+  const salt = entropy.fill(new Uint8Array(32));
+  const counted = new Uint8Array(8);
+  let rest = count;
+  for (let i = 7; i >= 0; i--) {
+    counted[i] = rest % 256;
+    rest = Math.floor(rest / 256);
+  }
+  const prk = hmacSha256(salt, secret, use, counted);
+  const first = hmacSha256(prk, presignInfo, Uint8Array.of(1));
+  const second = hmacSha256(prk, first, presignInfo, Uint8Array.of(2));
+  const okm = new Uint8Array(48);
+  okm.set(first);
+  okm.set(second.subarray(0, 16), 32);
+  const k = (integerOf(okm) % (Fn.ORDER - 1n)) + 1n;
+  for (const wiped of [salt, prk, first, second, okm]) wiped.fill(0);
+  const r = Fn.create(p256.Point.BASE.multiply(k).toAffine().x);
+  if (r === 0n) return undefined;
+  return { use: use.slice(), r, kInverse: Fn.inv(k) };
+}
+
+/** s = k⁻¹ (e + r d) mod n over SHA-256 of `message`, low-S, as raw r‖s; undefined in the (negligible) case s = 0. */
+function signPrepared(message: Uint8Array, secret: Uint8Array, prepared: Presigned): Uint8Array | undefined {
+  const Fn = p256.Point.Fn;
+  // P-256: the hash is exactly as wide as n, so bits2int is the plain integer (reduced mod n).
+  const e = Fn.create(integerOf(sha256(message)));
+  let s = Fn.mul(prepared.kInverse, Fn.add(e, Fn.mul(prepared.r, integerOf(secret))));
+  if (s === 0n) return undefined;
+  if (s > Fn.ORDER >> 1n) s = Fn.ORDER - s;
+  const signature = new Uint8Array(64);
+  bytes32(prepared.r, signature, 0);
+  bytes32(s, signature, 32);
+  return signature;
+}
+
 export interface SoftwareKeystoreOptions {
   /** The domain the keys live in; nothing else should be stored there. */
   store: KeyValueStore;
@@ -59,6 +139,10 @@ export interface SoftwareKeystoreOptions {
 export class SoftwareKeystore implements Keystore {
   readonly #store: KeyValueStore;
   readonly #entropy: Entropy;
+  /** At most one presigned signature per key name, in memory only. */
+  readonly #presigned = new Map<string, Presigned>();
+  /** Presigns made by this instance: part of each nonce's input, so two never share one even if entropy and use repeat. */
+  #presigns = 0;
 
   constructor(options: SoftwareKeystoreOptions) {
     this.#store = options.store;
@@ -94,13 +178,32 @@ export class SoftwareKeystore implements Keystore {
     return this.#withSecret(name, false, (alg, secret) => ({ alg, publicKey: schemes[alg].publicKey(secret) }));
   }
 
-  sign(name: string, message: Uint8Array): Uint8Array {
+  sign(name: string, message: Uint8Array, use?: Uint8Array): Uint8Array {
     requireBytes(message, 'message');
-    return this.#withSecret(name, true, (alg, secret) => schemes[alg].sign(message, secret))!;
+    if (use !== undefined) requireBytes(use, 'use');
+    // Spent or discarded here, before anything can fail: a prepared nonce never signs twice.
+    const prepared = this.#presigned.get(name);
+    this.#presigned.delete(name);
+    return this.#withSecret(name, true, (alg, secret) => {
+      const matches = prepared !== undefined && use !== undefined && alg === 'ES256' && sameBytes(prepared.use, use);
+      return (matches ? signPrepared(message, secret, prepared) : undefined) ?? schemes[alg].sign(message, secret);
+    })!;
+  }
+
+  presign(name: string, use: Uint8Array): boolean {
+    requireBytes(use, 'use');
+    this.#presigned.delete(name);
+    return this.#withSecret(name, true, (alg, secret) => {
+      if (alg !== 'ES256') return false;
+      const prepared = prepareNonce(secret, use, ++this.#presigns, this.#entropy);
+      if (prepared) this.#presigned.set(name, prepared);
+      return prepared !== undefined;
+    })!;
   }
 
   delete(name: string): void {
-    this.#store.delete(requireValidKey(name, 'key name'));
+    this.#presigned.delete(requireValidKey(name, 'key name'));
+    this.#store.delete(name);
   }
 
   /** Runs `use` with the key's secret, wiping the copy afterwards. */

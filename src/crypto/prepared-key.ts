@@ -15,7 +15,8 @@
  */
 import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { sha256 } from './sha256';
 
 export interface PreparedKey {
   verify(message: Uint8Array, signature: Uint8Array): boolean;

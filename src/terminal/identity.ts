@@ -13,6 +13,7 @@ import { signEnrollmentRequest, verifyEnrollmentAnswer, type EnrollmentAnswer, t
 import type { PublicKey, Signer } from '../authorization/signer';
 import { paths, type ResolvedConfig } from './config';
 import { TerminalError } from './errors';
+import { encodeCounter } from './trace-counter';
 import { exchange } from './transport';
 
 export const enrollmentKey = 'enrollment';
@@ -33,11 +34,26 @@ export interface Identity {
   enrolledAt: number;
 }
 
-/** The terminal key as a protocol signer: the keystore signs by name, the key never leaves it. */
-export function terminalSigner(hal: Hal, config: ResolvedConfig): Signer {
-  const info = hal.keystore.publicKey(config.keyName);
+/**
+ * The terminal key as a protocol signer: the keystore signs by name, the key never leaves it. `key`: the
+ * identity's, known since boot (asking the keystore again costs a software keystore a scalar multiplication,
+ * ~26 M XS instructions). `trace`: the trace number the signed message carries, so a signature the keystore
+ * presigned for it is spent on it (`presignNext`).
+ */
+export function terminalSigner(hal: Hal, config: ResolvedConfig, key?: PublicKey, trace?: number): Signer {
+  const info = key ?? hal.keystore.publicKey(config.keyName);
   if (!info) throw new TerminalError('not-enrolled', `no terminal key named ${config.keyName}`);
-  return { alg: info.alg, sign: (message) => hal.keystore.sign(config.keyName, message) };
+  const use = trace === undefined ? undefined : encodeCounter(trace);
+  return { alg: info.alg, sign: (message) => (use ? hal.keystore.sign(config.keyName, message, use) : hal.keystore.sign(config.keyName, message)) };
+}
+
+/**
+ * Has the keystore prepare, in idle time, the signature of the request that will carry trace number `next` (the
+ * next one the counter hands out): false when it cannot (a keystore without `presign`, an EdDSA key).
+ */
+export function presignNext(hal: Hal, config: ResolvedConfig, next: number): boolean {
+  const keystore = hal.keystore;
+  return keystore.presign ? keystore.presign(config.keyName, encodeCounter(next)) : false;
 }
 
 /** The terminal key, created on first use. */

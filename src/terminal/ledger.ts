@@ -62,6 +62,13 @@ export interface OfflineExposure {
   forCredential: number;
 }
 
+/** What the request `bytes` of a release asked for, as the terminal signed it (given, it need not be decoded again). */
+export interface SoldAs {
+  amount: number;
+  currency: string;
+  kind?: 'pre-auth';
+}
+
 /** Reversal effects that gave money back: the batch counts them. */
 const undoing: readonly ReversalEffect[] = ['voided', 'released'];
 const itemOf: Record<'complete' | 'void' | 'refund', ItemKind> = { complete: 'completion', void: 'void', refund: 'refund' };
@@ -185,8 +192,8 @@ export class Ledger {
    * The goods moved: the commit point of the release (docs/authorization.md, Reversal). A sale counts in the open
    * batch; a pre-authorization waits as a hold for its completion.
    */
-  released(trace: number, bytes: Uint8Array): void {
-    const { request } = openRequest(bytes);
+  released(trace: number, bytes: Uint8Array, sold?: SoldAs): void {
+    const request: SoldAs = sold ?? openRequest(bytes).request;
     const money = { amount: request.amount, currency: request.currency };
     const entry: WorkEntry = request.kind === 'pre-auth'
       ? { trace, kind: 'hold', bytes, ...money }

@@ -25,14 +25,14 @@ import { createPaycodeChecker } from './paycode-checker';
 import type { Decision } from './decision';
 import { TerminalError } from './errors';
 import { Emitter } from './events';
-import { enroll, loadIdentity, terminalSigner, type Identity } from './identity';
+import { enroll, loadIdentity, presignNext, terminalSigner, type Identity } from './identity';
 import { fireOnce, show, showOutcome, titleOf } from './outcome';
 import { TraceCounter } from './trace-counter';
 import { exchange, type Acceptance, type AttemptFailure } from './transport';
 import type { HttpResponse } from '../../hal/http';
 import type { ReversalEffect, ReversalReason } from '../authorization/reversal';
 import { signInstruction, maxBatchItems, type Action, type InstructionResult } from '../authorization/instruction';
-import { Ledger, type InstructionOutcome, type JournalDamage } from './ledger';
+import { Ledger, type InstructionOutcome, type JournalDamage, type SoldAs } from './ledger';
 import { awaitStepUp } from './step-up';
 import { ClockTrust, type ClockVerdict } from './clock-trust';
 import { offlineVerdict, type OfflineVerdict } from './offline';
@@ -183,6 +183,8 @@ class TerminalCore implements Terminal {
   /** A decision said newer lists exist: fetched once the charge is over. */
   #listsOutdated = false;
   #refreshTimer: number | undefined;
+  /** The idle-time presign of the next request's signature, when one is due (`#presignWhenIdle`). */
+  #presignTimer: number | undefined;
   #waiting: ((code: string) => void) | undefined;
 
   constructor(options: CreateTerminalOptions) {
@@ -230,7 +232,28 @@ class TerminalCore implements Terminal {
     show(this.#hal.indicators, 'READY', identity.merchant.name, 'idle');
     await this.#settleAndRefresh(identity, true);
     this.#scheduleRefresh();
+    this.#presignWhenIdle();
     return identity;
+  }
+
+  /**
+   * Once the terminal is idle (the next turn of the clock HAL's timers, after a boot or a charge), has the keystore
+   * presign the next request's signature (hal/keystore.ts `presign`): the costly half of it then leaves the
+   * customer's wait. Skipped while an operation runs (it presigns after that one); a presign that fails changes
+   * nothing but the speed of the next signature.
+   */
+  #presignWhenIdle(): void {
+    const clock = this.#hal.clock;
+    if (this.#presignTimer !== undefined) clock.clearTimer(this.#presignTimer);
+    this.#presignTimer = clock.setTimer(() => {
+      this.#presignTimer = undefined;
+      if (this.#busy || !this.#identity) return;
+      try {
+        presignNext(this.#hal, this.#config, this.#trace.peek());
+      } catch (error) {
+        this.#hal.logger.log('warn', 'cannot presign the next request', { error: (error as Error).message });
+      }
+    }, 0);
   }
 
   /** Settles the ledger; then fetches the lists at boot, or when offline payments were uploaded (they may have taught the authorizer of copies). */
@@ -306,7 +329,7 @@ class TerminalCore implements Terminal {
         ...(target ? { target: { trace: target.trace, requestHash: target.requestHash } } : {}),
         ...(amount !== undefined ? { amount } : {}),
         ...(details.batch ? { batch: details.batch } : {}),
-      }, terminalSigner(this.#hal, this.#config));
+      }, terminalSigner(this.#hal, this.#config, identity.key));
       return this.#ledger.instruct(identity, trace, bytes);
     });
   }
@@ -325,6 +348,8 @@ class TerminalCore implements Terminal {
       return await work();
     } finally {
       this.#busy = false;
+      // Its signatures (a reversal, an instruction) discarded any presigned one.
+      this.#presignWhenIdle();
     }
   }
 
@@ -394,6 +419,7 @@ class TerminalCore implements Terminal {
     } finally {
       this.#busy = false;
       this.#waiting = undefined;
+      this.#presignWhenIdle();
     }
   }
 
@@ -466,8 +492,9 @@ class TerminalCore implements Terminal {
         firmware: this.#config.firmware,
         ...(kind ? { kind } : {}),
       },
-      terminalSigner(hal, this.#config),
+      terminalSigner(hal, this.#config, identity.key, trace),
     );
+    const hash = requestHash(bytes);
     this.#events.emit('request-signed', { trace, bytes: bytes.length, location });
     // Recorded before it leaves: if this run dies before settling it, the next one reverses it.
     this.#record(() => this.#ledger.sent(trace, bytes));
@@ -479,7 +506,7 @@ class TerminalCore implements Terminal {
       url: this.#config.authorizerUrl + paths.authorize,
       body: bytes,
       policy: this.#config.retry,
-      accept: decisionJudge(identity, bytes, trace, () => hal.clock.now(), boundToRequest, this.#verify),
+      accept: decisionJudge(identity, hash, trace, () => hal.clock.now(), boundToRequest, this.#verify),
       onAttempt: (attempt) => this.#events.emit('attempt', { trace, attempt }),
       onFailure: (failure) => {
         hal.logger.log('warn', 'no usable answer', { trace, attempt: failure.attempt, reason: failure.reason, detail: failure.detail });
@@ -496,7 +523,7 @@ class TerminalCore implements Terminal {
         display: 'No answer',
         source: 'terminal',
         trace,
-        requestHash: requestHash(bytes),
+        requestHash: hash,
         failures: result.failures,
         actuated: false,
       };
@@ -511,7 +538,6 @@ class TerminalCore implements Terminal {
     if (answer.body.outcome === 'step-up') {
       this.#events.emit('step-up', { trace, display: answer.body.display });
       showOutcome(hal.indicators, 'step-up', answer.body.display);
-      const hash = requestHash(bytes);
       const final = await awaitStepUp({
         http: hal.http,
         clock: hal.clock,
@@ -537,14 +563,14 @@ class TerminalCore implements Terminal {
       display: body.display,
       source: 'authorizer',
       trace,
-      requestHash: requestHash(bytes),
+      requestHash: hash,
       signed: answer.signed,
       failures: result.failures,
       actuated: false,
     };
     if (body.approvalCode !== undefined) decision.approvalCode = body.approvalCode;
     this.#events.emit('verified', { trace, outcome: body.outcome, reason: body.reason, ...(body.approvalCode ? { approvalCode: body.approvalCode } : {}) });
-    if (body.outcome === 'approved' || body.outcome === 'held') return this.#release(identity, decision, bytes);
+    if (body.outcome === 'approved' || body.outcome === 'held') return this.#release(identity, decision, bytes, { amount: charge.amount, currency: charge.currency, ...(kind ? { kind } : {}) });
     this.#record(() => this.#ledger.declined(trace));
     return this.#finish(decision);
   }
@@ -554,10 +580,10 @@ class TerminalCore implements Terminal {
    * ledger says "releasing" while the actuator moves and "sale" (or "hold" for a pre-authorization) once it
    * finished: that write commits the release. An actuator that fails releases nothing, so the payment is reversed.
    */
-  async #release(identity: Identity, decision: Decision, bytes: Uint8Array): Promise<Decision> {
+  async #release(identity: Identity, decision: Decision, bytes: Uint8Array, sold: SoldAs): Promise<Decision> {
     const trace = decision.trace!;
     this.#record(() => this.#ledger.releasing(trace, bytes));
-    return this.#actuate(identity, decision, bytes, () => this.#ledger.released(trace, bytes));
+    return this.#actuate(identity, decision, bytes, () => this.#ledger.released(trace, bytes, sold));
   }
 
   /**
@@ -601,7 +627,7 @@ class TerminalCore implements Terminal {
   async #approveOffline(identity: Identity, decision: Decision, bytes: Uint8Array, credential: string): Promise<Decision> {
     const trace = decision.trace!;
     const { request } = openRequest(bytes);
-    const advice = signAdvice({ terminalId: identity.terminalId, trace, request: bytes, approvedAt: this.#hal.clock.now() }, terminalSigner(this.#hal, this.#config));
+    const advice = signAdvice({ terminalId: identity.terminalId, trace, request: bytes, approvedAt: this.#hal.clock.now() }, terminalSigner(this.#hal, this.#config, identity.key));
     this.#record(() => this.#ledger.approvedOffline(trace, advice, request.amount, request.currency, credential));
     Object.assign(decision, { outcome: 'approved', reason: 'offline', display: 'Approved offline', offline: { accepted: true } });
     this.#events.emit('verified', { trace, outcome: 'approved', reason: 'offline' });
@@ -661,9 +687,8 @@ class TerminalCore implements Terminal {
   }
 }
 
-/** Judges an answer to the request `bytes` (trace `trace`): a verified decision, or why not. */
-function decisionJudge(identity: Identity, bytes: Uint8Array, trace: number, now: () => number, maxSkew: number, verify: SignatureCheck) {
-  const hash = requestHash(bytes);
+/** Judges an answer to the request whose hash is `hash` (trace `trace`): a verified decision, or why not. */
+function decisionJudge(identity: Identity, hash: Uint8Array, trace: number, now: () => number, maxSkew: number, verify: SignatureCheck) {
   return (response: HttpResponse): Acceptance<{ body: DecisionBody; signed: Uint8Array }> => {
     const verified = verifyDecision(response.body, { authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: now(), maxSkew, verify });
     return verified.ok ? { accepted: { body: verified.decision, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
