@@ -16,7 +16,7 @@
 import type { CborMap } from '../codec/cbor';
 import { sameBytes } from './bytes';
 import { sha256, type SignatureCheck } from '../crypto/verify';
-import { ContentType, open, seal, signedBy } from './envelope';
+import { ContentType, open, seal, signedBy, signedByOneOf, type AuthorizerKeys } from './envelope';
 import { FormatError, mapOf, onlyKeys, optional, readBytes, readChoice, readText, readUint } from './fields';
 import { terminalIdPattern } from './request';
 import type { PublicKey, Signer } from './signer';
@@ -101,7 +101,7 @@ function bodyOf(m: CborMap): DecisionBody {
 export type DecisionProblem = 'garbled' | 'bad-signature' | 'wrong-request' | 'stale';
 
 export interface Expectation {
-  authorizer: PublicKey;
+  authorizer: AuthorizerKeys;
   /** SHA-256 of the request bytes the terminal sent. */
   requestHash: Uint8Array;
   terminalId: string;
@@ -126,7 +126,7 @@ export function verifyDecision(bytes: Uint8Array, expect: Expectation): Verified
     return { ok: false, problem: 'garbled', detail: (error as Error).message };
   }
   // Signature first: nothing in an unauthenticated payload is worth comparing.
-  if (!signedBy(envelope, expect.authorizer, expect.verify)) return { ok: false, problem: 'bad-signature', detail: 'not signed by the enrolled authorizer key' };
+  if (!signedByOneOf(envelope, expect.authorizer, expect.verify)) return { ok: false, problem: 'bad-signature', detail: 'not signed by the enrolled authorizer key' };
   if (!sameBytes(body.requestHash, expect.requestHash) || body.terminalId !== expect.terminalId || body.trace !== expect.trace) {
     return { ok: false, problem: 'wrong-request', detail: `the decision answers ${body.terminalId} trace ${body.trace}, not the request just sent` };
   }

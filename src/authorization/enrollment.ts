@@ -23,6 +23,9 @@
  *  10 deny list (bytes, approved)   11 operator key (map: 1 alg, 2 public key; signs both lists)
  *  12 lowest trace number the authorizer will accept from this key (uint, approved): a terminal
  *     whose storage was wiped but whose key survived continues above it instead of looking like a clone
+ *  13 the decision-key rotations from the authorizer's first key to the one in field 6 (array of signed
+ *     key-rotation.ts messages, in order; absent before any rotation): how a terminal pinned to an
+ *     older key (its firmware's) follows to the key that signs this answer
  * Merchant profile: 1 merchant id, 2 name, 3 currency, 4 purposes (array of
  * text), 5 site (map: 1 latitude e7, 2 longitude e7, 3 radius metres).
  */
@@ -33,6 +36,7 @@ import { currencyPattern, purposes, type Purpose } from './charge';
 import { ContentType, open, seal, signedBy, type Opened } from './envelope';
 import { asMap, FormatError, mapOf, onlyKeys, readBytes, readChoice, readInt, readText, readUint } from './fields';
 import { requestHash } from './decision';
+import { readKeyRotation, rotatedKey, verifyKeyRotation, type DecisionKey } from './key-rotation';
 import { terminalIdPattern } from './request';
 import type { SignatureCheck } from '../crypto/verify';
 import type { PublicKey, Signer } from './signer';
@@ -117,7 +121,12 @@ export interface EnrollmentAnswer {
   limits?: Limits;
   /** The lowest trace number the authorizer will accept next from this key. */
   nextTrace?: number;
+  /** Field 13: the rotations from the authorizer's first decision key to `authorizer`, in order. */
+  rotations?: Uint8Array[];
 }
+
+/** Rotations an enrollment answer may carry. */
+export const maxEnrollmentRotations = 16;
 
 const algs: readonly SignatureAlgorithm[] = ['ES256', 'EdDSA'];
 /** ES256 keys travel as SEC1 points, uncompressed (65 bytes) or compressed (33); EdDSA keys are 32 bytes. */
@@ -187,13 +196,40 @@ export function signEnrollmentAnswer(answer: EnrollmentAnswer, signer: Signer): 
     [10, answer.denyList],
     [11, answer.operator ? keyMap(answer.operator) : undefined],
     [12, answer.nextTrace],
+    [13, answer.rotations && answer.rotations.length > 0 ? answer.rotations.slice() : undefined],
   ]);
   return seal({ contentType: ContentType.enrollment, payload, signer });
 }
 
 export type EnrollmentProblem = 'garbled' | 'bad-signature' | 'wrong-request' | 'untrusted-key';
 
-export type VerifiedEnrollment = { ok: true; answer: EnrollmentAnswer } | { ok: false; problem: EnrollmentProblem; detail: string };
+/** `decisionKey`: the answer's key (field 6) with its generation, where the terminal's chain of decision keys starts. */
+export type VerifiedEnrollment = { ok: true; answer: EnrollmentAnswer; decisionKey: DecisionKey } | { ok: false; problem: EnrollmentProblem; detail: string };
+
+const sameKey = (a: PublicKey, b: PublicKey): boolean => a.alg === b.alg && sameBytes(a.publicKey, b.publicKey);
+
+/**
+ * Follows field 13 from the pinned key to the answer's key: from the rotation that names the pinned key (or from
+ * the first, when none does: the pinned key is the authorizer's first), each verified against the key before it.
+ */
+function followRotations(pinned: PublicKey, rotations: Uint8Array[], target: PublicKey): { ok: true; key: DecisionKey } | { ok: false; detail: string } {
+  let start = 0;
+  let current: DecisionKey = { key: pinned, generation: 1, from: 0 };
+  for (let i = 0; i < rotations.length; i++) {
+    const named = readKeyRotation(rotations[i]);
+    if (sameKey(named.key, pinned)) {
+      start = i + 1;
+      current = rotatedKey(named);
+    }
+  }
+  for (let i = start; i < rotations.length; i++) {
+    const verified = verifyKeyRotation(rotations[i], current);
+    if (!verified.ok) return { ok: false, detail: `rotation to generation ${current.generation + 1}: ${verified.problem}: ${verified.detail}` };
+    current = rotatedKey(verified.rotation);
+  }
+  if (!sameKey(current.key, target)) return { ok: false, detail: 'the answer names an authorizer key the pinned one does not lead to' };
+  return { ok: true, key: current };
+}
 
 /**
  * Verifies an enrollment answer: bound to the request sent and signed by the
@@ -208,17 +244,26 @@ export function verifyEnrollmentAnswer(bytes: Uint8Array, sentRequest: Uint8Arra
   try {
     envelope = open(bytes, ContentType.enrollment);
     answer = answerOf(envelope.payload);
+    // Each rotation decodes, or the answer is garbled (their signatures are checked below, from the pinned key).
+    (answer.rotations ?? []).forEach((bytes) => readKeyRotation(bytes));
   } catch (error) {
     return { ok: false, problem: 'garbled', detail: (error as Error).message };
   }
-  if (pinned && (pinned.alg !== answer.authorizer.alg || !sameBytes(pinned.publicKey, answer.authorizer.publicKey))) {
-    return { ok: false, problem: 'untrusted-key', detail: 'the answer names an authorizer key other than the pinned one' };
+  const rotations = answer.rotations ?? [];
+  // Without a pin (trust on first use) the answer's key is believed, and its generation is the last rotation's.
+  let decisionKey: DecisionKey = rotations.length > 0 ? rotatedKey(readKeyRotation(rotations[rotations.length - 1])) : { key: answer.authorizer, generation: 1, from: 0 };
+  if (!sameKey(decisionKey.key, answer.authorizer)) return { ok: false, problem: 'garbled', detail: 'the last rotation does not name the answer\'s key' };
+  if (pinned && !sameKey(pinned, answer.authorizer)) {
+    if (rotations.length === 0) return { ok: false, problem: 'untrusted-key', detail: 'the answer names an authorizer key other than the pinned one' };
+    const followed = followRotations(pinned, rotations, answer.authorizer);
+    if (!followed.ok) return { ok: false, problem: 'untrusted-key', detail: followed.detail };
+    decisionKey = followed.key;
   }
   if (!signedBy(envelope, answer.authorizer, check)) return { ok: false, problem: 'bad-signature', detail: 'the answer is not signed by the key it names' };
   if (!sameBytes(answer.requestHash, requestHash(sentRequest))) {
     return { ok: false, problem: 'wrong-request', detail: 'the answer is for another enrollment request' };
   }
-  return { ok: true, answer };
+  return { ok: true, answer, decisionKey };
 }
 
 function keyMap(key: PublicKey): CborMap {
@@ -233,7 +278,7 @@ function keyOf(value: CborValue | undefined, name: string): PublicKey {
 }
 
 function answerOf(map: CborMap): EnrollmentAnswer {
-  onlyKeys(map, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 'enrollment answer');
+  onlyKeys(map, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], 'enrollment answer');
   const answer: EnrollmentAnswer = {
     requestHash: readBytes(map, 1, 'request hash', 32, 32),
     status: readChoice(map, 2, 'enrollment status', ['approved', 'pending', 'refused'] as const),
@@ -241,6 +286,13 @@ function answerOf(map: CborMap): EnrollmentAnswer {
     authorizer: keyOf(map.get(6), 'authorizer key'),
     issuedAt: readUint(map, 9, 'issued at'),
   };
+  const rotations = map.get(13);
+  if (rotations !== undefined) {
+    if (!Array.isArray(rotations) || rotations.length < 1 || rotations.length > maxEnrollmentRotations || !rotations.every((r) => r instanceof Uint8Array)) {
+      throw new FormatError('rotations', `rotations is not an array of 1 to ${maxEnrollmentRotations} signed key rotations`);
+    }
+    answer.rotations = rotations as Uint8Array[];
+  }
   if (answer.status !== 'approved') return answer;
   answer.terminalId = readText(map, 4, 'terminal id', 32, terminalIdPattern());
   answer.merchant = merchantOf(map.get(5));

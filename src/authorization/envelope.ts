@@ -32,6 +32,8 @@ export const ContentType = {
   offlineBatchAck: 'application/qrpay-offline-batch-ack+cbor',
   /** The operator's permission for one terminal to enroll (voucher.ts). */
   voucher: 'application/qrpay-voucher+cbor',
+  /** The authorizer's next decision key, signed by the current one (key-rotation.ts). */
+  keyRotation: 'application/qrpay-key-rotation+cbor',
 } as const;
 export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
 
@@ -52,7 +54,9 @@ export function seal(options: SealOptions): Uint8Array {
   const protectedHeader: CborMap = new Map();
   protectedHeader.set(HeaderLabel.alg, coseAlgId(options.signer.alg));
   protectedHeader.set(HeaderLabel.contentType, options.contentType);
-  if (options.kid) protectedHeader.set(HeaderLabel.kid, options.kid);
+  // A rotated decision key names itself (key-rotation.ts), so a stored answer signed by an older one can be told.
+  const kid = options.kid ?? options.signer.kid;
+  if (kid) protectedHeader.set(HeaderLabel.kid, kid);
   return encodeSign1({ protectedHeader, payload: encode(options.payload), sign: (bytes) => options.signer.sign(bytes) });
 }
 
@@ -94,4 +98,17 @@ export function open(bytes: Uint8Array, contentType: ContentTypeName): Opened {
 /** True when the envelope's signature verifies with `key` (and the algorithms agree); `check` is crypto/verify.ts's unless given. */
 export function signedBy(opened: Opened, key: PublicKey, check: SignatureCheck = verify): boolean {
   return opened.alg === key.alg && check(key.alg, key.publicKey, toBeSigned(opened.sign1), opened.sign1.signature);
+}
+
+/**
+ * The authorizer keys a terminal accepts an answer from: one key, or during a decision-key rotation's overlap the
+ * new one first and the previous one (src/terminal/decision-keys.ts).
+ */
+export type AuthorizerKeys = PublicKey | readonly PublicKey[];
+
+/** True when the envelope is signed by one of `keys`, tried in order (the current key first: it is the usual signer). */
+export function signedByOneOf(opened: Opened, keys: AuthorizerKeys, check: SignatureCheck = verify): boolean {
+  const list: readonly PublicKey[] = Array.isArray(keys) ? keys : [keys as PublicKey];
+  for (let i = 0; i < list.length; i++) if (signedBy(opened, list[i], check)) return true;
+  return false;
 }

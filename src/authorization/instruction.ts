@@ -28,7 +28,7 @@ import { isBytes } from '../codec/cbor';
 import { sameBytes } from './bytes';
 import { currencyPattern, maxAmount } from './charge';
 import { sha256, type SignatureCheck } from '../crypto/verify';
-import { ContentType, open, seal, signedBy, type Opened } from './envelope';
+import { ContentType, open, seal, signedBy, type Opened, signedByOneOf, type AuthorizerKeys } from './envelope';
 import { asMap, FormatError, mapOf, onlyKeys, optional, readBytes, readChoice, readText, readUint } from './fields';
 import { terminalIdPattern, terminalKid } from './request';
 import type { PublicKey, Signer } from './signer';
@@ -221,7 +221,7 @@ export type ResultProblem = 'garbled' | 'bad-signature' | 'wrong-instruction';
 export type VerifiedResult = { ok: true; result: InstructionResult } | { ok: false; problem: ResultProblem; detail: string };
 
 /** Accepts a result only when the enrolled authorizer signed it for exactly the instruction `bytes` of this terminal. */
-export function verifyInstructionResult(answer: Uint8Array, expect: { authorizer: PublicKey; terminalId: string; trace: number; instruction: Uint8Array; verify?: SignatureCheck }): VerifiedResult {
+export function verifyInstructionResult(answer: Uint8Array, expect: { authorizer: AuthorizerKeys; terminalId: string; trace: number; instruction: Uint8Array; verify?: SignatureCheck }): VerifiedResult {
   let envelope;
   let result: InstructionResult;
   try {
@@ -230,7 +230,7 @@ export function verifyInstructionResult(answer: Uint8Array, expect: { authorizer
   } catch (error) {
     return { ok: false, problem: 'garbled', detail: (error as Error).message };
   }
-  if (!signedBy(envelope, expect.authorizer, expect.verify)) return { ok: false, problem: 'bad-signature', detail: 'not signed by the enrolled authorizer key' };
+  if (!signedByOneOf(envelope, expect.authorizer, expect.verify)) return { ok: false, problem: 'bad-signature', detail: 'not signed by the enrolled authorizer key' };
   if (result.terminalId !== expect.terminalId || result.trace !== expect.trace || !sameBytes(result.instructionHash, instructionHash(expect.instruction))) {
     return { ok: false, problem: 'wrong-instruction', detail: `the result answers ${result.terminalId} trace ${result.trace}, not the instruction sent` };
   }

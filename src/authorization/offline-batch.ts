@@ -23,7 +23,7 @@ import type { CborMap, CborValue } from '../codec/cbor';
 import { sameBytes } from './bytes';
 import { sha256, type SignatureCheck } from '../crypto/verify';
 import { openAdvice } from './advice';
-import { ContentType, maxMessageBytes, open, seal, signedBy } from './envelope';
+import { ContentType, maxMessageBytes, open, seal, signedBy, signedByOneOf, type AuthorizerKeys } from './envelope';
 import { FormatError, mapOf, onlyKeys, readBytes, readText, readUint } from './fields';
 import { terminalIdPattern, terminalKid } from './request';
 import type { PublicKey, Signer } from './signer';
@@ -134,7 +134,7 @@ export type VerifiedBatchAck = { ok: true; ack: BatchAck } | { ok: false; proble
  * its advice's request before anything is settled. No freshness bound: the batch hash binds it, and the decisions
  * in it are the ones the authorizer stored (a resent advice gets the same one).
  */
-export function verifyBatchAck(bytes: Uint8Array, expect: { authorizer: PublicKey; terminalId: string; batch: Uint8Array; advices: number; verify?: SignatureCheck }): VerifiedBatchAck {
+export function verifyBatchAck(bytes: Uint8Array, expect: { authorizer: AuthorizerKeys; terminalId: string; batch: Uint8Array; advices: number; verify?: SignatureCheck }): VerifiedBatchAck {
   let envelope;
   let ack: BatchAck;
   try {
@@ -143,7 +143,7 @@ export function verifyBatchAck(bytes: Uint8Array, expect: { authorizer: PublicKe
   } catch (error) {
     return { ok: false, problem: 'garbled', detail: (error as Error).message };
   }
-  if (!signedBy(envelope, expect.authorizer, expect.verify)) return { ok: false, problem: 'bad-signature', detail: 'not signed by the enrolled authorizer key' };
+  if (!signedByOneOf(envelope, expect.authorizer, expect.verify)) return { ok: false, problem: 'bad-signature', detail: 'not signed by the enrolled authorizer key' };
   if (ack.terminalId !== expect.terminalId || !sameBytes(ack.batchHash, batchHash(expect.batch)) || ack.entries.length !== expect.advices) {
     return { ok: false, problem: 'wrong-batch', detail: `the acknowledgement is for another batch (${ack.terminalId}, ${ack.entries.length} entries)` };
   }

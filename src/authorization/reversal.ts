@@ -21,7 +21,7 @@
 import type { CborMap } from '../codec/cbor';
 import { isBytes } from '../codec/cbor';
 import { sameBytes } from './bytes';
-import { ContentType, open, seal, signedBy } from './envelope';
+import { ContentType, open, seal, signedBy, signedByOneOf, type AuthorizerKeys } from './envelope';
 import { FormatError, mapOf, onlyKeys, readBytes, readChoice, readText, readUint } from './fields';
 import { terminalIdPattern, terminalKid } from './request';
 import type { SignatureCheck } from '../crypto/verify';
@@ -139,7 +139,7 @@ export type VerifiedAck = { ok: true; ack: ReversalAck } | { ok: false; problem:
  * the binding to one request is the proof, and an old acknowledgement of the
  * same reversal says the same thing.
  */
-export function verifyReversalAck(bytes: Uint8Array, expect: { authorizer: PublicKey; terminalId: string; trace: number; requestHash: Uint8Array; verify?: SignatureCheck }): VerifiedAck {
+export function verifyReversalAck(bytes: Uint8Array, expect: { authorizer: AuthorizerKeys; terminalId: string; trace: number; requestHash: Uint8Array; verify?: SignatureCheck }): VerifiedAck {
   let envelope;
   let ack: ReversalAck;
   try {
@@ -148,7 +148,7 @@ export function verifyReversalAck(bytes: Uint8Array, expect: { authorizer: Publi
   } catch (error) {
     return { ok: false, problem: 'garbled', detail: (error as Error).message };
   }
-  if (!signedBy(envelope, expect.authorizer, expect.verify)) return { ok: false, problem: 'bad-signature', detail: 'not signed by the enrolled authorizer key' };
+  if (!signedByOneOf(envelope, expect.authorizer, expect.verify)) return { ok: false, problem: 'bad-signature', detail: 'not signed by the enrolled authorizer key' };
   if (ack.terminalId !== expect.terminalId || ack.trace !== expect.trace || !sameBytes(ack.requestHash, expect.requestHash)) {
     return { ok: false, problem: 'wrong-reversal', detail: `the acknowledgement is for ${ack.terminalId} trace ${ack.trace}, not the reversal sent` };
   }

@@ -12,6 +12,8 @@ export interface Signer {
   alg: SignatureAlgorithm;
   /** Signs the whole message (ES256 hashes with SHA-256 itself); raw 64-byte signatures. */
   sign(message: Uint8Array): Uint8Array;
+  /** Put in the protected header of what it signs: a rotated decision key's kid (key-rotation.ts). */
+  kid?: Uint8Array;
 }
 
 export interface PublicKey {

@@ -135,4 +135,4 @@ function configProblem(config: TerminalConfig): string | undefined {
   return undefined;
 }
 
-export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', reverse: '/v1/reverse', instruct: '/v1/instruct', offlineBatch: '/v1/offline-batch', trustList: '/v1/trust-list', denyList: '/v1/deny-list' } as const;
+export const paths = { enroll: '/v1/enroll', authorize: '/v1/authorize', reverse: '/v1/reverse', instruct: '/v1/instruct', offlineBatch: '/v1/offline-batch', trustList: '/v1/trust-list', denyList: '/v1/deny-list', decisionKeys: '/v1/decision-keys' } as const;

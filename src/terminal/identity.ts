@@ -3,15 +3,18 @@
  * and its enrollment (terminal id, merchant profile, authorizer key, trust list,
  * limits). The enrollment is stored as the exact signed request and answer, and
  * re-verified at every boot: a reboot needs no network, and damaged or altered
- * storage is noticed instead of trusted.
+ * storage is noticed instead of trusted. The authorizer's decision key then
+ * follows its rotations (decision-keys.ts), re-verified at boot the same way.
  */
 import { decode, encode, isBytes } from '../codec/cbor';
 import type { Hal } from '../../hal/index';
 import type { KeyValueStore } from '../../hal/storage';
 import { verifyWith } from '../crypto/verify';
 import { signEnrollmentRequest, verifyEnrollmentAnswer, type EnrollmentAnswer, type Limits, type MerchantProfile } from '../authorization/enrollment';
+import type { DecisionKey } from '../authorization/key-rotation';
 import type { PublicKey, Signer } from '../authorization/signer';
 import { paths, type ResolvedConfig } from './config';
+import { DecisionKeys } from './decision-keys';
 import { TerminalError } from './errors';
 import { encodeCounter } from './trace-counter';
 import { exchange } from './transport';
@@ -23,7 +26,8 @@ export interface Identity {
   key: PublicKey;
   merchant: MerchantProfile;
   limits: Limits;
-  authorizer: PublicKey;
+  /** The authorizer's decision keys: the enrolled one, then its verified rotations; `accepted()` verifies answers. */
+  decisionKeys: DecisionKeys;
   /** The issuer trust list and deny list from enrollment, signed by the operator key. */
   trustList: Uint8Array;
   denyList: Uint8Array;
@@ -81,7 +85,7 @@ export function loadIdentity(hal: Hal, store: KeyValueStore, config: ResolvedCon
   }
   const key = hal.keystore.publicKey(config.keyName);
   if (!key) throw new TerminalError('storage', 'the terminal is enrolled but its key is gone from the keystore');
-  return identityOf(verified.answer, key);
+  return identityOf(verified.answer, key, DecisionKeys.restore(store, hal.clock, verified.decisionKey));
 }
 
 /**
@@ -95,7 +99,7 @@ export async function enroll(hal: Hal, store: KeyValueStore, config: ResolvedCon
     { key, device: { ...config.device, firmware: config.firmware }, localTime: hal.clock.now(), ...(config.provisioningToken ? { provisioningToken: config.provisioningToken } : {}) },
     terminalSigner(hal, config),
   );
-  const result = await exchange<{ answer: EnrollmentAnswer; bytes: Uint8Array }>({
+  const result = await exchange<{ answer: EnrollmentAnswer; bytes: Uint8Array; decisionKey: DecisionKey }>({
     http: hal.http,
     clock: hal.clock,
     url: config.authorizerUrl + paths.enroll,
@@ -103,28 +107,30 @@ export async function enroll(hal: Hal, store: KeyValueStore, config: ResolvedCon
     policy: config.retry,
     accept: (response) => {
       const verified = verifyEnrollmentAnswer(response.body, request, config.authorizerKey, verifyWith(hal.crypto));
-      return verified.ok ? { accepted: { answer: verified.answer, bytes: response.body } } : { refused: verified.problem, detail: verified.detail };
+      return verified.ok ? { accepted: { answer: verified.answer, bytes: response.body, decisionKey: verified.decisionKey } } : { refused: verified.problem, detail: verified.detail };
     },
   });
   if (!result.ok) {
     const last = result.failures[result.failures.length - 1];
     throw new TerminalError('enrollment-failed', `no verified enrollment answer after ${result.attempts} attempts (${last ? `${last.reason}: ${last.detail}` : 'none'})`);
   }
-  const { answer, bytes } = result.value;
+  const { answer, bytes, decisionKey } = result.value;
   if (answer.status === 'pending') throw new TerminalError('enrollment-pending', `enrollment awaits an operator: ${answer.reason}`);
   if (answer.status === 'refused') throw new TerminalError('enrollment-failed', `enrollment refused: ${answer.reason}`);
+  // Rotations stored for an earlier enrollment go first: a cut between the two writes leaves no enrollment, never a mismatch.
+  const decisionKeys = DecisionKeys.fresh(store, hal.clock, decisionKey);
   store.write(enrollmentKey, encode([request, bytes]));
-  return identityOf(answer, key);
+  return identityOf(answer, key, decisionKeys);
 }
 
-function identityOf(answer: EnrollmentAnswer, key: PublicKey): Identity {
+function identityOf(answer: EnrollmentAnswer, key: PublicKey, decisionKeys: DecisionKeys): Identity {
   // verifyEnrollmentAnswer guarantees these for an approval.
   return {
     terminalId: answer.terminalId!,
     key,
     merchant: answer.merchant!,
     limits: answer.limits!,
-    authorizer: answer.authorizer,
+    decisionKeys,
     trustList: answer.trustList!,
     denyList: answer.denyList!,
     operator: answer.operator!,

@@ -319,7 +319,7 @@ export class Ledger {
       body: bytes,
       policy: this.#once(),
       accept: (response) => {
-        const verified = verifyBatchAck(response.body, { authorizer: identity.authorizer, terminalId: identity.terminalId, batch: bytes, advices: journal.length, verify: this.#verify });
+        const verified = verifyBatchAck(response.body, { authorizer: identity.decisionKeys.accepted(), terminalId: identity.terminalId, batch: bytes, advices: journal.length, verify: this.#verify });
         return verified.ok ? { accepted: verified.ack } : { refused: verified.problem, detail: verified.detail };
       },
     });
@@ -334,7 +334,7 @@ export class Ledger {
       }
       const request = openAdvice(entry.bytes!).advice.request;
       const verified = verifyDecision(answer, {
-        authorizer: identity.authorizer, requestHash: requestHash(request), terminalId: identity.terminalId, trace: entry.trace, now: this.#hal.clock.now(), maxSkew: Number.MAX_SAFE_INTEGER, verify: this.#verify,
+        authorizer: identity.decisionKeys.accepted(), requestHash: requestHash(request), terminalId: identity.terminalId, trace: entry.trace, now: this.#hal.clock.now(), maxSkew: Number.MAX_SAFE_INTEGER, verify: this.#verify,
       });
       if (!verified.ok || verified.decision.outcome === 'step-up') {
         this.#hal.logger.log('warn', 'offline payment answered without a final decision', { trace: entry.trace, problem: verified.ok ? 'step-up' : verified.problem });
@@ -431,7 +431,7 @@ export class Ledger {
       body: bytes,
       policy,
       accept: (response) => {
-        const verified = verifyInstructionResult(response.body, { authorizer: identity.authorizer, terminalId: identity.terminalId, trace, instruction: bytes, verify: this.#verify });
+        const verified = verifyInstructionResult(response.body, { authorizer: identity.decisionKeys.accepted(), terminalId: identity.terminalId, trace, instruction: bytes, verify: this.#verify });
         return verified.ok ? { accepted: { result: verified.result, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
       },
     });

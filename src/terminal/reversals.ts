@@ -40,7 +40,7 @@ export async function deliverReversal(hal: Hal, config: ResolvedConfig, identity
     policy,
     accept: (response) => {
       const verified = verifyReversalAck(response.body, {
-        authorizer: identity.authorizer, terminalId: reversal.terminalId, trace: reversal.trace, requestHash: reversal.requestHash, verify: verifyWith(hal.crypto),
+        authorizer: identity.decisionKeys.accepted(), terminalId: reversal.terminalId, trace: reversal.trace, requestHash: reversal.requestHash, verify: verifyWith(hal.crypto),
       });
       return verified.ok ? { accepted: { ack: verified.ack, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
     },

@@ -26,6 +26,7 @@ import type { Decision } from './decision';
 import { TerminalError } from './errors';
 import { Emitter } from './events';
 import { enroll, loadIdentity, presignNext, terminalSigner, type Identity } from './identity';
+import { readRotationList, type KeyUpdate } from './decision-keys';
 import { fireOnce, show, showOutcome, titleOf } from './outcome';
 import { TraceCounter } from './trace-counter';
 import { exchange, type Acceptance, type AttemptFailure } from './transport';
@@ -59,6 +60,8 @@ export interface TerminalEvents extends Record<string, unknown> {
   verified: { trace: number; outcome: Decision['outcome']; reason: string; approvalCode?: string };
   /** The authorizer asked the customer to confirm in the wallet app; the terminal shows it and waits for the final decision. */
   'step-up': { trace: number; display: string };
+  /** The terminal verified and stored the authorizer's next decision key(s): answers are verified with it from now on. */
+  'decision-key': { generation: number; from: number };
   decision: Decision;
   /** The terminal gave request `trace` up; its signed reversal is stored and delivered until acknowledged. */
   'reversal-queued': { trace: number; reason: ReversalReason };
@@ -146,11 +149,11 @@ export interface Terminal {
    */
   settle(): Promise<number>;
   /**
-   * Downloads the operator's current trust list and deny list and installs
-   * them when they are genuine and newer (a new wallet issuer, a revocation).
+   * Downloads the authorizer's decision-key rotations, and the operator's current trust list and deny list, and
+   * installs them when they are genuine and newer (a new decision key, a new wallet issuer, a revocation).
    * Never throws: each entry says what happened.
    */
-  refreshLists(): Promise<{ trust: ListUpdate; deny: ListUpdate }>;
+  refreshLists(): Promise<{ keys: KeyUpdate; trust: ListUpdate; deny: ListUpdate }>;
   /**
    * Deletes a ledger entry reported damaged (event `journal-damaged`, whose `stored` bytes the host handed to the
    * operator): until then it stays, and offline acceptance stays stopped. False when `key` names no damaged entry.
@@ -182,6 +185,8 @@ class TerminalCore implements Terminal {
   #uploaded = false;
   /** A decision said newer lists exist: fetched once the charge is over. */
   #listsOutdated = false;
+  /** An answer was not signed by a key the terminal knows: perhaps the authorizer rotated it; asked once the charge is over. */
+  #keysOutdated = false;
   #refreshTimer: number | undefined;
   /** The idle-time presign of the next request's signature, when one is due (`#presignWhenIdle`). */
   #presignTimer: number | undefined;
@@ -256,12 +261,14 @@ class TerminalCore implements Terminal {
     }, 0);
   }
 
-  /** Settles the ledger; then fetches the lists at boot, or when offline payments were uploaded (they may have taught the authorizer of copies). */
+  /** Settles the ledger; then fetches the lists at boot (the decision keys before settling), or when offline payments were uploaded (they may have taught the authorizer of copies). */
   async #settleAndRefresh(identity: Identity, boot: boolean): Promise<void> {
+    // At boot the decision keys first: the answers to what is settled may be signed by a key rotated in meanwhile.
+    if (boot) await this.#refreshKeys(identity);
     await this.#ledger.settle(identity);
     if (boot || this.#uploaded) {
       this.#uploaded = false;
-      await this.refreshLists();
+      await this.#refreshOperatorLists();
     }
   }
 
@@ -363,9 +370,34 @@ class TerminalCore implements Terminal {
     }
   }
 
-  async refreshLists(): Promise<{ trust: ListUpdate; deny: ListUpdate }> {
+  async refreshLists(): Promise<{ keys: KeyUpdate; trust: ListUpdate; deny: ListUpdate }> {
     if (!this.#identity || !this.#codes) throw new TerminalError('not-enrolled', 'call start() first: the terminal has no enrollment');
+    const keys = await this.#refreshKeys(this.#identity);
+    return { keys, ...(await this.#refreshOperatorLists()) };
+  }
+
+  async #refreshOperatorLists(): Promise<{ trust: ListUpdate; deny: ListUpdate }> {
     return { trust: await this.#refresh('trust', paths.trustList), deny: await this.#refresh('deny', paths.denyList) };
+  }
+
+  /** Fetches the decision-key rotations and follows those past the current key (decision-keys.ts). */
+  async #refreshKeys(identity: Identity): Promise<KeyUpdate> {
+    this.#keysOutdated = false;
+    let update: KeyUpdate;
+    try {
+      const response = await this.#hal.http.request({ method: 'GET', url: this.#config.authorizerUrl + paths.decisionKeys, timeout: this.#config.retry.timeout });
+      update = identity.decisionKeys.apply(readRotationList(response.body));
+    } catch (error) {
+      return { ok: false, reason: isHalError(error) ? error.kind : 'garbled', detail: (error as Error).message };
+    }
+    if (update.ok) {
+      const current = identity.decisionKeys.current;
+      this.#hal.logger.log('info', 'decision key rotated', { generation: current.generation, from: current.from });
+      this.#events.emit('decision-key', { generation: current.generation, from: current.from });
+    } else if (update.reason !== 'not-newer') {
+      this.#hal.logger.log('warn', 'decision-key rotation refused', { reason: update.reason, detail: update.detail });
+    }
+    return update;
   }
 
   async #refresh(kind: 'trust' | 'deny', path: string): Promise<ListUpdate> {
@@ -411,9 +443,10 @@ class TerminalCore implements Terminal {
     this.#busy = true;
     try {
       const decision = await this.#run(identity, charge, kind);
+      if (this.#keysOutdated) await this.#refreshKeys(identity);
       if (this.#listsOutdated) {
         this.#listsOutdated = false;
-        await this.refreshLists();
+        await this.#refreshOperatorLists();
       }
       return decision;
     } finally {
@@ -471,7 +504,7 @@ class TerminalCore implements Terminal {
     this.#events.emit('code-checked', { verdict: check.verdict, summary: check.summary });
     if (check.decline) {
       // Lists out of date: fetched again now, so the customer's next try is judged on current ones.
-      if (check.refresh) await this.refreshLists();
+      if (check.refresh) await this.#refreshOperatorLists();
       const reason = check.verdict.reason ?? 'code-rejected';
       // A frozen account is the customer's whole account, not this code: say so, as the authorizer's display does.
       return this.#local('declined', reason, reason === 'frozen' ? 'Account frozen' : `Code ${check.verdict.reason ?? 'rejected'}`);
@@ -509,6 +542,7 @@ class TerminalCore implements Terminal {
       accept: decisionJudge(identity, hash, trace, () => hal.clock.now(), boundToRequest, this.#verify),
       onAttempt: (attempt) => this.#events.emit('attempt', { trace, attempt }),
       onFailure: (failure) => {
+        if (failure.reason === 'bad-signature') this.#keysOutdated = true;
         hal.logger.log('warn', 'no usable answer', { trace, attempt: failure.attempt, reason: failure.reason, detail: failure.detail });
         this.#events.emit('attempt-failed', { trace, failure });
       },
@@ -545,7 +579,7 @@ class TerminalCore implements Terminal {
         requestHash: hash,
         policy: this.#config.stepUp,
         verify: (signed) => verifyDecision(signed, {
-          authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: hal.clock.now(), maxSkew: boundToRequest, verify: this.#verify,
+          authorizer: identity.decisionKeys.accepted(), requestHash: hash, terminalId: identity.terminalId, trace, now: hal.clock.now(), maxSkew: boundToRequest, verify: this.#verify,
         }),
       });
       if (!final.ok) {
@@ -690,7 +724,7 @@ class TerminalCore implements Terminal {
 /** Judges an answer to the request whose hash is `hash` (trace `trace`): a verified decision, or why not. */
 function decisionJudge(identity: Identity, hash: Uint8Array, trace: number, now: () => number, maxSkew: number, verify: SignatureCheck) {
   return (response: HttpResponse): Acceptance<{ body: DecisionBody; signed: Uint8Array }> => {
-    const verified = verifyDecision(response.body, { authorizer: identity.authorizer, requestHash: hash, terminalId: identity.terminalId, trace, now: now(), maxSkew, verify });
+    const verified = verifyDecision(response.body, { authorizer: identity.decisionKeys.accepted(), requestHash: hash, terminalId: identity.terminalId, trace, now: now(), maxSkew });
     return verified.ok ? { accepted: { body: verified.decision, signed: response.body } } : { refused: verified.problem, detail: verified.detail };
   };
 }

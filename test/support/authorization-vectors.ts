@@ -17,10 +17,14 @@ import { encodeDenyList } from '../../src/paycode/operator-encode';
 import { defaultOfflineLimits } from '../../src/authorization/enrollment';
 import { signVoucher } from '../../src/authorization/voucher';
 import { es256Key } from '../../tools/authorizer/keys';
+import { keyThumbprint, signKeyRotation } from '../../src/authorization/key-rotation';
 
 export const terminalKey = es256Key(sha256(utf8ToBytes('qrpay vector terminal key')));
 export const authorizerKey = es256Key(sha256(utf8ToBytes('qrpay vector authorizer key')));
 export const operatorKey = es256Key(sha256(utf8ToBytes('qrpay vector operator key')));
+/** The authorizer's second decision key (generation 2), naming itself by its RFC 9679 thumbprint. */
+const rotated = es256Key(sha256(utf8ToBytes('qrpay vector authorizer key 2')));
+export const rotatedAuthorizerKey = { ...rotated, kid: keyThumbprint(rotated.publicKey) };
 /** The first 16 bytes of SHA-256("qrpay vector provisioning token"). */
 export const provisioningToken = sha256(utf8ToBytes('qrpay vector provisioning token')).slice(0, 16);
 /** The first 16 bytes of SHA-256("qrpay vector voucher id"). */
@@ -114,7 +118,15 @@ export function vectors() {
     version: 5_020_417, issuedAt: seconds, expiresAt: seconds + 7 * 86400, offlineLimits: defaultOfflineLimits,
     revokedCredentials: [{ issuerKid: Uint8Array.of(0xa1, 0xb2), credentialId: Uint8Array.of(0xc0, 0, 0, 7) }, { issuerKid: Uint8Array.of(0xa1, 0xb2), credentialId: Uint8Array.of(0xc0, 0, 0, 2) }],
   }, operatorKey.alg, operatorKey.sign);
+  // The decision key rotated: generation 2 signs from an hour after the request's local time; the rotation is signed by generation 1.
+  const keyRotation = signKeyRotation({ key: rotatedAuthorizerKey.publicKey, kid: rotatedAuthorizerKey.kid, generation: 2, from: localTime + 3_600_000, issuedAt: localTime }, authorizerKey);
+  // The same decision signed by generation 2: its kid in the protected header.
+  const rotatedDecision = signDecision({
+    requestHash: requestHash(authorization), terminalId: request.terminalId, trace: request.trace, outcome: 'approved', reason: 'approved', approvalCode: 'K7Q2ZP',
+    display: 'Approved', issuedAt: localTime + 350,
+  }, rotatedAuthorizerKey);
   return {
+    keyRotation, rotatedDecision,
     enrollmentRequest, enrollmentAnswer, request: authorization, decision, reversal, reversalAck, refund, refundResult, close, closeResult, advice, provisionedEnrollmentRequest,
     journalEntry, offlineBatch, offlineBatchAck, denyList, voucher, voucherEnrollmentRequest,
   };

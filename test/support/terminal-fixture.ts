@@ -22,6 +22,8 @@ import { batchHash, openBatch, signBatchAck } from '../../src/authorization/offl
 import { openRequest, type AuthorizationRequest } from '../../src/authorization/request';
 import type { PublicKey, Signer } from '../../src/authorization/signer';
 import { signedBy } from '../../src/authorization/envelope';
+import { encode } from '../../src/codec/cbor';
+import { keyThumbprint, signKeyRotation } from '../../src/authorization/key-rotation';
 import { openReversal, signReversalAck, type Reversal, type ReversalEffect } from '../../src/authorization/reversal';
 import { instructionHash, openInstruction, signInstructionResult, type Instruction } from '../../src/authorization/instruction';
 import type { CodeChecker } from '../../src/terminal/code-check';
@@ -63,7 +65,10 @@ export type Behaviour =
 
 /** An HttpClient that IS the authorizer: no sockets, same message formats. */
 export class MemoryAuthorizer implements HttpClient {
-  readonly key = edSigner('authorizer');
+  /** The decision key: what signs every answer; `rotate` replaces it. */
+  key: Signer & { publicKey: PublicKey } = edSigner('authorizer');
+  /** The key-rotation messages GET /v1/decision-keys serves, oldest first (the first key is generation 1). */
+  readonly rotations: Uint8Array[] = [];
   readonly operator = edSigner('operator');
   readonly clock: ManualClock;
   /** Every authorization request body received, in order. */
@@ -112,6 +117,7 @@ export class MemoryAuthorizer implements HttpClient {
     const body = request.body ?? new Uint8Array(0);
     if (request.url.endsWith('/v1/enroll')) return ok(this.#enroll(body));
     if (request.url.endsWith('/v1/reverse')) return this.#reverse(body);
+    if (request.url.endsWith('/v1/decision-keys')) return ok(encode(this.rotations));
     if (request.url.endsWith('/v1/trust-list') || request.url.endsWith('/v1/deny-list')) {
       // The lists are opaque stand-ins here (list tests live in test/core/paycode): count the fetches only.
       this.listFetches++;
@@ -147,6 +153,14 @@ export class MemoryAuthorizer implements HttpClient {
     if (!this.#terminalKey || !signedBy(opened.envelope, this.#terminalKey)) throw new HalError('bad-status', 'not signed by the terminal', 400);
     this.decided.push(opened.request);
     return ok(this.decide(body, next.outcome, next.reason));
+  }
+
+  /** Rotates the decision key to `next` (effective `from`, ms): a rotation signed by the current key, published; `next` signs from now on. */
+  rotate(next: Signer & { publicKey: PublicKey }, from = this.clock.now()): Uint8Array {
+    const rotation = signKeyRotation({ key: next.publicKey, kid: keyThumbprint(next.publicKey), generation: this.rotations.length + 2, from, issuedAt: this.clock.now() }, this.key);
+    this.rotations.push(rotation);
+    this.key = next;
+    return rotation;
   }
 
   /** A correctly signed decision for `requestBytes`. */
@@ -217,6 +231,7 @@ export class MemoryAuthorizer implements HttpClient {
         operator: this.operator.publicKey,
         limits: { maxAmount: 50_000, ...(this.offlineLimits ? { offline: this.offlineLimits } : {}) },
         nextTrace: this.nextTrace,
+        ...(this.rotations.length > 0 ? { rotations: this.rotations } : {}),
       },
       this.key,
     );

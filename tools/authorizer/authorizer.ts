@@ -7,6 +7,9 @@
  * closes the database.
  */
 import type { PublicKey } from '../../src/authorization/signer';
+import { encode } from '../../src/codec/cbor';
+import type { Answer } from './domain/results';
+import type { DecisionKeyRing } from './keys';
 import { composeAuthorizer, type Authorizer, type CompositionConfig } from './composition';
 import { walletRoutes } from './http/wallet-routes';
 import type { ExchangeEntry } from './http/exchange';
@@ -36,8 +39,10 @@ export interface RunningAuthorizer extends Omit<Authorizer, 'decisionKey' | 'clo
   port: number;
   /** The SQLite connection (tests read tables through it); throws for the memory store. */
   db: Db;
-  /** The key terminals verify decisions with. */
+  /** The key terminals verify decisions with, as the authorizer started (a terminal pins it). */
   decisionKey: PublicKey;
+  /** The decision keys as they rotate (keys.ts): `rotate`, `rotations`, the key signing now. */
+  decisionKeys: DecisionKeyRing;
   metrics: AuthorizerMetrics;
   /** Why the instance is not ready (the database), or undefined: what GET /v1/ready answers. */
   notReady(): Promise<string | undefined>;
@@ -51,6 +56,13 @@ export interface RunningAuthorizer extends Omit<Authorizer, 'decisionKey' | 'clo
 export async function startAuthorizer(config: AuthorizerConfig): Promise<RunningAuthorizer> {
   const authorizer = await composeAuthorizer(config);
   const { store, service, lists, stepUps, disputes, now } = authorizer;
+  const ring = authorizer.decisionKey;
+  // Stored answers go out re-signed when an older decision key signed them (a retry across a rotation).
+  const current = async (answer: Promise<Answer<unknown>>): Promise<Answer<unknown>> => {
+    const a = await answer;
+    return a.kind === 'signed' ? { kind: 'signed', body: ring.current(a.body) } : a;
+  };
+  const wallet = walletRoutes({ store, stepUps, disputes, now, readBody });
   let inFlight = () => 0;
   const metrics = new AuthorizerMetrics(
     { inFlight: () => inFlight(), backlog: () => store.transaction((tx) => tx.outbox.backlog()) },
@@ -74,13 +86,14 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
       {
         cose: {
           '/v1/enroll': (body, sender) => service.enroll(body, sender.source),
-          '/v1/authorize': (body) => service.authorize(body),
-          '/v1/reverse': (body) => authorizer.reversals.reverse(body),
-          '/v1/instruct': (body) => authorizer.instructions.receive(body),
+          '/v1/authorize': (body) => current(service.authorize(body)),
+          '/v1/reverse': (body) => current(authorizer.reversals.reverse(body)),
+          '/v1/instruct': (body) => current(authorizer.instructions.receive(body)),
           '/v1/offline-batch': (body) => service.adviseBatch(body),
         },
         trustList: () => store.transaction((tx) => lists.trustList(tx)),
         denyList: () => store.transaction((tx) => lists.denyList(tx)),
+        decisionKeys: () => encode(ring.rotations()),
         // Liveness only: counts tell a stranger how busy the system is; the operator reads them with `qrpay operator counts`.
         health: async () => ({ ok: true }),
         notReady,
@@ -88,7 +101,11 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
           metrics.exchange(entry);
           config.onExchange?.(entry);
         },
-        routes: walletRoutes({ store, stepUps, disputes, now, readBody }),
+        // A step-up's final decision, polled by the terminal, is stored too.
+        routes: async (request, path) => {
+          const answer = await wallet(request, path);
+          return answer && answer.contentType === 'application/cose' ? { ...answer, body: ring.current(answer.body) } : answer;
+        },
       },
       { host: config.host ?? '127.0.0.1', port: config.port ?? 0, ...(config.tls ? { tls: config.tls } : {}) },
     );
@@ -106,6 +123,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
         return store.db;
       },
       decisionKey: authorizer.decisionKey.publicKey,
+      decisionKeys: ring,
       metrics,
       notReady,
       close: async (options) => {

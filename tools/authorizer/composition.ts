@@ -21,7 +21,7 @@ import { OfflineLosses } from './domain/offline';
 import { defaultOfflineLimits, type OfflineLimits } from '../../src/authorization/enrollment';
 import { Reversals } from './domain/reversals';
 import { StepUps } from './domain/step-ups';
-import { fileKey, type ServerKey } from './keys';
+import { DecisionKeyRing, fileKey, type ServerKey } from './keys';
 import { Dispatcher, type DispatcherOptions } from './notify/dispatcher';
 import { spoolTransport, webhookTransport, type Transport } from './notify/transports';
 import { MemoryStore } from './store/memory/index';
@@ -93,7 +93,8 @@ export { defaultOfflineLimits };
 
 export interface Authorizer {
   store: Store;
-  decisionKey: ServerKey;
+  /** The decision keys (keys.ts): signs with the current one, follows rotations, re-signs stale stored answers. */
+  decisionKey: DecisionKeyRing;
   /** The operator key: signs the issuer and deny lists, and the enrollment vouchers (`qrpay operator voucher`). */
   operatorKey: ServerKey;
   lists: Lists;
@@ -136,7 +137,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
   const notify = config.notify ?? {};
   const store = await openStore(config);
   try {
-    const decisionKey = await fileKey(store, config.dataDir, 'decision.key');
+    const decisionKey = await DecisionKeyRing.open(store, config.dataDir, now);
     const offlineLimits = config.offline === null ? undefined : config.offline ?? defaultOfflineLimits;
     const operatorKey = await fileKey(store, config.dataDir, 'operator.key');
     const lists = new Lists({ root: operatorKey, now, ...(offlineLimits ? { offlineLimits } : {}) });
@@ -163,7 +164,6 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
     const service = new AuthorizerService({
       store,
       signer: decisionKey,
-      publicKey: decisionKey.publicKey,
       judgeCode: lists.judge,
       trustList: (tx) => lists.trustList(tx),
       denyList: (tx) => lists.denyList(tx),

@@ -17,6 +17,7 @@ import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } fr
 import type { DecisionDetail, OperatorViews } from '../authorizer/store/ports';
 import { databaseFileName } from '../authorizer/store/sqlite/database';
 import { operatorOperations } from './operations';
+import { publicKeyToText } from '../../src/authorization/signer';
 
 const help = `usage: qrpay operator <command> [options]
 
@@ -52,6 +53,11 @@ commands:
                                      the same permission as an operator-signed voucher (operator key): nothing is stored
                                      until a terminal enrolls with it, once; it goes where a token goes (a board's
                                      config.provisioningToken, qrpay terminal --provisioning-token)
+  rotate-decision-key [--in MINUTES | --from ISO-TIME]
+                                     a new decision key (keys/decision-N.key, 0600) and the rotation to it signed by the
+                                     current key, served at GET /v1/decision-keys; the authorizer signs with it from the
+                                     given time (default in 60 minutes: online terminals fetch it before), terminals that
+                                     were offline follow it when they next boot or fail to verify an answer
   counts                             schema, terminals, requests, live codes, and the strangers' requests counted and sampled
                                      (what /v1/health no longer tells anyone)
 
@@ -84,6 +90,8 @@ export async function run(args: string[]): Promise<number> {
         site: { type: 'string' },
         merchants: { type: 'string' },
         hours: { type: 'string', default: '168' },
+        in: { type: 'string', default: '60' },
+        from: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -296,6 +304,17 @@ export async function run(args: string[]): Promise<number> {
         const at = issued.siteId ? `, site ${issued.siteId}` : '';
         if (values.json) print({ voucher, merchant: issued.merchantId, site: issued.siteId, expires: time(issued.expiresAt) });
         else console.log(`${voucher}\n(one terminal, once, merchant ${issued.merchantId}${at}, until ${time(issued.expiresAt)}; signed by the operator key, stored nowhere until used)`);
+        return 0;
+      }
+      case 'rotate-decision-key': {
+        const minutes = Number(values.in);
+        const from = values.from !== undefined ? Date.parse(values.from) : Date.now() + minutes * 60_000;
+        if (values.from === undefined && !(Number.isInteger(minutes) && minutes >= 0)) return usage('--in must be a whole number of minutes, 0 or more');
+        if (!Number.isFinite(from)) return usage('--from must be a date and time, such as 2026-12-03T10:00:00Z');
+        const rotated = authorizer.decisionKey.rotate({ from });
+        const key = publicKeyToText(rotated.publicKey);
+        if (values.json) print({ generation: rotated.generation, key, from: time(rotated.from) });
+        else console.log(`decision key generation ${rotated.generation}: ${key}\n(signs from ${time(rotated.from)}; the rotation, signed by generation ${rotated.generation - 1}, is served at /v1/decision-keys)`);
         return 0;
       }
       case 'counts': {

@@ -16,6 +16,7 @@ import { WorkQueue, workKey } from '../../../src/terminal/work-queue';
 import { MemoryStorage } from '../../../hal/portable/memory-storage';
 import { openDenyList } from '../../../src/paycode/operator-list';
 import { checkVoucher } from '../../../src/authorization/voucher';
+import { keyThumbprint, verifyKeyRotation } from '../../../src/authorization/key-rotation';
 import { vectorHex, vectorKeys } from './vectors';
 
 const bytes = {
@@ -35,7 +36,10 @@ const bytes = {
   offlineBatch: hexToBytes(vectorHex.offlineBatch),
   offlineBatchAck: hexToBytes(vectorHex.offlineBatchAck),
   denyList: hexToBytes(vectorHex.denyList),
+  keyRotation: hexToBytes(vectorHex.keyRotation),
+  rotatedDecision: hexToBytes(vectorHex.rotatedDecision),
 };
+const rotatedAuthorizer = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.rotatedAuthorizer) };
 const terminal = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.terminal) };
 const authorizer = { alg: 'ES256' as const, publicKey: hexToBytes(vectorKeys.authorizer) };
 const localTime = Date.UTC(2026, 10, 25, 9, 0, 0);
@@ -195,5 +199,25 @@ describe('authorization vectors', () => {
     expect(opened.content.revokedCredentials.size).toBe(2);
     expect(opened.content.revokedCredentials.has(Uint8Array.of(0xa1, 0xb2), Uint8Array.of(0xc0, 0, 0, 7))).toBe(true);
     expect(opened.content.revokedCredentials.has(Uint8Array.of(0xa1, 0xb2), Uint8Array.of(0xc0, 0, 0, 1))).toBe(false);
+  });
+
+  it('the key rotation leads from the first decision key to the second, and that key\'s decision verifies under it only', () => {
+    const first = { key: authorizer, generation: 1, from: 0 };
+    const rotated = verifyKeyRotation(bytes.keyRotation, first);
+    expect(rotated).toMatchObject({ ok: true, rotation: { key: rotatedAuthorizer, generation: 2, from: localTime + 3_600_000, issuedAt: localTime } });
+    if (!rotated.ok) return;
+    expect(rotated.rotation.kid).toEqual(keyThumbprint(rotatedAuthorizer));
+    expect(verifyKeyRotation(bytes.keyRotation, { key: terminal, generation: 1, from: 0 })).toMatchObject({ ok: false, problem: 'bad-signature' });
+    expect(verifyKeyRotation(bytes.keyRotation, { key: rotatedAuthorizer, generation: 2, from: 0 })).toMatchObject({ ok: false, problem: 'old' });
+    const expectation = { requestHash: requestHash(bytes.request), terminalId: 'T0123456789', trace: 42, now: localTime, maxSkew: 60_000 };
+    expect(verifyDecision(bytes.rotatedDecision, { ...expectation, authorizer: rotatedAuthorizer })).toMatchObject({ ok: true, decision: { approvalCode: 'K7Q2ZP' } });
+    expect(verifyDecision(bytes.rotatedDecision, { ...expectation, authorizer })).toMatchObject({ ok: false, problem: 'bad-signature' });
+    // Within an overlap either key may have signed: the one that did is found.
+    expect(verifyDecision(bytes.decision, { ...expectation, authorizer: [rotatedAuthorizer, authorizer] }).ok).toBe(true);
+    for (const at of [20, 120, bytes.keyRotation.length - 10]) {
+      const flipped = bytes.keyRotation.slice();
+      flipped[at] ^= 1;
+      expect(verifyKeyRotation(flipped, first).ok).toBe(false);
+    }
   });
 });

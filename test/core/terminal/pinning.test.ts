@@ -71,7 +71,7 @@ describe('terminal: the authorizer key pinned', () => {
     expect(await failure(rebooted.clock, () => createTerminal({ hal: rebooted.hal, config: pinned, codes: prefixChecker }).start()))
       .toMatch(/^storage: the stored enrollment does not verify \(untrusted-key\)/);
     const tofu = createTerminal({ hal: bench(b.storage, b.clock, b.authorizer).hal, config: { ...testConfig, trustOnFirstUse: true }, codes: prefixChecker });
-    expect((await tofu.start()).authorizer.publicKey).toEqual(rogue.publicKey.publicKey); // why a shipped board pins
+    expect((await tofu.start()).decisionKeys.current.key.publicKey).toEqual(rogue.publicKey.publicKey); // why a shipped board pins
   });
 
   it('reads and writes pinned keys as text, refusing keys off the curve', () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { vectorHex, vectorKeys } from '../../core/authorization/vectors';
-import { authorizerKey, operatorKey, terminalKey, vectors } from '../../support/authorization-vectors';
+import { authorizerKey, operatorKey, rotatedAuthorizerKey, terminalKey, vectors } from '../../support/authorization-vectors';
 
 const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'authorization.md'), 'utf8');
 
@@ -19,7 +19,7 @@ function docVector(name: string): string {
 
 describe('docs/authorization.md test vectors', () => {
   const generated = vectors();
-  for (const name of ['enrollmentRequest', 'enrollmentAnswer', 'request', 'decision', 'reversal', 'reversalAck', 'refund', 'refundResult', 'close', 'closeResult', 'advice', 'provisionedEnrollmentRequest', 'journalEntry', 'offlineBatch', 'offlineBatchAck', 'denyList', 'voucher', 'voucherEnrollmentRequest'] as const) {
+  for (const name of ['enrollmentRequest', 'enrollmentAnswer', 'request', 'decision', 'reversal', 'reversalAck', 'refund', 'refundResult', 'close', 'closeResult', 'advice', 'provisionedEnrollmentRequest', 'journalEntry', 'offlineBatch', 'offlineBatchAck', 'denyList', 'voucher', 'voucherEnrollmentRequest', 'keyRotation', 'rotatedDecision'] as const) {
     it(`${name}: the doc shows exactly what the code produces`, () => {
       const hex = bytesToHex(generated[name]);
       expect(docVector(name)).toBe(hex);
@@ -28,8 +28,8 @@ describe('docs/authorization.md test vectors', () => {
   }
 
   it('names the keys that made them', () => {
-    const keys = { terminal: terminalKey, authorizer: authorizerKey, operator: operatorKey };
-    for (const name of ['terminal', 'authorizer', 'operator'] as const) {
+    const keys = { terminal: terminalKey, authorizer: authorizerKey, operator: operatorKey, rotatedAuthorizer: rotatedAuthorizerKey };
+    for (const name of ['terminal', 'authorizer', 'operator', 'rotatedAuthorizer'] as const) {
       const hex = bytesToHex(keys[name].publicKey.publicKey);
       expect(docVector(name)).toBe(hex);
       expect(vectorKeys[name]).toBe(hex);

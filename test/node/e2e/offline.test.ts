@@ -164,7 +164,7 @@ describe('store-and-forward in batches', () => {
     const replayed = await fetch(`${world.authorizer.url}/v1/offline-batch`, { method: 'POST', headers: { 'content-type': 'application/cose' }, body: proxy.batches[sent] });
     expect(replayed.status).toBe(200);
     const ack = verifyBatchAck(new Uint8Array(await replayed.arrayBuffer()), {
-      authorizer: t.terminal.identity!.authorizer, terminalId: id, batch: proxy.batches[sent], advices: 3,
+      authorizer: t.terminal.identity!.decisionKeys.accepted(), terminalId: id, batch: proxy.batches[sent], advices: 3,
     });
     expect(ack.ok).toBe(true);
     const again = ack.ok ? ack.ack.entries.map((e) => (e instanceof Uint8Array ? readDecision(e).outcome : e)) : [];

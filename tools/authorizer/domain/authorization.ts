@@ -57,9 +57,11 @@ export const defaultRateLimits: RateLimits = { perTerminalPerMinute: 60, perCred
 
 export interface AuthorizerOptions {
   store: Store;
-  /** The authorizer's decision key. */
-  signer: Signer;
-  publicKey: PublicKey;
+  /**
+   * The authorizer's decision key (keys.ts's DecisionKeyRing): `publicKey` is the one signing now, `rotationsToActive`
+   * the rotations leading to it (enrollment answers carry them), `current` re-signs a stored answer an older key signed.
+   */
+  signer: Signer & { readonly publicKey: PublicKey; rotationsToActive?(): Uint8Array[]; current?(bytes: Uint8Array): Uint8Array };
   judgeCode: CodeJudge;
   /** The signed issuer trust list and deny list handed to terminals, and the operator key that signs them. */
   trustList(tx: Tx): Promise<Uint8Array>;
@@ -105,7 +107,7 @@ export class AuthorizerService {
   }
 
   get publicKey(): PublicKey {
-    return this.#options.publicKey;
+    return this.#options.signer.publicKey;
   }
 
   /** An enrollment from `source` (the sender's address): see EnrollmentLimits for what is counted. */
@@ -165,8 +167,14 @@ export class AuthorizerService {
   /** A new key without a valid provisioning token: a signed refusal; counted and sampled, nothing else stored. */
   async #refuseEnrollment(tx: Tx, bytes: Uint8Array, now: number, reason: string): Promise<Answer> {
     await this.#noteStranger(tx, 'unprovisioned-enrollment', bytes, requestHash(bytes), reason, now);
-    const answer: EnrollmentAnswer = { requestHash: requestHash(bytes), authorizer: this.#options.publicKey, issuedAt: now, status: 'refused', reason };
+    const answer: EnrollmentAnswer = { requestHash: requestHash(bytes), authorizer: this.#options.signer.publicKey, issuedAt: now, status: 'refused', reason, ...this.#rotations() };
     return signed(signEnrollmentAnswer(answer, this.#options.signer));
+  }
+
+  /** Field 13 of an enrollment answer: how a terminal pinned to an older decision key reaches the one signing it. */
+  #rotations(): { rotations?: Uint8Array[] } {
+    const rotations = this.#options.signer.rotationsToActive ? this.#options.signer.rotationsToActive() : [];
+    return rotations.length > 0 ? { rotations } : {};
   }
 
   /** An operator's approval of a pending or suspended terminal (a suspended one restarts above its last trace number). */
@@ -175,7 +183,7 @@ export class AuthorizerService {
   }
 
   async #enrollmentAnswer(tx: Tx, terminal: TerminalRecord, requestBytes: Uint8Array, now: number): Promise<EnrollmentAnswer> {
-    const base = { requestHash: requestHash(requestBytes), authorizer: this.#options.publicKey, issuedAt: now };
+    const base = { requestHash: requestHash(requestBytes), authorizer: this.#options.signer.publicKey, issuedAt: now, ...this.#rotations() };
     if (terminal.status === 'pending') return { ...base, status: 'pending', reason: 'awaiting operator approval' };
     if (terminal.status === 'refused') return { ...base, status: 'refused', reason: 'refused by the operator' };
     // Suspended for reusing a trace number (a clone, a replay) or by the operator (qrpay operator suspend): either way an operator resumes it.
@@ -233,7 +241,8 @@ export class AuthorizerService {
       const answer = await this.advise(advice);
       if (answer.kind !== 'signed') entries.push(answer.kind === 'refused' && (answer.refusal === 'malformed' || answer.refusal === 'forbidden') ? answer.refusal : 'pending');
       // A step-up asked online before the link dropped waits for the customer: not final yet.
-      else entries.push(readDecision(answer.body).outcome === 'step-up' ? 'pending' : answer.body);
+      // A stored decision an older decision key signed is re-signed: the terminal may know only the current key.
+      else entries.push(readDecision(answer.body).outcome === 'step-up' ? 'pending' : this.#options.signer.current ? this.#options.signer.current(answer.body) : answer.body);
     }
     return signed(signBatchAck({ terminalId: batch.terminalId, batchHash: batchHash(bytes), entries, issuedAt: this.#now() }, this.#options.signer));
   }

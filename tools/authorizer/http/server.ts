@@ -7,6 +7,7 @@
  *   POST /v1/offline-batch  application/cose  offline approvals, uploaded → a signed acknowledgement with each decision
  *   GET  /v1/trust-list  the operator-signed issuer trust list (application/cose)
  *   GET  /v1/deny-list   the operator-signed deny list (application/cose)
+ *   GET  /v1/decision-keys  the decision-key rotations, oldest first (application/cbor: an array of signed rotations)
  *   GET  /v1/health      JSON {"ok":true}: liveness, nothing more
  *   GET  /v1/ready       readiness: 200 {"ready":true}, or 503 {"ready":false,"reason":...} while the
  *                        database cannot be reached
@@ -65,6 +66,8 @@ export interface HttpFaceOptions {
   cose: CoseEndpoints;
   trustList(): Promise<Uint8Array>;
   denyList(): Promise<Uint8Array>;
+  /** The decision-key rotations, encoded (a CBOR array of COSE messages; empty before any rotation). */
+  decisionKeys(): Uint8Array;
   health(): Promise<Record<string, unknown>>;
   /** Readiness: undefined when ready, else why not (a short phrase, no detail an outsider could use). */
   notReady?(): Promise<string | undefined>;
@@ -179,6 +182,7 @@ async function route(face: HttpFaceOptions, request: http.IncomingMessage, path:
   }
   if (method === 'GET' && path === '/v1/trust-list') return { status: 200, contentType: 'application/cose', body: await face.trustList() };
   if (method === 'GET' && path === '/v1/deny-list') return { status: 200, contentType: 'application/cose', body: await face.denyList() };
+  if (method === 'GET' && path === '/v1/decision-keys') return { status: 200, contentType: 'application/cbor', body: face.decisionKeys() };
   if (method === 'GET' && path === '/v1/health') return text(200, JSON.stringify(await face.health()), 'application/json');
   const extra = face.routes ? await face.routes(request, path) : undefined;
   if (extra) return extra;
