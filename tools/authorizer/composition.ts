@@ -12,7 +12,7 @@ import type { MerchantProfile } from '../../src/authorization/enrollment';
 import { AuthorizerService, defaultRateLimits, type RateLimits } from './domain/authorization';
 import { Disputes } from './domain/disputes';
 import { Lists, type IssuerEntry } from './domain/lists';
-import { applyMerchants, type MerchantsConfig } from './domain/merchants';
+import { applyMerchants, type ImportLine, type MerchantsConfig } from './domain/merchants';
 import { defaultRiskConfig, type RiskConfig } from './domain/risk/config';
 import type { EnrollmentLimits, EnrollmentMode } from './domain/provisioning';
 import { Judgement } from './domain/risk/judgement';
@@ -107,6 +107,11 @@ export interface Authorizer {
   dispatcher: Dispatcher;
   risk: RiskConfig;
   now: () => number;
+  /**
+   * What applying the merchants (the file, or the default merchant) did at this start; `kept` lines are operator
+   * edits the file differs from, left as the operator made them (the server logs them, the operator's CLI prints them).
+   */
+  merchantsImport: ImportLine[];
   /** Adds (or re-keys) a trusted issuer; terminals get it with their next trust list. */
   trustIssuer(issuer: IssuerEntry): Promise<void>;
   close(): Promise<void>;
@@ -143,10 +148,14 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
     const lists = new Lists({ root: operatorKey, now, ...(offlineLimits ? { offlineLimits } : {}) });
     const configured = config.merchants?.merchants[0];
     const merchant = configured?.profile ?? config.merchant ?? simulatorMerchant;
-    await store.transaction(async (tx) => {
-      if (config.merchants) await applyMerchants(tx, config.merchants, now());
-      else await tx.merchants.upsert(merchant, config.maxAmount ?? 50_000, now());
+    const merchantsImport = await store.transaction(async (tx) => {
+      const lines: ImportLine[] = [];
+      if (config.merchants) lines.push(...await applyMerchants(tx, config.merchants, now()));
+      // Without a file, the default merchant is created at the first start and then the operator's to change
+      // (qrpay operator merchant edit): no start or operator command puts it back.
+      else if (await tx.merchants.insert(merchant, config.maxAmount ?? 50_000, now(), 'config')) lines.push({ kind: 'merchant', id: merchant.merchantId, action: 'created' });
       for (const issuer of config.issuers ?? []) await lists.trustIssuer(tx, issuer);
+      return lines;
     });
     // Webhook bodies are signed with the decision key, the key terminals and wallets already know the authorizer by.
     const spool = config.dataDir === ':memory:' || store.kind === 'memory' ? join(tmpdir(), `qrpay-outbox-${process.pid}`) : join(config.dataDir, 'outbox');
@@ -180,7 +189,7 @@ export async function composeAuthorizer(config: CompositionConfig): Promise<Auth
       ...(config.enrollmentLimits ? { enrollmentLimits: config.enrollmentLimits } : {}),
     });
     return {
-      store, decisionKey, operatorKey, lists, service, judgement, stepUps, disputes, reversals, instructions, dispatcher, risk, now,
+      store, decisionKey, operatorKey, lists, service, judgement, stepUps, disputes, reversals, instructions, dispatcher, risk, now, merchantsImport,
       trustIssuer: (issuer) => store.transaction((tx) => lists.trustIssuer(tx, issuer)),
       close: async () => {
         await dispatcher.stop();

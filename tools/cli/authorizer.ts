@@ -21,7 +21,7 @@ import type { IssuerEntry } from '../authorizer/domain/lists';
 import { enrollmentModes, type EnrollmentMode } from '../authorizer/domain/provisioning';
 import { loadIssuer } from '../wallet/files';
 import { riskConfigFor, type RiskConfig } from '../authorizer/domain/risk/config';
-import { merchantsConfigFor, type MerchantsConfig } from '../authorizer/domain/merchants';
+import { keptNotice, merchantsConfigFor, type MerchantsConfig } from '../authorizer/domain/merchants';
 import { databaseFileName } from '../authorizer/store/sqlite/database';
 import { CliError, exitCodes } from './exit';
 
@@ -255,7 +255,9 @@ export async function run(args: string[]): Promise<number> {
   const log = jsonLog();
   if (workers > 1 && !isWorker()) {
     // Migrations, keys, the merchant and the trusted issuers once, before any worker races to create them.
-    await (await composeAuthorizer(config)).close();
+    const composed = await composeAuthorizer(config);
+    await composed.close();
+    for (const line of composed.merchantsImport) if (line.action === 'kept') log.event('warn', 'merchants', { msg: keptNotice(line), id: line.id });
     // The primary answers scrapes for the whole cluster, summing what each worker counted.
     let metricsListener: MetricsListener | undefined;
     if (metricsAddress) {
@@ -290,6 +292,7 @@ export async function run(args: string[]): Promise<number> {
   else {
     log.event('info', 'listening', { msg: `authorizer listening on ${authorizer.url} (database ${shownDatabase})`, url: authorizer.url });
     log.event('info', 'decision-key', { msg: `decision key ${publicKeyToText(authorizer.decisionKey)} (pin it: qrpay terminal --authorizer-key KEY)` });
+    for (const line of authorizer.merchantsImport) if (line.action === 'kept') log.event('warn', 'merchants', { msg: keptNotice(line), id: line.id });
     if (enrollment === 'open') log.event('warn', 'enrollment', { msg: 'enrollment is OPEN: every terminal key that asks is enrolled (simulator and demos only)' });
     else if (enrollment === 'provisioned') log.event('info', 'enrollment', { msg: 'new terminals need a provisioning token: qrpay operator provision --merchant ID' });
     if (metricsAddress) {

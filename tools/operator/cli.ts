@@ -16,6 +16,7 @@ import { merchantsConfigFor, MerchantsConfigError, type MerchantsConfig } from '
 import { defaultRiskConfig, riskConfigFor, RiskConfigError, type RiskConfig } from '../authorizer/domain/risk/config';
 import type { DecisionDetail, OperatorViews } from '../authorizer/store/ports';
 import { databaseFileName } from '../authorizer/store/sqlite/database';
+import { merchantCommand, merchantHelp, merchantOptions, MerchantUsage, noteKept } from './merchant-commands';
 import { operatorOperations } from './operations';
 import { publicKeyToText } from '../../src/authorization/signer';
 
@@ -44,7 +45,8 @@ commands:
   compensations                      reports and compensations, with the time from report to credit
   notifications [--state queued|delivered|dead] [--limit N]
   requeue                            put dead notifications back in the queue
-  merchants                          the merchants (from merchants.json / --merchants) with their sites and limits
+  merchants                          the merchants with their sites and limits (merchant list)
+${merchantHelp}
   provision --merchant ID [--site ID] [--hours N]
                                      a one-time token that enrolls one terminal for the merchant, at one of its sites
                                      (default: the merchant's own), valid 168 h unless --hours says otherwise; give it to
@@ -94,6 +96,7 @@ export async function run(args: string[]): Promise<number> {
         from: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        ...merchantOptions,
       },
     });
   } catch (error) {
@@ -127,6 +130,7 @@ export async function run(args: string[]): Promise<number> {
   const authorizer = await composeAuthorizer({ dataDir: values['data-dir'], ...(database !== undefined ? { database } : {}), risk, ...(merchants ? { merchants } : {}) });
   const { disputes, store } = authorizer;
   const operations = operatorOperations(authorizer);
+  if (!(command === 'merchant' && argument === 'import')) noteKept(authorizer.merchantsImport);
   const views = <T>(read: (v: OperatorViews) => Promise<T>) => store.transaction((tx) => read(tx.views));
   try {
     const print = (rows: object[] | object) => {
@@ -272,12 +276,12 @@ export async function run(args: string[]): Promise<number> {
         console.log(command === 'suspend' ? `suspended ${argument} (${reason})` : `resumed ${argument}`);
         return 0;
       }
-      case 'merchants': {
-        const rows = await store.transaction(async (tx) => Promise.all((await tx.merchants.list()).map(async (m) => ({
-          id: m.merchantId, name: m.name, category: m.categoryCode, currency: m.currency, purposes: m.purposes.join(','), max_amount: m.maxAmount,
-          sites: (await tx.sites.forMerchant(m.merchantId)).map((x) => `${x.id} (${x.name}: ${x.latitude}, ${x.longitude} ±${x.radius} m)`).join('; '),
-        }))));
-        print(rows);
+      case 'merchants':
+      case 'merchant':
+      case 'site': {
+        const done = await merchantCommand(authorizer, command === 'site' ? 'site' : 'merchant', command === 'merchants' ? 'list' : argument, extra, values, merchants);
+        if (done.message && !values.json) console.log(done.message);
+        else print(done.rows);
         return 0;
       }
       case 'provision': {
@@ -339,6 +343,7 @@ export async function run(args: string[]): Promise<number> {
     }
   } catch (error) {
     if (error instanceof DomainRefusal) return fail(error.message);
+    if (error instanceof MerchantUsage) return usage(error.message);
     throw error;
   } finally {
     await authorizer.close();

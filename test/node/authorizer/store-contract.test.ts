@@ -13,7 +13,9 @@ import { strangerPrefixBytes, strangerProblemChars, strangerSampleSlots, type Tx
 import { openRequest } from '../../../src/authorization/request';
 import { createHash } from 'node:crypto';
 import { send, stepUpAnswer } from '../../../tools/wallet/authorizer-client';
-import { applyMerchants, parseMerchantsConfig } from '../../../tools/authorizer/domain/merchants';
+import {
+  addMerchant, addSite, applyMerchants, editMerchant, editSite, keptNotice, MerchantsConfigError, parseMerchantsConfig,
+} from '../../../tools/authorizer/domain/merchants';
 import { issueProvisioningToken } from '../../../tools/authorizer/domain/provisioning';
 import { enrollBenchTerminal, fixAt, JudgementWorld, site, type Paid } from '../../support/judgement-world';
 import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
@@ -464,6 +466,94 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     expect((await read(w, (tx) => tx.sites.get('S-DOCK')))?.radius).toBe(40);
     await expect(read(w, (tx) => tx.sites.upsert({ id: 'S-DOCK', merchantId: 'M-DEMO', name: 'stolen', latitude: 0, longitude: 0, radius: 1 }, now))).rejects.toThrow(/another merchant/);
     expect((await read(w, (tx) => tx.sites.get('S-DOCK')))?.merchantId).toBe('M-VELO');
+  });
+
+  it('the merchants file never overwrites what the operator wrote: kept and reported, until --replace hands it back', async () => {
+    const w = await start(kind);
+    const now = w.time.now();
+    // The port: insert writes only a new id, in any process; origin says who wrote it.
+    expect(await read(w, (tx) => tx.merchants.insert({ ...merchantsFile().merchants[1].profile, categoryCode: null }, 3000, now, 'operator'))).toBe(true);
+    expect(await read(w, (tx) => tx.merchants.insert({ ...merchantsFile().merchants[1].profile, name: 'other' }, 1, now, 'config'))).toBe(false);
+    expect([await read(w, (tx) => tx.merchants.origin('M-VELO')), await read(w, (tx) => tx.merchants.origin('M-NONE'))]).toEqual(['operator', undefined]);
+    expect((await read(w, (tx) => tx.merchants.get('M-VELO')))?.name).toBe('Velo');
+    const dock = { id: 'S-DOCK', merchantId: 'M-VELO', name: 'dock 1', latitude: 45.75, longitude: 4.83, radius: 30 };
+    expect(await read(w, (tx) => tx.sites.insert(dock, now, 'config'))).toBe(true);
+    expect(await read(w, (tx) => tx.sites.insert({ ...dock, radius: 99 }, now, 'operator'))).toBe(false);
+    expect([(await read(w, (tx) => tx.sites.get('S-DOCK')))?.radius, await read(w, (tx) => tx.sites.origin('S-DOCK'))]).toEqual([30, 'config']);
+    await expect(read(w, (tx) => tx.sites.insert({ ...dock, id: 'S-ORPHAN', merchantId: 'M-NONE' }, now, 'operator'))).rejects.toThrow();
+    expect(await read(w, (tx) => tx.sites.get('S-ORPHAN'))).toBeUndefined();
+
+    // The file: M-VELO (the operator's, the same as the file) unchanged; S-DOCK (the config's) unchanged; the rest created.
+    const first = await read(w, (tx) => applyMerchants(tx, merchantsFile(), now));
+    expect(first.map((l) => `${l.kind} ${l.id} ${l.action}`)).toEqual([
+      'merchant M-DEMO updated', 'site S-COUNTER created', 'site S-KIOSK created', 'merchant M-VELO unchanged', 'site S-DOCK unchanged',
+    ]);
+    // The operator edits the merchant and a site; the file, applied again with other values, keeps both and says where.
+    await read(w, (tx) => editMerchant(tx, 'M-VELO', { maxAmount: 5000, name: 'Velo Lyon' }, now));
+    expect(await read(w, (tx) => editSite(tx, 'S-KIOSK', { radius: 60 }, now))).toMatchObject({ changed: ['radius'] });
+    const changed = merchantsFile();
+    changed.merchants[1].maxAmount = 4000;
+    changed.merchants[1].sites[0].radius = 35;
+    const second = await read(w, (tx) => applyMerchants(tx, changed, now + 1));
+    expect(second.filter((l) => l.action !== 'unchanged')).toEqual([
+      { kind: 'site', id: 'S-KIOSK', action: 'kept', differs: ['radius'] },
+      { kind: 'merchant', id: 'M-VELO', action: 'kept', differs: ['name', 'maxAmount'] },
+      { kind: 'site', id: 'S-DOCK', action: 'updated' },
+    ]);
+    expect(keptNotice(second.find((l) => l.id === 'S-KIOSK')!)).toMatch(/site S-KIOSK differs from the operator's edit \(radius\); the operator's is kept \(qrpay operator merchant import --replace/);
+    expect(await read(w, (tx) => tx.merchants.get('M-VELO'))).toMatchObject({ name: 'Velo Lyon', maxAmount: 5000 });
+    expect([(await read(w, (tx) => tx.sites.get('S-KIOSK')))?.radius, (await read(w, (tx) => tx.sites.get('S-DOCK')))?.radius]).toEqual([60, 35]);
+    // --replace: the file's version, and the file owns them again.
+    const replaced = await read(w, (tx) => applyMerchants(tx, changed, now + 2, { replace: true }));
+    expect(replaced.filter((l) => l.action === 'replaced').map((l) => l.id)).toEqual(['S-KIOSK', 'M-VELO']);
+    expect(await read(w, (tx) => tx.merchants.get('M-VELO'))).toMatchObject({ name: 'Velo', maxAmount: 4000 });
+    expect([await read(w, (tx) => tx.merchants.origin('M-VELO')), await read(w, (tx) => tx.sites.origin('S-KIOSK'))]).toEqual(['config', 'config']);
+  });
+
+  it('the operator creates and edits merchants and sites: each field checked, ids unique, and the authorizer applies the edit at the next request', async () => {
+    const w = await start(kind);
+    const now = w.time.now();
+    const velo = { name: 'Velo Lyon', categoryCode: '7999', currency: 'EUR', purposes: ['counter-sale'], maxAmount: 3000, latitude: site.latitude, longitude: site.longitude, radius: 250 };
+    expect(await read(w, (tx) => addMerchant(tx, 'M-VELO', velo, now))).toMatchObject({ merchantId: 'M-VELO', categoryCode: '7999', site: { radius: 250 } });
+    await expect(read(w, (tx) => addMerchant(tx, 'M-VELO', velo, now))).rejects.toMatchObject({ refusal: 'conflict', message: expect.stringMatching(/merchant M-VELO exists/) });
+    for (const [input, message] of [
+      [{ ...velo, currency: 'EUX' }, 'currency: EUX is not an ISO 4217 currency in use'],
+      [{ ...velo, currency: 'eur' }, 'currency: must be an ISO 4217 code (three capitals)'],
+      [{ ...velo, categoryCode: '79999' }, 'categoryCode: must be an ISO 18245 code (four digits)'],
+      [{ ...velo, maxAmount: 0 }, 'maxAmount: must be a whole number from 1 to 1000000000000'],
+      [{ ...velo, purposes: ['parking'] }, 'purposes: must be a non-empty array of counter-sale, bike-unlock, arcade-credit'],
+      [{ ...velo, radius: Number.NaN }, 'radius: must be a number from 1 to 100000'],
+      [{ ...velo, name: undefined }, 'name: is missing'],
+    ] as const) {
+      await expect(read(w, (tx) => addMerchant(tx, 'M-BAD', input, now))).rejects.toThrow(new MerchantsConfigError(message.split(':')[0], message.slice(message.indexOf(':') + 2)));
+    }
+    await expect(read(w, (tx) => addMerchant(tx, 'M BAD', velo, now))).rejects.toThrow('id: must be 1-32 letters, digits or dashes');
+    expect(await read(w, (tx) => tx.merchants.get('M-BAD'))).toBeUndefined();
+    await expect(read(w, (tx) => editMerchant(tx, 'M-NONE', { name: 'x' }, now))).rejects.toMatchObject({ refusal: 'not-found' });
+    await expect(read(w, (tx) => editMerchant(tx, 'M-VELO', { latitude: 91 }, now))).rejects.toThrow('latitude: must be a number from -90 to 90');
+    expect(await read(w, (tx) => addSite(tx, 'S-DOCK', 'M-VELO', { name: 'dock', latitude: site.latitude, longitude: site.longitude, radius: 100 }, now))).toMatchObject({ merchantId: 'M-VELO' });
+    await expect(read(w, (tx) => addSite(tx, 'S-DOCK', 'M-VELO', { name: 'dock', latitude: 0, longitude: 0, radius: 1 }, now))).rejects.toMatchObject({ refusal: 'conflict' });
+    await expect(read(w, (tx) => addSite(tx, 'S-ELSEWHERE', 'M-NONE', { name: 'x', latitude: 0, longitude: 0, radius: 1 }, now))).rejects.toMatchObject({ refusal: 'not-found' });
+    await expect(read(w, (tx) => editSite(tx, 'S-DOCK', { radius: 0 }, now))).rejects.toThrow('radius: must be a number from 1 to 100000');
+    expect(await read(w, (tx) => tx.sites.origin('S-DOCK'))).toBe('operator');
+
+    // A terminal enrolled at the operator's site pays; the edits reach its next request.
+    const issued = await read(w, (tx) => issueProvisioningToken(tx, { merchantId: 'M-VELO', siteId: 'S-DOCK', now }));
+    const dockTerminal = await enrollBenchTerminal(w.endpoint, '1.0.0', issued.token);
+    expect(dockTerminal.site.radius).toBe(100);
+    expect((await dockTerminal.pay(w.wallet(), { amount: 2500, location: fixAt(0, 20) })).body.outcome).toBe('approved');
+    await read(w, (tx) => editMerchant(tx, 'M-VELO', { maxAmount: 2000 }, now));
+    expect((await dockTerminal.pay(w.wallet(), { amount: 2500, location: fixAt(0, 20) })).body).toMatchObject({ outcome: 'declined', reason: 'over-terminal-limit' });
+    // The site moved 5 km away: the terminal where it stood is now off its site (held).
+    const [latitude] = [fixAt(5000, 20).latitude!];
+    expect(await read(w, (tx) => editSite(tx, 'S-DOCK', { latitude }, now))).toMatchObject({ changed: ['latitude'] });
+    const away = await dockTerminal.pay(w.wallet(), { amount: 500, location: fixAt(0, 20) });
+    const payment = (await read(w, (tx) => tx.payments.byHash(away.requestHash)))!;
+    const fired = (JSON.parse((await read(w, (tx) => tx.payments.assessment(payment.requestId)))!.factors) as { name: string }[]).map((f) => f.name);
+    expect([away.body.outcome, fired]).toEqual(['held', expect.arrayContaining(['terminal-off-site'])]);
+    // Its terminals learned EUR: the currency stays while it has any.
+    await expect(read(w, (tx) => editMerchant(tx, 'M-VELO', { currency: 'CHF' }, now))).rejects.toMatchObject({ refusal: 'conflict', message: expect.stringMatching(/learned EUR at enrollment/) });
+    expect(await read(w, (tx) => editMerchant(tx, 'M-VELO', { currency: 'EUR', name: 'Velo' }, now))).toMatchObject({ changed: ['name'] });
   });
 
   it('a provisioning token for a site enrolls its terminal there: it learns that geofence and is judged by it, not the merchant\'s', async () => {

@@ -66,9 +66,21 @@ export interface Merchant extends MerchantProfile {
   categoryCode: string | null;
 }
 
+/**
+ * Who last wrote a merchant or a site: the configuration (the merchants file, or the authorizer's default
+ * merchant), or the operator (`qrpay operator merchant|site add|edit`). The file never overwrites the operator's
+ * (domain/merchants.ts, `applyMerchants`).
+ */
+export type RecordOrigin = 'config' | 'operator';
+
 export interface MerchantsPort {
-  upsert(merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number): Promise<void>;
+  /** Creates the merchant or updates it, recording who wrote it (default 'config'). */
+  upsert(merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number, origin?: RecordOrigin): Promise<void>;
+  /** Creates the merchant; false (nothing written) when its id exists, in any process. */
+  insert(merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number, origin: RecordOrigin): Promise<boolean>;
   get(id: string): Promise<Merchant | undefined>;
+  /** Who wrote it last; undefined: no such merchant. */
+  origin(id: string): Promise<RecordOrigin | undefined>;
   /** Every merchant, by id. */
   list(): Promise<Merchant[]>;
 }
@@ -85,9 +97,13 @@ export interface SiteRecord {
 }
 
 export interface SitesPort {
-  /** Creates the site or updates it (its merchant never changes: an error when it would). */
-  upsert(site: SiteRecord, now: number): Promise<void>;
+  /** Creates the site or updates it (its merchant never changes: an error when it would), recording who wrote it (default 'config'). */
+  upsert(site: SiteRecord, now: number, origin?: RecordOrigin): Promise<void>;
+  /** Creates the site (its merchant must exist); false (nothing written) when its id exists, in any process. */
+  insert(site: SiteRecord, now: number, origin: RecordOrigin): Promise<boolean>;
   get(id: string): Promise<SiteRecord | undefined>;
+  /** Who wrote it last; undefined: no such site. */
+  origin(id: string): Promise<RecordOrigin | undefined>;
   /** A merchant's sites, by id. */
   forMerchant(merchantId: string): Promise<SiteRecord[]>;
 }

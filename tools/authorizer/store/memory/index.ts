@@ -6,11 +6,12 @@
  * (terminal keys, request hashes of payments, code ids, one reversal per
  * trace) is enforced here too, with the same kind of failure: a thrown error.
  */
+import type { MerchantProfile } from '../../../../src/authorization/enrollment';
 import { allMigrations } from '../sqlite/database';
 import type {
   CompensationRecord, IssuerRecord, ListName, Merchant, NewTerminal, OperatorViews, OutboxEntry, Payment, PaymentEvent, ReportRecord,
   RequestEntry, ReversalRecord, StepUpRecord, Store, StoredAssessment, StoredDecision, StrangerKind, StrangerSample, TerminalRecord, Tx, ProvisioningToken,
-  BatchItemRecord, BatchRecord, HoldRecord, InstructionRecord, OfflineLossRecord, SiteRecord,
+  BatchItemRecord, BatchRecord, HoldRecord, InstructionRecord, OfflineLossRecord, RecordOrigin, SiteRecord,
 } from '../ports';
 import { strangerPrefixBytes, strangerProblemChars, strangerSampleSlots } from '../ports';
 
@@ -55,6 +56,8 @@ interface State {
   provisioning: (ProvisioningToken & { usedAt: number | null; terminalId: string | null })[];
   enrollmentAttempts: Map<string, { windowStart: number; attempts: number }>;
   sites: Map<string, SiteRecord>;
+  /** Who wrote each merchant (`merchant:ID`) and site (`site:ID`) last. */
+  origins: Map<string, RecordOrigin>;
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -67,7 +70,7 @@ function emptyState(): State {
     strangerCounts: {}, strangerSamples: [],
     issuers: new Map(), revoked: new Map(), frozen: new Map(), versions: { trust: 1, deny: 1 }, payments: new Map(), events: [], fixes: [],
     assessments: new Map(), stepUps: new Map(), reports: [], compensations: [], contacts: [], outbox: [], reversals: new Map(), provisioning: [], enrollmentAttempts: new Map(),
-    holds: new Map(), instructions: [], batches: [], batchItems: new Map(), offlineLosses: new Map(), sites: new Map(),
+    holds: new Map(), instructions: [], batches: [], batchItems: new Map(), offlineLosses: new Map(), sites: new Map(), origins: new Map(),
   };
 }
 
@@ -111,6 +114,15 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
     return { ...record };
   };
   const views = memoryViews(s);
+  const writeMerchant = (merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, origin: RecordOrigin) => {
+    s.merchants.set(merchant.merchantId, { ...merchant, maxAmount, categoryCode: merchant.categoryCode ?? null });
+    s.origins.set(`merchant:${merchant.merchantId}`, origin);
+  };
+  const writeSite = (site: SiteRecord, origin: RecordOrigin) => {
+    if (!s.merchants.has(site.merchantId)) throw new Error(`no merchant ${site.merchantId}`);
+    s.sites.set(site.id, { ...site });
+    s.origins.set(`site:${site.id}`, origin);
+  };
   return {
     settings: {
       get: async (key) => s.settings.get(key),
@@ -118,18 +130,29 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
       remove: async (key) => void s.settings.delete(key),
     },
     merchants: {
-      upsert: async (merchant, maxAmount) => void s.merchants.set(merchant.merchantId, { ...merchant, maxAmount, categoryCode: merchant.categoryCode ?? null }),
+      upsert: async (merchant, maxAmount, _now, origin = 'config') => writeMerchant(merchant, maxAmount, origin),
+      insert: async (merchant, maxAmount, _now, origin) => {
+        if (s.merchants.has(merchant.merchantId)) return false;
+        writeMerchant(merchant, maxAmount, origin);
+        return true;
+      },
       get: async (id) => s.merchants.get(id),
+      origin: async (id) => s.origins.get(`merchant:${id}`),
       list: async () => [...s.merchants.values()].sort((a, b) => (a.merchantId < b.merchantId ? -1 : 1)),
     },
     sites: {
-      upsert: async (site) => {
+      upsert: async (site, _now, origin = 'config') => {
         const known = s.sites.get(site.id);
         if (known && known.merchantId !== site.merchantId) throw new Error(`site ${site.id} belongs to another merchant than ${site.merchantId}`);
-        if (!s.merchants.has(site.merchantId)) throw new Error(`no merchant ${site.merchantId}`);
-        s.sites.set(site.id, { ...site });
+        writeSite(site, origin);
+      },
+      insert: async (site, _now, origin) => {
+        if (s.sites.has(site.id)) return false;
+        writeSite(site, origin);
+        return true;
       },
       get: async (id) => (s.sites.has(id) ? { ...s.sites.get(id)! } : undefined),
+      origin: async (id) => s.origins.get(`site:${id}`),
       forMerchant: async (merchantId) => [...s.sites.values()].filter((x) => x.merchantId === merchantId).sort((a, b) => (a.id < b.id ? -1 : 1)).map((x) => ({ ...x })),
     },
     terminals: {

@@ -13,8 +13,8 @@
 import type { MerchantProfile } from '../../../../src/authorization/enrollment';
 import type { Purpose } from '../../../../src/authorization/charge';
 import {
-  strangerPrefixBytes, strangerProblemChars, strangerSampleSlots, type CodesPort, type Merchant, type MerchantsPort, type ProvisioningPort, type RequestsPort,
-  type SettingsPort, type StoredDecision, type StrangerKind, type StrangerTally, type TerminalRecord, type TerminalsPort,
+  strangerPrefixBytes, strangerProblemChars, strangerSampleSlots, type CodesPort, type Merchant, type MerchantsPort, type ProvisioningPort, type RecordOrigin,
+  type RequestsPort, type SettingsPort, type StoredDecision, type StrangerKind, type StrangerTally, type TerminalRecord, type TerminalsPort,
 } from '../ports';
 import { bytes, ConcurrentChange, type Migration, type Query } from './database';
 
@@ -242,18 +242,34 @@ const merchantOf = (row: MerchantRow): Merchant => ({
   site: { latitude: row.site_latitude, longitude: row.site_longitude, radius: row.site_radius }, maxAmount: row.max_amount, categoryCode: row.category_code,
 });
 
+const merchantParams = (merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number, origin: RecordOrigin) => [
+  merchant.merchantId, merchant.name, merchant.currency, merchant.purposes.join(','), merchant.site.latitude, merchant.site.longitude,
+  merchant.site.radius, maxAmount, merchant.categoryCode ?? null, now, origin,
+];
+
 export function postgresMerchants(q: Query): MerchantsPort {
   return {
-    async upsert(merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number) {
+    async upsert(merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number, origin: RecordOrigin = 'config') {
       await q(
-        `INSERT INTO merchants (id, name, currency, purposes, site_latitude, site_longitude, site_radius, max_amount, category_code, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        `INSERT INTO merchants (id, name, currency, purposes, site_latitude, site_longitude, site_radius, max_amount, category_code, created_at, origin)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency, purposes = excluded.purposes,
            site_latitude = excluded.site_latitude, site_longitude = excluded.site_longitude, site_radius = excluded.site_radius,
-           max_amount = excluded.max_amount, category_code = excluded.category_code`,
-        [merchant.merchantId, merchant.name, merchant.currency, merchant.purposes.join(','), merchant.site.latitude, merchant.site.longitude,
-          merchant.site.radius, maxAmount, merchant.categoryCode ?? null, now],
+           max_amount = excluded.max_amount, category_code = excluded.category_code, origin = excluded.origin`,
+        merchantParams(merchant, maxAmount, now, origin),
       );
+    },
+    async insert(merchant, maxAmount, now, origin) {
+      const { rowCount } = await q(
+        `INSERT INTO merchants (id, name, currency, purposes, site_latitude, site_longitude, site_radius, max_amount, category_code, created_at, origin)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (id) DO NOTHING`,
+        merchantParams(merchant, maxAmount, now, origin),
+      );
+      return rowCount === 1;
+    },
+    async origin(id) {
+      return (await q<{ origin: RecordOrigin }>('SELECT origin FROM merchants WHERE id = $1', [id])).rows[0]?.origin;
     },
     async get(id): Promise<Merchant | undefined> {
       const row = (await q<MerchantRow>('SELECT * FROM merchants WHERE id = $1', [id])).rows[0];

@@ -2,7 +2,7 @@
  * Merchants' sites and category codes on PostgreSQL (migration 401, as in
  * ../sqlite/sites.ts): a site is a geofence a terminal is enrolled into.
  */
-import type { SitesPort } from '../ports';
+import type { RecordOrigin, SitesPort } from '../ports';
 import type { Migration, Query } from './database';
 import { siteOf } from '../site-row';
 
@@ -26,18 +26,40 @@ export const sitesMigrations: Migration[] = [
       ALTER TABLE provisioning_tokens ADD COLUMN site_id TEXT REFERENCES sites(id);
     `,
   },
+  {
+    version: 402,
+    name: 'who wrote each merchant and site',
+    sql: `
+      -- config: the merchants file (or the default merchant); operator: qrpay operator merchant|site add|edit.
+      -- The file updates only what the configuration wrote (domain/merchants.ts).
+      ALTER TABLE merchants ADD COLUMN origin TEXT NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'operator'));
+      ALTER TABLE sites ADD COLUMN origin TEXT NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'operator'));
+    `,
+  },
 ];
 
 export function postgresSites(q: Query): SitesPort {
   return {
-    async upsert(site, now) {
+    async upsert(site, now, origin = 'config') {
       const { rowCount } = await q(
-        `INSERT INTO sites (id, merchant_id, name, latitude, longitude, radius, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, latitude = excluded.latitude, longitude = excluded.longitude, radius = excluded.radius
+        `INSERT INTO sites (id, merchant_id, name, latitude, longitude, radius, created_at, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, latitude = excluded.latitude, longitude = excluded.longitude, radius = excluded.radius,
+           origin = excluded.origin
          WHERE sites.merchant_id = excluded.merchant_id`,
-        [site.id, site.merchantId, site.name, site.latitude, site.longitude, site.radius, now],
+        [site.id, site.merchantId, site.name, site.latitude, site.longitude, site.radius, now, origin],
       );
       if (rowCount !== 1) throw new Error(`site ${site.id} belongs to another merchant than ${site.merchantId}`);
+    },
+    async insert(site, now, origin) {
+      const { rowCount } = await q(
+        `INSERT INTO sites (id, merchant_id, name, latitude, longitude, radius, created_at, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (id) DO NOTHING`,
+        [site.id, site.merchantId, site.name, site.latitude, site.longitude, site.radius, now, origin],
+      );
+      return rowCount === 1;
+    },
+    async origin(id) {
+      return (await q<{ origin: RecordOrigin }>('SELECT origin FROM sites WHERE id = $1', [id])).rows[0]?.origin;
     },
     async get(id) {
       const row = (await q('SELECT * FROM sites WHERE id = $1', [id])).rows[0];

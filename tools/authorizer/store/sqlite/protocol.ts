@@ -7,7 +7,7 @@ import type { MerchantProfile } from '../../../../src/authorization/enrollment';
 import type { Purpose } from '../../../../src/authorization/charge';
 import {
   strangerPrefixBytes, strangerProblemChars, strangerSampleSlots, type CodesPort, type Merchant, type MerchantsPort, type RequestsPort, type SettingsPort,
-  type ProvisioningPort, type StoredDecision, type StrangerKind, type StrangerTally, type TerminalRecord, type TerminalsPort,
+  type ProvisioningPort, type RecordOrigin, type StoredDecision, type StrangerKind, type StrangerTally, type TerminalRecord, type TerminalsPort,
 } from '../ports';
 import { bytes, type Db, type Migration } from './database';
 
@@ -210,19 +210,31 @@ const merchantOf = (row: MerchantRow): Merchant => ({
   site: { latitude: row.site_latitude, longitude: row.site_longitude, radius: row.site_radius }, maxAmount: row.max_amount, categoryCode: row.category_code,
 });
 
+const merchantParams = (merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number, origin: RecordOrigin) => ({
+  id: merchant.merchantId, name: merchant.name, currency: merchant.currency, purposes: merchant.purposes.join(','),
+  lat: merchant.site.latitude, lon: merchant.site.longitude, radius: merchant.site.radius, max: maxAmount, category: merchant.categoryCode ?? null, now, origin,
+});
+
 export function sqliteMerchants(db: Db): MerchantsPort {
   return {
-    async upsert(merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number) {
+    async upsert(merchant: MerchantProfile & { categoryCode?: string | null }, maxAmount: number, now: number, origin: RecordOrigin = 'config') {
       db.prepare(
-        `INSERT INTO merchants (id, name, currency, purposes, site_latitude, site_longitude, site_radius, max_amount, category_code, created_at)
-         VALUES (@id, @name, @currency, @purposes, @lat, @lon, @radius, @max, @category, @now)
+        `INSERT INTO merchants (id, name, currency, purposes, site_latitude, site_longitude, site_radius, max_amount, category_code, created_at, origin)
+         VALUES (@id, @name, @currency, @purposes, @lat, @lon, @radius, @max, @category, @now, @origin)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, currency = excluded.currency, purposes = excluded.purposes,
            site_latitude = excluded.site_latitude, site_longitude = excluded.site_longitude, site_radius = excluded.site_radius,
-           max_amount = excluded.max_amount, category_code = excluded.category_code`,
-      ).run({
-        id: merchant.merchantId, name: merchant.name, currency: merchant.currency, purposes: merchant.purposes.join(','),
-        lat: merchant.site.latitude, lon: merchant.site.longitude, radius: merchant.site.radius, max: maxAmount, category: merchant.categoryCode ?? null, now,
-      });
+           max_amount = excluded.max_amount, category_code = excluded.category_code, origin = excluded.origin`,
+      ).run(merchantParams(merchant, maxAmount, now, origin));
+    },
+    async insert(merchant, maxAmount, now, origin) {
+      return db.prepare(
+        `INSERT INTO merchants (id, name, currency, purposes, site_latitude, site_longitude, site_radius, max_amount, category_code, created_at, origin)
+         VALUES (@id, @name, @currency, @purposes, @lat, @lon, @radius, @max, @category, @now, @origin)
+         ON CONFLICT(id) DO NOTHING`,
+      ).run(merchantParams(merchant, maxAmount, now, origin)).changes === 1;
+    },
+    async origin(id) {
+      return (db.prepare('SELECT origin FROM merchants WHERE id = ?').get(id) as { origin: RecordOrigin } | undefined)?.origin;
     },
     async get(id): Promise<Merchant | undefined> {
       const row = db.prepare('SELECT * FROM merchants WHERE id = ?').get(id) as MerchantRow | undefined;

@@ -5,7 +5,7 @@
  * each judged against their own place. Terminals and tokens without a site
  * (enrolled before 401) keep the merchant's own site.
  */
-import type { SitesPort } from '../ports';
+import type { RecordOrigin, SitesPort } from '../ports';
 import type { Db, Migration } from './database';
 import { siteOf } from '../site-row';
 
@@ -29,17 +29,37 @@ export const sitesMigrations: Migration[] = [
       ALTER TABLE provisioning_tokens ADD COLUMN site_id TEXT REFERENCES sites(id);
     `,
   },
+  {
+    version: 402,
+    name: 'who wrote each merchant and site',
+    sql: `
+      -- config: the merchants file (or the default merchant); operator: qrpay operator merchant|site add|edit.
+      -- The file updates only what the configuration wrote (domain/merchants.ts).
+      ALTER TABLE merchants ADD COLUMN origin TEXT NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'operator'));
+      ALTER TABLE sites ADD COLUMN origin TEXT NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'operator'));
+    `,
+  },
 ];
 
 export function sqliteSites(db: Db): SitesPort {
   return {
-    async upsert(site, now) {
+    async upsert(site, now, origin = 'config') {
       const changed = db.prepare(
-        `INSERT INTO sites (id, merchant_id, name, latitude, longitude, radius, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, latitude = excluded.latitude, longitude = excluded.longitude, radius = excluded.radius
+        `INSERT INTO sites (id, merchant_id, name, latitude, longitude, radius, created_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, latitude = excluded.latitude, longitude = excluded.longitude, radius = excluded.radius,
+           origin = excluded.origin
          WHERE sites.merchant_id = excluded.merchant_id`,
-      ).run(site.id, site.merchantId, site.name, site.latitude, site.longitude, site.radius, now).changes;
+      ).run(site.id, site.merchantId, site.name, site.latitude, site.longitude, site.radius, now, origin).changes;
       if (changed !== 1) throw new Error(`site ${site.id} belongs to another merchant than ${site.merchantId}`);
+    },
+    async insert(site, now, origin) {
+      return db.prepare(
+        `INSERT INTO sites (id, merchant_id, name, latitude, longitude, radius, created_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO NOTHING`,
+      ).run(site.id, site.merchantId, site.name, site.latitude, site.longitude, site.radius, now, origin).changes === 1;
+    },
+    async origin(id) {
+      return (db.prepare('SELECT origin FROM sites WHERE id = ?').get(id) as { origin: RecordOrigin } | undefined)?.origin;
     },
     async get(id) {
       const row = db.prepare('SELECT * FROM sites WHERE id = ?').get(id) as Record<string, unknown> | undefined;
