@@ -49,14 +49,15 @@ describe('file keystore', () => {
     keystore.create('k', 'ES256');
     const secret = new Uint8Array(readFileSync(join(directory, 'keys', 'k'))).subarray(2);
     expect(secret).toHaveLength(32);
-    const results: unknown[] = [keystore.has('k'), keystore.publicKey('k'), keystore.sign('k', message), keystore.create('k2', 'EdDSA')];
+    const use = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 7]);
+    const results: unknown[] = [keystore.has('k'), keystore.publicKey('k'), keystore.sign('k', message), keystore.presign!('k', use), keystore.sign('k', message, use), keystore.create('k2', 'EdDSA')];
     for (const result of results) {
       const text = JSON.stringify(result, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
       expect(text.includes(Buffer.from(secret).toString('hex'))).toBe(false);
       if (result instanceof Uint8Array) expect(includes(result, secret)).toBe(false);
     }
     expect(Object.keys(keystore)).toEqual([]);
-    expect(Object.getOwnPropertyNames(Object.getPrototypeOf(keystore)).sort()).toEqual(['constructor', 'create', 'delete', 'has', 'publicKey', 'sign']);
+    expect(Object.getOwnPropertyNames(Object.getPrototypeOf(keystore)).sort()).toEqual(['constructor', 'create', 'delete', 'has', 'presign', 'publicKey', 'sign']);
   });
 
   it('after a power cut while creating a key, has either no key or a whole one', () => {
