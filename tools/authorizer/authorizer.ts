@@ -13,6 +13,7 @@ import type { DecisionKeyRing } from './keys';
 import { composeAuthorizer, type Authorizer, type CompositionConfig } from './composition';
 import { walletRoutes } from './http/wallet-routes';
 import type { ExchangeEntry } from './http/exchange';
+import { trustedProxies } from './http/client-address';
 import { listen, readBody, type TlsFiles } from './http/server';
 import { AuthorizerMetrics } from './ops/metrics';
 import type { Db } from './store/sqlite/database';
@@ -27,6 +28,8 @@ export interface AuthorizerConfig extends CompositionConfig {
   /** PEM certificate and key: HTTPS instead of HTTP (ops/tls.ts reads and checks them). */
   tls?: TlsFiles;
   onExchange?(entry: ExchangeEntry): void;
+  /** Reverse proxies in front of this instance whose X-Forwarded-For is believed (http/client-address.ts): IP addresses. */
+  trustedProxies?: readonly string[];
   /** Node's process metrics (CPU, memory, event loop, GC) in `metrics` too: once per process, so the CLI's. */
   processMetrics?: boolean;
 }
@@ -54,6 +57,8 @@ export interface RunningAuthorizer extends Omit<Authorizer, 'decisionKey' | 'clo
 }
 
 export async function startAuthorizer(config: AuthorizerConfig): Promise<RunningAuthorizer> {
+  // Checked before anything opens: a mistyped proxy address is a configuration error, not a running instance.
+  const proxies = trustedProxies(config.trustedProxies ?? []);
   const authorizer = await composeAuthorizer(config);
   const { store, service, lists, stepUps, disputes, now } = authorizer;
   const ring = authorizer.decisionKey;
@@ -97,6 +102,7 @@ export async function startAuthorizer(config: AuthorizerConfig): Promise<Running
         // Liveness only: counts tell a stranger how busy the system is; the operator reads them with `qrpay operator counts`.
         health: async () => ({ ok: true }),
         notReady,
+        trustedProxies: proxies,
         onExchange: (entry) => {
           metrics.exchange(entry);
           config.onExchange?.(entry);

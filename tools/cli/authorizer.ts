@@ -14,6 +14,7 @@ import type { CoseAlgName } from '../../src/cose/sign1';
 import { startAuthorizer } from '../authorizer/authorizer';
 import { composeAuthorizer, DatabaseUrlError } from '../authorizer/composition';
 import { isWorker, leaveCluster, runPrimary } from '../authorizer/workers';
+import { trustedProxies, TrustedProxyError } from '../authorizer/http/client-address';
 import { jsonLog } from '../authorizer/ops/log';
 import { clusterMetricsText, parseHostPort, serveMetrics, type MetricsListener } from '../authorizer/ops/metrics';
 import { defaultTlsNames, generateDevelopmentTls, readTlsPair, TlsFileError, type TlsPair } from '../authorizer/ops/tls';
@@ -51,6 +52,9 @@ options:
   --merchants FILE       the merchants and their sites (JSON, docs/authorizer.md; default: DATA_DIR/merchants.json
                          if present, else the simulator's merchant); terminals enrolling without a token join the
                          first merchant's first site
+  --trust-proxy ADDR     a reverse proxy in front (IP address, repeatable): requests from it are counted against
+                         the client its X-Forwarded-For names (the per-source enrollment limit); from any other
+                         peer the header is ignored (docs/security.md)
   --tls-cert FILE        serve HTTPS with this PEM certificate (chain) ...
   --tls-key FILE         ... and its PEM private key (both or neither; tls-keygen makes a pair)
   --metrics HOST:PORT    serve Prometheus metrics at http://HOST:PORT/metrics (off by default; bind it to
@@ -142,6 +146,7 @@ export async function run(args: string[]): Promise<number> {
         merchants: { type: 'string' },
         'wallet-webhook': { type: 'string' },
         gateway: { type: 'string' },
+        'trust-proxy': { type: 'string', multiple: true, default: [] },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         metrics: { type: 'string' },
@@ -180,6 +185,13 @@ export async function run(args: string[]): Promise<number> {
   }
   if ((options['tls-cert'] === undefined) !== (options['tls-key'] === undefined)) {
     console.error('qrpay authorizer: give both --tls-cert and --tls-key, or neither');
+    return exitCodes.usage;
+  }
+  try {
+    trustedProxies(options['trust-proxy']);
+  } catch (error) {
+    if (!(error instanceof TrustedProxyError)) throw error;
+    console.error(`qrpay authorizer: ${error.message}`);
     return exitCodes.usage;
   }
   let tls: TlsPair | undefined;
@@ -284,6 +296,7 @@ export async function run(args: string[]): Promise<number> {
     host: options.host,
     port,
     ...(tls ? { tls } : {}),
+    trustedProxies: options['trust-proxy'],
     processMetrics: true,
     onExchange: (entry) => log.exchange(entry),
   });

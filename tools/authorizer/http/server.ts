@@ -28,6 +28,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Answer, Refusal } from '../domain/results';
+import { clientAddress } from './client-address';
 import { describeAnswer, routeOf, type ExchangeEntry, type ExchangeFacts } from './exchange';
 
 export const maxBodyBytes = 16 * 1024;
@@ -54,7 +55,7 @@ export function reply(answer: Answer<unknown>, errors: 'json' | 'text'): Reply {
   return errors === 'json' ? json(status, { error: answer.problem }) : text(status, answer.problem);
 }
 
-/** Who sent a request, as far as the connection tells: the peer's address. */
+/** Who sent a request, as far as the connection tells: the peer's address, or the client a trusted proxy saw (client-address.ts). */
 export interface Sender {
   source: string;
 }
@@ -75,6 +76,8 @@ export interface HttpFaceOptions {
   routes?(request: http.IncomingMessage, path: string): Promise<Reply | undefined>;
   /** Called after each exchange (the JSON log line, the metrics). */
   onExchange?(entry: ExchangeEntry): void;
+  /** Reverse proxies whose `X-Forwarded-For` names the sender (client-address.ts `trustedProxies`); none by default. */
+  trustedProxies?: ReadonlySet<string>;
 }
 
 /** PEM certificate chain and private key: the server speaks HTTPS. */
@@ -174,6 +177,8 @@ export function listen(face: HttpFaceOptions, options: ListenOptions = {}): Prom
   });
 }
 
+const none: ReadonlySet<string> = new Set();
+
 async function route(face: HttpFaceOptions, request: http.IncomingMessage, path: string): Promise<Reply> {
   const method = request.method ?? '';
   if (method === 'GET' && path === '/v1/ready') {
@@ -193,7 +198,7 @@ async function route(face: HttpFaceOptions, request: http.IncomingMessage, path:
   if (type !== 'application/cose') return text(415, 'send application/cose');
   const body = await readBody(request);
   if (!body) return text(413, `bodies are limited to ${maxBodyBytes} bytes`);
-  const answer = await endpoint(body, { source: request.socket.remoteAddress ?? 'unknown' });
+  const answer = await endpoint(body, { source: clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], face.trustedProxies ?? none) });
   return { ...reply(answer, 'text'), facts: describeAnswer(path, answer) };
 }
 
