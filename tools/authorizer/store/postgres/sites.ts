@@ -4,7 +4,7 @@
  */
 import type { RecordOrigin, SitesPort } from '../ports';
 import type { Migration, Query } from './database';
-import { siteOf } from '../site-row';
+import { originColumnsSql, siteOf } from '../site-row';
 
 export const sitesMigrations: Migration[] = [
   {
@@ -29,12 +29,7 @@ export const sitesMigrations: Migration[] = [
   {
     version: 402,
     name: 'who wrote each merchant and site',
-    sql: `
-      -- config: the merchants file (or the default merchant); operator: qrpay operator merchant|site add|edit.
-      -- The file updates only what the configuration wrote (domain/merchants.ts).
-      ALTER TABLE merchants ADD COLUMN origin TEXT NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'operator'));
-      ALTER TABLE sites ADD COLUMN origin TEXT NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'operator'));
-    `,
+    sql: originColumnsSql,
   },
 ];
 
