@@ -30,6 +30,11 @@ export interface PassResult {
   failed: number;
 }
 
+/** What one delivery attempt came to, stored with the pass's others. */
+type Outcome =
+  | { id: number; deliveredAt: number; failure?: undefined }
+  | { id: number; failure: { attempts: number; dead: boolean; nextAttemptAt: number; error: string } };
+
 export class Dispatcher {
   readonly #options: Required<Omit<DispatcherOptions, 'now'>> & { now: () => number };
   #timer: NodeJS.Timeout | undefined;
@@ -77,23 +82,31 @@ export class Dispatcher {
 
   async #pass(): Promise<PassResult> {
     const { store, now, batch } = this.#options;
-    // Picked in one transaction, delivered outside any (a slow receiver never holds the database), each outcome stored in its own.
+    // Picked in one transaction, delivered outside any (a slow receiver never holds the database), the pass's
+    // outcomes stored together in one more: one durable commit a pass, not one a message. A crash before that
+    // commit delivers the pass's messages again, which at-least-once delivery allows (receivers drop duplicates).
     const due = await store.transaction((tx) => tx.outbox.due(now(), batch));
     const result: PassResult = { delivered: 0, failed: 0 };
-    await Promise.all(due.map(async (row) => {
+    if (due.length === 0) return result;
+    const outcomes = await Promise.all(due.map(async (row): Promise<Outcome> => {
       try {
         await this.#options.transports[row.channel](JSON.parse(row.payload) as Notification);
-        await store.transaction((tx) => tx.outbox.delivered(row.id, now()));
-        result.delivered++;
+        return { id: row.id, deliveredAt: now() };
       } catch (error) {
         const attempts = row.attempts + 1;
         const dead = attempts >= this.#options.maxAttempts;
         const wait = Math.min(this.#options.backoffMs * 2 ** (attempts - 1), this.#options.maxBackoffMs);
         const message = String((error as Error)?.message ?? error).slice(0, 200);
-        await store.transaction((tx) => tx.outbox.failed(row.id, { attempts, dead, nextAttemptAt: now() + wait, error: message }));
-        result.failed++;
+        return { id: row.id, failure: { attempts, dead, nextAttemptAt: now() + wait, error: message } };
       }
     }));
+    await store.transaction(async (tx) => {
+      for (const outcome of outcomes) {
+        if (outcome.failure) await tx.outbox.failed(outcome.id, outcome.failure);
+        else await tx.outbox.delivered(outcome.id, outcome.deliveredAt);
+      }
+    });
+    for (const outcome of outcomes) result[outcome.failure ? 'failed' : 'delivered']++;
     return result;
   }
 }
