@@ -208,13 +208,27 @@ export async function evaluate(s: Situation): Promise<Fired[]> {
   return fired;
 }
 
+/**
+ * The merchant's volume in [from, to), asked once per situation: both merchant factors read the same windows
+ * with the default settings, and each read walks the merchant's payments of the window.
+ */
+const volumesAsked = new WeakMap<Situation, Map<string, ReturnType<History['merchantVolume']>>>();
+function merchantVolume(s: Situation, from: number, to: number): ReturnType<History['merchantVolume']> {
+  let asked = volumesAsked.get(s);
+  if (!asked) volumesAsked.set(s, (asked = new Map()));
+  const key = `${from}:${to}`;
+  let volume = asked.get(key);
+  if (!volume) asked.set(key, (volume = s.history.merchantVolume(s.merchant.merchantId, from, to)));
+  return volume;
+}
+
 /** The recent window (this payment included) and the baseline before it, for the merchant factors. */
 async function merchantWindows(s: Situation, settings: { recentMinutes: number; baselineHours: number }) {
   const recentStart = s.now - minutes(settings.recentMinutes);
   const baselineStart = recentStart - settings.baselineHours * 3_600_000;
-  const volume = await s.history.merchantVolume(s.merchant.merchantId, recentStart, s.now + 1);
+  const volume = await merchantVolume(s, recentStart, s.now + 1);
   const recent = { count: volume.count + 1, total: volume.total + s.request.amount };
-  const baseline = await s.history.merchantVolume(s.merchant.merchantId, baselineStart, recentStart);
+  const baseline = await merchantVolume(s, baselineStart, recentStart);
   return { recent, baseline, ratio: settings.recentMinutes / (settings.baselineHours * 60) };
 }
 

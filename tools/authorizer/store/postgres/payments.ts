@@ -102,6 +102,16 @@ export const paymentsMigrations: Migration[] = [
       CREATE INDEX payments_by_terminal ON payments (terminal_id, at);
     `,
   },
+  {
+    version: 106,
+    name: 'payments: the merchant volume the risk factors read, from the index alone',
+    // merchant-volume-spike and merchant-amount-shift count and sum a merchant's accepted payments over hours:
+    // with state and amount in the index, that walk never visits the table. Its prefix serves what the old one did.
+    sql: `
+      CREATE INDEX payments_by_merchant_volume ON payments (merchant_id, at, state, amount);
+      DROP INDEX payments_by_merchant;
+    `,
+  },
 ];
 
 function payment(row: Record<string, unknown> | undefined): Payment | undefined {
