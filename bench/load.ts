@@ -271,6 +271,7 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
     ['authorizations per second', (decided / elapsed).toFixed(1)],
     ['latency p50 / p99 / max, ms', `${pct(50).toFixed(1)} / ${pct(99).toFixed(1)} / ${(sorted.at(-1) ?? NaN).toFixed(1)}`],
     ['authorizer CPU per authorization, ms (all its processes)', ((cpuSeconds * 1000) / decided).toFixed(2)],
+    ['  of which in the kernel (system time: fsync, sockets, files)', ((cpu.system / 1000) / decided).toFixed(2)],
     ['authorizer CPU busy (of one core)', `${((cpuSeconds / elapsed) * 100).toFixed(0)} %`],
     ...(serverCpu !== undefined ? [
       ['PostgreSQL server CPU per authorization, ms', ((serverCpu * 1000) / decided).toFixed(2)],
