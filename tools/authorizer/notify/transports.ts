@@ -9,7 +9,8 @@
  *   spool    one JSON file per message in a directory, written atomically
  *            (temp file + rename), the classic drop folder of mail/SMS gateways
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Signer } from '../../../src/authorization/signer';
 import type { Notification } from '../domain/outbox';
@@ -41,7 +42,7 @@ export function spoolTransport(dir: string): Transport {
   return async (notification) => {
     const file = join(dir, `${notification.messageId}.json`);
     const temp = `${file}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(notification, null, 2)}\n`);
-    renameSync(temp, file);
+    await writeFile(temp, `${JSON.stringify(notification, null, 2)}\n`);
+    await rename(temp, file);
   };
 }
