@@ -117,6 +117,29 @@ describe('SQLite group commit', () => {
     other.close();
   });
 
+  it('a group whose COMMIT and ROLLBACK both throw still settles every unit, and the store goes on', async () => {
+    const { store, other } = open();
+    const exec = store.db.exec.bind(store.db);
+    let broken = true;
+    store.db.exec = (sql: string) => {
+      if (broken && (sql === 'COMMIT' || sql === 'ROLLBACK')) throw new Error(`${sql} failed: the connection is gone`);
+      return exec(sql);
+    };
+    const results = await Promise.allSettled([
+      store.transaction((tx) => tx.settings.put('a', bytes('1'))),
+      store.transaction((tx) => tx.settings.put('b', bytes('2'))),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/COMMIT failed/);
+
+    // The connection recovers (here: the fault clears and the open transaction is rolled back); the queue was not poisoned.
+    broken = false;
+    exec('ROLLBACK');
+    await store.transaction((tx) => tx.settings.put('after', bytes('1')));
+    expect([committed(other, 'a').n, committed(other, 'b').n, committed(other, 'after').n]).toEqual([0, 0, 1]);
+    other.close();
+  });
+
   it('two connections to one file in one thread take turns and never deadlock (the lock is not held across a turn)', async () => {
     const { store } = open();
     const second = new SqliteStore(new Database(store.db.name, { timeout: 2_000 }));

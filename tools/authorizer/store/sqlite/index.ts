@@ -79,7 +79,11 @@ export class SqliteStore implements Store {
   /** The next group, after the groups before it and after this turn of the event loop. */
   #schedule(): void {
     this.#scheduled = true;
-    this.#queue = this.#queue.then(() => new Promise((next) => setImmediate(next))).then(() => this.#runGroup());
+    // The chain must survive a group that throws (#runGroup settles its units first), or every later unit would wait forever.
+    this.#queue = this.#queue
+      .then(() => new Promise((next) => setImmediate(next)))
+      .then(() => this.#runGroup())
+      .catch(() => undefined);
   }
 
   async #runGroup(): Promise<void> {
@@ -109,10 +113,11 @@ export class SqliteStore implements Store {
       }
       this.db.exec('COMMIT');
     } catch (error) {
-      // Nothing of the group is stored: every unit run or not yet run is rejected, no effect runs.
-      if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+      // Nothing of the group is stored: every unit run or not yet run is rejected, no effect runs. They are
+      // rejected before the ROLLBACK, which may throw too on a broken connection: no unit is left waiting.
       for (const d of done) d.unit.reject(error);
       for (const unit of units.slice(next)) unit.reject(error);
+      if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
       return;
     }
     for (const d of done) {
