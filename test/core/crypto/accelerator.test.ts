@@ -18,6 +18,8 @@ import { verify, verifyWith } from '../../../src/crypto/verify';
 import { openPaycodeTerminal } from '../../../src/paycode';
 import { keyPairFromSecret, makePaymentCode, signerFor } from '../../../tools/wallet/wallet';
 import { CounterEntropy, epoch, makeWorld, secrets } from '../paycode/world';
+import { createTerminal } from '../../../src/terminal/terminal';
+import { bench, prefixChecker, testConfig, untilSettled } from '../../support/terminal-fixture';
 
 const unhex = (text: string) => {
   const out = new Uint8Array(text.length >> 1);
@@ -169,5 +171,29 @@ describe('the accelerator reaches every signature the terminal checks', () => {
     expect(verifyDecision(signed, { ...expect0, verify: verifyWith(accelerator) })).toMatchObject({ ok: true });
     expect(calls.es256).toBe(1);
     expect(verifyDecision(signed, { ...expect0, verify: verifyWith(counting(() => false).accelerator) })).toMatchObject({ ok: false, problem: 'bad-signature' });
+  });
+
+  it("a charge's decision, in the terminal (the board's equation decides it)", async () => {
+    const pair = keyPairFromSecret('ES256', unhex(secrets.issuer));
+    const b = bench();
+    b.authorizer.key = { alg: 'ES256', sign: signerFor(pair), publicKey: { alg: 'ES256', publicKey: pair.publicKey } };
+    const { accelerator, calls } = counting(referenceEs256);
+    b.hal.crypto = accelerator;
+    const terminal = createTerminal({ hal: b.hal, config: testConfig, codes: prefixChecker });
+    await untilSettled(b.clock, terminal.start());
+    const pay = async (code: string) => {
+      const pending = terminal.charge({ amount: 450, currency: 'EUR', purpose: 'counter-sale', reference: code });
+      expect(terminal.present(code)).toBe(true);
+      return untilSettled(b.clock, pending);
+    };
+    const before = calls.es256;
+    expect(await pay('GOOD-1')).toMatchObject({ outcome: 'approved', actuated: true });
+    expect(calls.es256 - before).toBe(1);
+    // An accelerator that refuses: the genuine approval is not acted on (here it would be, were the board's equation skipped).
+    const refusing = counting(() => false);
+    b.hal.crypto!.es256 = refusing.accelerator.es256;
+    expect(await pay('GOOD-2')).toMatchObject({ actuated: false });
+    expect(refusing.calls.es256).toBeGreaterThan(0);
+    expect(b.actuator.holds).toHaveLength(1);
   });
 });
