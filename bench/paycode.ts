@@ -3,8 +3,9 @@
  * with a cold credential (two signatures; issuer key plain or prepared, see
  * src/crypto/prepared-key.ts) and with a cached one (one), on XS
  * (x86 instructions under cachegrind: the device-time proxy) and on V8, next
- * to one bare signature through src/crypto verify() and to Node's native
- * crypto.verify on the same signatures (the speed limit).
+ * to one bare signature through src/crypto verify() (plain, with its key
+ * prepared, and noble's p256.verify as the baseline for ES256) and to Node's
+ * native crypto.verify on the same signatures (the speed limit).
  *
  * Run: npx tsx bench/paycode.ts [--quick]
  */
@@ -26,6 +27,10 @@ for (const alg of ['es256', 'eddsa']) {
   plan.push({ label: `${name} code, cached credential`, module: `paycode-${alg}-cached.ts`, native: `node-verify-${alg}-cached.ts` });
   plan.push({ label: `${name} one signature, verify()`, module: `verify-${alg}.ts`, native: `node-verify-${alg}-cached.ts` });
   plan.push({ label: `${name} prepareKey (once per issuer key)`, module: `prepare-key-${alg}.ts` });
+  if (alg === 'es256') {
+    plan.push({ label: 'ES256 one signature, prepared key', module: 'verify-es256-prepared.ts', native: 'node-verify-es256-cached.ts' });
+    plan.push({ label: "ES256 one signature, noble's p256.verify (baseline)", module: 'verify-es256-noble.ts', native: 'node-verify-es256-cached.ts' });
+  }
 }
 // XS first (each measurement runs its two cachegrind passes side by side), then the V8 timings one at a
 // time, so no timing shares the CPU with a valgrind run.

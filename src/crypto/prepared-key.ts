@@ -1,34 +1,31 @@
 /**
  * Verification with a precomputed public key, for the few keys a terminal
- * checks over and over (the wallet issuers' keys from the trust list). noble
- * verifies u1·G + u2·Q with a joint double-and-add because it cannot know Q
- * will come back; for a known Q we keep a width-4 wNAF table of Q (as noble
- * keeps one of G) and the verification needs no doublings: measured on XS,
- * an ES256 verification drops from ~108 M to ~41 M instructions and an
- * Ed25519 one from ~79 M to ~47 M. The table costs one-off work (~270 M
- * instructions for P-256) and memory (8 x 65 points), so only keys that are
- * worth it are prepared, explicitly (`PreparedKeys` in prepared-keys.ts).
+ * checks over and over (the wallet issuers' keys from the trust list, the
+ * authorizer's decision key). A verifier that cannot know Q will come back
+ * decodes it and makes a small table of it every time; for a known Q:
  *
- * The equations are noble's own (weierstrass.ts `verify`, edwards.ts `verify`
- * with zip215 false), computed with noble's point arithmetic; a differential
- * property test (test/node/prepared-key.test.ts) checks they agree.
+ * - ES256: p256.ts's `prepareP256`, Q decoded once with a table of 16 odd
+ *   multiples (~1 M XS instructions once, 32 points of memory);
+ * - Ed25519: a width-4 wNAF table of A (as noble keeps one of the base point)
+ *   and the verification needs no doublings: ~79 M to ~47 M XS instructions,
+ *   for one-off work (~270 M) and memory (8 x 65 points).
+ *
+ * Only keys that are worth it are prepared, explicitly (`PreparedKeys` in
+ * prepared-keys.ts). The Ed25519 equation is noble's own (edwards.ts `verify`
+ * with zip215 false), computed with noble's point arithmetic; differential
+ * property tests (test/node/prepared-key.test.ts, test/node/p256.test.ts)
+ * check both agree with noble.
  */
-import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { sha256 } from './sha256';
+import { prepareP256 } from './p256';
 
 export interface PreparedKey {
   verify(message: Uint8Array, signature: Uint8Array): boolean;
 }
 
 const windowBits = 4;
-
-function bigEndian(bytes: Uint8Array, start: number, end: number): bigint {
-  let n = 0n;
-  for (let i = start; i < end; i++) n = (n << 8n) | BigInt(bytes[i]);
-  return n;
-}
 
 function littleEndian(bytes: Uint8Array, start: number, end: number): bigint {
   let n = 0n;
@@ -38,31 +35,8 @@ function littleEndian(bytes: Uint8Array, start: number, end: number): bigint {
 
 /** ECDSA P-256 / SHA-256 (FIPS 186-5 6.4.2); low-S only, as in verify(). Undefined for an invalid key. */
 export function prepareEs256(publicKey: Uint8Array): PreparedKey | undefined {
-  const Point = p256.Point;
-  const Fn = Point.Fn;
-  const halfOrder = Fn.ORDER >> 1n;
-  let Q: InstanceType<typeof Point>;
-  try {
-    Q = Point.fromBytes(publicKey);
-    if (Q.is0()) return undefined;
-    Q.precompute(windowBits, false);
-  } catch {
-    return undefined;
-  }
-  return {
-    verify(message, signature) {
-      if (signature.length !== 64) return false;
-      const r = bigEndian(signature, 0, 32);
-      const s = bigEndian(signature, 32, 64);
-      if (!Fn.isValidNot0(r) || !Fn.isValidNot0(s)) return false;
-      if (s > halfOrder) return false; // the canonical form only (verify.ts)
-      const h = Fn.create(bigEndian(sha256(message), 0, 32)); // P-256: the hash is exactly as wide as n
-      const w = Fn.inv(s);
-      const R = Point.BASE.multiplyUnsafe(Fn.create(h * w)).add(Q.multiplyUnsafe(Fn.create(r * w)));
-      if (R.is0()) return false;
-      return Fn.create(R.toAffine().x) === r;
-    },
-  };
+  const key = prepareP256(publicKey);
+  return key && { verify: (message, signature) => key.verify(sha256(message), signature) };
 }
 
 /** Ed25519 (RFC 8032 5.1.7, strict encodings, small-order keys refused, as noble with zip215 false). */

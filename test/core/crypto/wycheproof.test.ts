@@ -66,6 +66,14 @@ describe('Wycheproof', () => {
     expect(run('ES256', p256Groups, p256Key, true).wrong).toEqual([]);
   });
 
+  it('ECDSA P-256 with the key compressed (decompressed by the verifier) gives the same verdicts', () => {
+    const compressed = (group: Group) => {
+      const point = p256Key(group);
+      return new Uint8Array([2 + (point[64] & 1), ...point.subarray(1, 33)]);
+    };
+    expect(run('ES256', p256Groups, compressed, false).wrong).toEqual([]);
+  });
+
   it('Ed25519: every verdict, plain and prepared', () => {
     const plain = run('EdDSA', edGroups, edKey, false);
     expect(plain.wrong).toEqual([]);
