@@ -33,6 +33,8 @@
  * at boot, in RAM.
  */
 
+import { baseWindowsHex } from './p256-base-windows';
+
 const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
@@ -46,9 +48,12 @@ const SQRT_EXPONENT = (P + 1n) >> 2n;
 const G_WIDTH = 6;
 const Q_WIDTH = 4;
 const PREPARED_WIDTH = 6;
+/** Fixed windows: 65 of 4 bits (the top one takes the signed recoding's carry), 8 multiples each. */
+const WINDOWS = 65;
+const WINDOW_POINTS = 8;
 
-/** An affine table of odd multiples 1P, 3P, 5P, ...: xs[i], ys[i] = (2i + 1)P. */
-interface OddMultiples {
+/** Affine points, x and y apart (for odd multiples: xs[i], ys[i] = (2i + 1)P; for fixed windows see below). */
+export interface AffineTable {
   xs: bigint[];
   ys: bigint[];
 }
@@ -124,17 +129,35 @@ function addAffine(a: Jacobian, x2: bigint, y2: bigint): void {
   a.x = x3;
 }
 
+/** a += b, both Jacobian and not infinity. */
+function addJacobian(a: Jacobian, b: Jacobian): void {
+  const z1z1 = (a.z * a.z) % P;
+  const z2z2 = (b.z * b.z) % P;
+  const u1 = (a.x * z2z2) % P;
+  const s1 = (((a.y * b.z) % P) * z2z2) % P;
+  const h = (b.x * z1z1 - u1) % P;
+  const r = (((b.y * a.z) % P) * z1z1 - s1) % P;
+  if (h === 0n) {
+    if (r === 0n) double(a);
+    else a.infinity = true;
+    return;
+  }
+  const hh = (h * h) % P;
+  const hhh = (h * hh) % P;
+  const v = (u1 * hh) % P;
+  const x3 = (r * r - hhh - 2n * v) % P;
+  a.y = (r * (v - x3) - s1 * hhh) % P;
+  a.z = (((a.z * b.z) % P) * h) % P;
+  a.x = x3;
+}
+
 /** The odd multiples 1P ... (2·count - 1)P of the affine point (px, py), affine (one inversion for all). */
-function oddMultiples(px: bigint, py: bigint, count: number): OddMultiples {
+function oddMultiples(px: bigint, py: bigint, count: number): AffineTable {
   const twice: Jacobian = { x: px, y: py, z: 1n, infinity: false };
   double(twice);
-  const tx = mod(twice.x, P);
-  const ty = mod(twice.y, P);
-  const tz = mod(twice.z, P);
-  const tzInv = invert(tz, P);
-  const tzInv2 = (tzInv * tzInv) % P;
-  const x2 = (tx * tzInv2) % P;
-  const y2 = (((ty * tzInv2) % P) * tzInv) % P;
+  const twiceAffine = toAffine([twice]);
+  const x2 = twiceAffine.xs[0];
+  const y2 = twiceAffine.ys[0];
   const points: Jacobian[] = [{ x: px, y: py, z: 1n, infinity: false }];
   for (let i = 1; i < count; i++) {
     const prev = points[i - 1];
@@ -143,25 +166,71 @@ function oddMultiples(px: bigint, py: bigint, count: number): OddMultiples {
     if (next.infinity) throw new RangeError('a point of small order');
     points.push(next);
   }
-  // Montgomery's trick: the inverses of every Z for one inversion and 3(count - 1) products.
-  const prefix: bigint[] = [];
+  return toAffine(points);
+}
+
+/**
+ * Fixed 4-bit windows of the affine point (px, py): for window j (0 to 64) the multiples 1 to 8 of 16^j·P, at
+ * xs[8j + m - 1], ys[8j + m - 1]. With them k·P is a sum of 65 table points and no doubling (`windowDigits`).
+ */
+export function fixedWindows(px: bigint, py: bigint): AffineTable {
+  const points: Jacobian[] = [];
+  let base: Jacobian = { x: px, y: py, z: 1n, infinity: false };
+  for (let j = 0; j < WINDOWS; j++) {
+    let multiple = base;
+    points.push(multiple);
+    for (let m = 2; m <= WINDOW_POINTS; m++) {
+      multiple = { x: multiple.x, y: multiple.y, z: multiple.z, infinity: false };
+      addJacobian(multiple, base);
+      if (multiple.infinity) throw new RangeError('a point of small order');
+      points.push(multiple);
+    }
+    base = { x: multiple.x, y: multiple.y, z: multiple.z, infinity: false };
+    double(base); // 16^(j+1)·P = 2 · (8 · 16^j·P)
+  }
+  return toAffine(points);
+}
+
+/** The points brought to affine, reduced, with one inversion for all (Montgomery's trick). None is infinity. */
+function toAffine(points: Jacobian[]): AffineTable {
+  const count = points.length;
+  const zs: bigint[] = new Array(count);
+  const prefix: bigint[] = new Array(count);
   let acc = 1n;
   for (let i = 0; i < count; i++) {
-    points[i].z = mod(points[i].z, P);
-    acc = (acc * points[i].z) % P;
-    prefix.push(acc);
+    zs[i] = mod(points[i].z, P);
+    acc = (acc * zs[i]) % P;
+    prefix[i] = acc;
   }
   let inv = invert(acc, P);
   const xs: bigint[] = new Array(count);
   const ys: bigint[] = new Array(count);
   for (let i = count - 1; i >= 0; i--) {
     const zInv = i > 0 ? (inv * prefix[i - 1]) % P : inv;
-    inv = (inv * points[i].z) % P;
+    inv = (inv * zs[i]) % P;
     const zInv2 = (zInv * zInv) % P;
     xs[i] = mod(points[i].x * zInv2, P);
     ys[i] = mod(((points[i].y * zInv2) % P) * zInv, P);
   }
   return { xs, ys };
+}
+
+/** The signed 4-bit digits of 0 <= k < 2^256, least significant first: 65 digits in [-8, 7], k = sum d_j·16^j. */
+function windowDigits(k: bigint): Int8Array {
+  const digits = new Int8Array(WINDOWS);
+  let carry = 0;
+  for (let word = 0; word < 8; word++) {
+    const w = Number(k & 0xffffffffn);
+    k >>= 32n;
+    for (let nibble = 0; nibble < 8; nibble++) {
+      let d = ((w >>> (4 * nibble)) & 15) + carry;
+      carry = d >= 8 ? 1 : 0;
+      if (carry) d -= 16;
+      digits[word * 8 + nibble] = d;
+    }
+  }
+  digits[64] = carry;
+  return digits;
 }
 
 /** The width-w NAF of 0 < k < 2^256, least significant digit first: digits are 0 or odd in (-2^(w-1), 2^(w-1)). */
@@ -246,6 +315,29 @@ export function decodePoint(bytes: Uint8Array): { x: bigint; y: bigint } | undef
 /** G's odd multiples, made once when the module is first evaluated and only read after. */
 const G_TABLE = oddMultiples(GX, GY, 1 << (G_WIDTH - 2));
 
+/** Reads a table written by `tableHex`. */
+function tableFromHex(points: readonly string[]): AffineTable {
+  const count = points.length;
+  const xs: bigint[] = new Array(count);
+  const ys: bigint[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    xs[i] = BigInt('0x' + points[i].slice(0, 64));
+    ys[i] = BigInt('0x' + points[i].slice(64));
+  }
+  return { xs, ys };
+}
+
+/** A table as hex, one string a point, x then y, 64 digits each: how `baseWindowsHex` is written (tools/p256-base-windows.ts). */
+export function tableHex(table: AffineTable): string[] {
+  return table.xs.map((x, i) => x.toString(16).padStart(64, '0') + table.ys[i].toString(16).padStart(64, '0'));
+}
+
+/** G's fixed windows (`fixedWindows(GX, GY)`), read from their hex when the module is evaluated: ~90 M XS instructions to compute, a few to read. */
+const G_WINDOWS = tableFromHex(baseWindowsHex);
+
+/** P-256's generator, affine. */
+export const generator = { x: GX, y: GY };
+
 /** A public key made ready for many verifications: decoded once, with a wider table of its odd multiples. */
 export interface P256Key {
   /** As `verifyP256`, with this key. */
@@ -274,21 +366,65 @@ export function prepareP256(publicKey: Uint8Array): P256Key | undefined {
   return { verify: (hash, signature) => signature.length === 64 && hash.length === 32 && check(table, PREPARED_WIDTH, hash, signature) };
 }
 
-function check(q: OddMultiples, qWidth: number, hash: Uint8Array, signature: Uint8Array): boolean {
+/**
+ * `publicKey` decoded and its fixed windows made (~90 M XS instructions once, 520 points), for the one key checked
+ * on every payment (the authorizer's decision key): a verification is then a sum of at most 130 table points, no
+ * doubling. Undefined for an invalid key.
+ */
+export function prepareP256Windows(publicKey: Uint8Array): P256Key | undefined {
+  const q = decodePoint(publicKey);
+  if (!q) return undefined;
+  const table = fixedWindows(q.x, q.y);
+  return {
+    verify: (hash, signature) => {
+      if (signature.length !== 64 || hash.length !== 32) return false;
+      const scalars = scalarsOf(hash, signature);
+      return scalars !== undefined && matches(sumOfWindows(scalars.u1, scalars.u2, table), scalars.r);
+    },
+  };
+}
+
+/** r and the two scalars u1 = e/s, u2 = r/s mod n, or undefined when r or s is out of range or s is high. */
+function scalarsOf(hash: Uint8Array, signature: Uint8Array): { r: bigint; u1: bigint; u2: bigint } | undefined {
   const r = bigEndian(signature, 0, 32);
   const s = bigEndian(signature, 32, 64);
-  if (r === 0n || r >= N || s === 0n || s > HALF_N) return false;
+  if (r === 0n || r >= N || s === 0n || s > HALF_N) return undefined;
   const e = bigEndian(hash, 0, 32) % N; // the hash is exactly as wide as n
   const w = invert(s, N);
-  const sum = combine((e * w) % N, q, (r * w) % N, qWidth);
+  return { r, u1: (e * w) % N, u2: (r * w) % N };
+}
+
+/** R is not infinity and x(R) mod n = r, i.e. X = r·Z² or (r + n)·Z² (mod p). */
+function matches(sum: Jacobian, r: bigint): boolean {
   if (sum.infinity) return false;
   const zz = (sum.z * sum.z) % P;
   if ((sum.x - r * zz) % P === 0n) return true;
   return r + N < P && (sum.x - (r + N) * zz) % P === 0n;
 }
 
+function check(q: AffineTable, qWidth: number, hash: Uint8Array, signature: Uint8Array): boolean {
+  const scalars = scalarsOf(hash, signature);
+  return scalars !== undefined && matches(combine(scalars.u1, q, scalars.u2, qWidth), scalars.r);
+}
+
+/** u1·G + u2·Q from both fixed-window tables. */
+function sumOfWindows(u1: bigint, u2: bigint, q: AffineTable): Jacobian {
+  const sum: Jacobian = { x: 0n, y: 1n, z: 0n, infinity: true };
+  addWindows(sum, windowDigits(u1), G_WINDOWS);
+  addWindows(sum, windowDigits(u2), q);
+  return sum;
+}
+
+function addWindows(sum: Jacobian, digits: Int8Array, table: AffineTable): void {
+  for (let j = 0; j < WINDOWS; j++) {
+    const d = digits[j];
+    if (d > 0) addAffine(sum, table.xs[8 * j + d - 1], table.ys[8 * j + d - 1]);
+    else if (d < 0) addAffine(sum, table.xs[8 * j - d - 1], -table.ys[8 * j - d - 1]);
+  }
+}
+
 /** u1·G + u2·Q, Shamir's trick over both NAFs. */
-function combine(u1: bigint, q: OddMultiples, u2: bigint, qWidth: number): Jacobian {
+function combine(u1: bigint, q: AffineTable, u2: bigint, qWidth: number): Jacobian {
   const g = G_TABLE;
   const d1 = u1 === 0n ? new Int8Array(0) : naf(u1, G_WIDTH);
   const d2 = naf(u2, qWidth); // r and s⁻¹ are non-zero mod the prime n: so is u2
