@@ -327,7 +327,7 @@ function tableFromHex(points: readonly string[]): AffineTable {
   return { xs, ys };
 }
 
-/** A table as hex, one string a point, x then y, 64 digits each: how `baseWindowsHex` is written (tools/p256-base-windows.ts). */
+/** A table as hex, one string a point, x then y, 64 digits each: how `baseWindowsHex` is written (tools/crypto/p256-base-windows.ts). */
 export function tableHex(table: AffineTable): string[] {
   return table.xs.map((x, i) => x.toString(16).padStart(64, '0') + table.ys[i].toString(16).padStart(64, '0'));
 }

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { readFileSync } from 'node:fs';
 import { decodePoint, prepareP256, prepareP256Windows, verifyP256 } from '../../src/crypto/p256';
-import { baseWindowsFile, baseWindowsSource } from '../../tools/p256-base-windows';
+import { baseWindowsFile, baseWindowsSource } from '../../tools/crypto/p256-base-windows';
 import p256File from '../fixtures/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json';
 import { sha256 } from '../../src/crypto/sha256';
 
@@ -119,7 +119,7 @@ describe("p256.ts agrees with noble's p256.verify", () => {
     expect(wrong).toEqual([]);
   });
 
-  it("G's fixed windows in src/crypto/p256-base-windows.ts are what tools/p256-base-windows.ts computes", () => {
+  it("G's fixed windows in src/crypto/p256-base-windows.ts are what tools/crypto/p256-base-windows.ts computes", () => {
     expect(readFileSync(baseWindowsFile, 'utf8')).toBe(baseWindowsSource());
   });
 
