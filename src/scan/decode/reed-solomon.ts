@@ -9,7 +9,7 @@
  * than allowed, locator roots that do not match its degree, an error outside
  * the block) is a refusal, never a guess.
  */
-import { div, exp, log, mul } from './gf256';
+import { div, exp, log, maxEcPerBlock, mul, timesPower } from './gf256';
 
 /**
  * Corrects `block` (data then `ecCount` error-correction codewords) in place.
@@ -20,19 +20,39 @@ import { div, exp, log, mul } from './gf256';
  */
 export function correctBlock(block: Uint8Array, ecCount: number, maxErrors: number): number {
   const n = block.length;
+  if (ecCount > maxEcPerBlock) return -1;
   const syndromes = new Uint8Array(ecCount);
-  let clean = true;
-  for (let j = 0; j < ecCount; j++) {
-    // Horner's rule at x = 2^j.
-    let s = 0;
-    if (j === 0) {
-      for (let i = 0; i < n; i++) s ^= block[i];
-    } else {
-      for (let i = 0; i < n; i++) s = (s === 0 ? 0 : exp[log[s] + j]) ^ block[i];
+  // Horner's rule at x = 2^j, four syndromes a pass over the block (each codeword read once for the four).
+  let j = 0;
+  for (; j + 4 <= ecCount; j += 4) {
+    const t0 = timesPower.subarray(256 * j, 256 * j + 256);
+    const t1 = timesPower.subarray(256 * j + 256, 256 * j + 512);
+    const t2 = timesPower.subarray(256 * j + 512, 256 * j + 768);
+    const t3 = timesPower.subarray(256 * j + 768, 256 * j + 1024);
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = 0; i < n; i++) {
+      const c = block[i];
+      s0 = t0[s0] ^ c;
+      s1 = t1[s1] ^ c;
+      s2 = t2[s2] ^ c;
+      s3 = t3[s3] ^ c;
     }
-    syndromes[j] = s;
-    if (s !== 0) clean = false;
+    syndromes[j] = s0;
+    syndromes[j + 1] = s1;
+    syndromes[j + 2] = s2;
+    syndromes[j + 3] = s3;
   }
+  for (; j < ecCount; j++) {
+    const times = 256 * j;
+    let s = 0;
+    for (let i = 0; i < n; i++) s = timesPower[times + s] ^ block[i];
+    syndromes[j] = s;
+  }
+  let clean = true;
+  for (let k = 0; k < ecCount; k++) if (syndromes[k] !== 0) clean = false;
   if (clean) return 0;
   if (maxErrors <= 0) return -1;
 
