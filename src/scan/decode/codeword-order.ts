@@ -6,35 +6,40 @@
  * information). Bits are most significant first; the remainder bits that do
  * not fill a codeword are dropped.
  */
-import { maskApplies } from './data-mask';
-import { forEachFunctionModule } from '../function-patterns';
+import { maskPattern } from './data-mask';
+import { alignmentCentres } from '../function-patterns';
 
 /**
- * 1 where a module is not data, row-major. Built for each grid, not cached in the module: module state
- * written at run time is read only once the module is preloaded into flash (docs/moddable.md).
+ * 1 where a module is not data, row-major: the function patterns (finders with their separators, timing,
+ * alignment), format information (both copies and the dark module) and version information, filled as the
+ * rectangles they are. Built for each grid, not cached in the module: module state written at run time is read
+ * only once the module is preloaded into flash (docs/moddable.md).
  */
 export function reservedModules(dimension: number): Uint8Array {
   const reserved = new Uint8Array(dimension * dimension);
-  forEachFunctionModule(dimension, (row, col) => {
-    reserved[row * dimension + col] = 1;
-  });
-  // Format information (both copies) and the dark module beside the bottom-left finder.
-  for (let i = 0; i <= 8; i++) {
-    reserved[8 * dimension + i] = 1;
-    reserved[i * dimension + 8] = 1;
-  }
-  for (let i = 0; i < 8; i++) {
-    reserved[8 * dimension + dimension - 1 - i] = 1;
-    reserved[(dimension - 1 - i) * dimension + 8] = 1;
+  const last = dimension - 1;
+  const rectangle = (top: number, left: number, rows: number, cols: number) => {
+    for (let row = top; row < top + rows; row++) reserved.fill(1, row * dimension + left, row * dimension + left + cols);
+  };
+  // Each finder with its separator, and beside it the format information (row 8 / column 8; the dark module at
+  // (dimension - 8, 8) is in the bottom-left's column).
+  rectangle(0, 0, 9, 9);
+  rectangle(0, dimension - 8, 9, 8);
+  rectangle(dimension - 8, 0, 8, 9);
+  // Timing patterns.
+  rectangle(6, 0, 1, dimension);
+  rectangle(0, 6, dimension, 1);
+  const centres = alignmentCentres(dimension);
+  for (const row of centres) {
+    for (const col of centres) {
+      if ((row === 6 && col === 6) || (row === 6 && col === last - 6) || (row === last - 6 && col === 6)) continue;
+      rectangle(row - 2, col - 2, 5, 5);
+    }
   }
   if (dimension >= 45) {
     // Version information: 6x3 above the bottom-left finder, 3x6 left of the top-right one.
-    for (let a = 0; a < 6; a++) {
-      for (let b = dimension - 11; b < dimension - 8; b++) {
-        reserved[a * dimension + b] = 1;
-        reserved[b * dimension + a] = 1;
-      }
-    }
+    rectangle(dimension - 11, 0, 3, 6);
+    rectangle(0, dimension - 11, 6, 3);
   }
   return reserved;
 }
@@ -42,6 +47,7 @@ export function reservedModules(dimension: number): Uint8Array {
 /** The unmasked codewords of a `dimension`-sided grid (1 = dark), `count` of them. */
 export function readCodewords(modules: Uint8Array, dimension: number, mask: number, count: number): Uint8Array {
   const reserved = reservedModules(dimension);
+  const inverted = maskPattern(mask, dimension);
   const out = new Uint8Array(count);
   let byte = 0;
   let bits = 0;
@@ -51,14 +57,10 @@ export function readCodewords(modules: Uint8Array, dimension: number, mask: numb
     if (right === 6) right = 5;
     for (let step = 0; step < dimension; step++) {
       const row = upwards ? dimension - 1 - step : step;
-      for (let c = 0; c < 2; c++) {
-        const col = right - c;
-        const at = row * dimension + col;
+      for (let at = row * dimension + right, c = 0; c < 2; c++, at--) {
         if (reserved[at]) continue;
         // Any value other than 1 is light, as in the format and version readers.
-        let bit = modules[at] === 1 ? 1 : 0;
-        if (maskApplies(mask, row, col)) bit ^= 1;
-        byte = (byte << 1) | bit;
+        byte = (byte << 1) | ((modules[at] === 1 ? 1 : 0) ^ inverted[at]);
         if (++bits === 8) {
           if (index < count) out[index++] = byte;
           byte = 0;

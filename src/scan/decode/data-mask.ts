@@ -2,6 +2,61 @@
  * The eight data-mask patterns (ISO/IEC 18004 Table 10): a data module at
  * (row i, column j) is inverted where the pattern's condition holds.
  */
+/**
+ * `maskApplies` for every module of a `dimension`-sided grid at once, 1 where the mask inverts, row-major: the
+ * pattern is chosen once, not per module (on XS a call and a switch per module cost more than the test).
+ */
+export function maskPattern(mask: number, dimension: number): Uint8Array {
+  const out = new Uint8Array(dimension * dimension);
+  const condition = maskConditions[mask];
+  if (!condition) throw new RangeError(`data mask ${mask}`);
+  for (let i = 0, at = 0; i < dimension; i++) at = condition(out, at, i, dimension);
+  return out;
+}
+
+/** Each mask's condition over one row i (from `at`), with what depends on i alone taken out of the loop. */
+const maskConditions: readonly ((out: Uint8Array, at: number, i: number, dimension: number) => number)[] = [
+  (out, at, i, n) => {
+    for (let j = i % 2; j < n; j += 2) out[at + j] = 1;
+    return at + n;
+  },
+  (out, at, i, n) => {
+    if (i % 2 === 0) out.fill(1, at, at + n);
+    return at + n;
+  },
+  (out, at, _i, n) => {
+    for (let j = 0; j < n; j += 3) out[at + j] = 1;
+    return at + n;
+  },
+  (out, at, i, n) => {
+    for (let j = (3 - (i % 3)) % 3; j < n; j += 3) out[at + j] = 1;
+    return at + n;
+  },
+  (out, at, i, n) => {
+    // floor(i / 2) + floor(j / 3) even: runs of three columns, every other run, which runs by the row pair.
+    for (let j = ((i >> 1) % 2) * 3; j < n; j += 6) out.fill(1, at + j, at + Math.min(j + 3, n));
+    return at + n;
+  },
+  (out, at, i, n) => {
+    for (let j = 0; j < n; j++) {
+      const ij = i * j;
+      if ((ij % 2) + (ij % 3) === 0) out[at + j] = 1;
+    }
+    return at + n;
+  },
+  (out, at, i, n) => {
+    for (let j = 0; j < n; j++) {
+      const ij = i * j;
+      if (((ij % 2) + (ij % 3)) % 2 === 0) out[at + j] = 1;
+    }
+    return at + n;
+  },
+  (out, at, i, n) => {
+    for (let j = 0; j < n; j++) if ((((i + j) % 2) + ((i * j) % 3)) % 2 === 0) out[at + j] = 1;
+    return at + n;
+  },
+];
+
 export function maskApplies(mask: number, i: number, j: number): boolean {
   switch (mask) {
     case 0: return (i + j) % 2 === 0;

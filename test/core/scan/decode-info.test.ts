@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeFormat, formatCodeword, hammingDistance, readFormatBits } from '../../../src/scan/decode/format-info';
 import { decodeVersion, readVersionBits, versionCodeword } from '../../../src/scan/decode/version-info';
 import { blockLayout, totalCodewords } from '../../../src/scan/decode/ec-blocks';
-import { maskApplies } from '../../../src/scan/decode/data-mask';
+import { maskApplies, maskPattern } from '../../../src/scan/decode/data-mask';
+import { reservedModules } from '../../../src/scan/decode/codeword-order';
+import { forEachFunctionModule } from '../../../src/scan/function-patterns';
 import { encodeModules } from '../../support/qr-modules';
 
 /** Flips the listed bits. */
@@ -105,6 +107,54 @@ describe('data masks', () => {
       const applies: number[] = [];
       for (let m = 0; m < 8; m++) if (maskApplies(m, row, col)) applies.push(m);
       expect(applies).toEqual(masks);
+    }
+  });
+
+  it('maskPattern is maskApplies at every module, for every mask and a grid of each size class', () => {
+    for (const dimension of [21, 25, 45, 65, 177]) {
+      for (let mask = 0; mask < 8; mask++) {
+        const pattern = maskPattern(mask, dimension);
+        let wrong = 0;
+        for (let row = 0; row < dimension; row++) {
+          for (let col = 0; col < dimension; col++) if ((pattern[row * dimension + col] === 1) !== maskApplies(mask, row, col)) wrong++;
+        }
+        expect([dimension, mask, wrong]).toEqual([dimension, mask, 0]);
+      }
+    }
+    expect(() => maskPattern(8, 21)).toThrow(RangeError);
+  });
+});
+
+describe('reserved modules', () => {
+  /** The reserved modules as the standard lists them: every function module, both format copies, version information. */
+  function oracle(dimension: number): Uint8Array {
+    const reserved = new Uint8Array(dimension * dimension);
+    forEachFunctionModule(dimension, (row, col) => {
+      reserved[row * dimension + col] = 1;
+    });
+    for (let i = 0; i <= 8; i++) {
+      reserved[8 * dimension + i] = 1;
+      reserved[i * dimension + 8] = 1;
+    }
+    for (let i = 0; i < 8; i++) {
+      reserved[8 * dimension + dimension - 1 - i] = 1;
+      reserved[(dimension - 1 - i) * dimension + 8] = 1;
+    }
+    if (dimension >= 45) {
+      for (let a = 0; a < 6; a++) {
+        for (let b = dimension - 11; b < dimension - 8; b++) {
+          reserved[a * dimension + b] = 1;
+          reserved[b * dimension + a] = 1;
+        }
+      }
+    }
+    return reserved;
+  }
+
+  it('are exactly the function patterns, format and version information, for every version', () => {
+    for (let version = 1; version <= 40; version++) {
+      const dimension = 17 + 4 * version;
+      expect([version, reservedModules(dimension)]).toEqual([version, oracle(dimension)]);
     }
   });
 });
