@@ -7,15 +7,19 @@
  *
  * The op on XS does more than a device's customer waits for: the simulated
  * authorizer's own work (decode, hash, ES256 signature of the approval: the
- * server's, on a device) and the terminal's idle-time presign after the relay
- * fires (the customer has gone). Both are measured alone in the same run
- * (`payment-authorizer-answer`, `keystore-presign-es256`) and taken off:
- * critical path = end-to-end op - authorizer - idle presign. It is itemised
- * by stage, each measured alone in the same run on the same kind of input
- * (the same frame, the same world's codes, an ES256 request and decision):
- * scan, verify code, sign request (presigned: `authorization-request-presigned`
- * minus the presign), verify decision (through the authorizer key's table,
- * prepared in idle time as the terminal does); "rest" is the critical path minus the
+ * server's, on a device) and the terminal's idle-time work after the relay
+ * fires (the customer has gone): the presign of the next request, and for a
+ * first-time ES256 customer the preparation of their device key. Each is
+ * measured alone in the same run (`payment-authorizer-answer`,
+ * `keystore-presign-es256`, `prepare-key-es256`) and taken off: critical path
+ * = end-to-end op - authorizer - idle work. It is itemised by stage, each
+ * measured alone in the same run on the same kind of input (the same frame,
+ * the same world's codes, an ES256 request and decision): scan, verify code
+ * (a returning customer's: `paycode-*-returning`, the verifier kept and the
+ * key prepared as the terminal does; a first-time one's: `paycode-*-cold`),
+ * sign request (presigned: `authorization-request-presigned` minus the
+ * presign), verify decision (through the authorizer key's table, prepared in
+ * idle time as the terminal does); "rest" is the critical path minus the
  * stages (the terminal's own work: events, replay cache and trace counter in
  * storage, the scan loop, promise turns).
  *
@@ -35,7 +39,11 @@ const v8 = async (name: string) => (await v8MillisPerOp(path(name), { reps: 7, w
 
 const started = Date.now();
 const stageNames = ['scan', 'verify code', 'sign request', 'verify decision'];
-const offPath = { authorizer: await xs('payment-authorizer-answer'), presign: await xs('keystore-presign-es256') };
+const offPath = {
+  authorizer: await xs('payment-authorizer-answer'), presign: await xs('keystore-presign-es256'),
+  // A first-time ES256 customer's device key is prepared once the terminal is idle again (their next code gains).
+  deviceKey: await xs('prepare-key-es256'),
+};
 const shared = {
   sign: (await xs('authorization-request-presigned')) - offPath.presign,
   signInFull: await xs('authorization-request-sign'),
@@ -50,14 +58,15 @@ for (const alg of ['es256', 'eddsa'] as const) {
   const scan = await xs(`payment-scan-${alg}`);
   for (const returning of [true, false]) {
     const e2eCase = `payment-${alg}-${returning ? 'returning' : 'first'}`;
-    const codeCase = `paycode-${alg}-${returning ? 'cached' : 'cold'}`;
+    const codeCase = `paycode-${alg}-${returning ? 'returning' : 'cold'}`;
     const op = await xs(e2eCase);
-    const critical = op - offPath.authorizer - offPath.presign;
+    const idle = offPath.presign + (alg === 'es256' && !returning ? offPath.deviceKey : 0);
+    const critical = op - offPath.authorizer - idle;
     const stages = [scan, await xs(codeCase), shared.sign, shared.decision];
     const rest = critical - stages.reduce((a, b) => a + b, 0);
     const who = `${name}, ${returning ? 'returning' : 'first-time'}`;
     rows.push([who, ...[...stages, rest].map(formatCount), formatCount(critical), `${Math.round((critical / deviceRate) * 1000)} ms`, critical <= target ? 'yes' : 'no']);
-    opRows.push([who, formatCount(op), formatCount(offPath.authorizer), formatCount(offPath.presign), formatCount(critical)]);
+    opRows.push([who, formatCount(op), formatCount(offPath.authorizer), formatCount(idle), formatCount(critical)]);
     v8Rows.push([who, await v8(`payment-scan-${alg}`), await v8(codeCase), await v8(e2eCase)]);
   }
 }
@@ -67,7 +76,7 @@ printTable(
   rows,
 );
 printTable('What the end-to-end op on XS counts beyond the critical path (measured alone, same run)',
-  ['customer', 'end-to-end op', '- simulated authorizer', '- idle presign', '= critical path'], opRows);
+  ['customer', 'end-to-end op', '- simulated authorizer', '- idle work', '= critical path'], opRows);
 printTable('The same on V8 (median ms; the end-to-end op, authorizer and presign included)', ['customer', 'scan', 'verify code', 'end to end'], v8Rows);
 console.log('stages: scan = the payment frame (gray8 320x240) through src/scan; verify code = bench/cases/paycode-*; sign request = ES256,');
 console.log(`presigned (${formatCount(shared.signInFull)} when signed in full, as without presign); verify decision = ES256, the authorizer key`);

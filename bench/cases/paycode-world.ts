@@ -43,3 +43,23 @@ export function opCold(state: State): void {
 export function opCached(state: State): void {
   if (!verifyOnce(state, state.cache)) throw new Error('cached verification failed');
 }
+
+/** A returning customer at one terminal: one verifier kept across codes, the customer's key prepared in idle time after their first code. */
+export interface ReturningState {
+  verifier: PaymentCodeVerifier;
+  texts: string[];
+  next: number;
+}
+
+export function prepareReturning(alg: CoseAlgName): ReturningState {
+  const world = makeWorld(alg);
+  const verifier = new PaymentCodeVerifier({ clock: world.clock, trustStore: world.trustStore, denyList: world.deny, replayCache: new ReplayCache({ capacity: 64 }) });
+  const texts = Array.from({ length: 16 }, (_, i) => makePaymentCode(world.credential, world.device, { clock: world.clock, entropy: new CounterEntropy(100 + i) }).text);
+  if (!verifier.verify(texts[0]).ok) throw new Error('bench code does not verify');
+  verifier.prepareRecent(); // what the terminal does once idle after the first payment
+  return { verifier, texts, next: 1 };
+}
+
+export function opReturning(state: ReturningState): void {
+  if (!state.verifier.verify(state.texts[state.next++]).ok) throw new Error('returning verification failed');
+}

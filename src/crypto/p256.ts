@@ -155,14 +155,12 @@ function addJacobian(a: Jacobian, b: Jacobian): void {
 function oddMultiples(px: bigint, py: bigint, count: number): AffineTable {
   const twice: Jacobian = { x: px, y: py, z: 1n, infinity: false };
   double(twice);
-  const twiceAffine = toAffine([twice]);
-  const x2 = twiceAffine.xs[0];
-  const y2 = twiceAffine.ys[0];
   const points: Jacobian[] = [{ x: px, y: py, z: 1n, infinity: false }];
   for (let i = 1; i < count; i++) {
     const prev = points[i - 1];
     const next: Jacobian = { x: prev.x, y: prev.y, z: prev.z, infinity: false };
-    addAffine(next, x2, y2);
+    // 2P stays Jacobian: a few more products per addition cost less than inverting its Z.
+    addJacobian(next, twice);
     if (next.infinity) throw new RangeError('a point of small order');
     points.push(next);
   }

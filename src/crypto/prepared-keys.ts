@@ -53,8 +53,8 @@ export class PreparedKeys {
    * (true, nothing prepared).
    */
   prepare(alg: VerifyAlgorithm, publicKey: Uint8Array): boolean {
-    if (!isPublicKey(alg, publicKey)) return false;
-    if (alg === 'ES256' && this.#nativeEs256) return true;
+    if (!(publicKey instanceof Uint8Array) || (alg !== 'ES256' && alg !== 'EdDSA')) return false;
+    if (alg === 'ES256' && this.#nativeEs256) return isPublicKey(alg, publicKey);
     const name = nameOf(alg, publicKey);
     if (this.#keys.has(name)) return true;
     const key = alg === 'ES256' ? prepareEs256(publicKey, this.#windows) : prepareEd25519(publicKey);

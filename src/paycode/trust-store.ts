@@ -25,17 +25,20 @@ export class TrustStore {
 
   /** `verify` with the board's accelerator (hal/crypto.ts) when given: the check for every signature this store's terminal verifies. */
   readonly verifySignature: SignatureCheck;
+  /** The board's accelerator this store verifies with, if any (the verifier prepares device keys with it too). */
+  readonly crypto: CryptoAccelerator | undefined;
 
   /**
    * `prepareIssuerKeys` (default true): precompute each trusted issuer key when a list is
-   * installed or restored (crypto/prepared-key.ts), so every first-seen credential costs
-   * ~67 M fewer XS instructions (ES256) for ~270 M once per key. `crypto`: the board's
+   * installed or restored (crypto/prepared-key.ts), so every first-seen credential's issuer
+   * signature costs ~6 M fewer XS instructions (ES256) for ~1 M once per key. `crypto`: the board's
    * accelerator (hal/crypto.ts), for the list's signature and every issuer key.
    */
   constructor(options: { root: OperatorRoot; storage?: KeyValueStore; prepareIssuerKeys?: boolean; crypto?: CryptoAccelerator }) {
     const root = options.root;
     const check = verifyWith(options.crypto);
     this.verifySignature = check;
+    this.crypto = options.crypto;
     this.prepared = new PreparedKeys(undefined, options.crypto);
     this.store = new ListStore((bytes) => openTrustList(bytes, root, check), options.storage, trustListStorageKey);
     this.prepareKeys = options.prepareIssuerKeys ?? true;

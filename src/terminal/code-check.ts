@@ -35,4 +35,6 @@ export interface CodeChecker {
   offlineLimits?(): OfflineLimits | undefined;
   /** The versions of the installed lists, to compare with what a decision says is current. */
   listVersions?(): { trust?: number; deny?: number };
+  /** Work for idle time that makes later checks faster (the paycode checker prepares its customers' keys). */
+  prepareWhenIdle?(): void;
 }

@@ -71,6 +71,7 @@ export function createPaycodeChecker(options: PaycodeCheckerOptions): CodeChecke
     },
     offlineLimits: () => denyList.offlineLimits,
     listVersions: () => ({ trust: trustStore.version, deny: denyList.version }),
+    prepareWhenIdle: () => void verifier.prepareRecent(),
     installList(kind, bytes, nowMs) {
       const seconds = Math.floor(nowMs / 1000);
       return kind === 'trust' ? trustStore.install(bytes, seconds) : denyList.install(bytes, seconds);

@@ -249,26 +249,34 @@ class TerminalCore implements Terminal {
   }
 
   /**
-   * Once the terminal is idle (the next turn of the clock HAL's timers, after a boot or a charge), has the keystore
-   * presign the next request's signature (hal/keystore.ts `presign`), then, a turn later, prepares the table of the
-   * authorizer's current decision key if it has none yet (after enrolling or a rotation: ~124 M XS instructions,
-   * ~0.8 s on an ESP32-S3, for ES256, ~270 M for EdDSA; a charge asked for before it starts runs first). Both take costly work out of the customer's wait. Skipped
-   * while an operation runs (it is done after that one); a step that fails changes nothing but the speed of a later
-   * check.
+   * Once the terminal is idle (the next turns of the clock HAL's timers, after a boot or a charge), one step a turn:
+   * the keystore presigns the next request's signature (hal/keystore.ts `presign`); the table of the authorizer's
+   * current decision key is made if it has none yet (after enrolling or a rotation: ~124 M XS instructions, ~0.8 s
+   * on an ESP32-S3, for ES256; ~270 M for EdDSA); the code checker prepares the keys of the customers who just paid
+   * (`CodeChecker.prepareWhenIdle`). Each takes costly work out of a later customer's wait. A charge asked for
+   * between steps runs first (the rest is done after it); a step that fails changes nothing but the speed of a
+   * later check.
    */
   #prepareWhenIdle(): void {
-    this.#whenIdle(() => {
-      try {
-        presignNext(this.#hal, this.#config, this.#trace.peek());
-      } catch (error) {
-        this.#hal.logger.log('warn', 'cannot presign the next request', { error: (error as Error).message });
-      }
-      const { key, generation } = this.#identity!.decisionKeys.current;
-      if (this.#decisionKeyTables.has(key.alg, key.publicKey)) return;
-      this.#whenIdle(() => {
+    const steps: [string, () => void][] = [
+      ['presign the next request', () => presignNext(this.#hal, this.#config, this.#trace.peek())],
+      ['prepare the decision key', () => {
+        const { key, generation } = this.#identity!.decisionKeys.current;
+        if (this.#decisionKeyTables.has(key.alg, key.publicKey)) return;
         if (this.#decisionKeyTables.prepare(key.alg, key.publicKey)) this.#hal.logger.log('info', 'decision key prepared', { generation });
-      });
+      }],
+      ['prepare the customers\' keys', () => this.#codes?.prepareWhenIdle?.()],
+    ];
+    const run = (index: number) => this.#whenIdle(() => {
+      const [what, step] = steps[index];
+      try {
+        step();
+      } catch (error) {
+        this.#hal.logger.log('warn', `cannot ${what}`, { error: (error as Error).message });
+      }
+      if (index + 1 < steps.length) run(index + 1);
     });
+    run(0);
   }
 
   #whenIdle(work: () => void): void {
