@@ -29,7 +29,7 @@ export interface StageState {
   finders: Finder[];
   triple: FinderTriple;
   toPixel: Homography;
-  samples: Uint8Array;
+  samples: number[];
   modules: Uint8Array;
   mask: number;
   layout: BlockLayout;

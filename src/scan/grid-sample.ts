@@ -26,10 +26,12 @@ const neighbourhood = 4;
  * u): on XS a method call and its property reads per module cost more than
  * the bilinear sample itself.
  */
-export function sampleModules(image: LumaImage, toPixel: Homography, dimension: number): Uint8Array {
+export function sampleModules(image: LumaImage, toPixel: Homography, dimension: number): number[] {
   const { width, height, data } = image;
   const { a11, a21, a31, a12, a22, a32, a13, a23, a33 } = toPixel;
-  const samples = new Uint8Array(dimension * dimension);
+  // A plain array of integers 0..255: XS writes (and the threshold reads) its elements in about half the
+  // instructions of a typed array's.
+  const samples: number[] = new Array(dimension * dimension).fill(255);
   // Pixel centres sit at integer + 0.5: the sample point's offset from the pixel grid.
   const xMax = width - 1;
   const yMax = height - 1;
@@ -53,7 +55,7 @@ export function sampleModules(image: LumaImage, toPixel: Homography, dimension: 
       const o = row * width + x;
       const top = data[o] + (data[o + 1] - data[o]) * ax;
       const bottom = data[o + width] + (data[o + width + 1] - data[o + width]) * ax;
-      samples[i] = top + (bottom - top) * (fy - row);
+      samples[i] = (top + (bottom - top) * (fy - row)) | 0;
     }
   }
   return samples;
@@ -64,10 +66,11 @@ export function sampleModules(image: LumaImage, toPixel: Homography, dimension: 
  * code (in its own polarity, so an inverted code reads like a normal one), 0
  * for a light one, row-major.
  */
-export function thresholdModules(samples: Uint8Array, dimension: number, darkModules: boolean): Uint8Array {
+export function thresholdModules(samples: ArrayLike<number>, dimension: number, darkModules: boolean): Uint8Array {
   const side = dimension + 1;
-  // Summed-area table over the samples for O(1) neighbourhood means.
-  const table = new Int32Array(side * side);
+  // Summed-area table over the samples for O(1) neighbourhood means. Plain arrays, not typed ones: XS reads an
+  // Array element in about half the instructions of a typed array's.
+  const table: number[] = new Array(side * side).fill(0);
   for (let v = 0, i = 0; v < dimension; v++) {
     let row = 0;
     const above = v * side + 1;
@@ -79,8 +82,8 @@ export function thresholdModules(samples: Uint8Array, dimension: number, darkMod
   }
   // The neighbourhood's column bounds depend on u alone: computed once, not per module (Math.min and Math.max
   // are calls on XS).
-  const low = new Int32Array(dimension);
-  const high = new Int32Array(dimension);
+  const low: number[] = new Array(dimension).fill(0);
+  const high: number[] = new Array(dimension).fill(0);
   for (let u = 0; u < dimension; u++) {
     low[u] = u > neighbourhood ? u - neighbourhood : 0;
     high[u] = u + neighbourhood + 1 < dimension ? u + neighbourhood + 1 : dimension;

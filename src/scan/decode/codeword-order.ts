@@ -15,8 +15,9 @@ import { alignmentCentres } from '../function-patterns';
  * rectangles they are. Built for each grid, not cached in the module: module state written at run time is read
  * only once the module is preloaded into flash (docs/moddable.md).
  */
-export function reservedModules(dimension: number): Uint8Array {
-  const reserved = new Uint8Array(dimension * dimension);
+export function reservedModules(dimension: number): number[] {
+  // A plain array, as `maskPattern`'s: cheaper to read on XS than a typed one.
+  const reserved: number[] = new Array(dimension * dimension).fill(0);
   const last = dimension - 1;
   const rectangle = (top: number, left: number, rows: number, cols: number) => {
     for (let row = top; row < top + rows; row++) reserved.fill(1, row * dimension + left, row * dimension + left + cols);
