@@ -25,20 +25,20 @@ export function correctBlock(block: Uint8Array, ecCount: number, maxErrors: numb
   // Horner's rule at x = 2^j, four syndromes a pass over the block (each codeword read once for the four).
   let j = 0;
   for (; j + 4 <= ecCount; j += 4) {
-    const t0 = timesPower.subarray(256 * j, 256 * j + 256);
-    const t1 = timesPower.subarray(256 * j + 256, 256 * j + 512);
-    const t2 = timesPower.subarray(256 * j + 512, 256 * j + 768);
-    const t3 = timesPower.subarray(256 * j + 768, 256 * j + 1024);
+    const o0 = 256 * j;
+    const o1 = o0 + 256;
+    const o2 = o1 + 256;
+    const o3 = o2 + 256;
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
     for (let i = 0; i < n; i++) {
       const c = block[i];
-      s0 = t0[s0] ^ c;
-      s1 = t1[s1] ^ c;
-      s2 = t2[s2] ^ c;
-      s3 = t3[s3] ^ c;
+      s0 = timesPower[o0 + s0] ^ c;
+      s1 = timesPower[o1 + s1] ^ c;
+      s2 = timesPower[o2 + s2] ^ c;
+      s3 = timesPower[o3 + s3] ^ c;
     }
     syndromes[j] = s0;
     syndromes[j + 1] = s1;
