@@ -53,8 +53,11 @@ export function sampleModules(image: LumaImage, toPixel: Homography, dimension: 
       const row = fy | 0;
       const ax = fx - x;
       const o = row * width + x;
-      const top = data[o] + (data[o + 1] - data[o]) * ax;
-      const bottom = data[o + width] + (data[o + width + 1] - data[o + width]) * ax;
+      // Each of the four pixels read once (a typed-array read is ~370 XS instructions).
+      const topLeft = data[o];
+      const bottomLeft = data[o + width];
+      const top = topLeft + (data[o + 1] - topLeft) * ax;
+      const bottom = bottomLeft + (data[o + width + 1] - bottomLeft) * ax;
       samples[i] = (top + (bottom - top) * (fy - row)) | 0;
     }
   }

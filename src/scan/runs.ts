@@ -36,7 +36,7 @@ export interface CrossRuns {
  * [i, i + 1) x [j, j + 1), its centre is (i + 0.5, j + 0.5). A run of pixel
  * indices a..b is centred at (a + b) / 2 + 0.5.
  *
- * Runs along a line through (cx, cy) in direction (dx, dy) and its opposite:
+ * Runs along a line through (cx, cy) in direction (dx, dy) (each -1, 0 or 1, not both 0) and its opposite:
  * the centre run (the pixel's own colour class) and the next two runs on each
  * side, classified with `threshold` (dark when luma < threshold). Returns
  * [outer-, inner-, centre, inner+, outer+] in steps along the line, the centre
@@ -64,27 +64,38 @@ export function crossRuns(
   };
 }
 
-/** Lengths of three runs from (x0, y0) stepping (dx, dy): own colour (incl. the start), other, own. */
+/**
+ * Lengths of three runs from (x0, y0) stepping (dx, dy): own colour (incl. the start), other, own. One tight
+ * loop per run over a pixel index stepped by the line's stride, up to where the line leaves the image: on XS
+ * each operation per pixel counts, and the cross-checks walk every finder candidate a code's data offers.
+ */
 function walk(
   data: Uint8Array, width: number, height: number, x0: number, y0: number, dx: number, dy: number,
   threshold: number, startDark: boolean, maxRun: number,
 ): [number, number, number] | undefined {
-  const counts: [number, number, number] = [0, 0, 0];
-  let x = x0;
-  let y = y0;
-  let run = 0;
-  let dark = startDark;
-  while (x >= 0 && y >= 0 && x < width && y < height) {
-    const isDark = data[y * width + x] < threshold;
-    if (isDark !== dark) {
-      run++;
-      if (run === 3) return counts;
-      dark = isDark;
-    }
-    if (++counts[run] > maxRun) return undefined;
-    x += dx;
-    y += dy;
+  const stepsX = dx > 0 ? width - x0 : dx < 0 ? x0 + 1 : Infinity;
+  const stepsY = dy > 0 ? height - y0 : dy < 0 ? y0 + 1 : Infinity;
+  const stride = dy * width + dx;
+  let i = y0 * width + x0;
+  // The first index off the image along the line.
+  const end = i + (stepsX < stepsY ? stepsX : stepsY) * stride;
+  let own = 0;
+  while (i !== end && (data[i] < threshold) === startDark) {
+    if (++own > maxRun) return undefined;
+    i += stride;
   }
-  // The image edge ends the third run: accept (the edge acts as quiet zone) only if all runs were seen.
-  return run === 2 ? counts : undefined;
+  if (i === end) return undefined;
+  let other = 0;
+  while (i !== end && (data[i] < threshold) !== startDark) {
+    if (++other > maxRun) return undefined;
+    i += stride;
+  }
+  // The image edge ends the third run (the edge acts as quiet zone), not the first two.
+  if (i === end) return undefined;
+  let far = 0;
+  while (i !== end && (data[i] < threshold) === startDark) {
+    if (++far > maxRun) return undefined;
+    i += stride;
+  }
+  return [own, other, far];
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scanForFinders } from '../../../src/scan/finder-scan';
+import { crossRuns } from '../../../src/scan/runs';
 import { generateFrame } from '../../support/corpus/corpus';
 import { renderQrLuma } from '../../support/qr-frame';
 
@@ -43,5 +44,39 @@ describe('finder pre-scan', () => {
     for (const value of [0, 2, 128, 253, 255]) {
       expect(scanForFinders({ width: 64, height: 48, data: new Uint8Array(64 * 48).fill(value) })).toEqual([]);
     }
+  });
+});
+
+describe('runs through a point', () => {
+  // One row of pixels: dark (0) and light (255) runs; the line through pixel `x` in either direction.
+  const row = (...runs: [number, number][]) => {
+    const data = Uint8Array.from(runs.flatMap(([value, length]) => new Array<number>(length).fill(value)));
+    return { width: data.length, height: 1, data };
+  };
+  const finderRow = row([255, 2], [0, 2], [255, 2], [0, 6], [255, 2], [0, 2], [255, 2]);
+
+  it('reads the five runs around the centre run, and where that run starts and ends', () => {
+    expect(crossRuns(finderRow, 8.5, 0.5, 1, 0, 128, 10)).toEqual({ runs: [2, 2, 6, 2, 2], from: -2, to: 3 });
+    // The same runs walked the other way round, and down a one-pixel-wide column.
+    expect(crossRuns(finderRow, 8.5, 0.5, -1, 0, 128, 10)).toEqual({ runs: [2, 2, 6, 2, 2], from: -3, to: 2 });
+    const column = { width: 1, height: finderRow.width, data: finderRow.data };
+    expect(crossRuns(column, 0.5, 8.5, 0, 1, 128, 10)).toEqual({ runs: [2, 2, 6, 2, 2], from: -2, to: 3 });
+  });
+
+  it('takes the image edge as the end of an outer run only', () => {
+    const toEdge = row([0, 2], [255, 2], [0, 6], [255, 2], [0, 2]);
+    expect(crossRuns(toEdge, 6.5, 0.5, 1, 0, 128, 10)).toEqual({ runs: [2, 2, 6, 2, 2], from: -2, to: 3 });
+    const innerAtEdge = row([255, 2], [0, 6], [255, 2], [0, 2], [255, 2]);
+    expect(crossRuns(innerAtEdge, 4.5, 0.5, 1, 0, 128, 10)).toBeUndefined();
+    expect(crossRuns(row([0, 12]), 6.5, 0.5, 1, 0, 128, 20)).toBeUndefined();
+  });
+
+  it('refuses a walk longer than maxRun on one side of the start, and a start outside the image', () => {
+    // The centre run is 4 pixels from the start on (start included) and 3 back.
+    expect(crossRuns(finderRow, 8.5, 0.5, 1, 0, 128, 3)).toBeUndefined();
+    expect(crossRuns(finderRow, 8.5, 0.5, 1, 0, 128, 4)).toBeDefined();
+    expect(crossRuns(finderRow, 8.5, 0.5, 1, 0, 128, 1)).toBeUndefined();
+    expect(crossRuns(finderRow, -0.5, 0.5, 1, 0, 128, 10)).toBeUndefined();
+    expect(crossRuns(finderRow, 18.5, 0.5, 1, 0, 128, 10)).toBeUndefined();
   });
 });
