@@ -8,6 +8,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeAuthorizer, simulatorMerchant } from '../../../tools/authorizer/composition';
 import { IllegalTransition, transition } from '../../../tools/authorizer/domain/payment-state';
@@ -199,6 +200,30 @@ describe.skipIf(!postgres.ok)('PostgreSQL store', () => {
       expect((await store.transaction((tx) => tx.payments.events(payment.requestId))).map((e) => e.to)).toEqual(['pending', 'captured']);
     } finally {
       await world.close();
+    }
+  });
+
+  it('PostgreSQL: a connection the server drops between two queries of a unit fails that unit, not the process, and the store goes on', async () => {
+    const database = await server.createDatabase();
+    const store = await PostgresStore.open(database);
+    const admin = new pg.Client({ connectionString: server.url('postgres') });
+    await admin.connect();
+    try {
+      const unit = store.transaction(async (tx) => {
+        await tx.settings.put('dropped', Uint8Array.of(1));
+        // A restart or failover: the server ends this unit's connection while no query of it runs. The client
+        // reports it as an 'error' event then, which ends the process where nobody listens.
+        const name = new URL(database).pathname.slice(1);
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await tx.settings.put('after', Uint8Array.of(2));
+      });
+      await expect(unit).rejects.toThrow();
+      // The dropped connection was not handed out again: the next unit runs on a fresh one, and nothing was committed.
+      expect(await store.transaction((tx) => tx.settings.get('dropped'))).toBeUndefined();
+    } finally {
+      await admin.end();
+      await store.close();
     }
   });
 

@@ -64,12 +64,31 @@ export async function openPool(connectionString: string, max = 10): Promise<pg.P
   return pool;
 }
 
+/**
+ * A connection checked out of the pool for one unit of work. The server can end it while none of the unit's
+ * queries runs (a restart, a failover, an administrator): the client then reports it as an 'error' event, which
+ * ends the process where nobody listens. Listened to here while checked out; the unit's next query fails
+ * instead, and `release(true)` discards the connection.
+ */
+export async function checkout(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: (discard?: boolean) => void }> {
+  const client = await pool.connect();
+  const dropped = () => undefined;
+  client.on('error', dropped);
+  return {
+    client,
+    release: (discard) => {
+      client.off('error', dropped);
+      client.release(discard ? true : undefined);
+    },
+  };
+}
+
 /** Any 64-bit key: the authorizer's migration lock among other users of the database. */
 const migrationLock = 0x71727061_79000001n;
 
 /** Applies the migrations not yet recorded, in version order; returns the versions applied. */
 export async function migrate(pool: pg.Pool, list: Migration[], now: () => number = Date.now): Promise<number[]> {
-  const client = await pool.connect();
+  const { client, release } = await checkout(pool);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLock.toString()]);
@@ -83,12 +102,12 @@ export async function migrate(pool: pg.Pool, list: Migration[], now: () => numbe
       done.push(migration.version);
     }
     await client.query('COMMIT');
+    release();
     return done;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+    release(!rolledBack);
     throw error;
-  } finally {
-    client.release();
   }
 }
 

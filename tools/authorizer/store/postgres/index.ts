@@ -18,7 +18,7 @@
  */
 import type pg from 'pg';
 import type { Store, Tx } from '../ports';
-import { isRetryable, migrate, openPool, queryOn, type Migration } from './database';
+import { checkout, isRetryable, migrate, openPool, queryOn, type Migration } from './database';
 import { disputesMigrations, postgresDisputes } from './disputes';
 import { postgresHistory } from './history';
 import { lifecycleMigrations, postgresLifecycle } from './lifecycle';
@@ -71,18 +71,18 @@ export class PostgresStore implements Store {
 
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+      const { client, release } = await checkout(this.pool);
       const effects: (() => void)[] = [];
       let result: T;
       try {
         await client.query('BEGIN');
         result = await work({ ...ports(queryOn(client)), afterCommit: (effect) => void effects.push(effect) });
         await client.query('COMMIT');
-        client.release();
+        release();
       } catch (error) {
         const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
         // A connection that could not even roll back is discarded, not handed to the next unit of work.
-        client.release(rolledBack ? undefined : true);
+        release(!rolledBack);
         if (!isRetryable(error) || attempt >= this.#maxAttempts) throw error;
         this.retries++;
         // Spread the reruns so two conflicting workers do not collide again in lockstep.
