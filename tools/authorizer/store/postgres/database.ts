@@ -67,18 +67,22 @@ export async function openPool(connectionString: string, max = 10): Promise<pg.P
 /**
  * A connection checked out of the pool for one unit of work. The server can end it while none of the unit's
  * queries runs (a restart, a failover, an administrator): the client then reports it as an 'error' event, which
- * ends the process where nobody listens. Listened to here while checked out; the unit's next query fails
- * instead, and `release(true)` discards the connection.
+ * ends the process where nobody listens. Listened to here while checked out: the unit's next query fails
+ * instead, and a connection that reported an error is discarded at release (even after its unit's COMMIT, when
+ * the server's message came in the same packet), never handed to the next unit.
  */
 export async function checkout(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: (discard?: boolean) => void }> {
   const client = await pool.connect();
-  const dropped = () => undefined;
-  client.on('error', dropped);
+  let dropped = false;
+  const onError = () => {
+    dropped = true;
+  };
+  client.on('error', onError);
   return {
     client,
     release: (discard) => {
-      client.off('error', dropped);
-      client.release(discard ? true : undefined);
+      client.off('error', onError);
+      client.release(discard || dropped ? true : undefined);
     },
   };
 }
