@@ -37,19 +37,23 @@ export interface FinderScanOptions {
 }
 
 /**
- * How rows are thresholded: the local mean per `block` pixels, over `window`
- * blocks centred on it, from every `sampleStep`-th pixel. The pre-scan uses
- * coarse blocks (cheap); the thorough pass jsQR-like 8-pixel blocks over a
- * 40-pixel window, which follow a blurred or glare-lit finder more closely.
+ * How rows are thresholded: the local mean per `block` pixels (a multiple of
+ * 4), over `window` blocks centred on it, from four pixels a block: the bytes
+ * at `laneShift` (0: the even pixels, 8: the odd ones) of the block's words
+ * `sampleWords`. The pre-scan uses coarse blocks (cheap); the thorough pass
+ * jsQR-like 8-pixel blocks over a 40-pixel window, which follow a blurred or
+ * glare-lit finder more closely.
  */
 export interface RowThreshold {
   block: number;
   window: number;
-  sampleStep: number;
+  sampleWords: readonly [number, number];
+  laneShift: number;
 }
 
-export const coarseThreshold: RowThreshold = { block: 32, window: 3, sampleStep: 8 };
-export const fineThreshold: RowThreshold = { block: 8, window: 5, sampleStep: 2 };
+/** 32-pixel blocks sampled at pixels 5, 7, 21 and 23; 8-pixel blocks at 1, 3, 5 and 7. */
+export const coarseThreshold: RowThreshold = { block: 32, window: 3, sampleWords: [1, 5], laneShift: 8 };
+export const fineThreshold: RowThreshold = { block: 8, window: 5, sampleWords: [0, 1], laneShift: 8 };
 
 /** Luma distance from the local mean needed to change colour: sensor noise on a flat wall does not toggle. */
 const hysteresis = 3;
@@ -64,45 +68,71 @@ const carryBits = 0x01000100;
  * contrast test on its own row: `ensureRows` is told first which rows they
  * may read (the scanner converts those rows of a camera frame then).
  *
- * The hot loop reads four pixels per 32-bit word when the buffer is aligned:
- * adding (255 - hi) to each byte (in 16-bit lanes, so carries stay put) sets a
- * lane's carry bit exactly when the byte is above `hi`. On XS an operation
- * costs far more than its arithmetic, so one word test beats four byte tests.
+ * Rows are read as 32-bit words of four pixels, in place when the buffer and
+ * the width allow it, else from a copy of the row (one native `set`; its tail
+ * padded with the last pixel, which changes no colour). On XS an operation
+ * costs far more than its arithmetic, so every test works on words: adding
+ * (255 - hi) to each byte (in 16-bit lanes, so carries stay put) sets a
+ * lane's carry bit exactly when the byte is above `hi`; four words are read
+ * and tested together while none changes colour; the local means sum two
+ * sampled bytes a read the same way. Only a word whose test fails has its
+ * bytes taken apart, from the word already read.
  */
 export function scanForFinders(
   image: LumaImage, options: FinderScanOptions = {}, firstRow?: number, finders: Finder[] = [],
   threshold: RowThreshold = coarseThreshold, ensureRows?: EnsureRows,
 ): Finder[] {
-  const { block, sampleStep } = threshold;
-  const reach = threshold.window >> 1;
   const { width, height, data } = image;
   const rowStep = options.rowStep ?? 5;
   const minContrast = options.minContrast ?? 10;
   const maxFinders = options.maxFinders ?? 12;
-  const aligned = (data.byteOffset & 3) === 0;
-  const words = aligned ? new Int32Array(data.buffer, data.byteOffset, data.length >> 2) : undefined;
-  const blocks = Math.ceil(width / block);
-  const sums: number[] = [];
-  const counts: number[] = [];
+  const blockWords = threshold.block >> 2;
+  const [sampleA, sampleB] = threshold.sampleWords;
+  const { laneShift } = threshold;
+  const reach = threshold.window >> 1;
+  const rowWords = (width + 3) >> 2;
+  const blocks = Math.ceil(rowWords / blockWords);
+  const fullBlocks = Math.floor(rowWords / blockWords);
+  const inPlace = (data.byteOffset & 3) === 0 && (width & 3) === 0;
+  const row = inPlace ? undefined : new Uint8Array(rowWords << 2);
+  const words = row ? new Int32Array(row.buffer) : new Int32Array(data.buffer, data.byteOffset, (width * height) >> 2);
+  // Block b's local mean is (sums[windowEnd[b]] - sums[windowStart[b]]) / windowSamples[b]: sums[k] is the
+  // sum of the samples of blocks 0..k-1.
+  const windowStart: number[] = [];
+  const windowEnd: number[] = [];
+  const windowSamples: number[] = [];
+  for (let b = 0; b < blocks; b++) {
+    windowStart[b] = b - reach > 0 ? b - reach : 0;
+    windowEnd[b] = b + reach < blocks ? b + reach + 1 : blocks;
+    windowSamples[b] = 4 * (windowEnd[b] - windowStart[b]);
+  }
+  const sums: number[] = [0];
   for (let y = firstRow ?? rowStep >> 1; y < height; y += rowStep) {
     const o = y * width;
-    // A sparse sample is enough for the local mean.
-    for (let b = 0, x = sampleStep >> 1; b < blocks; b++) {
-      let s = 0;
-      let n = 0;
-      const end = b * block + block < width ? b * block + block : width;
-      for (; x < end; x += sampleStep) {
-        s += data[o + x];
-        n++;
-      }
-      if (n === 0) {
-        s = data[o + end - 1];
-        n = 1;
-      }
-      sums[b] = s;
-      counts[b] = n;
+    let base = o >> 2;
+    if (row) {
+      row.set(data.subarray(o, o + width));
+      row.fill(row[width - 1], width);
+      base = 0;
     }
-    let dark = false;
+    const rowEnd = base + rowWords;
+    // A sparse sample is enough for the local mean: two bytes a word read, summed in their lanes.
+    let total = 0;
+    let b = 0;
+    for (let w = base; b < fullBlocks; b++, w += blockWords) {
+      const lanes = ((words[w + sampleA] >> laneShift) & laneMask) + ((words[w + sampleB] >> laneShift) & laneMask);
+      total += (lanes & 0xffff) + (lanes >>> 16);
+      sums[b + 1] = total;
+    }
+    if (b < blocks) {
+      // A last, partial block: its samples from within the row.
+      const w = base + b * blockWords;
+      const a = w + sampleA < rowEnd ? w + sampleA : rowEnd - 1;
+      const c = w + sampleB < rowEnd ? w + sampleB : rowEnd - 1;
+      const lanes = ((words[a] >> laneShift) & laneMask) + ((words[c] >> laneShift) & laneMask);
+      sums[b + 1] = total + (lanes & 0xffff) + (lanes >>> 16);
+    }
+    let dark = (words[base] & 0xff) < (((sums[windowEnd[0]] - sums[windowStart[0]]) / windowSamples[0]) | 0);
     let runStart = 0;
     let r0 = 0;
     let r1 = 0;
@@ -110,71 +140,96 @@ export function scanForFinders(
     let r3 = 0;
     let r4 = 0;
     let runs = 0;
-    for (let b = 0; b < blocks; b++) {
-      let s = 0;
-      let n = 0;
-      const k0 = b - reach > 0 ? b - reach : 0;
-      const k1 = b + reach < blocks ? b + reach : blocks - 1;
-      for (let k = k0; k <= k1; k++) {
-        s += sums[k];
-        n += counts[k];
-      }
+    for (b = 0; b < blocks; b++) {
       // Integer thresholds (`| 0` keeps values in XS's integer representation, on its fast path).
-      const mean = (s / n) | 0;
-      // Clamped to 0..255 so that each lane sum stays below 512 (the carry bit is then exactly bit 8).
-      const lo = mean > hysteresis ? mean - hysteresis : 0;
-      const hi = mean + hysteresis < 255 ? mean + hysteresis : 255;
-      const darkCarry = (255 - hi) * 0x10001;
-      const lightCarry = (256 - lo) * 0x10001;
-      let i = o + b * block;
-      const end = o + (b * block + block < width ? b * block + block : width);
-      if (b === 0) dark = data[i] < mean;
-      while (i < end) {
+      const mean = ((sums[windowEnd[b]] - sums[windowStart[b]]) / windowSamples[b]) | 0;
+      // The lane constants: dark changes above mean + 3, light below mean - 3, the bounds clamped to 0..255
+      // (so that each lane sum stays below 512 and its carry bit is exactly bit 8).
+      const darkCarry = mean < 255 - hysteresis ? (255 - hysteresis - mean) * 0x10001 : 0;
+      const lightCarry = mean > hysteresis ? (256 + hysteresis - mean) * 0x10001 : 0x1000100;
+      let w = base + b * blockWords;
+      const end = b < fullBlocks ? w + blockWords : rowEnd;
+      const pairsEnd = end - 1;
+      while (w < end) {
+        // Skip two words a test while no byte crosses the current colour's bound; then take the word that does.
+        let v = 0;
+        let crossed = false;
         if (dark) {
-          while (i < end && (i & 3) !== 0 && data[i] <= hi) i++;
-          if (words && (i & 3) === 0) {
-            let w = i >> 2;
-            const wordEnd = end >> 2;
-            while (w < wordEnd) {
-              const v = words[w];
-              if (((v & laneMask) + darkCarry | ((v >> 8) & laneMask) + darkCarry) & carryBits) break;
-              w++;
+          for (; w < pairsEnd; w += 2) {
+            v = words[w];
+            const q = words[w + 1];
+            const first = ((v & laneMask) + darkCarry) | (((v >> 8) & laneMask) + darkCarry);
+            if ((first | ((q & laneMask) + darkCarry) | (((q >> 8) & laneMask) + darkCarry)) & carryBits) {
+              if (!(first & carryBits)) {
+                v = q;
+                w++;
+              }
+              crossed = true;
+              break;
             }
-            i = w << 2;
           }
-          while (i < end && data[i] <= hi) i++;
+          if (!crossed && w < end) {
+            v = words[w];
+            crossed = ((((v & laneMask) + darkCarry) | (((v >> 8) & laneMask) + darkCarry)) & carryBits) !== 0;
+          }
         } else {
-          while (i < end && (i & 3) !== 0 && data[i] >= lo) i++;
-          if (words && (i & 3) === 0) {
-            let w = i >> 2;
-            const wordEnd = end >> 2;
-            while (w < wordEnd) {
-              const v = words[w];
-              if ((((v & laneMask) + lightCarry) & (((v >> 8) & laneMask) + lightCarry) & carryBits) !== carryBits) break;
-              w++;
+          for (; w < pairsEnd; w += 2) {
+            v = words[w];
+            const q = words[w + 1];
+            const first = ((v & laneMask) + lightCarry) & (((v >> 8) & laneMask) + lightCarry);
+            if ((first & ((q & laneMask) + lightCarry) & (((q >> 8) & laneMask) + lightCarry) & carryBits) !== carryBits) {
+              if ((first & carryBits) === carryBits) {
+                v = q;
+                w++;
+              }
+              crossed = true;
+              break;
             }
-            i = w << 2;
           }
-          while (i < end && data[i] >= lo) i++;
+          if (!crossed && w < end) {
+            v = words[w];
+            crossed = (((v & laneMask) + lightCarry) & (((v >> 8) & laneMask) + lightCarry) & carryBits) !== carryBits;
+          }
         }
-        if (i === end) break;
-        // A colour change at x closes the run [runStart, x).
-        const x = i - o;
-        r0 = r1;
-        r1 = r2;
-        r2 = r3;
-        r3 = r4;
-        r4 = x - runStart;
-        runStart = x;
-        runs++;
-        // The run just closed has the colour `dark` had; a finder's outer runs share the centre's colour.
-        // The centre stone is the widest of the inner three: a cheap first test, as most changes are not finders.
-        if (runs >= 5 && r2 >= r1 && r2 >= r3 && isFinderRatio(r0, r1, r2, r3, r4)) {
-          const centreX = x - r4 - r3 - (r2 >> 1) - 1;
-          confirm(image, finders, centreX, y, r0 + r1 + r2 + r3 + r4, dark, minContrast, x - r4 - (r3 >> 1) - 1, x - r4 - r3 - r2 - (r1 >> 1) - 1, ensureRows);
-          if (finders.length >= maxFinders) return finders;
+        if (!crossed) break;
+        // The word's colour changes, in order: each is the first byte after those done that crosses the bound
+        // of the colour then current (the lanes' carries say which bytes do).
+        let rest = v;
+        for (;;) {
+          let even = 0;
+          let odd = 0;
+          if (dark) {
+            even = ((rest & laneMask) + darkCarry) & carryBits;
+            odd = (((rest >> 8) & laneMask) + darkCarry) & carryBits;
+          } else {
+            even = ~((rest & laneMask) + lightCarry) & carryBits;
+            odd = ~(((rest >> 8) & laneMask) + lightCarry) & carryBits;
+          }
+          if ((even | odd) === 0) break;
+          const k = even & 0x100 ? 0 : odd & 0x100 ? 1 : even !== 0 ? 2 : 3;
+          // A colour change at x closes the run [runStart, x).
+          const x = ((w - base) << 2) + k;
+          r0 = r1;
+          r1 = r2;
+          r2 = r3;
+          r3 = r4;
+          r4 = x - runStart;
+          runStart = x;
+          runs++;
+          // The run just closed has the colour `dark` had; a finder's outer runs share the centre's colour.
+          // The centre stone is the widest of the inner three: a cheap first test, as most changes are not finders.
+          if (runs >= 5 && r2 >= r1 && r2 >= r3 && isFinderRatio(r0, r1, r2, r3, r4)) {
+            const centreX = x - r4 - r3 - (r2 >> 1) - 1;
+            confirm(image, finders, centreX, y, r0 + r1 + r2 + r3 + r4, dark, minContrast, x - r4 - (r3 >> 1) - 1, x - r4 - r3 - r2 - (r1 >> 1) - 1, ensureRows);
+            if (finders.length >= maxFinders) return finders;
+          }
+          dark = !dark;
+          if (k === 3) break;
+          // Bytes 0..k are done: made neutral for the new colour's test (0 crosses no dark bound, 255 no light one).
+          const done = (0x100 << (k << 3)) - 1;
+          rest = dark ? v & ~done : v | done;
         }
-        dark = !dark;
+        w++;
       }
     }
   }

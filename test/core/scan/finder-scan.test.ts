@@ -40,6 +40,19 @@ describe('finder pre-scan', () => {
     expect(b).toEqual(a);
   });
 
+  it('reads a width that is not a multiple of four (from a padded copy of each row), to the last column', () => {
+    for (const width of [321, 322, 323]) {
+      // The code against the right edge: its right finders lie in the last, partial block of each row.
+      const qr = renderQrLuma('QRPAY:ODD-WIDTH', { width, height: 240, scale: 3, x: 0, y: 20 });
+      const side = 17 + 4 * qr.version;
+      const left = width - (side + 8) * 3;
+      const shifted = renderQrLuma('QRPAY:ODD-WIDTH', { width, height: 240, scale: 3, x: left, y: 20 });
+      const at = (col: number, row: number) => ({ x: left + (4 + col) * 3, y: 20 + (4 + row) * 3, darkCentre: true });
+      const found = scanForFinders(shifted).map((f) => ({ x: f.x, y: f.y, darkCentre: f.darkCentre }));
+      expect(sorted(found)).toEqual(sorted([at(3.5, 3.5), at(side - 3.5, 3.5), at(3.5, side - 3.5)]));
+    }
+  });
+
   it('finds nothing in black, white or flat grey frames', () => {
     for (const value of [0, 2, 128, 253, 255]) {
       expect(scanForFinders({ width: 64, height: 48, data: new Uint8Array(64 * 48).fill(value) })).toEqual([]);
