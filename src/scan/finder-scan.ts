@@ -3,10 +3,10 @@
  * frame without a code is rejected after touching a fraction of its pixels.
  *
  * Each sampled row is classified dark/light against a local mean of the row
- * (per 32-pixel block, over the three blocks around it, from every eighth
- * pixel: a glare band or a shadow moves the threshold with it) with a little
- * hysteresis. The inner loops only compare and advance until the colour
- * changes: on XS every operation per pixel counts. Five runs reading 1:1:3:1:1
+ * (per 32-pixel block, over the three blocks around it, from four pixels a
+ * block: a glare band or a shadow moves the threshold with it) with a little
+ * hysteresis. The inner loops test words of four pixels and advance until the
+ * colour changes: on XS every operation per pixel counts. Five runs reading 1:1:3:1:1
  * make a candidate, in either polarity (a dark centre is an ordinary code, a
  * light centre an inverted one). A candidate is confirmed by cross-checks through its centre:
  * vertically and on both diagonals, at a threshold halfway between the
@@ -73,10 +73,12 @@ const carryBits = 0x01000100;
  * padded with the last pixel, which changes no colour). On XS an operation
  * costs far more than its arithmetic, so every test works on words: adding
  * (255 - hi) to each byte (in 16-bit lanes, so carries stay put) sets a
- * lane's carry bit exactly when the byte is above `hi`; four words are read
- * and tested together while none changes colour; the local means sum two
+ * lane's carry bit exactly when the byte is above `hi`; two words are read
+ * and tested together while neither changes colour; the local means sum two
  * sampled bytes a read the same way. Only a word whose test fails has its
- * bytes taken apart, from the word already read.
+ * bytes taken apart, from the word already read: byte k of word w is pixel
+ * 4w + k, the little-endian order of every board we build for (ESP32 Xtensa
+ * and RISC-V, x86, ARM).
  */
 export function scanForFinders(
   image: LumaImage, options: FinderScanOptions = {}, firstRow?: number, finders: Finder[] = [],
