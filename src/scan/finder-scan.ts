@@ -154,6 +154,8 @@ export function scanForFinders(
       const pairsEnd = end - 1;
       while (w < end) {
         // Skip two words a test while no byte crosses the current colour's bound; then take the word that does.
+        // One loop per colour on purpose: a single loop testing light words complemented (`^ -1`) gives the same
+        // finders but costs 3.8% more on a frame without a code (12.1 -> 12.6 M XS instructions).
         let v = 0;
         let crossed = false;
         if (dark) {
