@@ -8,8 +8,10 @@
  * A board reads its authorizer and the key it pins from its manifest or NVS
  * provisioning; this one is provisioned by its host at launch, one message
  * (JSON: `authorizer`, `authorizerKey` as "ES256:<hex>", `frame` {path,
- * width, height}, `charges`, and `allowPlainHttp` for an `http://` authorizer),
- * so a test can start an authorizer on any port. It reaches the authorizer over
+ * width, height}, `charges`, `allowPlainHttp` for an `http://` authorizer, and
+ * `crypto: "javascript"` to leave the native crypto out, so the core verifies
+ * and prepares keys in JavaScript as a board without it does), so a test can
+ * start an authorizer on any port. It reaches the authorizer over
  * TLS trusting the CA certificate in its build (`authorizer-ca.der`, see
  * ../esp32/tls.ts), as the ESP32 boards do.
  * It then enrolls, charges `charges` times with the frame in front of its
@@ -43,6 +45,7 @@ interface Provisioning {
   frame: FrameFile;
   charges: number;
   allowPlainHttp?: boolean;
+  crypto?: 'native' | 'javascript';
 }
 
 /** The native accelerator, counting its calls: the smoke run checks the payment used it. */
@@ -80,7 +83,7 @@ async function run(provisioning: Provisioning): Promise<void> {
     logger,
     camera: createFileCamera(provisioning.frame, clock),
     actuator: new DigitalActuator({ output: recordedOutput(config.relayPin ?? 1), clock }),
-    crypto: countedCrypto(createModdableCrypto(), nativeCalls),
+    crypto: provisioning.crypto === 'javascript' ? undefined : countedCrypto(createModdableCrypto(), nativeCalls),
   };
   const terminal = createTerminal({
     hal,

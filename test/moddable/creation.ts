@@ -6,7 +6,9 @@
  *
  * - `payment`: the lin board's smoke payment (boards/lin/main.ts: enroll
  *   against the reference authorizer on loopback, one approval, its copy
- *   declined), for the chunk heap, the slot heap and the stack.
+ *   declined), for the chunk heap, the slot heap and the stack; with the
+ *   native crypto (as shipped on the lin board) or, given `javascript`, with
+ *   the core's own crypto and the key tables it prepares in idle time.
  * - `scanner`: the core scanner tests that recurse deepest
  *   (test/core/scan/decode-grid.test.ts, scanner.test.ts) on the core-test
  *   build, for the stack.
@@ -14,7 +16,7 @@
  * One mcconfig per build; each candidate only re-links (the generated
  * makefile's `CREATION`, i.e. `xsl -c ...`, given on make's command line).
  * Prints each probe and the least passing size. Not part of `npm test` (a
- * bisection takes ~10 minutes): `npx tsx test/moddable/creation.ts [payment|scanner]`.
+ * bisection takes ~10 minutes): `npx tsx test/moddable/creation.ts [payment [javascript]|scanner]`.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,7 +86,7 @@ async function bisect(name: string, lo: number, hi: number, step: number, passes
   return hi;
 }
 
-async function payment(sdk: Sdk): Promise<void> {
+async function payment(sdk: Sdk, crypto: 'native' | 'javascript'): Promise<void> {
   await buildDevice('lin');
   const out = join(laneDir, 'out', 'creation-payment');
   const built = mcconfig(sdk, { platform: 'lin', out, manifest: join(repoRoot, 'manifest.json'), env: { BOARD: 'lin' }, instrument: true });
@@ -104,14 +106,14 @@ async function payment(sdk: Sdk): Promise<void> {
       writeFileSync(framePath, frame.data);
       const message = JSON.stringify({
         authorizer: world.authorizer.url, authorizerKey: publicKeyToText(world.authorizer.decisionKey),
-        frame: { path: framePath, width: frame.width, height: frame.height }, charges: 2,
+        frame: { path: framePath, width: frame.width, height: frame.height }, charges: 2, crypto,
       });
       const result = await run(sdk.host, [mcSo, message], { cwd, timeoutMs: 120_000 });
       const decisions = [...result.out.matchAll(/^decision (\S+) (\S+) actuated=(\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`).join(', ');
       const ok = result.code === 0 && decisions === 'approved approved, declined replayed';
       const peak = /^memory peak .*$/m.exec(result.out)?.[0] ?? '';
       const why = ok ? peak : (/host: XS abort.*|# (Chunk|Slot) allocation.*|stack overflow.*/i.exec(result.out)?.[0] ?? `exit ${result.code} ${result.signal ?? ''} ${decisions}`);
-      console.log(`creation: payment chunk=${creation.chunk} slots=${creation.slots} stack=${creation.stack}: ${ok ? 'pays' : 'fails'} in ${result.ms} ms (${why})`);
+      console.log(`creation: payment (${crypto} crypto) chunk=${creation.chunk} slots=${creation.slots} stack=${creation.stack}: ${ok ? 'pays' : 'fails'} in ${result.ms} ms (${why})`);
       return ok;
     };
     const chunk = await bisect('chunk (bytes, slots and stack as shipped)', 16 * 1024, shipped.chunk, 8 * 1024, (chunk) => pays({ ...shipped, chunk }));
@@ -150,6 +152,6 @@ async function scanner(sdk: Sdk): Promise<void> {
 
 const mode = process.argv[2] ?? 'payment';
 const sdk = prepareSdk((line) => console.log(`creation: ${line}`));
-if (mode === 'payment') await payment(sdk);
+if (mode === 'payment') await payment(sdk, process.argv[3] === 'javascript' ? 'javascript' : 'native');
 else if (mode === 'scanner') await scanner(sdk);
 else throw new Error(`unknown mode ${mode}: payment or scanner`);

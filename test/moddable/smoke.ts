@@ -8,7 +8,10 @@
  * its camera sees: the first charge must end approved with the relay pulsed
  * once, the copy declined with the relay still, and the authorizer's journal
  * must hold the approval for that terminal, and the board must have verified
- * through its native crypto (modules/crypt). Any break in the chain (build,
+ * through its native crypto (modules/crypt). The same payment is then made
+ * with the native crypto left out (`crypto: "javascript"`): the core's own
+ * P-256 and SHA-256, and the key tables it prepares in idle time, on the
+ * preloaded, frozen runtime of a board without an accelerator. Any break in the chain (build,
  * boot, scan, HTTP over the lin TCP socket, signatures) fails it. The build is
  * instrumented (`mcconfig -i`), so the board reports its stack peak since
  * launch (host.c turns the periodic sampling off): it must stay within
@@ -57,8 +60,10 @@ export async function boardSmoke(sdk: Sdk, runHost: RunHost, log: (line: string)
     const mcSo = findFile(out, 'mc.so')!;
     log(`built ${relative(repoRoot, mcSo)}`);
     const board = boardRunner(sdk, runHost, mcSo);
-    const paid = await payment(board, readTlsPair(trusted.certPath, trusted.keyPath));
+    const paid = await payment(board, readTlsPair(trusted.certPath, trusted.keyPath), 'native');
     if (!paid.ok) return fail(paid.why, paid.output);
+    const paidInJs = await payment(board, readTlsPair(trusted.certPath, trusted.keyPath), 'javascript');
+    if (!paidInJs.ok) return fail(paidInJs.why, paidInJs.output);
     const rogue = await refused(board, 'an authorizer whose certificate another CA signed', { tls: readTlsPair(other.certPath, other.keyPath) }, /tls: certificate: auth err/);
     if (!rogue.ok) return fail(rogue.why, rogue.output);
     const plain = await refused(board, 'a plain-http authorizer', {}, /plain http is disabled on this board/);
@@ -67,7 +72,8 @@ export async function boardSmoke(sdk: Sdk, runHost: RunHost, log: (line: string)
     if (!lab.ok) return fail(lab.why, lab.output);
     return {
       file: label, passed: 1, failed: 0, ok: true,
-      output: [paid.output, `  ${label}: over https trusting the build's CA, approved and actuated once, the copy declined (${paid.seconds} s);`,
+      output: [paid.output, paidInJs.output,
+        `  ${label}: over https trusting the build's CA, approved and actuated once, the copy declined (${paid.seconds} s; ${paidInJs.seconds} s with the crypto in JavaScript);`,
         `    refused ${rogue.seen}; refused ${plain.seen} without allowPlainHttp, enrolled there with it`].join('\n'),
     };
   } finally {
@@ -76,7 +82,8 @@ export async function boardSmoke(sdk: Sdk, runHost: RunHost, log: (line: string)
 }
 
 interface BoardRun { run: HostRun; output: string; bench: string }
-type Board = (world: World, provisioning: { authorizer: string; charges: number; allowPlainHttp?: boolean }) => Promise<BoardRun>;
+type Crypto = 'native' | 'javascript';
+type Board = (world: World, provisioning: { authorizer: string; charges: number; allowPlainHttp?: boolean; crypto?: Crypto }) => Promise<BoardRun>;
 type Checked = { ok: true; output: string; seen: string; seconds: string } | { ok: false; why: string; output: string };
 
 /** Launches the built board once against `world`'s authorizer, in a fresh working directory, with its frame and pinned key. */
@@ -101,12 +108,12 @@ function boardRunner(sdk: Sdk, runHost: RunHost, mcSo: string): Board {
   };
 }
 
-async function payment(board: Board, tls: ReturnType<typeof readTlsPair>): Promise<Checked> {
+async function payment(board: Board, tls: ReturnType<typeof readTlsPair>, crypto: Crypto): Promise<Checked> {
   const world = await startWorld({ tls });
   try {
     if (!world.authorizer.url.startsWith('https://')) return { ok: false, why: `the authorizer is not on https: ${world.authorizer.url}`, output: '' };
-    const { run, output } = await board(world, { authorizer: world.authorizer.url, charges: 2 });
-    const fail = (why: string): Checked => ({ ok: false, why, output });
+    const { run, output } = await board(world, { authorizer: world.authorizer.url, charges: 2, crypto });
+    const fail = (why: string): Checked => ({ ok: false, why: `with ${crypto} crypto: ${why}`, output });
     if (run.timedOut || run.code !== 0) return fail(run.timedOut ? 'timed out' : `host exited ${run.code}`);
     const decisions = [...run.stdout.matchAll(/^decision (\S+) (\S+) actuated=(\S+)$/gm)].map((m) => `${m[1]} ${m[2]} actuated=${m[3]}`);
     const expected = ['approved approved actuated=true', 'declined replayed actuated=false'];
@@ -114,9 +121,12 @@ async function payment(board: Board, tls: ReturnType<typeof readTlsPair>): Promi
     const relay = relayWrites(run);
     // Idle at boot, one pulse for the approval, nothing for the copy.
     if (relay !== '010') return fail(`relay writes ${relay}, expected 010 (idle, on, off)`);
-    // The board verifies through its native crypto (boards/esp32/native-crypto.js): the payment must have used it.
+    // With its native crypto (boards/esp32/native-crypto.js) the payment must have used it; without, never.
     const native = /^native-crypto es256=(\d+) sha256=(\d+)$/m.exec(run.stdout);
-    if (!native || Number(native[1]) === 0 || Number(native[2]) === 0) return fail('the payment did not verify through the native crypto (no native-crypto es256=N sha256=N line with N > 0)');
+    if (!native) return fail('no native-crypto es256=N sha256=N line');
+    const nativeUsed = Number(native[1]) > 0 && Number(native[2]) > 0;
+    if (crypto === 'native' && !nativeUsed) return fail(`the payment did not verify through the native crypto (${native[0]})`);
+    if (crypto === 'javascript' && native[0] !== 'native-crypto es256=0 sha256=0') return fail(`the native crypto was called (${native[0]})`);
     const peak = /^memory peak chunks=(\d+) slots=(\d+) stack=(\d+)$/m.exec(run.stdout);
     if (!peak) return fail('no memory peak line (instrumented build)');
     const { creation } = JSON.parse(readFileSync(join(repoRoot, 'manifest.json'), 'utf8')) as { creation: { stack: number } };
@@ -127,7 +137,7 @@ async function payment(board: Board, tls: ReturnType<typeof readTlsPair>): Promi
     const terminalId = /^enrolled (\S+) /m.exec(run.stdout)?.[1];
     const rows = journal(world).filter((r) => r.terminal_id === terminalId);
     if (rows.length !== 1 || rows[0].outcome !== 'approved') return fail(`authorizer journal for ${terminalId}: ${JSON.stringify(rows)}`);
-    return { ok: true, output, seen: 'paid', seconds: (run.ms / 1000).toFixed(1) };
+    return { ok: true, output, seen: `paid with ${crypto} crypto`, seconds: (run.ms / 1000).toFixed(1) };
   } finally {
     await world.close();
   }
