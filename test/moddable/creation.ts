@@ -6,7 +6,7 @@
  *
  * - `payment`: the lin board's smoke payment (boards/lin/main.ts: enroll
  *   against the reference authorizer on loopback, one approval, its copy
- *   declined), for the chunk heap, the slot heap and the stack; with the
+ *   declined, over HTTPS trusting the build's development CA), for the chunk heap, the slot heap and the stack; with the
  *   native crypto (as shipped on the lin board) or, given `javascript`, with
  *   the core's own crypto and the key tables it prepares in idle time.
  * - `scanner`: the core scanner tests that recurse deepest
@@ -23,6 +23,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publicKeyToText } from '../../src/authorization/signer';
+import { generateDevelopmentTls, readTlsPair } from '../../tools/authorizer/ops/tls';
 import { buildDevice } from '../../tools/device/build';
 import { buildModules, repoRoot } from '../../tools/device/modules';
 import { startWorld } from '../support/e2e-world';
@@ -87,13 +88,15 @@ async function bisect(name: string, lo: number, hi: number, step: number, passes
 }
 
 async function payment(sdk: Sdk, crypto: 'native' | 'javascript'): Promise<void> {
-  await buildDevice('lin');
+  // Over HTTPS, as the board pays (its TLS session is part of what the heaps must hold): a development CA the build trusts.
+  const bench = mkdtempSync(join(tmpdir(), 'qrpay-creation-'));
+  const tls = generateDevelopmentTls({ outDir: join(bench, 'tls'), ca: true });
+  await buildDevice('lin', { authorizerCa: tls.ca!.certPath });
   const out = join(laneDir, 'out', 'creation-payment');
   const built = mcconfig(sdk, { platform: 'lin', out, manifest: join(repoRoot, 'manifest.json'), env: { BOARD: 'lin' }, instrument: true });
   if (!built.ok) throw new Error(built.log.slice(-4000));
   const relink = relinker(sdk, out);
-  const world = await startWorld();
-  const bench = mkdtempSync(join(tmpdir(), 'qrpay-creation-'));
+  const world = await startWorld({ tls: readTlsPair(tls.certPath, tls.keyPath) });
   try {
     let probe = 0;
     const pays = async (creation: Creation): Promise<boolean> => {
@@ -112,7 +115,7 @@ async function payment(sdk: Sdk, crypto: 'native' | 'javascript'): Promise<void>
       const decisions = [...result.out.matchAll(/^decision (\S+) (\S+) actuated=(\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`).join(', ');
       const ok = result.code === 0 && decisions === 'approved approved, declined replayed';
       const peak = /^memory peak .*$/m.exec(result.out)?.[0] ?? '';
-      const why = ok ? peak : (/host: XS abort.*|# (Chunk|Slot) allocation.*|stack overflow.*/i.exec(result.out)?.[0] ?? `exit ${result.code} ${result.signal ?? ''} ${decisions}`);
+      const why = ok ? peak : (/host: XS abort.*|# (Chunk|Slot) allocation.*|stack overflow.*|^lin board failed: .*/im.exec(result.out)?.[0] ?? `exit ${result.code} ${result.signal ?? ''} ${decisions}`);
       console.log(`creation: payment (${crypto} crypto) chunk=${creation.chunk} slots=${creation.slots} stack=${creation.stack}: ${ok ? 'pays' : 'fails'} in ${result.ms} ms (${why})`);
       return ok;
     };

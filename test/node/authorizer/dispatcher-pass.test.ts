@@ -14,10 +14,10 @@ describe('a dispatcher pass', () => {
     const store = new MemoryStore();
     await store.transaction(async (tx) => {
       for (let i = 0; i < 6; i++) {
-        await tx.outbox.insert({
+        await tx.outbox.insert([{
           messageId: `m${i}`, channel: i % 2 ? 'message' : 'wallet-push', account: 'a', kind: 'payment',
           payload: JSON.stringify({ messageId: `m${i}`, n: i }), createdAt: 0, nextAttemptAt: 0,
-        } as Parameters<typeof tx.outbox.insert>[0]);
+        } as Parameters<typeof tx.outbox.insert>[0][number]]);
       }
     });
     let transactions = 0;

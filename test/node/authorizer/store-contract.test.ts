@@ -194,13 +194,17 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     const history = await read(w, async (tx) => ({
       amounts: await tx.history.recentAmounts(account, 2),
       since: await tx.history.paymentsSince(account, w.time.now() - 150_000),
-      volume: await tx.history.merchantVolume('M-DEMO', 0, w.time.now()),
+      volumes: await tx.history.merchantVolumes('M-DEMO', [
+        { from: 0, to: w.time.now() }, { from: w.time.now() - 90_000, to: w.time.now() }, { from: w.time.now() - 130_000, to: w.time.now() - 90_000 },
+        { from: w.time.now(), to: w.time.now() + 1 },
+      ]),
       fix: await tx.history.lastTerminalFix(t.id),
       known: await tx.history.accountPayments(account),
       merchant: await tx.history.paidMerchantBefore(account, 'M-DEMO'),
       elsewhere: await tx.history.paidMerchantBefore(account, 'M-OTHER'),
     }));
-    expect(history).toMatchObject({ amounts: [300, 200], since: 2, volume: { count: 3, total: 600 }, known: 3, merchant: true, elsewhere: false });
+    expect(history).toMatchObject({ amounts: [300, 200], since: 2,
+      volumes: [{ count: 3, total: 600 }, { count: 1, total: 300 }, { count: 1, total: 200 }, { count: 0, total: 0 }], known: 3, merchant: true, elsewhere: false });
     expect(history.fix).toMatchObject({ accuracy: 4, at: w.time.now() - 60_000 });
   });
 

@@ -26,7 +26,7 @@ import { batchHash, openBatch, signBatchAck, type BatchEntry } from '../../../sr
 import { readDecision } from '../../../src/authorization/decision';
 import { openRequest, type AuthorizationRequest } from '../../../src/authorization/request';
 import type { PublicKey, Signer } from '../../../src/authorization/signer';
-import { strangerPrefixBytes, type StoredDecision, type StrangerKind, type Store, type TerminalRecord, type Tx } from '../store/ports';
+import { strangerPrefixBytes, type StoredDecision, type StrangerKind, type Store, type TerminalRecord, type Tx, type Merchant } from '../store/ports';
 import { mintDecision } from './decisions';
 import { merchantAt } from './merchants';
 import { refused, signed, type Answer } from './results';
@@ -332,8 +332,8 @@ export class AuthorizerService {
     if (await tx.codes.firstUse(code.credential, code.codeId) !== undefined) return decide('declined', 'replayed');
     if (await tx.codes.liveFor(code.credential, now) >= this.#limits.perCredentialLive) return decide('declined', 'rate-limited');
     await tx.codes.record({ credential: code.credential, codeId: code.codeId, requestId, now, forgetAfter: code.forgetAfter });
-    const judged = await this.#options.judgement?.assess(tx, { requestId, requestHash: hash, request, merchant, code, now, ...(offline ? { offline: true as const } : {}) });
-    return decide(judged?.outcome ?? 'approved', judged?.reason ?? 'approved');
+    const judged = await this.#options.judgement?.assess(tx, { requestId, requestHash: hash, request, terminal, merchant, code, now, ...(offline ? { offline: true as const } : {}) });
+    return this.#decide(tx, requestId, request, hash, judged?.outcome ?? 'approved', judged?.reason ?? 'approved', now, merchant);
   }
 
   /**
@@ -371,11 +371,11 @@ export class AuthorizerService {
     });
   }
 
-  async #decide(tx: Tx, requestId: number, request: AuthorizationRequest, hash: Uint8Array, outcome: Outcome, reason: string, now: number): Promise<Answer> {
+  async #decide(tx: Tx, requestId: number, request: AuthorizationRequest, hash: Uint8Array, outcome: Outcome, reason: string, now: number, merchant?: Merchant): Promise<Answer> {
     const lists = this.#options.listVersions ? await this.#options.listVersions(tx) : undefined;
     const minted = mintDecision(this.#options.signer, { requestHash: hash, terminalId: request.terminalId, trace: request.trace, outcome, reason, now, ...(lists ? { lists } : {}) });
     await tx.requests.recordDecision({ requestId, outcome, reason, approvalCode: minted.approvalCode ?? null, decidedAt: now, decision: minted.signed });
-    await this.#options.judgement?.decided(tx, { requestId, request, outcome, reason, ...(minted.approvalCode ? { approvalCode: minted.approvalCode } : {}), now });
+    await this.#options.judgement?.decided(tx, { requestId, request, outcome, reason, ...(minted.approvalCode ? { approvalCode: minted.approvalCode } : {}), ...(merchant ? { merchant } : {}), now });
     return signed(minted.signed);
   }
 }

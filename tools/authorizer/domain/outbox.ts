@@ -35,13 +35,11 @@ export async function enqueue(
   kick?: () => void,
 ): Promise<string> {
   const eventId = randomBytes(8).toString('hex');
-  for (const channel of channels) {
+  await tx.outbox.insert(channels.map((channel) => {
     const messageId = `${eventId}-${channel}`;
     const notification: Notification = { messageId, eventId, channel, account: event.account, kind: event.kind, at: event.now, data: event.data };
-    await tx.outbox.insert({
-      messageId, channel, account: event.account, kind: event.kind, payload: JSON.stringify(notification), createdAt: event.now, nextAttemptAt: event.now,
-    });
-  }
+    return { messageId, channel, account: event.account, kind: event.kind, payload: JSON.stringify(notification), createdAt: event.now, nextAttemptAt: event.now };
+  }));
   if (kick) tx.afterCommit(kick);
   return eventId;
 }

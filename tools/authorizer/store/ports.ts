@@ -365,8 +365,8 @@ export interface History {
   credentialKnown(credential: string): Promise<boolean>;
   accountPayments(account: string): Promise<number>;
   paidMerchantBefore(account: string, merchantId: string): Promise<boolean>;
-  /** The merchant's accepted payments with from <= at < to. */
-  merchantVolume(merchantId: string, from: number, to: number): Promise<Volume>;
+  /** The merchant's accepted payments with from <= at < to, for each window asked (in one statement where the engine has one). */
+  merchantVolumes(merchantId: string, windows: readonly { from: number; to: number }[]): Promise<Volume[]>;
 }
 
 export type StepUpState = 'pending' | 'confirmed' | 'refused' | 'expired';
@@ -447,7 +447,8 @@ export interface OutboxEntry {
 }
 
 export interface OutboxPort {
-  insert(entry: Omit<OutboxEntry, 'id' | 'state' | 'attempts' | 'deliveredAt' | 'lastError'>): Promise<void>;
+  /** Queues the messages of one event (one per channel), in one statement where the engine has one. */
+  insert(entries: readonly Omit<OutboxEntry, 'id' | 'state' | 'attempts' | 'deliveredAt' | 'lastError'>[]): Promise<void>;
   due(now: number, limit: number): Promise<OutboxEntry[]>;
   delivered(id: number, now: number): Promise<void>;
   failed(id: number, update: { attempts: number; dead: boolean; nextAttemptAt: number; error: string }): Promise<void>;

@@ -7,7 +7,7 @@
  * clear. A factor with 0 points is not evaluated at all.
  */
 import type { AuthorizationRequest } from '../../../../src/authorization/request';
-import type { History, Merchant } from '../../store/ports';
+import type { History, Merchant, Volume } from '../../store/ports';
 import type { FactorName, RiskConfig } from './config';
 import { kmh, metresBetween, type Place } from './geo';
 
@@ -209,26 +209,21 @@ export async function evaluate(s: Situation): Promise<Fired[]> {
 }
 
 /**
- * The merchant's volume in [from, to), asked once per situation: both merchant factors read the same windows
- * with the default settings, and each read walks the merchant's payments of the window.
+ * The merchant's recent window (this payment included) and the baseline before it, asked once per situation and in
+ * one store call: both merchant factors read the same windows with the default settings, and each read walks the
+ * merchant's payments of the window.
  */
-const volumesAsked = new WeakMap<Situation, Map<string, ReturnType<History['merchantVolume']>>>();
-function merchantVolume(s: Situation, from: number, to: number): ReturnType<History['merchantVolume']> {
-  let asked = volumesAsked.get(s);
-  if (!asked) volumesAsked.set(s, (asked = new Map()));
-  const key = `${from}:${to}`;
-  let volume = asked.get(key);
-  if (!volume) asked.set(key, (volume = s.history.merchantVolume(s.merchant.merchantId, from, to)));
-  return volume;
-}
-
-/** The recent window (this payment included) and the baseline before it, for the merchant factors. */
+const windowsAsked = new WeakMap<Situation, Map<string, Promise<Volume[]>>>();
 async function merchantWindows(s: Situation, settings: { recentMinutes: number; baselineHours: number }) {
   const recentStart = s.now - minutes(settings.recentMinutes);
   const baselineStart = recentStart - settings.baselineHours * 3_600_000;
-  const volume = await merchantVolume(s, recentStart, s.now + 1);
+  let asked = windowsAsked.get(s);
+  if (!asked) windowsAsked.set(s, (asked = new Map()));
+  const key = `${baselineStart}:${recentStart}`;
+  let volumes = asked.get(key);
+  if (!volumes) asked.set(key, (volumes = s.history.merchantVolumes(s.merchant.merchantId, [{ from: recentStart, to: s.now + 1 }, { from: baselineStart, to: recentStart }])));
+  const [volume, baseline] = await volumes;
   const recent = { count: volume.count + 1, total: volume.total + s.request.amount };
-  const baseline = await merchantVolume(s, baselineStart, recentStart);
   return { recent, baseline, ratio: settings.recentMinutes / (settings.baselineHours * 60) };
 }
 

@@ -18,7 +18,7 @@ import type { Outcome } from '../../../../src/authorization/decision';
 import type { AuthorizationRequest } from '../../../../src/authorization/request';
 import { hex } from '../../../../src/paycode/hex';
 import { parsePaymentCode } from '../../../../src/paycode/parse';
-import type { Merchant, Tx } from '../../store/ports';
+import type { Merchant, TerminalRecord, Tx } from '../../store/ports';
 import { enqueue } from '../outbox';
 import { openPayment, type PaymentState } from '../payment-state';
 import type { StepUps } from '../step-ups';
@@ -41,6 +41,8 @@ export interface AssessInput {
   requestId: number;
   requestHash: Uint8Array;
   request: AuthorizationRequest;
+  /** The requesting terminal as this unit of work read it (its trace number may have risen since). */
+  terminal: TerminalRecord;
   merchant: Merchant;
   code: { credential: string; account: string };
   now: number;
@@ -54,6 +56,8 @@ export interface DecidedInput {
   outcome: Outcome;
   reason: string;
   approvalCode?: string;
+  /** The merchant the payment was assessed for, once the authorization got that far: not read again. */
+  merchant?: Merchant;
   now: number;
 }
 
@@ -113,10 +117,9 @@ export class Judgement implements JudgementHooks {
   }
 
   async assess(tx: Tx, input: AssessInput): Promise<Assessment> {
-    const { request, merchant, now } = input;
+    const { request, terminal, merchant, now } = input;
     const issuerKid = input.code.credential.split('/')[0];
     const account = `${issuerKid}/${input.code.account}`;
-    const terminal = (await tx.terminals.byId(request.terminalId))!;
     const location = request.location;
     const fix = location.status === 'fix'
       ? { latitude: location.latitude!, longitude: location.longitude!, ...(location.accuracy !== undefined ? { accuracy: location.accuracy } : {}) }
@@ -155,7 +158,7 @@ export class Judgement implements JudgementHooks {
       if (input.reason === 'replayed') await this.#alertCopy(tx, input);
       return;
     }
-    const merchant = (await tx.merchants.get(payment.merchantId))!;
+    const merchant = input.merchant?.merchantId === payment.merchantId ? input.merchant : (await tx.merchants.get(payment.merchantId))!;
     const data: Record<string, unknown> = {
       payment: hex(payment.requestHash),
       outcome: input.outcome,

@@ -306,10 +306,10 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
       credentialKnown: async (credential) => [...s.payments.values()].some((p) => p.credential === credential),
       accountPayments: async (account) => [...s.payments.values()].filter((p) => p.account === account && accepted(p)).length,
       paidMerchantBefore: async (account, merchantId) => [...s.payments.values()].some((p) => p.account === account && p.merchantId === merchantId && accepted(p)),
-      merchantVolume: async (merchantId, from, to) => {
+      merchantVolumes: async (merchantId, windows) => windows.map(({ from, to }) => {
         const list = [...s.payments.values()].filter((p) => p.merchantId === merchantId && accepted(p) && p.at >= from && p.at < to);
         return { count: list.length, total: list.reduce((sum, p) => sum + p.amount, 0) };
-      },
+      }),
     },
     stepUps: {
       insert: async (x) => {
@@ -348,7 +348,9 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
       contacts: async (account) => s.contacts.filter((c) => c.account === account).map(({ name, alg, publicKey }) => ({ name, alg, publicKey })),
     },
     outbox: {
-      insert: async (e) => void s.outbox.push({ ...e, id: s.outbox.length + 1, state: 'queued', attempts: 0, deliveredAt: null, lastError: null }),
+      insert: async (entries) => {
+        for (const e of entries) s.outbox.push({ ...e, id: s.outbox.length + 1, state: 'queued', attempts: 0, deliveredAt: null, lastError: null });
+      },
       due: async (now, limit) => s.outbox.filter((e) => e.state === 'queued' && e.nextAttemptAt <= now).slice(0, limit).map((e) => ({ ...e })),
       delivered: async (id, now) => {
         const e = s.outbox[id - 1];

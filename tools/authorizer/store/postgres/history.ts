@@ -58,12 +58,17 @@ export function postgresHistory(q: Query): History {
       return (await q(`SELECT 1 FROM payments WHERE account = $1 AND merchant_id = $2 AND state IN ${acceptedStates} LIMIT 1`,
         [id, merchantId])).rows.length > 0;
     },
-    async merchantVolume(merchantId, from, to) {
-      return (await q<Volume>(
-        `SELECT COUNT(*) AS count, COALESCE(SUM(amount), 0) AS total FROM payments
-         WHERE merchant_id = $1 AND state IN ${acceptedStates} AND at >= $2 AND at < $3`,
-        [merchantId, from, to],
+    async merchantVolumes(merchantId, windows) {
+      // All windows in one round trip: one pass over the merchant's payments from the earliest start to the latest end.
+      const bounds = windows.map((_, i) => `at >= $${2 * i + 2} AND at < $${2 * i + 3}`);
+      const columns = bounds.map((bound, i) => `COUNT(*) FILTER (WHERE ${bound}) AS count${i}, COALESCE(SUM(amount) FILTER (WHERE ${bound}), 0) AS total${i}`);
+      const row = (await q<Record<string, number>>(
+        `SELECT ${columns.join(', ')} FROM payments
+         WHERE merchant_id = $1 AND state IN ${acceptedStates}
+           AND at >= LEAST(${windows.map((_, i) => `$${2 * i + 2}`).join(', ')}) AND at < GREATEST(${windows.map((_, i) => `$${2 * i + 3}`).join(', ')})`,
+        [merchantId, ...windows.flatMap(({ from, to }) => [from, to])],
       )).rows[0];
+      return windows.map((_, i) => ({ count: row[`count${i}`], total: row[`total${i}`] }));
     },
   };
 }

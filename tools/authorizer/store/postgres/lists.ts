@@ -31,6 +31,12 @@ export const listsMigrations: Migration[] = [
 // frozen_accounts is created by migration 103 (disputes.ts), as on SQLite.
 
 export function postgresLists(q: Query): ListsPort {
+  /**
+   * Both lists' versions, read once a unit of work (an authorization asks for them when it checks the code and
+   * again when it signs the decision: four round trips otherwise) and forgotten when this unit bumps one. So the
+   * decision names the versions the code was judged against, even if another transaction bumps a list meanwhile.
+   */
+  let versions: Promise<Map<string, number>> | undefined;
   return {
     async upsertIssuer(issuer, now) {
       return (await q(
@@ -71,9 +77,13 @@ export function postgresLists(q: Query): ListsPort {
       )).rows.map((row) => ({ issuerKid: row.issuer_kid, account: row.account, frozenBy: row.frozen_by, reason: row.reason }));
     },
     async version(list) {
-      return (await q<{ version: number }>('SELECT version FROM list_versions WHERE list = $1', [list])).rows[0].version;
+      versions ??= q<{ list: string; version: number }>('SELECT list, version FROM list_versions').then(
+        ({ rows }) => new Map(rows.map((row) => [row.list, row.version])),
+      );
+      return (await versions).get(list)!;
     },
     async bump(list) {
+      versions = undefined;
       await q('UPDATE list_versions SET version = version + 1 WHERE list = $1', [list]);
     },
   };

@@ -30,11 +30,15 @@ export const outboxMigrations: Migration[] = [
 
 export function postgresOutbox(q: Query): OutboxPort {
   return {
-    async insert(e) {
+    async insert(entries) {
+      // One round trip for all of an event's channels: the columns as arrays, unnested in order.
+      const column = <K extends keyof (typeof entries)[number]>(key: K) => entries.map((e) => e[key]);
       await q(
         `INSERT INTO notifications (message_id, channel, account, kind, payload, created_at, state, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7)`,
-        [e.messageId, e.channel, e.account, e.kind, e.payload, e.createdAt, e.nextAttemptAt],
+         SELECT message_id, channel, account, kind, payload, created_at, 'queued', next_attempt_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+           AS e (message_id, channel, account, kind, payload, created_at, next_attempt_at)`,
+        [column('messageId'), column('channel'), column('account'), column('kind'), column('payload'), column('createdAt'), column('nextAttemptAt')],
       );
     },
     async due(now, limit) {

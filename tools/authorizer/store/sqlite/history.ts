@@ -39,11 +39,12 @@ export function sqliteHistory(db: Db): History {
       return db.prepare(`SELECT 1 FROM payments WHERE account = ? AND merchant_id = ? AND state IN ${acceptedStates} LIMIT 1`)
         .get(account, merchantId) !== undefined;
     },
-    async merchantVolume(merchantId, from, to) {
-      return db.prepare(
+    async merchantVolumes(merchantId, windows) {
+      const volume = db.prepare(
         `SELECT COUNT(*) AS count, COALESCE(SUM(amount), 0) AS total FROM payments
          WHERE merchant_id = ? AND state IN ${acceptedStates} AND at >= ? AND at < ?`,
-      ).get(merchantId, from, to) as Volume;
+      );
+      return windows.map(({ from, to }) => volume.get(merchantId, from, to) as Volume);
     },
   };
 }

@@ -30,11 +30,12 @@ export const outboxMigrations: Migration[] = [
 
 export function sqliteOutbox(db: Db): OutboxPort {
   return {
-    async insert(e) {
-      db.prepare(
+    async insert(entries) {
+      const insert = db.prepare(
         `INSERT INTO notifications (message_id, channel, account, kind, payload, created_at, state, next_attempt_at)
          VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`,
-      ).run(e.messageId, e.channel, e.account, e.kind, e.payload, e.createdAt, e.nextAttemptAt);
+      );
+      for (const e of entries) insert.run(e.messageId, e.channel, e.account, e.kind, e.payload, e.createdAt, e.nextAttemptAt);
     },
     async due(now, limit) {
       return (db.prepare("SELECT * FROM notifications WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?").all(now, limit) as
