@@ -94,7 +94,7 @@ if (databases.includes('postgres')) {
   const availability = postgresAvailability();
   if (!availability.ok) usage(`--database postgres: ${availability.reason}`);
   // Durable like SQLite's synchronous = FULL: fsync and synchronous commit on.
-  postgres = await PostgresServer.start({ durable: true });
+  postgres = await PostgresServer.start({ durable: true, statementCounts: true });
 }
 
 interface Figures {
@@ -104,6 +104,7 @@ interface Figures {
   p99: number;
   cpuPerAuth: number;
   serverCpuPerAuth: number | undefined;
+  statementsPerAnswer: number | undefined;
   shares: Shares;
   failures: number;
 }
@@ -127,10 +128,10 @@ const verifyNoble = timePerOp(() => p256.verify(fixture.signature, fixture.messa
 const verifyServer = timePerOp(() => serverVerify('ES256', fixture.publicKey, fixture.message, fixture.signature));
 const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
 printTable(`summary: ${terminalCount} terminals, ${customerCount} customers, up to ${maxRequests} requests / ${seconds} s each`, [
-  'store, workers', 'auth/s', 'p50 ms', 'p99 ms', 'CPU ms/auth (authorizer)', 'CPU ms/auth (PostgreSQL server)', 'verify', 'sign', 'database', 'risk', 'lost or doubled',
+  'store, workers', 'auth/s', 'p50 ms', 'p99 ms', 'CPU ms/auth (authorizer)', 'CPU ms/auth (PostgreSQL server)', 'statements/answer', 'verify', 'sign', 'database', 'risk', 'lost or doubled',
 ], results.map((r) => [
   r.label, r.authPerSecond.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), r.cpuPerAuth.toFixed(2),
-  r.serverCpuPerAuth === undefined ? '-' : r.serverCpuPerAuth.toFixed(2), percent(r.shares.verify), percent(r.shares.sign), percent(r.shares.database),
+  r.serverCpuPerAuth === undefined ? '-' : r.serverCpuPerAuth.toFixed(2), r.statementsPerAnswer === undefined ? '-' : r.statementsPerAnswer.toFixed(1), percent(r.shares.verify), percent(r.shares.sign), percent(r.shares.database),
   percent(r.shares.risk), r.failures === 0 ? '0' : `${r.failures} PROBLEMS`,
 ]));
 printTable('P-256 verify, one op (this machine, this process)', ['implementation', 'ms/op'], [
@@ -189,6 +190,7 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   }
 
   const serverCpuBefore = postgres ? postgresCpuSeconds(postgres.pid) : 0;
+  const statementsBefore = databaseUrl ? await postgres!.statementCount(databaseUrl) : 0;
   const marked = await message<{ at: number }>((m) => 'marked' in m, { mark: true });
   const latencies: number[] = [];
   const answers = new Map<string, Uint8Array>();
@@ -220,6 +222,8 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   }));
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = postgres && database === 'postgres' ? postgresCpuSeconds(postgres.pid) - serverCpuBefore : undefined;
+  // Each statement is a round trip on the authorizer's connection: the figure the CPU and latency follow, without their noise.
+  const statements = databaseUrl ? (await postgres!.statementCount(databaseUrl)) - statementsBefore : undefined;
   child.send({ stop: true });
   const { cpu, at: stoppedAt, reruns } = await message<{ cpu: NodeJS.CpuUsage; at: number; reruns: number }>((m) => 'cpu' in m);
   await new Promise((resolve) => child.once('exit', resolve));
@@ -276,6 +280,7 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
     ...(serverCpu !== undefined ? [
       ['PostgreSQL server CPU per authorization, ms', ((serverCpu * 1000) / decided).toFixed(2)],
       ['units of work PostgreSQL aborted and the store ran again', String(reruns)],
+      ['PostgreSQL statements per answer (pg_stat_statements; retries, reruns, notifications included)', (statements! / (decided + retried)).toFixed(1)],
     ] : []),
     ['share of CPU verifying signatures', `${(shares.verify * 100).toFixed(1)} %`],
     ['share of CPU signing decisions', `${(shares.sign * 100).toFixed(1)} %`],
@@ -289,7 +294,8 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   else rmSync(root, { recursive: true, force: true });
   return {
     label, authPerSecond: decided / elapsed, p50: pct(50), p99: pct(99), cpuPerAuth: (cpuSeconds * 1000) / decided,
-    serverCpuPerAuth: serverCpu === undefined ? undefined : (serverCpu * 1000) / decided, shares, failures: failures.length,
+    serverCpuPerAuth: serverCpu === undefined ? undefined : (serverCpu * 1000) / decided,
+    statementsPerAnswer: statements === undefined ? undefined : statements / (decided + retried), shares, failures: failures.length,
   };
 }
 

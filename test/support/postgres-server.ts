@@ -87,9 +87,11 @@ export class PostgresServer {
   /**
    * Initializes a cluster and starts the server; resolves once it accepts
    * connections. `durable`: fsync and synchronous commit on, as in production
-   * (the load benchmark); the tests leave them off.
+   * (the load benchmark); the tests leave them off. `statementCounts`: the
+   * server counts the statements it runs (pg_stat_statements, which Debian's
+   * server package ships), read with `statementCount`.
    */
-  static async start(options: { durable?: boolean } = {}): Promise<PostgresServer> {
+  static async start(options: { durable?: boolean; statementCounts?: boolean } = {}): Promise<PostgresServer> {
     const binaries = findPostgresBinaries();
     if (!binaries) throw new Error('no PostgreSQL server binary (see postgresAvailability)');
     const user = serviceUser();
@@ -106,8 +108,9 @@ export class PostgresServer {
     const port = await freePort();
     // Durability is not under test in the tests (the database is thrown away): no fsync, so the suite stays quick.
     const speed = options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+    const counts = options.statementCounts ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : [];
     const child = spawn(binaries.postgres, [
-      '-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${root}`, ...speed, '-c', 'max_connections=200',
+      '-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${root}`, ...speed, ...counts, '-c', 'max_connections=200',
     ], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], ...(user ?? {}) });
     let log = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -120,6 +123,7 @@ export class PostgresServer {
       const client = new pg.Client({ connectionString: server.url('postgres') });
       try {
         await client.connect();
+        if (options.statementCounts) await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
         await client.end();
         return server;
       } catch {
@@ -147,6 +151,24 @@ export class PostgresServer {
       await client.end();
     }
     return this.url(name);
+  }
+
+  /**
+   * Statements the server has run in one database so far (BEGIN and COMMIT included), on a server started with
+   * `statementCounts`.
+   */
+  async statementCount(databaseUrl: string): Promise<number> {
+    const client = new pg.Client({ connectionString: this.url('postgres') });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ calls: string | null }>(
+        'SELECT SUM(s.calls) AS calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1',
+        [new URL(databaseUrl).pathname.slice(1)],
+      );
+      return Number(rows[0].calls ?? 0);
+    } finally {
+      await client.end();
+    }
   }
 
   async stop(): Promise<void> {
