@@ -291,7 +291,7 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     const due = await read(w, (tx) => tx.outbox.due(w.time.now(), 10));
     expect(due.map((e) => e.channel)).toEqual(['wallet-push', 'message']);
     expect(await read(w, (tx) => tx.outbox.backlog())).toEqual({ queued: 2, dead: 0 });
-    await read(w, (tx) => tx.outbox.delivered(due[0].id, w.time.now()));
+    await read(w, (tx) => tx.outbox.delivered([{ id: due[0].id, deliveredAt: w.time.now() }]));
     await read(w, (tx) => tx.outbox.failed(due[1].id, { attempts: 1, dead: false, nextAttemptAt: w.time.now() + 1000, error: '503' }));
     expect(await read(w, (tx) => tx.outbox.due(w.time.now(), 10))).toEqual([]);
     expect((await read(w, (tx) => tx.outbox.due(w.time.now() + 1000, 10))).map((e) => [e.id, e.attempts, e.lastError])).toEqual([[due[1].id, 1, '503']]);
@@ -300,6 +300,21 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     expect(await read(w, (tx) => tx.outbox.requeueDead(w.time.now()))).toBe(1);
     expect(await read(w, (tx) => tx.outbox.backlog())).toEqual({ queued: 1, dead: 0 });
     expect((await read(w, (tx) => tx.outbox.due(w.time.now(), 10))).map((e) => e.attempts)).toEqual([0]);
+  });
+
+  it('marks a pass of deliveries in one call, each with its own time, and leaves the rest queued', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    await t.pay(w.wallet());
+    await t.pay(w.wallet());
+    const due = await read(w, (tx) => tx.outbox.due(w.time.now(), 10));
+    expect(due).toHaveLength(4);
+    const at = w.time.now();
+    await read(w, (tx) => tx.outbox.delivered(due.slice(0, 3).map((e, i) => ({ id: e.id, deliveredAt: at + i }))));
+    expect(await read(w, (tx) => tx.outbox.backlog())).toEqual({ queued: 1, dead: 0 });
+    expect((await read(w, (tx) => tx.outbox.due(at + 10, 10))).map((e) => e.id)).toEqual([due[3].id]);
+    const lines = await read(w, (tx) => tx.views.notifications('delivered', 10));
+    expect(lines.map((l) => [l.id, l.attempts, l.delivered_at]).sort((a, b) => a[0]! - b[0]!)).toEqual(due.slice(0, 3).map((e, i) => [e.id, 1, at + i]));
   });
 
   it('settings: put, get and remove', async () => {

@@ -26,13 +26,13 @@ import { batchHash, openBatch, signBatchAck, type BatchEntry } from '../../../sr
 import { readDecision } from '../../../src/authorization/decision';
 import { openRequest, type AuthorizationRequest } from '../../../src/authorization/request';
 import type { PublicKey, Signer } from '../../../src/authorization/signer';
-import { strangerPrefixBytes, type StoredDecision, type StrangerKind, type Store, type TerminalRecord, type Tx, type Merchant } from '../store/ports';
+import { strangerPrefixBytes, type StoredDecision, type StrangerKind, type Store, type TerminalRecord, type Tx } from '../store/ports';
 import { mintDecision } from './decisions';
 import { merchantAt } from './merchants';
 import { refused, signed, type Answer } from './results';
 import { defaultEnrollmentLimits, redeemVoucher, tokenHash, type EnrollmentLimits, type EnrollmentMode } from './provisioning';
 import { hex } from '../../../src/paycode/hex';
-import type { JudgementHooks } from './risk/judgement';
+import type { Assessed, JudgementHooks } from './risk/judgement';
 
 export type CodeJudgement =
   /** `credential` names the credential globally (issuer kid hex / credential id hex); ids are hex. */
@@ -333,7 +333,7 @@ export class AuthorizerService {
     if (await tx.codes.liveFor(code.credential, now) >= this.#limits.perCredentialLive) return decide('declined', 'rate-limited');
     await tx.codes.record({ credential: code.credential, codeId: code.codeId, requestId, now, forgetAfter: code.forgetAfter });
     const judged = await this.#options.judgement?.assess(tx, { requestId, requestHash: hash, request, terminal, merchant, code, now, ...(offline ? { offline: true as const } : {}) });
-    return this.#decide(tx, requestId, request, hash, judged?.outcome ?? 'approved', judged?.reason ?? 'approved', now, merchant);
+    return this.#decide(tx, requestId, request, hash, judged?.outcome ?? 'approved', judged?.reason ?? 'approved', now, judged?.assessed);
   }
 
   /**
@@ -371,11 +371,11 @@ export class AuthorizerService {
     });
   }
 
-  async #decide(tx: Tx, requestId: number, request: AuthorizationRequest, hash: Uint8Array, outcome: Outcome, reason: string, now: number, merchant?: Merchant): Promise<Answer> {
+  async #decide(tx: Tx, requestId: number, request: AuthorizationRequest, hash: Uint8Array, outcome: Outcome, reason: string, now: number, assessed?: Assessed): Promise<Answer> {
     const lists = this.#options.listVersions ? await this.#options.listVersions(tx) : undefined;
     const minted = mintDecision(this.#options.signer, { requestHash: hash, terminalId: request.terminalId, trace: request.trace, outcome, reason, now, ...(lists ? { lists } : {}) });
     await tx.requests.recordDecision({ requestId, outcome, reason, approvalCode: minted.approvalCode ?? null, decidedAt: now, decision: minted.signed });
-    await this.#options.judgement?.decided(tx, { requestId, request, outcome, reason, ...(minted.approvalCode ? { approvalCode: minted.approvalCode } : {}), ...(merchant ? { merchant } : {}), now });
+    await this.#options.judgement?.decided(tx, { requestId, request, outcome, reason, ...(minted.approvalCode ? { approvalCode: minted.approvalCode } : {}), ...(assessed ? { assessed } : {}), now });
     return signed(minted.signed);
   }
 }

@@ -101,10 +101,12 @@ export class Dispatcher {
       }
     }));
     await store.transaction(async (tx) => {
+      const deliveries: { id: number; deliveredAt: number }[] = [];
       for (const outcome of outcomes) {
         if (outcome.failure) await tx.outbox.failed(outcome.id, outcome.failure);
-        else await tx.outbox.delivered(outcome.id, outcome.deliveredAt);
+        else deliveries.push({ id: outcome.id, deliveredAt: outcome.deliveredAt });
       }
+      if (deliveries.length > 0) await tx.outbox.delivered(deliveries);
     });
     for (const outcome of outcomes) result[outcome.failure ? 'failed' : 'delivered']++;
     return result;

@@ -450,7 +450,8 @@ export interface OutboxPort {
   /** Queues the messages of one event (one per channel), in one statement where the engine has one. */
   insert(entries: readonly Omit<OutboxEntry, 'id' | 'state' | 'attempts' | 'deliveredAt' | 'lastError'>[]): Promise<void>;
   due(now: number, limit: number): Promise<OutboxEntry[]>;
-  delivered(id: number, now: number): Promise<void>;
+  /** Marks messages delivered, each at its own time (a dispatcher pass's deliveries, in one statement where the engine has one). */
+  delivered(deliveries: readonly { id: number; deliveredAt: number }[]): Promise<void>;
   failed(id: number, update: { attempts: number; dead: boolean; nextAttemptAt: number; error: string }): Promise<void>;
   requeueDead(now: number): Promise<number>;
   /** How many notifications wait for delivery and how many gave up (the metrics' backlog; delivered ones are not counted). */

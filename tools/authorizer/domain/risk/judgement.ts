@@ -18,7 +18,7 @@ import type { Outcome } from '../../../../src/authorization/decision';
 import type { AuthorizationRequest } from '../../../../src/authorization/request';
 import { hex } from '../../../../src/paycode/hex';
 import { parsePaymentCode } from '../../../../src/paycode/parse';
-import type { Merchant, TerminalRecord, Tx } from '../../store/ports';
+import type { Merchant, Payment, TerminalRecord, Tx } from '../../store/ports';
 import { enqueue } from '../outbox';
 import { openPayment, type PaymentState } from '../payment-state';
 import type { StepUps } from '../step-ups';
@@ -56,14 +56,20 @@ export interface DecidedInput {
   outcome: Outcome;
   reason: string;
   approvalCode?: string;
-  /** The merchant the payment was assessed for, once the authorization got that far: not read again. */
-  merchant?: Merchant;
+  /** What `assess` worked with and opened, once the authorization got that far: not read again. */
+  assessed?: Assessed;
   now: number;
+}
+
+/** The merchant a payment was assessed for and the payment the assessment opened, in this unit of work. */
+export interface Assessed {
+  merchant: Merchant;
+  payment: Payment;
 }
 
 /** What the authorization calls, inside its transaction; see authorization.ts. */
 export interface JudgementHooks {
-  assess(tx: Tx, input: AssessInput): Promise<Assessment>;
+  assess(tx: Tx, input: AssessInput): Promise<Assessment & { assessed: Assessed }>;
   decided(tx: Tx, input: DecidedInput): Promise<void>;
 }
 
@@ -116,7 +122,7 @@ export class Judgement implements JudgementHooks {
     this.#kick = options.onQueued ?? (() => undefined);
   }
 
-  async assess(tx: Tx, input: AssessInput): Promise<Assessment> {
+  async assess(tx: Tx, input: AssessInput): Promise<Assessment & { assessed: Assessed }> {
     const { request, terminal, merchant, now } = input;
     const issuerKid = input.code.credential.split('/')[0];
     const account = `${issuerKid}/${input.code.account}`;
@@ -138,7 +144,7 @@ export class Judgement implements JudgementHooks {
 
     // The code verified moments ago, so it parses; its credential names the device key that answers step-ups.
     const device = parsePaymentCode(request.paymentCode).credential.deviceKey;
-    await openPayment(tx, {
+    const payment = await openPayment(tx, {
       requestId: input.requestId, requestHash: input.requestHash, account, credential: input.code.credential, deviceAlg: device.alg,
       deviceKey: device.publicKey, merchantId: merchant.merchantId, terminalId: terminal.id, amount: request.amount, currency: request.currency,
       latitude: place?.latitude ?? null, longitude: place?.longitude ?? null, at: now,
@@ -146,11 +152,11 @@ export class Judgement implements JudgementHooks {
     if (request.kind === 'pre-auth') await tx.lifecycle.openHold({ requestId: input.requestId, expiresAt: now + this.#holdTtl });
     if (fix) await tx.payments.recordFix({ terminalId: terminal.id, requestId: input.requestId, latitude: fix.latitude, longitude: fix.longitude, accuracy: fix.accuracy ?? null, at: now });
     await this.#record(tx, input.requestId, assessment, now);
-    return assessment;
+    return { ...assessment, assessed: { merchant, payment } };
   }
 
   async decided(tx: Tx, input: DecidedInput): Promise<void> {
-    const payment = await tx.payments.byRequest(input.requestId);
+    const payment = input.assessed?.payment.requestId === input.requestId ? input.assessed.payment : await tx.payments.byRequest(input.requestId);
     if (!payment) {
       // A protocol rule decided before any scoring: that rule is the factor that fired.
       const rule: Fired = { name: input.reason, side: 'rule', points: 0, detail: 'protocol rule' };
@@ -158,7 +164,7 @@ export class Judgement implements JudgementHooks {
       if (input.reason === 'replayed') await this.#alertCopy(tx, input);
       return;
     }
-    const merchant = input.merchant?.merchantId === payment.merchantId ? input.merchant : (await tx.merchants.get(payment.merchantId))!;
+    const merchant = input.assessed?.merchant.merchantId === payment.merchantId ? input.assessed.merchant : (await tx.merchants.get(payment.merchantId))!;
     const data: Record<string, unknown> = {
       payment: hex(payment.requestHash),
       outcome: input.outcome,

@@ -352,9 +352,11 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         for (const e of entries) s.outbox.push({ ...e, id: s.outbox.length + 1, state: 'queued', attempts: 0, deliveredAt: null, lastError: null });
       },
       due: async (now, limit) => s.outbox.filter((e) => e.state === 'queued' && e.nextAttemptAt <= now).slice(0, limit).map((e) => ({ ...e })),
-      delivered: async (id, now) => {
-        const e = s.outbox[id - 1];
-        Object.assign(e, { state: 'delivered', attempts: e.attempts + 1, deliveredAt: now, lastError: null });
+      delivered: async (deliveries) => {
+        for (const { id, deliveredAt } of deliveries) {
+          const e = s.outbox[id - 1];
+          Object.assign(e, { state: 'delivered', attempts: e.attempts + 1, deliveredAt, lastError: null });
+        }
       },
       failed: async (id, u) => void Object.assign(s.outbox[id - 1], { state: u.dead ? 'dead' : 'queued', attempts: u.attempts, nextAttemptAt: u.nextAttemptAt, lastError: u.error }),
       requeueDead: async (now) => {

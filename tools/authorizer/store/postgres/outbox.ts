@@ -50,8 +50,12 @@ export function postgresOutbox(q: Query): OutboxPort {
           lastError: row.last_error as string | null,
         }));
     },
-    async delivered(id, now) {
-      await q("UPDATE notifications SET state = 'delivered', attempts = attempts + 1, delivered_at = $1, last_error = NULL WHERE id = $2", [now, id]);
+    async delivered(deliveries) {
+      await q(
+        `UPDATE notifications AS n SET state = 'delivered', attempts = n.attempts + 1, delivered_at = d.delivered_at, last_error = NULL
+         FROM unnest($1::bigint[], $2::bigint[]) AS d (id, delivered_at) WHERE n.id = d.id`,
+        [deliveries.map((d) => d.id), deliveries.map((d) => d.deliveredAt)],
+      );
     },
     async failed(id, u) {
       await q('UPDATE notifications SET state = $1, attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $5',

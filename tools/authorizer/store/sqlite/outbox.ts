@@ -46,8 +46,9 @@ export function sqliteOutbox(db: Db): OutboxPort {
         lastError: row.last_error as string | null,
       }));
     },
-    async delivered(id, now) {
-      db.prepare("UPDATE notifications SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?").run(now, id);
+    async delivered(deliveries) {
+      const delivered = db.prepare("UPDATE notifications SET state = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?");
+      for (const d of deliveries) delivered.run(d.deliveredAt, d.id);
     },
     async failed(id, u) {
       db.prepare('UPDATE notifications SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?')
