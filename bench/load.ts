@@ -105,6 +105,7 @@ interface Figures {
   cpuPerAuth: number;
   serverCpuPerAuth: number | undefined;
   statementsPerAnswer: number | undefined;
+  roundTripsPerAnswer: number | undefined;
   shares: Shares;
   failures: number;
 }
@@ -128,10 +129,11 @@ const verifyNoble = timePerOp(() => p256.verify(fixture.signature, fixture.messa
 const verifyServer = timePerOp(() => serverVerify('ES256', fixture.publicKey, fixture.message, fixture.signature));
 const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
 printTable(`summary: ${terminalCount} terminals, ${customerCount} customers, up to ${maxRequests} requests / ${seconds} s each`, [
-  'store, workers', 'auth/s', 'p50 ms', 'p99 ms', 'CPU ms/auth (authorizer)', 'CPU ms/auth (PostgreSQL server)', 'statements/answer', 'verify', 'sign', 'database', 'risk', 'lost or doubled',
+  'store, workers', 'auth/s', 'p50 ms', 'p99 ms', 'CPU ms/auth (authorizer)', 'CPU ms/auth (PostgreSQL server)', 'statements/answer', 'round trips/answer', 'verify', 'sign', 'database', 'risk', 'lost or doubled',
 ], results.map((r) => [
   r.label, r.authPerSecond.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), r.cpuPerAuth.toFixed(2),
-  r.serverCpuPerAuth === undefined ? '-' : r.serverCpuPerAuth.toFixed(2), r.statementsPerAnswer === undefined ? '-' : r.statementsPerAnswer.toFixed(1), percent(r.shares.verify), percent(r.shares.sign), percent(r.shares.database),
+  r.serverCpuPerAuth === undefined ? '-' : r.serverCpuPerAuth.toFixed(2), r.statementsPerAnswer === undefined ? '-' : r.statementsPerAnswer.toFixed(1),
+  r.roundTripsPerAnswer === undefined ? '-' : r.roundTripsPerAnswer.toFixed(1), percent(r.shares.verify), percent(r.shares.sign), percent(r.shares.database),
   percent(r.shares.risk), r.failures === 0 ? '0' : `${r.failures} PROBLEMS`,
 ]));
 printTable('P-256 verify, one op (this machine, this process)', ['implementation', 'ms/op'], [
@@ -225,7 +227,7 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   // Each statement is a round trip on the authorizer's connection: the figure the CPU and latency follow, without their noise.
   const statements = databaseUrl ? (await postgres!.statementCount(databaseUrl)) - statementsBefore : undefined;
   child.send({ stop: true });
-  const { cpu, at: stoppedAt, reruns } = await message<{ cpu: NodeJS.CpuUsage; at: number; reruns: number }>((m) => 'cpu' in m);
+  const { cpu, at: stoppedAt, reruns, roundTrips } = await message<{ cpu: NodeJS.CpuUsage; at: number; reruns: number; roundTrips: number }>((m) => 'cpu' in m);
   await new Promise((resolve) => child.once('exit', resolve));
   agent.destroy();
 
@@ -281,6 +283,7 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
       ['PostgreSQL server CPU per authorization, ms', ((serverCpu * 1000) / decided).toFixed(2)],
       ['units of work PostgreSQL aborted and the store ran again', String(reruns)],
       ['PostgreSQL statements per answer (pg_stat_statements; retries, reruns, notifications included)', (statements! / (decided + retried)).toFixed(1)],
+      ['round trips the store waited for per answer (the same; statements sent without waiting ride along)', (roundTrips / (decided + retried)).toFixed(1)],
     ] : []),
     ['share of CPU verifying signatures', `${(shares.verify * 100).toFixed(1)} %`],
     ['share of CPU signing decisions', `${(shares.sign * 100).toFixed(1)} %`],
@@ -295,7 +298,8 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   return {
     label, authPerSecond: decided / elapsed, p50: pct(50), p99: pct(99), cpuPerAuth: (cpuSeconds * 1000) / decided,
     serverCpuPerAuth: serverCpu === undefined ? undefined : (serverCpu * 1000) / decided,
-    statementsPerAnswer: statements === undefined ? undefined : statements / (decided + retried), shares, failures: failures.length,
+    statementsPerAnswer: statements === undefined ? undefined : statements / (decided + retried),
+    roundTripsPerAnswer: statements === undefined ? undefined : roundTrips / (decided + retried), shares, failures: failures.length,
   };
 }
 

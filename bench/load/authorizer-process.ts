@@ -47,11 +47,15 @@ function sum(a: NodeJS.CpuUsage, b: NodeJS.CpuUsage): NodeJS.CpuUsage {
 if (start.workers <= 1 || cluster.isWorker) {
   const authorizer = await startAuthorizer({ ...composition, host: '127.0.0.1', port: 0 });
   let cpuAtStart = process.cpuUsage();
+  // Round trips the PostgreSQL store's units of work waited for (none on SQLite), counted from the mark.
+  const roundTrips = () => ('roundTrips' in authorizer.store ? (authorizer.store.roundTrips as { count: number }).count : 0);
+  let roundTripsAtStart = 0;
   process.send!({ url: authorizer.url, decisionKey: { alg: authorizer.decisionKey.alg, publicKey: Buffer.from(authorizer.decisionKey.publicKey).toString('hex') } });
   process.on('message', (message: Control) => {
     if (message.mark) {
       // The timed phase starts now: CPU time is counted from here.
       cpuAtStart = process.cpuUsage();
+      roundTripsAtStart = roundTrips();
       process.send!({ marked: true, at: micros() });
       return;
     }
@@ -60,8 +64,9 @@ if (start.workers <= 1 || cluster.isWorker) {
     const at = micros();
     // Units of work PostgreSQL aborted for a concurrent one and the store ran again.
     const reruns = 'retries' in authorizer.store ? (authorizer.store.retries as number) : 0;
+    const trips = roundTrips() - roundTripsAtStart;
     void authorizer.close().then(() => {
-      process.send!({ cpu, at, reruns }, () => process.exit(0));
+      process.send!({ cpu, at, reruns, roundTrips: trips }, () => process.exit(0));
     });
   });
 } else {
@@ -90,10 +95,11 @@ if (start.workers <= 1 || cluster.isWorker) {
     if (!message.stop) return;
     const own = process.cpuUsage(cpuAtStart);
     const at = micros();
-    void all<{ cpu: NodeJS.CpuUsage; reruns: number }>((m) => 'cpu' in m, { stop: true }).then(async (reports) => {
+    void all<{ cpu: NodeJS.CpuUsage; reruns: number; roundTrips: number }>((m) => 'cpu' in m, { stop: true }).then(async (reports) => {
       await Promise.all(workers.map((w) => (w.isDead() ? undefined : new Promise((resolve) => w.once('exit', resolve)))));
       const reruns = reports.reduce((total, r) => total + r.reruns, 0);
-      process.send!({ cpu: reports.reduce((total, r) => sum(total, r.cpu), own), at, reruns }, () => process.exit(0));
+      const roundTrips = reports.reduce((total, r) => total + r.roundTrips, 0);
+      process.send!({ cpu: reports.reduce((total, r) => sum(total, r.cpu), own), at, reruns, roundTrips }, () => process.exit(0));
     });
   });
 }

@@ -2,8 +2,10 @@
  * What only the PostgreSQL store has to prove, on a real server started here:
  * several processes opening one fresh database (and one data directory, for
  * the key files) at once, a read-then-write
- * that loses nothing, and a unit of work that lost a race for a unique key
- * being run again, whole, with its after-commit effects once.
+ * that loses nothing, a unit of work that lost a race for a unique key
+ * being run again, whole, with its after-commit effects once, and the
+ * writes the store sends without waiting for their answers (Query.send):
+ * their failures, their deadlocks.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ import { IllegalTransition, transition } from '../../../tools/authorizer/domain/
 import { keyDirectoryName } from '../../../tools/authorizer/keys';
 import { ConcurrentChange } from '../../../tools/authorizer/store/postgres/database';
 import { allMigrations, PostgresStore } from '../../../tools/authorizer/store/postgres/index';
+import type { Tx } from '../../../tools/authorizer/store/ports';
 import { latestSchemaVersion } from '../../../tools/authorizer/store/sqlite/database';
 import { fixAt, JudgementWorld } from '../../support/judgement-world';
 import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
@@ -224,6 +227,80 @@ describe.skipIf(!postgres.ok)('PostgreSQL store', () => {
     } finally {
       await admin.end();
       await store.close();
+    }
+  });
+
+  it('PostgreSQL: a write sent without waiting that fails fails its unit with its own error, also as the last statement before COMMIT: nothing committed, no after-commit effect', async () => {
+    const store = await PostgresStore.open(await server.createDatabase());
+    try {
+      const effects: string[] = [];
+      // A payment of a request nobody journaled: its foreign key fails, on a write the store sends without waiting.
+      const orphan: Parameters<Tx['payments']['insert']>[0] = {
+        requestId: 987_654, requestHash: new Uint8Array(32), account: 'a', credential: 'c', deviceAlg: 'ES256', deviceKey: new Uint8Array(65),
+        merchantId: 'M', terminalId: 'T', amount: 1, currency: 'EUR', latitude: null, longitude: null, at: 0, state: 'captured',
+      };
+      const readAfter = store.transaction(async (tx) => {
+        await tx.settings.put('before', Uint8Array.of(1));
+        await tx.payments.insert(orphan);
+        tx.afterCommit(() => effects.push('read after'));
+        // PostgreSQL answers this one "current transaction is aborted"; the unit reports the write's own failure.
+        await tx.settings.get('before');
+      });
+      await expect(readAfter).rejects.toMatchObject({ code: '23503' });
+      const lastBeforeCommit = store.transaction(async (tx) => {
+        await tx.settings.put('last', Uint8Array.of(1));
+        tx.afterCommit(() => effects.push('last'));
+        // Nothing read after it: the COMMIT that follows would only roll back, without an error, if the store let it.
+        await tx.payments.insert(orphan);
+      });
+      await expect(lastBeforeCommit).rejects.toMatchObject({ code: '23503' });
+      expect(effects).toEqual([]);
+      expect(await store.transaction(async (tx) => [await tx.settings.get('before'), await tx.settings.get('last')])).toEqual([undefined, undefined]);
+      // The connections are fit for the next units.
+      await store.transaction((tx) => tx.settings.put('after', Uint8Array.of(2)));
+      expect(await store.transaction((tx) => tx.settings.get('after'))).toEqual(Uint8Array.of(2));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('PostgreSQL: two units deadlocked by writes sent without waiting: the one PostgreSQL aborts runs again, whole, and both commit once', async () => {
+    const world = await JudgementWorld.start({ database: await server.createDatabase() });
+    try {
+      const t = await world.terminal();
+      const first = await t.pay(world.wallet());
+      const second = await t.pay(world.wallet());
+      const store = world.authorizer.store as PostgresStore;
+      const [a, b] = await store.transaction(async (tx) => [(await tx.payments.byHash(first.requestHash))!, (await tx.payments.byHash(second.requestHash))!]);
+      const retriesBefore = store.retries;
+      let locked = 0;
+      let bothLocked!: () => void;
+      const barrier = new Promise<void>((resolve) => (bothLocked = resolve));
+      const effects: string[] = [];
+      // Each locks one payment, then (once both hold theirs) sends a write to the other's: a deadlock PostgreSQL
+      // breaks by aborting one of the sent writes (40P01).
+      const crossing = (mine: typeof a, theirs: typeof a, name: string) => {
+        let runs = 0;
+        return store.transaction(async (tx) => {
+          runs++;
+          await tx.payments.byRequest(mine.requestId);
+          if (runs === 1) {
+            if (++locked === 2) bothLocked();
+            await barrier;
+          }
+          await tx.payments.setState(theirs.requestId, 'pending');
+          await tx.payments.byRequest(mine.requestId);
+          tx.afterCommit(() => effects.push(`${name} after ${runs} run(s)`));
+        });
+      };
+      await Promise.all([crossing(a, b, 'one'), crossing(b, a, 'two')]);
+      expect(store.retries - retriesBefore).toBe(1);
+      expect(effects.sort()).toEqual(expect.arrayContaining([expect.stringMatching(/^one after [12] run\(s\)$/), expect.stringMatching(/^two after [12] run\(s\)$/)]));
+      expect(effects.filter((e) => e.endsWith('2 run(s)'))).toHaveLength(1);
+      const states = await store.transaction(async (tx) => [(await tx.payments.byRequest(a.requestId))!.state, (await tx.payments.byRequest(b.requestId))!.state]);
+      expect(states).toEqual(['pending', 'pending']);
+    } finally {
+      await world.close();
     }
   });
 

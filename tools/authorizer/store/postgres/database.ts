@@ -15,8 +15,27 @@ export interface Migration {
   sql: string;
 }
 
-/** One round trip on the transaction's connection: rows as returned, with the affected row count. */
-export type Query = <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<{ rows: Row[]; rowCount: number }>;
+/**
+ * The statements of one unit of work, on its connection. Called, one round trip: rows as returned, with the
+ * affected row count. `send`: a write whose answer the unit of work does not read (a journal line, a row inserted
+ * under a key this unit just made), written now and not waited for; the connection pipelines it with what follows,
+ * so a run of such writes and the COMMIT cost one round trip, not one each. What the unit reads next on the
+ * connection sees it (PostgreSQL answers in order). `settle` waits for everything sent and throws the first
+ * failure: a sent write that failed aborted the transaction, so every later statement fails too, and it is that
+ * first error (a deadlock, say, which reruns the unit of work) that the unit of work reports, not "current
+ * transaction is aborted". A COMMIT in an aborted transaction only rolls back, without an error: `settle` is what
+ * makes it fail.
+ */
+export interface Query {
+  <Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: Row[]; rowCount: number }>;
+  send(sql: string, params?: unknown[]): void;
+  settle(): Promise<void>;
+}
+
+/** Round trips a store's units of work waited for (a statement called, or a settle of statements sent): what the load bench reports. */
+export interface RoundTrips {
+  count: number;
+}
 
 /** A name per distinct statement: pg prepares each once per connection, so PostgreSQL parses and plans it once, not per call. */
 const statementNames = new Map<string, string>();
@@ -30,11 +49,40 @@ function statementName(sql: string): string {
   return name;
 }
 
-export function queryOn(client: pg.PoolClient | pg.Client): Query {
-  return async <Row>(sql: string, params: unknown[] = []) => {
-    const result = await client.query({ name: statementName(sql), text: sql, values: params });
-    return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+export function queryOn(client: pg.PoolClient | pg.Client, roundTrips: RoundTrips = { count: 0 }): Query {
+  let sent: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  const run = (sql: string, params: unknown[]) => client.query({ name: statementName(sql), text: sql, values: params });
+  const settleSent = async () => {
+    const last = sent;
+    sent = undefined;
+    if (last) await last;
+    if (failure) throw failure.error;
   };
+  const query = async <Row>(sql: string, params: unknown[] = []) => {
+    roundTrips.count++;
+    try {
+      const result = await run(sql, params);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      await settleSent();
+      throw error;
+    }
+  };
+  return Object.assign(query, {
+    send(sql: string, params: unknown[] = []) {
+      const answered = run(sql, params).then(
+        () => undefined,
+        (error: unknown) => void (failure ??= { error }),
+      );
+      // Answers come in order: waiting for the last one sent waits for all of them.
+      sent = answered;
+    },
+    async settle() {
+      if (sent) roundTrips.count++;
+      await settleSent();
+    },
+  });
 }
 
 const int8 = 20;
@@ -58,7 +106,8 @@ export async function openPool(connectionString: string, max = 10): Promise<pg.P
       return driver.types.getTypeParser(oid, format as 'text');
     },
   } as pg.CustomTypesConfig;
-  const pool = new driver.Pool({ connectionString, max, types, application_name: 'qrpay-authorizer' });
+  // pipeline: a statement is written as soon as it is issued, not after the previous one's answer (Query.send).
+  const pool = new driver.Pool({ connectionString, max, types, application_name: 'qrpay-authorizer', pipeline: true });
   // An idle connection the server dropped must not take the process down; the next checkout reconnects.
   pool.on('error', () => undefined);
   return pool;

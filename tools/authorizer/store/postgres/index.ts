@@ -18,7 +18,7 @@
  */
 import type pg from 'pg';
 import type { Store, Tx } from '../ports';
-import { checkout, isRetryable, migrate, openPool, queryOn, type Migration } from './database';
+import { checkout, isRetryable, migrate, openPool, queryOn, type Migration, type Query, type RoundTrips } from './database';
 import { disputesMigrations, postgresDisputes } from './disputes';
 import { postgresHistory } from './history';
 import { lifecycleMigrations, postgresLifecycle } from './lifecycle';
@@ -51,6 +51,8 @@ export class PostgresStore implements Store {
   readonly #maxAttempts: number;
   /** Units of work that ran again after a conflict: how contended the database is. */
   retries = 0;
+  /** Round trips the units of work waited for (BEGIN and the writes sent before COMMIT ride with other statements). */
+  readonly roundTrips: RoundTrips = { count: 0 };
 
   private constructor(pool: pg.Pool, maxAttempts: number) {
     this.pool = pool;
@@ -75,9 +77,12 @@ export class PostgresStore implements Store {
       const effects: (() => void)[] = [];
       let result: T;
       try {
-        await client.query('BEGIN');
-        result = await work({ ...ports(queryOn(client)), afterCommit: (effect) => void effects.push(effect) });
-        await client.query('COMMIT');
+        const q = queryOn(client, this.roundTrips);
+        // BEGIN travels with the unit's first statement, COMMIT with its last writes.
+        q.send('BEGIN');
+        result = await work({ ...ports(q), afterCommit: (effect) => void effects.push(effect) });
+        q.send('COMMIT');
+        await q.settle();
         release();
       } catch (error) {
         const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
@@ -104,7 +109,7 @@ export class PostgresStore implements Store {
   }
 }
 
-function ports(q: ReturnType<typeof queryOn>): Omit<Tx, 'afterCommit'> {
+function ports(q: Query): Omit<Tx, 'afterCommit'> {
   return {
     settings: postgresSettings(q), merchants: postgresMerchants(q), terminals: postgresTerminals(q), requests: postgresRequests(q),
     codes: postgresCodes(q), lists: postgresLists(q), payments: postgresPayments(q), history: postgresHistory(q), stepUps: postgresStepUps(q),

@@ -33,7 +33,8 @@ export function postgresOutbox(q: Query): OutboxPort {
     async insert(entries) {
       // One round trip for all of an event's channels: the columns as arrays, unnested in order.
       const column = <K extends keyof (typeof entries)[number]>(key: K) => entries.map((e) => e[key]);
-      await q(
+      // New rows under fresh message ids: written without waiting (Query.send), committed with the unit of work.
+      q.send(
         `INSERT INTO notifications (message_id, channel, account, kind, payload, created_at, state, next_attempt_at)
          SELECT message_id, channel, account, kind, payload, created_at, 'queued', next_attempt_at
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])

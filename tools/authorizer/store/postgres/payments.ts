@@ -126,8 +126,10 @@ function payment(row: Record<string, unknown> | undefined): Payment | undefined 
 
 export function postgresPayments(q: Query): PaymentsPort {
   return {
+    // Written without waiting (Query.send): the payment, its moves and its journal are keyed by a request this
+    // unit of work journaled, so nothing another transaction does can make them conflict.
     async insert(p) {
-      await q(
+      q.send(
         `INSERT INTO payments (request_id, request_hash, account, credential, device_alg, device_key, merchant_id, terminal_id, amount, currency,
            latitude, longitude, at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         [p.requestId, p.requestHash, p.account, p.credential, p.deviceAlg, p.deviceKey, p.merchantId, p.terminalId, p.amount, p.currency,
@@ -135,10 +137,11 @@ export function postgresPayments(q: Query): PaymentsPort {
       );
     },
     async setState(requestId, state) {
-      await q('UPDATE payments SET state = $1 WHERE request_id = $2', [state, requestId]);
+      // The payment was read FOR UPDATE (or made) by this unit of work: the row is this unit's to change.
+      q.send('UPDATE payments SET state = $1 WHERE request_id = $2', [state, requestId]);
     },
     async appendEvent(e) {
-      await q('INSERT INTO payment_events (request_id, from_state, to_state, cause, detail, at) VALUES ($1, $2, $3, $4, $5, $6)',
+      q.send('INSERT INTO payment_events (request_id, from_state, to_state, cause, detail, at) VALUES ($1, $2, $3, $4, $5, $6)',
         [e.requestId, e.from, e.to, e.cause, e.detail, e.at]);
     },
     async events(requestId): Promise<PaymentEvent[]> {
@@ -160,11 +163,11 @@ export function postgresPayments(q: Query): PaymentsPort {
       )).rows.map((row) => ({ alg: row.device_alg, publicKey: bytes(row.device_key), credential: row.credential }));
     },
     async recordFix(f) {
-      await q('INSERT INTO terminal_fixes (terminal_id, request_id, latitude, longitude, accuracy, at) VALUES ($1, $2, $3, $4, $5, $6)',
+      q.send('INSERT INTO terminal_fixes (terminal_id, request_id, latitude, longitude, accuracy, at) VALUES ($1, $2, $3, $4, $5, $6)',
         [f.terminalId, f.requestId, f.latitude, f.longitude, f.accuracy, f.at]);
     },
     async recordAssessment(requestId, a) {
-      await q(
+      q.send(
         `INSERT INTO risk_assessments (request_id, score, customer_score, acceptance_score, outcome, reason, factors, config, assessed_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [requestId, a.score, a.customerScore, a.acceptanceScore, a.outcome, a.reason, a.factors, a.config, a.assessedAt],

@@ -375,7 +375,8 @@ export function postgresRequests(q: Query): RequestsPort {
       return (await q<{ n: number }>('SELECT COUNT(*) AS n FROM requests WHERE terminal_id = $1 AND received_at >= $2', [terminalId, since])).rows[0].n;
     },
     async setCodeId(requestId, codeId) {
-      await q('UPDATE requests SET code_id = $1 WHERE id = $2', [codeId, requestId]);
+      // This unit of work's own request row: written without waiting (Query.send).
+      q.send('UPDATE requests SET code_id = $1 WHERE id = $2', [codeId, requestId]);
     },
     async bytes(requestId) {
       const row = (await q<{ request: Uint8Array }>('SELECT request FROM requests WHERE id = $1', [requestId])).rows[0];
@@ -396,7 +397,8 @@ export function postgresRequests(q: Query): RequestsPort {
       return row ? { requestId: row.id, hash: bytes(row.request_hash) } : undefined;
     },
     async recordDecision(d) {
-      await q('INSERT INTO decisions (request_id, outcome, reason, approval_code, decided_at, decision) VALUES ($1, $2, $3, $4, $5, $6)',
+      // Keyed by a request this unit of work journaled: nothing can conflict, so written without waiting (Query.send).
+      q.send('INSERT INTO decisions (request_id, outcome, reason, approval_code, decided_at, decision) VALUES ($1, $2, $3, $4, $5, $6)',
         [d.requestId, d.outcome, d.reason, d.approvalCode, d.decidedAt, d.decision]);
     },
     async originalOfRetry(hash) {
