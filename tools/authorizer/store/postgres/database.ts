@@ -63,6 +63,8 @@ export function queryOn(client: pg.PoolClient | pg.Client, roundTrips: RoundTrip
     roundTrips.count++;
     try {
       const result = await run(sql, params);
+      // Only a rollback answers after a sent write failed; never report success past that failure.
+      if (failure) throw failure.error;
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     } catch (error) {
       await settleSent();
