@@ -182,7 +182,7 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     expect((await read(w, (tx) => tx.payments.byHash(second.requestHash)))!.state).toBe('expired');
   });
 
-  it('keeps the history the factors read: accepted amounts newest first, merchant volume, the last fix', async () => {
+  it('keeps the history the factors read: an account\'s facts in one call, merchant volumes, the last fix', async () => {
     const w = await start(kind);
     const t = await w.terminal();
     const alice = w.wallet();
@@ -190,22 +190,27 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
       await t.pay(alice, { amount, location: fixAt(10, 10) });
       w.time.advance(60_000);
     }
-    const account = (await read(w, (tx) => tx.views.transactions({ limit: 1 })))[0].account!;
+    const last = (await read(w, (tx) => tx.views.transactions({ limit: 1 })))[0];
+    const payment = (await read(w, (tx) => tx.payments.byRequest(last.id)))!;
+    const { account, credential } = payment;
+    const now = w.time.now();
     const history = await read(w, async (tx) => ({
-      amounts: await tx.history.recentAmounts(account, 2),
-      since: await tx.history.paymentsSince(account, w.time.now() - 150_000),
+      facts: await tx.history.accountFacts({ account, credential, merchantId: 'M-DEMO', since: now - 150_000, recentLimit: 2 }),
+      elsewhere: await tx.history.accountFacts({ account, credential: 'nobody/none', merchantId: 'M-OTHER', since: now, recentLimit: 5 }),
+      stranger: await tx.history.accountFacts({ account: 'nobody/none', credential: 'nobody/none', merchantId: 'M-DEMO', since: 0, recentLimit: 5 }),
       volumes: await tx.history.merchantVolumes('M-DEMO', [
-        { from: 0, to: w.time.now() }, { from: w.time.now() - 90_000, to: w.time.now() }, { from: w.time.now() - 130_000, to: w.time.now() - 90_000 },
-        { from: w.time.now(), to: w.time.now() + 1 },
+        { from: 0, to: now }, { from: now - 90_000, to: now }, { from: now - 130_000, to: now - 90_000 }, { from: now, to: now + 1 },
       ]),
       fix: await tx.history.lastTerminalFix(t.id),
-      known: await tx.history.accountPayments(account),
-      merchant: await tx.history.paidMerchantBefore(account, 'M-DEMO'),
-      elsewhere: await tx.history.paidMerchantBefore(account, 'M-OTHER'),
     }));
-    expect(history).toMatchObject({ amounts: [300, 200], since: 2,
-      volumes: [{ count: 3, total: 600 }, { count: 1, total: 300 }, { count: 1, total: 200 }, { count: 0, total: 0 }], known: 3, merchant: true, elsewhere: false });
-    expect(history.fix).toMatchObject({ accuracy: 4, at: w.time.now() - 60_000 });
+    expect(history.facts).toEqual({
+      recentAmounts: [300, 200], paymentsSince: 2, accountPayments: 3, paidMerchantBefore: true, credentialKnown: true,
+      lastPlacedPayment: { terminalId: t.id, latitude: payment.latitude, longitude: payment.longitude, at: now - 60_000 },
+    });
+    expect(history.elsewhere).toMatchObject({ recentAmounts: [300, 200, 100], paymentsSince: 0, accountPayments: 3, paidMerchantBefore: false, credentialKnown: false });
+    expect(history.stranger).toEqual({ recentAmounts: [], paymentsSince: 0, accountPayments: 0, paidMerchantBefore: false, credentialKnown: false, lastPlacedPayment: undefined });
+    expect(history.volumes).toEqual([{ count: 3, total: 600 }, { count: 1, total: 300 }, { count: 1, total: 200 }, { count: 0, total: 0 }]);
+    expect(history.fix).toMatchObject({ accuracy: 4, at: now - 60_000 });
   });
 
   it('holds, then releases on review; a second review is a typed refusal', async () => {

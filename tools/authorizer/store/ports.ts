@@ -351,20 +351,41 @@ export interface Volume {
   total: number;
 }
 
+export interface AccountQuestions {
+  account: string;
+  /** The credential presenting the code. */
+  credential: string;
+  /** The merchant being paid. */
+  merchantId: string;
+  /** Start of the window `paymentsSince` counts. */
+  since: number;
+  /** How many of the newest accepted amounts to give. */
+  recentLimit: number;
+}
+
+export interface AccountFacts {
+  /** The account's newest accepted amounts, newest first, at most `recentLimit`. */
+  recentAmounts: number[];
+  /** The account's payments attempted at or after `since`, declined ones too. */
+  paymentsSince: number;
+  /** The account's newest accepted payment with a place. */
+  lastPlacedPayment: PastPayment | undefined;
+  /** Whether the credential has paid before (any account, any state). */
+  credentialKnown: boolean;
+  /** The account's accepted payments. */
+  accountPayments: number;
+  /** Whether the account has an accepted payment at the merchant. */
+  paidMerchantBefore: boolean;
+}
+
 /**
  * What the risk factors know about the past. "Accepted" payments are those
  * the customer really made or is making: captured or held (pending).
  */
 export interface History {
   lastTerminalFix(terminalId: string): Promise<PastFix | undefined>;
-  /** The customer's recent accepted amounts, newest first. */
-  recentAmounts(account: string, limit: number): Promise<number[]>;
-  /** Payments attempted since `since`, declined ones too. */
-  paymentsSince(account: string, since: number): Promise<number>;
-  lastPlacedPayment(account: string): Promise<PastPayment | undefined>;
-  credentialKnown(credential: string): Promise<boolean>;
-  accountPayments(account: string): Promise<number>;
-  paidMerchantBefore(account: string, merchantId: string): Promise<boolean>;
+  /** What the customer factors ask about one account's past, answered together (one statement where the engine has one). */
+  accountFacts(questions: AccountQuestions): Promise<AccountFacts>;
   /** The merchant's accepted payments with from <= at < to, for each window asked (in one statement where the engine has one). */
   merchantVolumes(merchantId: string, windows: readonly { from: number; to: number }[]): Promise<Volume[]>;
 }

@@ -7,7 +7,7 @@
  * clear. A factor with 0 points is not evaluated at all.
  */
 import type { AuthorizationRequest } from '../../../../src/authorization/request';
-import type { History, Merchant, Volume } from '../../store/ports';
+import type { AccountFacts, History, Merchant, Volume } from '../../store/ports';
 import type { FactorName, RiskConfig } from './config';
 import { kmh, metresBetween, type Place } from './geo';
 
@@ -124,7 +124,7 @@ const checks: Record<FactorName, { side: Side; check: Check }> = {
     check: async (s) => {
       const settings = s.config.factors['amount-unusual'];
       if (s.request.amount < settings.minAmount) return undefined;
-      const amounts = await s.history.recentAmounts(s.account, 20);
+      const amounts = (await accountFacts(s)).recentAmounts;
       if (amounts.length < settings.minHistory) return undefined;
       const usual = median(amounts);
       return s.request.amount > settings.multiple * usual
@@ -135,7 +135,7 @@ const checks: Record<FactorName, { side: Side; check: Check }> = {
     side: 'customer',
     check: async (s) => {
       const settings = s.config.factors.velocity;
-      const count = (await s.history.paymentsSince(s.account, s.now - minutes(settings.windowMinutes))) + 1;
+      const count = (await accountFacts(s)).paymentsSince + 1;
       return count >= settings.count ? `${count} payments in ${settings.windowMinutes} min (limit ${settings.count - 1})` : undefined;
     },
   },
@@ -144,7 +144,7 @@ const checks: Record<FactorName, { side: Side; check: Check }> = {
     check: async (s) => {
       if (!s.place) return undefined;
       const settings = s.config.factors['impossible-travel'];
-      const last = await s.history.lastPlacedPayment(s.account);
+      const last = (await accountFacts(s)).lastPlacedPayment;
       if (!last) return undefined;
       const metres = metresBetween(last, s.place);
       const speed = kmh(metres, s.now - last.at);
@@ -155,15 +155,18 @@ const checks: Record<FactorName, { side: Side; check: Check }> = {
   'new-credential': {
     side: 'customer',
     check: async (s) => {
-      if (await s.history.credentialKnown(s.credential)) return undefined;
-      const known = await s.history.accountPayments(s.account);
+      const facts = await accountFacts(s);
+      if (facts.credentialKnown) return undefined;
+      const known = facts.accountPayments;
       return known > 0 ? `first payment with credential ${s.credential}; the account paid ${known} times with others` : `first payment with credential ${s.credential}`;
     },
   },
   'new-merchant': {
     side: 'customer',
-    check: async (s) => (await s.history.accountPayments(s.account)) > 0 && !(await s.history.paidMerchantBefore(s.account, s.merchant.merchantId))
-      ? `first payment at ${s.merchant.merchantId}` : undefined,
+    check: async (s) => {
+      const facts = await accountFacts(s);
+      return facts.accountPayments > 0 && !facts.paidMerchantBefore ? `first payment at ${s.merchant.merchantId}` : undefined;
+    },
   },
   'merchant-volume-spike': {
     side: 'acceptance',
@@ -206,6 +209,26 @@ export async function evaluate(s: Situation): Promise<Fired[]> {
     if (detail !== undefined) fired.push({ name, side: checks[name].side, points, detail });
   }
   return fired;
+}
+
+/** How many of the account's newest amounts `amount-unusual` takes its median over. */
+const recentAmountsKept = 20;
+
+/**
+ * What the customer factors ask about the account, asked once per situation and in one store call (one statement
+ * on PostgreSQL instead of one per question), the first time any of them runs.
+ */
+const factsAsked = new WeakMap<Situation, Promise<AccountFacts>>();
+function accountFacts(s: Situation): Promise<AccountFacts> {
+  let facts = factsAsked.get(s);
+  if (!facts) {
+    facts = s.history.accountFacts({
+      account: s.account, credential: s.credential, merchantId: s.merchant.merchantId,
+      since: s.now - minutes(s.config.factors.velocity.windowMinutes), recentLimit: recentAmountsKept,
+    });
+    factsAsked.set(s, facts);
+  }
+  return facts;
 }
 
 /**

@@ -297,15 +297,18 @@ function ports(s: State): Omit<Tx, 'afterCommit'> {
         const f = s.fixes.filter((x) => x.terminalId === terminalId).at(-1);
         return f ? { latitude: f.latitude, longitude: f.longitude, accuracy: f.accuracy, at: f.at } : undefined;
       },
-      recentAmounts: async (account, limit) => newestFirst(s, (p) => p.account === account && accepted(p)).slice(0, limit).map((p) => p.amount),
-      paymentsSince: async (account, since) => [...s.payments.values()].filter((p) => p.account === account && p.at >= since).length,
-      lastPlacedPayment: async (account) => {
-        const p = newestFirst(s, (x) => x.account === account && accepted(x) && x.latitude !== null)[0];
-        return p ? { terminalId: p.terminalId, latitude: p.latitude!, longitude: p.longitude!, at: p.at } : undefined;
+      accountFacts: async ({ account, credential, merchantId, since, recentLimit }) => {
+        const acceptedOfAccount = newestFirst(s, (p) => p.account === account && accepted(p));
+        const placed = acceptedOfAccount.find((p) => p.latitude !== null);
+        return {
+          recentAmounts: acceptedOfAccount.slice(0, recentLimit).map((p) => p.amount),
+          paymentsSince: [...s.payments.values()].filter((p) => p.account === account && p.at >= since).length,
+          lastPlacedPayment: placed ? { terminalId: placed.terminalId, latitude: placed.latitude!, longitude: placed.longitude!, at: placed.at } : undefined,
+          credentialKnown: [...s.payments.values()].some((p) => p.credential === credential),
+          accountPayments: acceptedOfAccount.length,
+          paidMerchantBefore: acceptedOfAccount.some((p) => p.merchantId === merchantId),
+        };
       },
-      credentialKnown: async (credential) => [...s.payments.values()].some((p) => p.credential === credential),
-      accountPayments: async (account) => [...s.payments.values()].filter((p) => p.account === account && accepted(p)).length,
-      paidMerchantBefore: async (account, merchantId) => [...s.payments.values()].some((p) => p.account === account && p.merchantId === merchantId && accepted(p)),
       merchantVolumes: async (merchantId, windows) => windows.map(({ from, to }) => {
         const list = [...s.payments.values()].filter((p) => p.merchantId === merchantId && accepted(p) && p.at >= from && p.at < to);
         return { count: list.length, total: list.reduce((sum, p) => sum + p.amount, 0) };

@@ -28,35 +28,37 @@ export function postgresHistory(q: Query): History {
       return (await q<PastFix>('SELECT latitude, longitude, accuracy, at FROM terminal_fixes WHERE terminal_id = $1 ORDER BY id DESC LIMIT 1',
         [terminalId])).rows[0];
     },
-    async recentAmounts(id, limit) {
+    async accountFacts({ account: id, credential, merchantId, since, recentLimit }) {
+      // The lock first, in a statement of its own: a statement's snapshot is taken when it starts, so a read in the
+      // same statement as the lock could miss the payment of the unit of work that held it.
       await account(id);
-      return (await q<{ amount: number }>(`SELECT amount FROM payments WHERE account = $1 AND state IN ${acceptedStates} ORDER BY at DESC LIMIT $2`,
-        [id, limit])).rows.map((row) => row.amount);
-    },
-    async paymentsSince(id, since) {
-      await account(id);
-      return (await q<{ n: number }>('SELECT COUNT(*) AS n FROM payments WHERE account = $1 AND at >= $2', [id, since])).rows[0].n;
-    },
-    async lastPlacedPayment(id) {
-      await account(id);
-      const row = (await q<{ terminal_id: string; latitude: number; longitude: number; at: number }>(
-        `SELECT terminal_id, latitude, longitude, at FROM payments
-         WHERE account = $1 AND state IN ${acceptedStates} AND latitude IS NOT NULL ORDER BY at DESC LIMIT 1`,
-        [id],
+      const row = (await q<{
+        recent_amounts: (string | number)[]; since_count: number; accepted_count: number; paid_merchant: boolean; credential_known: boolean;
+        terminal_id: string | null; latitude: number | null; longitude: number | null; at: number | null;
+      }>(
+        `SELECT
+           ARRAY(SELECT amount FROM payments WHERE account = $1 AND state IN ${acceptedStates} ORDER BY at DESC LIMIT $5) AS recent_amounts,
+           (SELECT COUNT(*) FROM payments WHERE account = $1 AND at >= $4) AS since_count,
+           (SELECT COUNT(*) FROM payments WHERE account = $1 AND state IN ${acceptedStates}) AS accepted_count,
+           EXISTS (SELECT 1 FROM payments WHERE account = $1 AND merchant_id = $3 AND state IN ${acceptedStates}) AS paid_merchant,
+           EXISTS (SELECT 1 FROM payments WHERE credential = $2) AS credential_known,
+           last.terminal_id, last.latitude, last.longitude, last.at
+         FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+           SELECT terminal_id, latitude, longitude, at FROM payments
+           WHERE account = $1 AND state IN ${acceptedStates} AND latitude IS NOT NULL ORDER BY at DESC LIMIT 1
+         ) AS last ON true`,
+        [id, credential, merchantId, since, recentLimit],
       )).rows[0];
-      return row ? ({ terminalId: row.terminal_id, latitude: row.latitude, longitude: row.longitude, at: row.at } satisfies PastPayment) : undefined;
-    },
-    async credentialKnown(credential) {
-      return (await q('SELECT 1 FROM payments WHERE credential = $1 LIMIT 1', [credential])).rows.length > 0;
-    },
-    async accountPayments(id) {
-      await account(id);
-      return (await q<{ n: number }>(`SELECT COUNT(*) AS n FROM payments WHERE account = $1 AND state IN ${acceptedStates}`, [id])).rows[0].n;
-    },
-    async paidMerchantBefore(id, merchantId) {
-      await account(id);
-      return (await q(`SELECT 1 FROM payments WHERE account = $1 AND merchant_id = $2 AND state IN ${acceptedStates} LIMIT 1`,
-        [id, merchantId])).rows.length > 0;
+      return {
+        // BIGINT[] arrives as text elements (the pool's number parser covers scalars only).
+        recentAmounts: row.recent_amounts.map(Number),
+        paymentsSince: row.since_count,
+        lastPlacedPayment: row.terminal_id === null ? undefined
+          : ({ terminalId: row.terminal_id, latitude: row.latitude!, longitude: row.longitude!, at: row.at! } satisfies PastPayment),
+        credentialKnown: row.credential_known,
+        accountPayments: row.accepted_count,
+        paidMerchantBefore: row.paid_merchant,
+      };
     },
     async merchantVolumes(merchantId, windows) {
       // All windows in one round trip: one pass over the merchant's payments from the earliest start to the latest end.

@@ -15,29 +15,22 @@ export function sqliteHistory(db: Db): History {
       return db.prepare('SELECT latitude, longitude, accuracy, at FROM terminal_fixes WHERE terminal_id = ? ORDER BY id DESC LIMIT 1')
         .get(terminalId) as PastFix | undefined;
     },
-    async recentAmounts(account, limit) {
-      return (db.prepare(`SELECT amount FROM payments WHERE account = ? AND state IN ${acceptedStates} ORDER BY at DESC LIMIT ?`)
-        .all(account, limit) as { amount: number }[]).map((row) => row.amount);
-    },
-    async paymentsSince(account, since) {
-      return (db.prepare('SELECT COUNT(*) AS n FROM payments WHERE account = ? AND at >= ?').get(account, since) as { n: number }).n;
-    },
-    async lastPlacedPayment(account) {
-      const row = db.prepare(
+    // In-process: one statement per fact costs no round trip here.
+    async accountFacts({ account, credential, merchantId, since, recentLimit }) {
+      const last = db.prepare(
         `SELECT terminal_id, latitude, longitude, at FROM payments
          WHERE account = ? AND state IN ${acceptedStates} AND latitude IS NOT NULL ORDER BY at DESC LIMIT 1`,
       ).get(account) as { terminal_id: string; latitude: number; longitude: number; at: number } | undefined;
-      return row ? ({ terminalId: row.terminal_id, latitude: row.latitude, longitude: row.longitude, at: row.at } satisfies PastPayment) : undefined;
-    },
-    async credentialKnown(credential) {
-      return db.prepare('SELECT 1 FROM payments WHERE credential = ? LIMIT 1').get(credential) !== undefined;
-    },
-    async accountPayments(account) {
-      return (db.prepare(`SELECT COUNT(*) AS n FROM payments WHERE account = ? AND state IN ${acceptedStates}`).get(account) as { n: number }).n;
-    },
-    async paidMerchantBefore(account, merchantId) {
-      return db.prepare(`SELECT 1 FROM payments WHERE account = ? AND merchant_id = ? AND state IN ${acceptedStates} LIMIT 1`)
-        .get(account, merchantId) !== undefined;
+      return {
+        recentAmounts: (db.prepare(`SELECT amount FROM payments WHERE account = ? AND state IN ${acceptedStates} ORDER BY at DESC LIMIT ?`)
+          .all(account, recentLimit) as { amount: number }[]).map((row) => row.amount),
+        paymentsSince: (db.prepare('SELECT COUNT(*) AS n FROM payments WHERE account = ? AND at >= ?').get(account, since) as { n: number }).n,
+        lastPlacedPayment: last ? ({ terminalId: last.terminal_id, latitude: last.latitude, longitude: last.longitude, at: last.at } satisfies PastPayment) : undefined,
+        credentialKnown: db.prepare('SELECT 1 FROM payments WHERE credential = ? LIMIT 1').get(credential) !== undefined,
+        accountPayments: (db.prepare(`SELECT COUNT(*) AS n FROM payments WHERE account = ? AND state IN ${acceptedStates}`).get(account) as { n: number }).n,
+        paidMerchantBefore: db.prepare(`SELECT 1 FROM payments WHERE account = ? AND merchant_id = ? AND state IN ${acceptedStates} LIMIT 1`)
+          .get(account, merchantId) !== undefined,
+      };
     },
     async merchantVolumes(merchantId, windows) {
       const volume = db.prepare(
