@@ -224,7 +224,8 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   }));
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = postgres && database === 'postgres' ? postgresCpuSeconds(postgres.pid) - serverCpuBefore : undefined;
-  // Each statement is a round trip on the authorizer's connection: the figure the CPU and latency follow, without their noise.
+  // The server's own count of what it ran, without the CPU's and latency's noise; the store's round trips (sent statements
+  // ride with the next one it waits for) come back with the CPU below.
   const statements = databaseUrl ? (await postgres!.statementCount(databaseUrl)) - statementsBefore : undefined;
   child.send({ stop: true });
   const { cpu, at: stoppedAt, reruns, roundTrips } = await message<{ cpu: NodeJS.CpuUsage; at: number; reruns: number; roundTrips: number }>((m) => 'cpu' in m);
