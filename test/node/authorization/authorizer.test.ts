@@ -52,6 +52,29 @@ describe('authorizer database', () => {
     db.close();
   });
 
+  it('counts the payments an older database holds per merchant and minute when it gains merchant_minutes (107)', () => {
+    const dir = tempDir();
+    const old = new Database(join(dir, 'authorizer.sqlite'));
+    migrate(old, allMigrations.filter((m) => m.version < 107));
+    old.pragma('foreign_keys = OFF');
+    const insert = old.prepare(
+      `INSERT INTO payments (request_id, request_hash, account, credential, device_alg, device_key, merchant_id, terminal_id, amount, currency, at, state)
+       VALUES (?, ?, 'a', 'c', 'ES256', x'00', ?, 'T', ?, 'EUR', ?, ?)`,
+    );
+    const rows: [string, number, number, string][] = [
+      ['M1', 100, 120_000, 'captured'], ['M1', 200, 179_999, 'pending'], ['M1', 400, 150_000, 'declined'], ['M1', 800, 180_000, 'authorized'],
+      ['M2', 50, 120_001, 'partially-refunded'], ['M2', 60, 120_002, 'reversed'],
+    ];
+    rows.forEach(([merchant, amount, at, state], i) => insert.run(i + 1, Buffer.of(i), merchant, amount, at, state));
+    old.close();
+    const db = openDatabase(dir);
+    expect(db.prepare('SELECT merchant_id, minute, payments, amount FROM merchant_minutes ORDER BY merchant_id, minute').all()).toEqual([
+      { merchant_id: 'M1', minute: 120_000, payments: 2, amount: 300 }, { merchant_id: 'M1', minute: 180_000, payments: 1, amount: 800 },
+      { merchant_id: 'M2', minute: 120_000, payments: 1, amount: 50 },
+    ]);
+    db.close();
+  });
+
   it('keeps keys, terminals and decisions across a restart, and answers a retry identically after it', async () => {
     const dir = tempDir();
     const wallet = new Wallet();

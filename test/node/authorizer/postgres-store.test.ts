@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeAuthorizer, simulatorMerchant } from '../../../tools/authorizer/composition';
 import { IllegalTransition, transition } from '../../../tools/authorizer/domain/payment-state';
 import { keyDirectoryName } from '../../../tools/authorizer/keys';
-import { ConcurrentChange } from '../../../tools/authorizer/store/postgres/database';
+import { ConcurrentChange, migrate, openPool } from '../../../tools/authorizer/store/postgres/database';
 import { allMigrations, PostgresStore } from '../../../tools/authorizer/store/postgres/index';
 import type { Tx } from '../../../tools/authorizer/store/ports';
 import { latestSchemaVersion } from '../../../tools/authorizer/store/sqlite/database';
@@ -33,6 +33,40 @@ describe.skipIf(!postgres.ok)('PostgreSQL store', () => {
   });
   afterAll(async () => {
     await server?.stop();
+  });
+
+  it('PostgreSQL: counts the payments an older database holds per merchant and minute when it gains merchant_minutes (107)', async () => {
+    const database = await server.createDatabase();
+    const pool = await openPool(database);
+    try {
+      await migrate(pool, allMigrations.filter((m) => m.version < 107));
+      const rows: [string, string, number, number, string][] = [
+        ['M1', 'T1', 100, 120_000, 'captured'], ['M1', 'T1', 200, 179_999, 'pending'], ['M1', 'T1', 400, 150_000, 'declined'],
+        ['M1', 'T2', 800, 180_000, 'authorized'], ['M1', 'T2', 900, 180_001, 'captured'], ['M2', 'T1', 50, 120_001, 'partially-refunded'],
+      ];
+      await pool.query("ALTER TABLE payments DISABLE TRIGGER ALL"); // no requests rows behind these payments
+      for (const [i, [merchant, terminal, amount, at, state]] of rows.entries()) {
+        await pool.query(
+          `INSERT INTO payments (request_id, request_hash, account, credential, device_alg, device_key, merchant_id, terminal_id, amount, currency, at, state)
+           VALUES ($1, $2, 'a', 'c', 'ES256', '\\x00', $3, $4, $5, 'EUR', $6, $7)`,
+          [i + 1, Buffer.of(i), merchant, terminal, amount, at, state],
+        );
+      }
+      await pool.query('ALTER TABLE payments ENABLE TRIGGER ALL');
+      await migrate(pool, allMigrations);
+      const counted = await pool.query(
+        'SELECT merchant_id, minute, SUM(payments) AS payments, SUM(amount) AS amount FROM merchant_minutes GROUP BY 1, 2 ORDER BY 1, 2',
+      );
+      expect(counted.rows).toEqual([
+        { merchant_id: 'M1', minute: 120_000, payments: 2, amount: 300 }, { merchant_id: 'M1', minute: 180_000, payments: 2, amount: 1700 },
+        { merchant_id: 'M2', minute: 120_000, payments: 1, amount: 50 },
+      ]);
+      // Each payment is counted in its terminal's stripe.
+      expect((await pool.query("SELECT stripe = (hashtext('T2') & 15) AS t2 FROM merchant_minutes WHERE merchant_id = 'M1' AND minute = 180000")).rows)
+        .toEqual([{ t2: true }]);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('PostgreSQL: three authorizers opening one fresh database and one data directory at once migrate once and create one decision key and one operator key', async () => {

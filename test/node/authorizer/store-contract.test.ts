@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hex } from '../../../src/paycode/hex';
-import { IllegalTransition, openPayment, transition } from '../../../tools/authorizer/domain/payment-state';
+import { IllegalTransition, openPayment, transition, type PaymentState } from '../../../tools/authorizer/domain/payment-state';
 import { DomainRefusal } from '../../../tools/authorizer/domain/results';
 import { strangerPrefixBytes, strangerProblemChars, strangerSampleSlots, type Tx } from '../../../tools/authorizer/store/ports';
 import { openRequest } from '../../../src/authorization/request';
@@ -19,6 +19,7 @@ import {
 import { issueProvisioningToken } from '../../../tools/authorizer/domain/provisioning';
 import { enrollBenchTerminal, fixAt, JudgementWorld, site, type Paid } from '../../support/judgement-world';
 import { postgresAvailability, PostgresServer } from '../../support/postgres-server';
+import { Random } from '../../support/corpus/random';
 
 const kinds = ['sqlite', 'PostgreSQL', 'memory'] as const;
 type Kind = (typeof kinds)[number];
@@ -211,6 +212,43 @@ describe.each(kinds.filter((kind) => kind !== 'PostgreSQL' || postgres.ok))('sto
     expect(history.stranger).toEqual({ recentAmounts: [], paymentsSince: 0, accountPayments: 0, paidMerchantBefore: false, credentialKnown: false, lastPlacedPayment: undefined });
     expect(history.volumes).toEqual([{ count: 3, total: 600 }, { count: 1, total: 300 }, { count: 1, total: 200 }, { count: 0, total: 0 }]);
     expect(history.fix).toMatchObject({ accuracy: 4, at: now - 60_000 });
+  });
+
+  it('counts a merchant\'s volume the way its payments add up, whole minutes or not, through any change of their states', async () => {
+    const w = await start(kind);
+    const t = await w.terminal();
+    const random = new Random(17);
+    const ids: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      const paid = await t.pay(w.wallet(), { amount: 100 + 37 * i });
+      ids.push((await read(w, (tx) => tx.payments.byHash(paid.requestHash)))!.requestId);
+      // Several in one minute, some minutes apart.
+      w.time.advance(random.int(0, 150_000));
+    }
+    // In and out of the accepted states straight through the port, as a repair would: the count follows every write.
+    const states: PaymentState[] = ['captured', 'pending', 'declined', 'reversed', 'authorized', 'refunded', 'partially-refunded', 'voided'];
+    for (let i = 0; i < 40; i++) await read(w, (tx) => tx.payments.setState(ids[random.int(0, ids.length - 1)], states[random.int(0, states.length - 1)]));
+    const payments = await read(w, (tx) => Promise.all(ids.map(async (id) => (await tx.payments.byRequest(id))!)));
+    const first = payments[0].at;
+    const end = w.time.now() + 1;
+    const minute = 60_000;
+    const start0 = first - (first % minute);
+    const windows = [
+      { from: 0, to: end }, { from: start0, to: start0 + 5 * minute }, { from: start0 + minute, to: start0 + 3 * minute },
+      { from: first + 1, to: end - 1 }, { from: first + 30_000, to: first + 100_000 }, { from: first + 7, to: first + 9 }, { from: end, to: end },
+      ...Array.from({ length: 12 }, () => {
+        const from = first + random.int(-minute, end - first);
+        return { from, to: from + random.int(0, 6 * minute) };
+      }),
+    ];
+    const accepted = new Set<PaymentState>(['captured', 'pending', 'authorized', 'partially-refunded']);
+    const expected = windows.map(({ from, to }) => {
+      const counted = payments.filter((p) => accepted.has(p.state) && p.at >= from && p.at < to);
+      return { count: counted.length, total: counted.reduce((sum, p) => sum + p.amount, 0) };
+    });
+    expect(expected[0].count).toBeGreaterThan(0);
+    expect(await read(w, (tx) => tx.history.merchantVolumes('M-DEMO', windows))).toEqual(expected);
+    expect(await read(w, (tx) => tx.history.merchantVolumes('M-OTHER', windows.slice(0, 2)))).toEqual([{ count: 0, total: 0 }, { count: 0, total: 0 }]);
   });
 
   it('holds, then releases on review; a second review is a typed refusal', async () => {

@@ -233,18 +233,21 @@ function accountFacts(s: Situation): Promise<AccountFacts> {
 
 /**
  * The merchant's recent window (this payment included) and the baseline before it, asked once per situation and in
- * one store call: both merchant factors read the same windows with the default settings, and each read walks the
- * merchant's payments of the window.
+ * one store call: both merchant factors read the same windows with the default settings. Both are whole minutes: the
+ * recent one is the current minute and the `recentMinutes` - 1 before it, the baseline the `baselineHours` before
+ * that. Whole minutes are what the SQL stores keep counted per merchant (store/minute-windows.ts), so reading a busy
+ * merchant's day costs a row a minute, not a row a payment.
  */
 const windowsAsked = new WeakMap<Situation, Map<string, Promise<Volume[]>>>();
 async function merchantWindows(s: Situation, settings: { recentMinutes: number; baselineHours: number }) {
-  const recentStart = s.now - minutes(settings.recentMinutes);
+  const recentEnd = s.now - (s.now % minutes(1)) + minutes(1);
+  const recentStart = recentEnd - minutes(settings.recentMinutes);
   const baselineStart = recentStart - settings.baselineHours * 3_600_000;
   let asked = windowsAsked.get(s);
   if (!asked) windowsAsked.set(s, (asked = new Map()));
   const key = `${baselineStart}:${recentStart}`;
   let volumes = asked.get(key);
-  if (!volumes) asked.set(key, (volumes = s.history.merchantVolumes(s.merchant.merchantId, [{ from: recentStart, to: s.now + 1 }, { from: baselineStart, to: recentStart }])));
+  if (!volumes) asked.set(key, (volumes = s.history.merchantVolumes(s.merchant.merchantId, [{ from: recentStart, to: recentEnd }, { from: baselineStart, to: recentStart }])));
   const [volume, baseline] = await volumes;
   const recent = { count: volume.count + 1, total: volume.total + s.request.amount };
   return { recent, baseline, ratio: settings.recentMinutes / (settings.baselineHours * 60) };

@@ -11,6 +11,7 @@
  * and a lock on it would make all of a busy merchant's terminals wait for each other.
  */
 import type { History, PastFix, PastPayment, Volume } from '../ports';
+import { windowPieces } from '../minute-windows';
 import type { Query } from './database';
 
 /** States of payments the customer really made or is making (money moved or is about to). */
@@ -61,16 +62,29 @@ export function postgresHistory(q: Query): History {
       };
     },
     async merchantVolumes(merchantId, windows) {
-      // All windows in one round trip: one pass over the merchant's payments from the earliest start to the latest end.
-      const bounds = windows.map((_, i) => `at >= $${2 * i + 2} AND at < $${2 * i + 3}`);
-      const columns = bounds.map((bound, i) => `COUNT(*) FILTER (WHERE ${bound}) AS count${i}, COALESCE(SUM(amount) FILTER (WHERE ${bound}), 0) AS total${i}`);
-      const row = (await q<Record<string, number>>(
-        `SELECT ${columns.join(', ')} FROM payments
-         WHERE merchant_id = $1 AND state IN ${acceptedStates}
-           AND at >= LEAST(${windows.map((_, i) => `$${2 * i + 2}`).join(', ')}) AND at < GREATEST(${windows.map((_, i) => `$${2 * i + 3}`).join(', ')})`,
-        [merchantId, ...windows.flatMap(({ from, to }) => [from, to])],
-      )).rows[0];
-      return windows.map((_, i) => ({ count: row[`count${i}`], total: row[`total${i}`] }));
+      // Every window's pieces in one statement: its whole minutes from merchant_minutes (migration 107, all stripes),
+      // the edges of a window that does not fall on minutes from the payments themselves (store/minute-windows.ts).
+      const parts: string[] = [];
+      const params: unknown[] = [merchantId];
+      const param = (value: number) => `$${params.push(value)}`;
+      windows.forEach((window, i) => {
+        const { minutes, edges } = windowPieces(window);
+        if (minutes) {
+          parts.push(`SELECT ${i} AS w, COALESCE(SUM(payments), 0) AS count, COALESCE(SUM(amount), 0) AS total FROM merchant_minutes
+                      WHERE merchant_id = $1 AND minute >= ${param(minutes.from)} AND minute < ${param(minutes.to)}`);
+        }
+        for (const { from, to } of edges) {
+          parts.push(`SELECT ${i} AS w, COUNT(*) AS count, COALESCE(SUM(amount), 0) AS total FROM payments
+                      WHERE merchant_id = $1 AND state IN ${acceptedStates} AND at >= ${param(from)} AND at < ${param(to)}`);
+        }
+      });
+      const volumes: Volume[] = windows.map(() => ({ count: 0, total: 0 }));
+      if (parts.length === 0) return volumes;
+      for (const row of (await q<{ w: number } & Volume>(parts.join(' UNION ALL '), params)).rows) {
+        volumes[row.w].count += row.count;
+        volumes[row.w].total += row.total;
+      }
+      return volumes;
     },
   };
 }

@@ -5,7 +5,14 @@
  */
 import type { Payment, PaymentEvent, PaymentsPort, StoredAssessment } from '../ports';
 import type { PaymentState } from '../../domain/payment-state';
+import { minuteMs } from '../minute-windows';
 import { bytes, type Migration, type Query } from './database';
+
+/**
+ * The accepted states as migration 107 counts them (store/postgres/history.ts reads the same set): released migrations
+ * never change, so a change of the set is a new migration that recreates the trigger function and recounts.
+ */
+const acceptedStatesList = "'captured', 'pending', 'authorized', 'partially-refunded'";
 
 export const paymentsMigrations: Migration[] = [
   {
@@ -112,7 +119,58 @@ export const paymentsMigrations: Migration[] = [
       DROP INDEX payments_by_merchant;
     `,
   },
+  {
+    version: 107,
+    name: 'payments: each merchant\'s accepted payments counted and summed per minute, kept by triggers',
+    // As on SQLite (store/sqlite/payments.ts 107): one row a minute instead of every payment of the day. Here the
+    // count is also split over 16 stripes by the payment's terminal: a row being counted is locked until its
+    // transaction commits, and one row a minute would make all of a busy merchant's terminals wait for each other
+    // (a terminal's own authorizations already run one after another, under its row lock). A payment leaving the
+    // accepted states is taken off the stripe it was counted in, as the stripe is its terminal's.
+    sql: `
+      CREATE TABLE merchant_minutes (
+        merchant_id TEXT NOT NULL,
+        minute BIGINT NOT NULL,          -- ms since the epoch at the minute's start
+        stripe SMALLINT NOT NULL,        -- hashtext(terminal_id) & 15
+        payments BIGINT NOT NULL,        -- accepted payments (${acceptedStatesList}) whose at falls in the minute
+        amount BIGINT NOT NULL,          -- their amounts, summed
+        PRIMARY KEY (merchant_id, minute, stripe)
+      );
+      INSERT INTO merchant_minutes (merchant_id, minute, stripe, payments, amount)
+        SELECT merchant_id, at - at % ${minuteMs}, hashtext(terminal_id) & 15, COUNT(*), SUM(amount) FROM payments
+        WHERE state IN (${acceptedStatesList}) GROUP BY 1, 2, 3;
+      CREATE FUNCTION payments_count_minutes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP <> 'INSERT' THEN
+          IF OLD.state IN (${acceptedStatesList}) THEN
+            ${addToMinute('OLD', -1)}
+          END IF;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+          IF NEW.state IN (${acceptedStatesList}) THEN
+            ${addToMinute('NEW', 1)}
+          END IF;
+        END IF;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER payments_minutes_insert AFTER INSERT ON payments FOR EACH ROW EXECUTE FUNCTION payments_count_minutes();
+      CREATE TRIGGER payments_minutes_update AFTER UPDATE OF state, amount, at, merchant_id, terminal_id ON payments FOR EACH ROW
+        WHEN ((OLD.state IN (${acceptedStatesList})) IS DISTINCT FROM (NEW.state IN (${acceptedStatesList}))
+          OR OLD.amount <> NEW.amount OR OLD.at <> NEW.at OR OLD.merchant_id <> NEW.merchant_id OR OLD.terminal_id <> NEW.terminal_id)
+        EXECUTE FUNCTION payments_count_minutes();
+      CREATE TRIGGER payments_minutes_delete AFTER DELETE ON payments FOR EACH ROW EXECUTE FUNCTION payments_count_minutes();
+    `,
+  },
 ];
+
+/** Adds (sign 1) or takes away (-1) the payment `row` (NEW or OLD) in its merchant's minute and stripe. */
+function addToMinute(row: 'NEW' | 'OLD', sign: 1 | -1): string {
+  return `INSERT INTO merchant_minutes (merchant_id, minute, stripe, payments, amount)
+              VALUES (${row}.merchant_id, ${row}.at - ${row}.at % ${minuteMs}, hashtext(${row}.terminal_id) & 15, ${sign}, ${sign} * ${row}.amount)
+              ON CONFLICT (merchant_id, minute, stripe)
+              DO UPDATE SET payments = merchant_minutes.payments + excluded.payments, amount = merchant_minutes.amount + excluded.amount;`;
+}
 
 function payment(row: Record<string, unknown> | undefined): Payment | undefined {
   if (!row) return undefined;

@@ -4,6 +4,7 @@
  * there, so a forger cannot poison a customer's or a terminal's history.
  */
 import type { History, PastFix, PastPayment, Volume } from '../ports';
+import { windowPieces } from '../minute-windows';
 import type { Db } from './database';
 
 /** States of payments the customer really made or is making (money moved or is about to). */
@@ -33,11 +34,21 @@ export function sqliteHistory(db: Db): History {
       };
     },
     async merchantVolumes(merchantId, windows) {
-      const volume = db.prepare(
+      // Whole minutes from merchant_minutes (migration 107), the edges of a window that does not fall on minutes from
+      // the payments themselves (store/minute-windows.ts).
+      const inMinutes = db.prepare(
+        'SELECT COALESCE(SUM(payments), 0) AS count, COALESCE(SUM(amount), 0) AS total FROM merchant_minutes WHERE merchant_id = ? AND minute >= ? AND minute < ?',
+      );
+      const inPayments = db.prepare(
         `SELECT COUNT(*) AS count, COALESCE(SUM(amount), 0) AS total FROM payments
          WHERE merchant_id = ? AND state IN ${acceptedStates} AND at >= ? AND at < ?`,
       );
-      return windows.map(({ from, to }) => volume.get(merchantId, from, to) as Volume);
+      return windows.map((window) => {
+        const { minutes, edges } = windowPieces(window);
+        const parts = edges.map(({ from, to }) => inPayments.get(merchantId, from, to) as Volume);
+        if (minutes) parts.push(inMinutes.get(merchantId, minutes.from, minutes.to) as Volume);
+        return parts.reduce((sum, part) => ({ count: sum.count + part.count, total: sum.total + part.total }), { count: 0, total: 0 });
+      });
     },
   };
 }
