@@ -20,8 +20,13 @@
  * same bytes, the way a terminal retries after a lost answer: the answer must
  * be byte for byte the first one and the database must hold no second decision.
  *
+ * Before the measured phase, `--warmup` requests (default 200, in whole rounds of the terminals) are sent and
+ * answered, so the figures are of an authorizer whose code is compiled, as a fleet's long-running one is. With
+ * `--rate R` the measured phase is an open loop at R authorizations a second (each request timed from when it was
+ * due); without it (0), each terminal sends its next request as soon as it has its answer.
+ *
  *   npx tsx bench/load.ts [--terminals 40] [--customers 400] [--seconds 15] [--max 2000] [--retries 0.05]
- *                         [--database sqlite,postgres] [--workers 1,2]
+ *                         [--database sqlite,postgres] [--workers 1,2] [--rate 0] [--warmup 200]
  *
  * Loopback (127.0.0.1) only. Exits 1 if any decision was lost, doubled or unverifiable.
  */
@@ -30,6 +35,7 @@ import http from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -56,12 +62,16 @@ const { values } = parseArgs({
     retries: { type: 'string', default: '0.05' },
     database: { type: 'string', default: 'sqlite,postgres' },
     workers: { type: 'string', default: '1,2' },
+    rate: { type: 'string', default: '0' },
+    warmup: { type: 'string', default: '200' },
   },
 });
 const terminalCount = bounded('terminals', 1, 500);
 const customerCount = bounded('customers', 1, 10_000);
 const seconds = bounded('seconds', 1, 60);
 const maxRequests = bounded('max', 1, 20_000);
+const rate = bounded('rate', 0, 10_000);
+const warmupRequests = bounded('warmup', 0, 20_000);
 const retryShare = Number(values.retries);
 if (!(retryShare >= 0 && retryShare <= 1)) usage('--retries must be a share between 0 and 1');
 const databases = values.database.split(',');
@@ -74,7 +84,7 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-function bounded(name: 'terminals' | 'customers' | 'seconds' | 'max', min: number, max: number): number {
+function bounded(name: 'terminals' | 'customers' | 'seconds' | 'max' | 'rate' | 'warmup', min: number, max: number): number {
   const n = Number(values[name]);
   if (!Number.isInteger(n) || n < min || n > max) usage(`--${name} must be a whole number in ${min}..${max}`);
   return n;
@@ -128,7 +138,7 @@ const fixture = makeFixture();
 const verifyNoble = timePerOp(() => p256.verify(fixture.signature, fixture.message, fixture.publicKey, { prehash: true, lowS: true, format: 'compact' }));
 const verifyServer = timePerOp(() => serverVerify('ES256', fixture.publicKey, fixture.message, fixture.signature));
 const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
-printTable(`summary: ${terminalCount} terminals, ${customerCount} customers, up to ${maxRequests} requests / ${seconds} s each`, [
+printTable(`summary: ${terminalCount} terminals, ${customerCount} customers, up to ${maxRequests} requests / ${seconds} s each, ${rate > 0 ? `${rate} a second (open loop)` : 'as fast as answered'}, after ${warmupRequests} warm-up requests`, [
   'store, workers', 'auth/s', 'p50 ms', 'p99 ms', 'CPU ms/auth (authorizer)', 'CPU ms/auth (PostgreSQL server)', 'statements/answer', 'round trips/answer', 'verify', 'sign', 'database', 'risk', 'lost or doubled',
 ], results.map((r) => [
   r.label, r.authPerSecond.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), r.cpuPerAuth.toFixed(2),
@@ -172,56 +182,84 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   const url = ready.url;
   if (!url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but loopback: ${url}`);
   const decisionKey: PublicKey = { alg: ready.decisionKey.alg, publicKey: Buffer.from(ready.decisionKey.publicKey, 'hex') };
-  const agent = new http.Agent({ keepAlive: true, maxSockets: terminalCount });
+  let agent = new http.Agent({ keepAlive: true, maxSockets: terminalCount });
   const post = (target: string, body: Uint8Array) => postWith(agent, target, body);
 
   console.log(`\n${label}: authorizer on ${url}; preparing ${terminalCount} terminals and up to ${maxRequests} signed requests...`);
   const benches: Bench[] = [];
   for (let i = 0; i < terminalCount; i++) benches.push(await enroll(post, url, i));
 
-  // Pre-sign every request (codes live up to 120 s) so the timed phase measures the authorizer, not the clients.
-  const perTerminal = Math.ceil(maxRequests / terminalCount);
+  // Pre-sign every request (codes live up to 120 s) so the timed phase measures the authorizer, not the clients: the
+  // warm-up's whole rounds of the terminals, then up to `--max` measured ones.
+  const warmupRounds = Math.ceil(warmupRequests / terminalCount);
+  const perTerminal = warmupRounds + Math.ceil(maxRequests / terminalCount);
   let made = 0;
   for (let round = 0; round < perTerminal; round++) {
     for (const bench of benches) {
-      if (made >= maxRequests) break;
+      if (made >= warmupRounds * terminalCount + maxRequests) break;
       const customer = customers[made % customerCount];
       bench.queue.push(request(bench, customer.credential, customer.device, round + 1));
       made++;
     }
   }
 
+  // Fresh connections: the enrollments' idle ones may have outlived the server's keep-alive while the requests were
+  // signed, and a request written on a connection the server is closing gets "socket hang up".
+  agent.destroy();
+  agent = new http.Agent({ keepAlive: true, maxSockets: terminalCount });
+
+  const answers = new Map<string, Uint8Array>();
+  const failures: string[] = [];
+  let sent = 0;
+  let answered = 0;
+  let retried = 0;
+  /**
+   * Each terminal sends its queue's rounds [first, end) one request at a time. Measured: latencies are kept, nothing
+   * is sent from the deadline on, and with a rate the load is an open loop: request k of the phase is due k / rate
+   * seconds after its start (terminals in turn), and one sent late because its terminal still waited for the previous
+   * answer is timed from when it was due, so a slow authorizer cannot hide its queue by slowing the terminals down.
+   */
+  const drive = (first: number, end: number, measured?: { started: number; deadline: number; latencies: number[] }) =>
+    Promise.all(benches.map(async (bench, i) => {
+      for (let round = first; round < end && round < bench.queue.length; round++) {
+        const prepared = bench.queue[round];
+        let t0 = performance.now();
+        if (measured) {
+          const due = rate > 0 ? measured.started + (((round - first) * terminalCount + i) * 1000) / rate : t0;
+          if (due >= measured.deadline || t0 >= measured.deadline) break;
+          if (due > t0) await sleep(due - t0);
+          t0 = due;
+        }
+        sent++;
+        try {
+          const body = await post(`${url}/v1/authorize`, prepared.bytes);
+          measured?.latencies.push(performance.now() - t0);
+          answered++;
+          const key = `${bench.id}/${prepared.trace}`;
+          if (answers.has(key)) failures.push(`${key}: answered twice`);
+          answers.set(key, body);
+          if (Math.random() < retryShare) {
+            retried++;
+            if (measured) measuredRetries++;
+            const again = await post(`${url}/v1/authorize`, prepared.bytes);
+            if (Buffer.compare(Buffer.from(again), Buffer.from(body)) !== 0) failures.push(`${key}: a retry got another answer`);
+          }
+        } catch (error) {
+          failures.push(`${bench.id}/${prepared.trace}: ${(error as Error).message}`);
+        }
+      }
+    }));
+  let measuredRetries = 0;
+  // Warm-up, before anything is counted: the JIT has compiled the authorizer's code and its caches are filled, as in a
+  // fleet's long-running authorizer (without it the first requests' compilation was the p99). Its answers are checked like all.
+  await drive(0, warmupRounds);
+
   const serverCpuBefore = postgres ? postgresCpuSeconds(postgres.pid) : 0;
   const statementsBefore = databaseUrl ? await postgres!.statementCount(databaseUrl) : 0;
   const marked = await message<{ at: number }>((m) => 'marked' in m, { mark: true });
   const latencies: number[] = [];
-  const answers = new Map<string, Uint8Array>();
-  const failures: string[] = [];
-  let sent = 0;
-  let retried = 0;
   const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(benches.map(async (bench) => {
-    for (const prepared of bench.queue) {
-      if (performance.now() >= deadline) break;
-      sent++;
-      const t0 = performance.now();
-      try {
-        const body = await post(`${url}/v1/authorize`, prepared.bytes);
-        latencies.push(performance.now() - t0);
-        const key = `${bench.id}/${prepared.trace}`;
-        if (answers.has(key)) failures.push(`${key}: answered twice`);
-        answers.set(key, body);
-        if (Math.random() < retryShare) {
-          retried++;
-          const again = await post(`${url}/v1/authorize`, prepared.bytes);
-          if (Buffer.compare(Buffer.from(again), Buffer.from(body)) !== 0) failures.push(`${key}: a retry got another answer`);
-        }
-      } catch (error) {
-        failures.push(`${bench.id}/${prepared.trace}: ${(error as Error).message}`);
-      }
-    }
-  }));
+  await drive(warmupRounds, perTerminal, { started, deadline: started + seconds * 1000, latencies });
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = postgres && database === 'postgres' ? postgresCpuSeconds(postgres.pid) - serverCpuBefore : undefined;
   // The server's own count of what it ran, without the CPU's and latency's noise; the store's round trips (sent statements
@@ -269,10 +307,10 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const sorted = latencies.slice().sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-  if (decided !== sent) failures.push(`${sent - decided} requests without an answer`);
+  if (answered !== sent) failures.push(`${sent - answered} requests without an answer`);
 
   printTable(`${label}: ${elapsed.toFixed(1)} s`, ['figure', 'value'], [
-    ['requests sent / decided', `${sent} / ${decided}`],
+    ['requests sent / answered (warm-up included) / measured', `${sent} / ${answered} / ${decided}`],
     ['retries sent (same bytes) / answered identically', `${retried} / ${retried - failures.filter((f) => f.includes('retry')).length}`],
     ['outcomes', [...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')],
     ['authorizations per second', (decided / elapsed).toFixed(1)],
@@ -283,8 +321,8 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
     ...(serverCpu !== undefined ? [
       ['PostgreSQL server CPU per authorization, ms', ((serverCpu * 1000) / decided).toFixed(2)],
       ['units of work PostgreSQL aborted and the store ran again', String(reruns)],
-      ['PostgreSQL statements per answer (pg_stat_statements; retries, reruns, notifications included)', (statements! / (decided + retried)).toFixed(1)],
-      ['round trips the store waited for per answer (the same; statements sent without waiting ride along)', (roundTrips / (decided + retried)).toFixed(1)],
+      ['PostgreSQL statements per answer (pg_stat_statements; retries, reruns, notifications included)', (statements! / (decided + measuredRetries)).toFixed(1)],
+      ['round trips the store waited for per answer (the same; statements sent without waiting ride along)', (roundTrips / (decided + measuredRetries)).toFixed(1)],
     ] : []),
     ['share of CPU verifying signatures', `${(shares.verify * 100).toFixed(1)} %`],
     ['share of CPU signing decisions', `${(shares.sign * 100).toFixed(1)} %`],
@@ -292,15 +330,15 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
     ['share of CPU judging risk', `${(shares.risk * 100).toFixed(1)} %`],
   ]);
   if (failures.length > 0) console.error(`\n${label} FAILED: ${failures.length} problems:\n${failures.slice(0, 20).join('\n')}`);
-  else console.log(`\n${label}: no decision lost or doubled: ${decided} requests, ${decided} answers, each verified and bound to its request, ${decided} decisions stored, byte for byte the same; ${retried} retries answered with the stored decision, none decided again.`);
+  else console.log(`\n${label}: no decision lost or doubled: ${sent} requests, ${answered} answers, each verified and bound to its request, ${answered} decisions stored, byte for byte the same; ${retried} retries answered with the stored decision, none decided again.`);
 
   if (process.env.QRPAY_LOAD_KEEP) console.log(`kept ${root}`);
   else rmSync(root, { recursive: true, force: true });
   return {
     label, authPerSecond: decided / elapsed, p50: pct(50), p99: pct(99), cpuPerAuth: (cpuSeconds * 1000) / decided,
     serverCpuPerAuth: serverCpu === undefined ? undefined : (serverCpu * 1000) / decided,
-    statementsPerAnswer: statements === undefined ? undefined : statements / (decided + retried),
-    roundTripsPerAnswer: statements === undefined ? undefined : roundTrips / (decided + retried), shares, failures: failures.length,
+    statementsPerAnswer: statements === undefined ? undefined : statements / (decided + measuredRetries),
+    roundTripsPerAnswer: statements === undefined ? undefined : roundTrips / (decided + measuredRetries), shares, failures: failures.length,
   };
 }
 
