@@ -33,6 +33,7 @@
  * at boot, in RAM.
  */
 
+import { invert, mod, naf } from './field';
 import { baseWindowsHex } from './p256-base-windows';
 
 const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
@@ -64,29 +65,6 @@ interface Jacobian {
   y: bigint;
   z: bigint;
   infinity: boolean;
-}
-
-function mod(a: bigint, m: bigint): bigint {
-  const r = a % m;
-  return r < 0n ? r + m : r;
-}
-
-/** a⁻¹ mod m for 0 < a < m, m prime (extended Euclid: cheaper on XS than a^(m-2)). */
-function invert(a: bigint, m: bigint): bigint {
-  let r0 = m;
-  let r1 = a;
-  let t0 = 0n;
-  let t1 = 1n;
-  while (r1 !== 0n) {
-    const q = r0 / r1;
-    const r2 = r0 - q * r1;
-    r0 = r1;
-    r1 = r2;
-    const t2 = t0 - q * t1;
-    t0 = t1;
-    t1 = t2;
-  }
-  return t0 < 0n ? t0 + m : t0;
 }
 
 function double(a: Jacobian): void {
@@ -228,40 +206,6 @@ function windowDigits(k: bigint): Int8Array {
     }
   }
   digits[64] = carry;
-  return digits;
-}
-
-/** The width-w NAF of 0 < k < 2^256, least significant digit first: digits are 0 or odd in (-2^(w-1), 2^(w-1)). */
-function naf(k: bigint, width: number): Int8Array {
-  // The scalar's bits, read 32 at a time (one BigInt operation per word, not per bit).
-  const bits = new Uint8Array(256 + width + 1);
-  for (let word = 0; word < 8; word++) {
-    const w = Number(k & 0xffffffffn);
-    k >>= 32n;
-    for (let b = 0; b < 32; b++) bits[word * 32 + b] = (w >>> b) & 1;
-  }
-  const digits = new Int8Array(256 + width + 1);
-  const full = 1 << width;
-  const half = full >> 1;
-  let i = 0;
-  while (i < 256 + 1) {
-    if (bits[i] === 0) {
-      i++;
-      continue;
-    }
-    let v = 0;
-    for (let b = 0; b < width; b++) v |= bits[i + b] << b;
-    for (let b = 0; b < width; b++) bits[i + b] = 0;
-    if (v >= half) {
-      v -= full;
-      // The borrowed 2^w: carry one into the bit above the window.
-      let j = i + width;
-      while (bits[j] === 1) bits[j++] = 0;
-      bits[j] = 1;
-    }
-    digits[i] = v;
-    i += width;
-  }
   return digits;
 }
 
@@ -424,7 +368,7 @@ function addWindows(sum: Jacobian, digits: Int8Array, table: AffineTable): void 
 /** u1·G + u2·Q, Shamir's trick over both NAFs. */
 function combine(u1: bigint, q: AffineTable, u2: bigint, qWidth: number): Jacobian {
   const g = G_TABLE;
-  const d1 = u1 === 0n ? new Int8Array(0) : naf(u1, G_WIDTH);
+  const d1 = naf(u1, G_WIDTH);
   const d2 = naf(u2, qWidth); // r and s⁻¹ are non-zero mod the prime n: so is u2
   const sum: Jacobian = { x: 0n, y: 1n, z: 0n, infinity: true };
   for (let i = Math.max(d1.length, d2.length) - 1; i >= 0; i--) {

@@ -13,7 +13,8 @@
  * (`verifyWith`), and an ES256 key is not prepared when the board does the
  * ES256 equation: native arithmetic is faster than the table (docs/moddable.md).
  */
-import { prepareEd25519, prepareEs256, type PreparedKey } from './prepared-key';
+import { prepareEs256, type PreparedKey } from './prepared-key';
+import { prepareEd25519 } from './ed25519';
 import type { CryptoAccelerator } from '../../hal/crypto';
 import { isPublicKey, verifyWith, type SignatureCheck, type VerifyAlgorithm } from './verify';
 

@@ -35,10 +35,10 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export const externalModules = [/^embedded:/, /^commodetto\//, /^mc\//, /^(time|timer|preference|wifi|net|sntp|instrumentation|screen|text\/encoder|qrpay-entropy|qrpay-memory|qrpay-native-crypto|file|Resource)$/];
 
 /**
- * Files that must never be preloaded: noble's module state is written at run time (see above); our P-256 holds
- * BigInt constants it compares with `===`, which a BigInt in ROM never is to a run-time one (docs/moddable.md, bug 3).
+ * Files that must never be preloaded: noble's module state is written at run time (see above); our curves (P-256,
+ * Ed25519, their shared field helpers) hold BigInt constants they compare with `===`, which a BigInt in ROM never is to a run-time one (docs/moddable.md, bug 3).
  */
-const notPreloadable = [/^node_modules\/@noble\//, /^src\/crypto\/p256\.ts$/];
+const notPreloadable = [/^node_modules\/@noble\//, /^src\/crypto\/(p256|ed25519|field)\.ts$/];
 /**
  * Test files the Moddable lane preloads on purpose (`test/moddable/*.rom.ts`: module state put in flash to
  * show what the XS bugs do to it, test/moddable/xs-bugs.lane.ts); every other test file is loaded at boot.
