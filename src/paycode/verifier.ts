@@ -108,13 +108,13 @@ export class PaymentCodeVerifier {
   private readonly verifySignature: SignatureCheck;
   private readonly ownCheck: boolean;
   /**
-   * The ES256 device keys of the customers who paid last, prepared (small tables, crypto/prepared-key.ts) in idle
-   * time (`prepareRecent`): a returning customer's code then skips decoding the key (a square root) and making its
-   * table, ~5 M XS instructions of ~36 M. None with a check of the caller's (the authorizer's OpenSSL).
+   * The device keys of the customers who paid last, prepared (small tables: crypto/p256.ts, crypto/ed25519.ts) in
+   * idle time (`prepareRecent`): a returning customer's code then skips decoding the key (a square root), making its
+   * table and, for Ed25519, the small-order check. None with a check of the caller's (the authorizer's OpenSSL).
    */
   private readonly deviceKeys: PreparedKeys | undefined;
-  /** ES256 device keys of codes accepted since the last `prepareRecent`, newest last (at most `maxPreparedKeys`). */
-  private readonly recentDeviceKeys: Uint8Array[] = [];
+  /** Device keys of codes accepted since the last `prepareRecent`, newest last (at most `maxPreparedKeys`). */
+  private readonly recentDeviceKeys: { alg: 'ES256' | 'EdDSA'; key: Uint8Array }[] = [];
 
   constructor(options: VerifierOptions) {
     this.ownCheck = options.verify !== undefined;
@@ -140,7 +140,7 @@ export class PaymentCodeVerifier {
    */
   prepareRecent(): number {
     let prepared = 0;
-    for (const key of this.recentDeviceKeys.splice(0)) if (this.deviceKeys?.prepare('ES256', key)) prepared++;
+    for (const { alg, key } of this.recentDeviceKeys.splice(0)) if (this.deviceKeys?.prepare(alg, key)) prepared++;
     return prepared;
   }
 
@@ -231,8 +231,8 @@ export class PaymentCodeVerifier {
     }
     // Only a key whose code was accepted (its credential signed by a trusted issuer) is remembered: a forger
     // cannot make the terminal spend its idle time or push out its customers' prepared keys.
-    if (deviceKeys && code.alg === 'ES256' && !deviceKeys.has('ES256', deviceKey)) {
-      this.recentDeviceKeys.push(deviceKey);
+    if (deviceKeys && !deviceKeys.has(code.alg, deviceKey)) {
+      this.recentDeviceKeys.push({ alg: code.alg, key: deviceKey });
       if (this.recentDeviceKeys.length > maxPreparedKeys) this.recentDeviceKeys.shift();
     }
 
