@@ -5,8 +5,8 @@
  * operations the faster. The rules are noble's `ed25519.verify` with zip215
  * false, the oracle this replaced: A and R strictly decoded (y < p, a square
  * root, no x = 0 with the sign bit set), S < L, keys of small order refused,
- * k = SHA-512(R || A || M) mod L, and the cofactored equation
- * [8]([S]B - [k]A - R) = 0.
+ * k = SHA-512(R || A || M) mod L (sha512.ts, also shaped for XS), and the
+ * cofactored equation [8]([S]B - [k]A - R) = 0.
  *
  * - Extended twisted Edwards coordinates (X : Y : Z : T), a = -1: a doubling
  *   is 4 squarings and 3 or 4 products (dbl-2008-hwcd, T only when an
@@ -25,7 +25,7 @@
  * and small-order points). Like p256.ts it compares BigInts, so it is never
  * preloaded (tools/device/modules.ts): B's table is made at boot, in RAM.
  */
-import { sha512 } from '@noble/hashes/sha2.js';
+import { sha512 } from './sha512';
 import { invert, mod, naf } from './field';
 
 const P = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffedn;
@@ -255,11 +255,7 @@ function check(table: NielsTable, width: number, publicKey: Uint8Array, message:
   if (s >= L) return false;
   const r = decodePoint(signature, 0);
   if (!r) return false;
-  const input = new Uint8Array(64 + message.length);
-  input.set(signature.subarray(0, 32), 0);
-  input.set(publicKey, 32);
-  input.set(message, 64);
-  const k = littleEndian(sha512(input), 0, 64) % L;
+  const k = littleEndian(sha512(signature.subarray(0, 32), publicKey, message), 0, 64) % L;
   const sum = combine(s, k, table, width);
   // - R, then the cofactor: [8]([S]B - [k]A - R) must be the identity.
   add(sum, mod(r.y - r.x, P), (r.y + r.x) % P, -((((r.x * r.y) % P) * D2) % P));
