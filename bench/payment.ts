@@ -9,9 +9,9 @@
  * authorizer's own work (decode, hash, ES256 signature of the approval: the
  * server's, on a device) and the terminal's idle-time work after the relay
  * fires (the customer has gone): the presign of the next request, and for a
- * first-time ES256 customer the preparation of their device key. Each is
+ * first-time customer the preparation of their device key. Each is
  * measured alone in the same run (`payment-authorizer-answer`,
- * `keystore-presign-es256`, `prepare-key-es256`) and taken off: critical path
+ * `keystore-presign-es256`, `prepare-key-es256`, `prepare-key-eddsa`) and taken off: critical path
  * = end-to-end op - authorizer - idle work. It is itemised by stage, each
  * measured alone in the same run on the same kind of input (the same frame,
  * the same world's codes, an ES256 request and decision): scan, verify code
@@ -44,8 +44,8 @@ const started = Date.now();
 const stageNames = ['scan', 'verify code', 'sign request', 'verify decision'];
 const offPath = {
   authorizer: await xs('payment-authorizer-answer', 6), presign: await xs('keystore-presign-es256', 6),
-  // A first-time ES256 customer's device key is prepared once the terminal is idle again (their next code gains).
-  deviceKey: await xs('prepare-key-es256', 6),
+  // A first-time customer's device key is prepared once the terminal is idle again (their next code gains).
+  deviceKey: { es256: await xs('prepare-key-es256', 6), eddsa: await xs('prepare-key-eddsa', 6) },
 };
 const shared = {
   sign: (await xs('authorization-request-presigned', 6)) - offPath.presign,
@@ -63,7 +63,7 @@ for (const alg of ['es256', 'eddsa'] as const) {
     const e2eCase = `payment-${alg}-${returning ? 'returning' : 'first'}`;
     const codeCase = `paycode-${alg}-${returning ? 'returning' : 'cold'}`;
     const op = await xs(e2eCase, 3);
-    const idle = offPath.presign + (alg === 'es256' && !returning ? offPath.deviceKey : 0);
+    const idle = offPath.presign + (returning ? 0 : offPath.deviceKey[alg]);
     const critical = op - offPath.authorizer - idle;
     const stages = [scan, await xs(codeCase), shared.sign, shared.decision];
     const rest = critical - stages.reduce((a, b) => a + b, 0);
