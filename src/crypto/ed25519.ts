@@ -26,7 +26,7 @@
  * preloaded (tools/device/modules.ts): B's table is made at boot, in RAM.
  */
 import { sha512 } from './sha512';
-import { invert, mod, naf } from './field';
+import { invertAll, mod, naf } from './field';
 
 const P = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffedn;
 const L = 0x1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3edn;
@@ -77,26 +77,16 @@ function double(a: Extended, withT: boolean): void {
 /** a += the table point (plus, minus, xy2d); its negation is (minus, plus, -xy2d). */
 function add(a: Extended, plus: bigint, minus: bigint, xy2d: bigint): void {
   const { x, y, z, t } = a;
-  const pa = ((y - x) * minus) % P;
-  const pb = ((y + x) * plus) % P;
-  const c = (t * xy2d) % P;
-  const d = 2n * z;
-  const e = pb - pa;
-  const f = d - c;
-  const g = d + c;
-  const h = pb + pa;
-  a.x = (e * f) % P;
-  a.y = (g * h) % P;
-  a.z = (f * g) % P;
-  a.t = (e * h) % P;
+  finishAddition(a, ((y - x) * minus) % P, ((y + x) * plus) % P, (t * xy2d) % P, 2n * z);
 }
 
 /** a += b, both extended (for building tables). */
 function addExtended(a: Extended, b: Extended): void {
-  const pa = ((a.y - a.x) * (b.y - b.x)) % P;
-  const pb = ((a.y + a.x) * (b.y + b.x)) % P;
-  const c = (((a.t * D2) % P) * b.t) % P;
-  const d = 2n * ((a.z * b.z) % P);
+  finishAddition(a, ((a.y - a.x) * (b.y - b.x)) % P, ((a.y + a.x) * (b.y + b.x)) % P, (((a.t * D2) % P) * b.t) % P, 2n * ((a.z * b.z) % P));
+}
+
+/** The end of add-2008-hwcd-3, from A = (Y1 - X1)(Y2 - X2), B = (Y1 + X1)(Y2 + X2), C = T1·2d·T2 and D = 2·Z1·Z2. */
+function finishAddition(a: Extended, pa: bigint, pb: bigint, c: bigint, d: bigint): void {
   const e = pb - pa;
   const f = d - c;
   const g = d + c;
@@ -129,23 +119,13 @@ function oddMultiples(x: bigint, y: bigint, count: number): NielsTable {
 /** The points brought to affine Niels form with one inversion for all (Montgomery's trick). */
 function toNiels(points: Extended[]): NielsTable {
   const count = points.length;
-  const zs: bigint[] = new Array(count).fill(0n);
-  const prefix: bigint[] = new Array(count).fill(0n);
-  let acc = 1n;
-  for (let i = 0; i < count; i++) {
-    zs[i] = mod(points[i].z, P);
-    acc = (acc * zs[i]) % P;
-    prefix[i] = acc;
-  }
-  let inv = invert(acc, P);
+  const zInverses = invertAll(points.map((point) => point.z), P);
   const plus: bigint[] = new Array(count).fill(0n);
   const minus: bigint[] = new Array(count).fill(0n);
   const xy2d: bigint[] = new Array(count).fill(0n);
-  for (let i = count - 1; i >= 0; i--) {
-    const zInv = i > 0 ? (inv * prefix[i - 1]) % P : inv;
-    inv = (inv * zs[i]) % P;
-    const x = mod(points[i].x * zInv, P);
-    const y = mod(points[i].y * zInv, P);
+  for (let i = 0; i < count; i++) {
+    const x = mod(points[i].x * zInverses[i], P);
+    const y = mod(points[i].y * zInverses[i], P);
     plus[i] = (y + x) % P;
     minus[i] = mod(y - x, P);
     xy2d[i] = (((x * y) % P) * D2) % P;

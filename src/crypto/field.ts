@@ -1,6 +1,6 @@
 /**
  * What the curve modules (p256.ts, ed25519.ts) share: reduction into [0, m),
- * inversion modulo a prime and the width-w NAF of a scalar. Plain functions
+ * inversion modulo a prime (one, or many at once) and the width-w NAF of a scalar. Plain functions
  * over BigInts, shaped for XS (docs/speed.md): few BigInt operations, none
  * per bit. Compares BigInts, so never preloaded (tools/device/modules.ts).
  */
@@ -26,6 +26,25 @@ export function invert(a: bigint, m: bigint): bigint {
     t1 = t2;
   }
   return t0 < 0n ? t0 + m : t0;
+}
+
+/** The inverses mod m of values all non-zero mod m (any sign), with one inversion for all (Montgomery's trick). */
+export function invertAll(values: readonly bigint[], m: bigint): bigint[] {
+  const count = values.length;
+  const prefix: bigint[] = new Array(count).fill(0n);
+  let acc = 1n;
+  for (let i = 0; i < count; i++) {
+    acc = (acc * values[i]) % m;
+    prefix[i] = acc;
+  }
+  let inv = count > 0 ? invert(mod(acc, m), m) : 1n;
+  const out: bigint[] = new Array(count).fill(0n);
+  for (let i = count - 1; i > 0; i--) {
+    out[i] = (inv * prefix[i - 1]) % m;
+    inv = (inv * values[i]) % m;
+  }
+  if (count > 0) out[0] = inv;
+  return out;
 }
 
 /**

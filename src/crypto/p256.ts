@@ -33,7 +33,7 @@
  * at boot, in RAM.
  */
 
-import { invert, mod, naf } from './field';
+import { invert, invertAll, mod, naf } from './field';
 import { baseWindowsHex } from './p256-base-windows';
 
 const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
@@ -170,20 +170,11 @@ export function fixedWindows(px: bigint, py: bigint): AffineTable {
 /** The points brought to affine, reduced, with one inversion for all (Montgomery's trick). None is infinity. */
 function toAffine(points: Jacobian[]): AffineTable {
   const count = points.length;
-  const zs: bigint[] = new Array(count);
-  const prefix: bigint[] = new Array(count);
-  let acc = 1n;
+  const zInverses = invertAll(points.map((point) => point.z), P);
+  const xs: bigint[] = new Array(count).fill(0n);
+  const ys: bigint[] = new Array(count).fill(0n);
   for (let i = 0; i < count; i++) {
-    zs[i] = mod(points[i].z, P);
-    acc = (acc * zs[i]) % P;
-    prefix[i] = acc;
-  }
-  let inv = invert(acc, P);
-  const xs: bigint[] = new Array(count);
-  const ys: bigint[] = new Array(count);
-  for (let i = count - 1; i >= 0; i--) {
-    const zInv = i > 0 ? (inv * prefix[i - 1]) % P : inv;
-    inv = (inv * zs[i]) % P;
+    const zInv = zInverses[i];
     const zInv2 = (zInv * zInv) % P;
     xs[i] = mod(points[i].x * zInv2, P);
     ys[i] = mod(((points[i].y * zInv2) % P) * zInv, P);

@@ -13,6 +13,8 @@
  * message schedule are allocated per call (a plain array: cheaper to index on
  * XS than an Int32Array, measured).
  */
+import { feedBlocks, wordsToBytes } from './md-blocks';
+
 const roundConstants = [
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -75,52 +77,8 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
   const state = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
   const w: number[] = [];
   for (let i = 0; i < 64; i++) w.push(0);
-  const block = new Uint8Array(2 * blockBytes);
-  let filled = 0;
-  let length = 0;
-  for (const bytes of parts) {
-    length += bytes.length;
-    let i = 0;
-    if (filled > 0) {
-      const take = Math.min(blockBytes - filled, bytes.length);
-      block.set(bytes.subarray(0, take), filled);
-      filled += take;
-      i = take;
-      if (filled < blockBytes) continue;
-      compress(state, w, block, 0);
-      filled = 0;
-    }
-    // Whole blocks straight from the input, without copying.
-    for (; i + blockBytes <= bytes.length; i += blockBytes) compress(state, w, bytes, i);
-    if (i < bytes.length) {
-      block.set(bytes.subarray(i), 0);
-      filled = bytes.length - i;
-    }
-  }
-  // Padding: 0x80, zeros, the length in bits as 64 bits big-endian (one block more when fewer than 9 bytes are left).
-  block.fill(0, filled);
-  block[filled] = 0x80;
-  const end = filled < blockBytes - 8 ? blockBytes : 2 * blockBytes;
-  const high = Math.floor(length / 0x20000000);
-  const low = (length * 8) >>> 0;
-  block[end - 8] = high >>> 24;
-  block[end - 7] = (high >>> 16) & 0xff;
-  block[end - 6] = (high >>> 8) & 0xff;
-  block[end - 5] = high & 0xff;
-  block[end - 4] = low >>> 24;
-  block[end - 3] = (low >>> 16) & 0xff;
-  block[end - 2] = (low >>> 8) & 0xff;
-  block[end - 1] = low & 0xff;
-  for (let offset = 0; offset < end; offset += blockBytes) compress(state, w, block, offset);
-  const digest = new Uint8Array(32);
-  for (let i = 0; i < 8; i++) {
-    const word = state[i];
-    digest[4 * i] = word >>> 24;
-    digest[4 * i + 1] = (word >>> 16) & 0xff;
-    digest[4 * i + 2] = (word >>> 8) & 0xff;
-    digest[4 * i + 3] = word & 0xff;
-  }
-  return digest;
+  feedBlocks(parts, blockBytes, 8, (bytes, offset) => compress(state, w, bytes, offset));
+  return wordsToBytes(state);
 }
 
 /** HMAC-SHA-256 (RFC 2104) of the message parts under `key`. */

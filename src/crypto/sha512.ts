@@ -15,6 +15,8 @@
  * message schedule are allocated per call (plain arrays: cheaper to index on
  * XS than typed ones).
  */
+import { feedBlocks, wordsToBytes } from './md-blocks';
+
 /** The 80 round constants, high and low halves interleaved. */
 const roundConstants = [
   0x428a2f98, 0xd728ae22, 0x71374491, 0x23ef65cd, 0xb5c0fbcf, 0xec4d3b2f, 0xe9b5dba5, 0x8189dbbc,
@@ -125,51 +127,6 @@ export function sha512(...parts: Uint8Array[]): Uint8Array {
     0x510e527f, 0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
   ];
   const w: number[] = new Array(160).fill(0);
-  const block = new Uint8Array(2 * blockBytes);
-  let filled = 0;
-  let length = 0;
-  for (const bytes of parts) {
-    length += bytes.length;
-    let i = 0;
-    if (filled > 0) {
-      const take = Math.min(blockBytes - filled, bytes.length);
-      block.set(bytes.subarray(0, take), filled);
-      filled += take;
-      i = take;
-      if (filled < blockBytes) continue;
-      compress(state, w, block, 0);
-      filled = 0;
-    }
-    // Whole blocks straight from the input, without copying.
-    for (; i + blockBytes <= bytes.length; i += blockBytes) compress(state, w, bytes, i);
-    if (i < bytes.length) {
-      block.set(bytes.subarray(i), 0);
-      filled = bytes.length - i;
-    }
-  }
-  // Padding: 0x80, zeros, the length in bits as 128 bits big-endian (one block more when fewer than 17 bytes are
-  // left). Lengths below 2^53 bits: the top 64 bits are zero.
-  block.fill(0, filled);
-  block[filled] = 0x80;
-  const end = filled < blockBytes - 16 ? blockBytes : 2 * blockBytes;
-  const high = Math.floor(length / 0x20000000);
-  const low = (length * 8) >>> 0;
-  block[end - 8] = high >>> 24;
-  block[end - 7] = (high >>> 16) & 0xff;
-  block[end - 6] = (high >>> 8) & 0xff;
-  block[end - 5] = high & 0xff;
-  block[end - 4] = low >>> 24;
-  block[end - 3] = (low >>> 16) & 0xff;
-  block[end - 2] = (low >>> 8) & 0xff;
-  block[end - 1] = low & 0xff;
-  for (let offset = 0; offset < end; offset += blockBytes) compress(state, w, block, offset);
-  const digest = new Uint8Array(64);
-  for (let i = 0; i < 16; i++) {
-    const word = state[i];
-    digest[4 * i] = word >>> 24;
-    digest[4 * i + 1] = (word >>> 16) & 0xff;
-    digest[4 * i + 2] = (word >>> 8) & 0xff;
-    digest[4 * i + 3] = word & 0xff;
-  }
-  return digest;
+  feedBlocks(parts, blockBytes, 16, (bytes, offset) => compress(state, w, bytes, offset));
+  return wordsToBytes(state);
 }
