@@ -9,7 +9,10 @@
  * cost is the number of minutes with payments, not the number of payments.
  */
 
-/** The grain of `merchant_minutes`: a minute in milliseconds (`at - at % minuteMs` is a payment's minute). */
+/**
+ * The grain of `merchant_minutes`: a minute in milliseconds (`at - at % minuteMs` is a payment's minute). Migration
+ * 107 counts in it on both engines: another grain is a new migration that recounts, never an edit of this.
+ */
 export const minuteMs = 60_000;
 
 export interface Span {
