@@ -56,7 +56,7 @@ export function verify(alg: VerifyAlgorithm | string, publicKey: Uint8Array, mes
       return verifyP256(publicKey, xsSha256(message), signature);
     }
     if (alg === 'EdDSA') {
-      // noble's strict rules (zip215 false) at about half its cost on XS (ed25519.ts); the answers are noble's.
+      // noble's strict rules (zip215 false) at less than half its cost on XS (ed25519.ts); the answers are noble's.
       return verifyEd25519(publicKey, message, signature);
     }
     return false;

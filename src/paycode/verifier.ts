@@ -135,7 +135,7 @@ export class PaymentCodeVerifier {
   }
 
   /**
-   * Prepares the device keys of the codes accepted since the last call (~7 M XS instructions each), for idle time:
+   * Prepares the device keys of the codes accepted since the last call (~6-7 M XS instructions each), for idle time:
    * their customers' next codes verify faster. Returns how many were prepared.
    */
   prepareRecent(): number {
