@@ -213,6 +213,7 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   let sent = 0;
   let answered = 0;
   let retried = 0;
+  let measuredRetries = 0;
   /**
    * Each terminal sends its queue's rounds [first, end) one request at a time. Measured: latencies are kept, nothing
    * is sent from the deadline on, and with a rate the load is an open loop: request k of the phase is due k / rate
@@ -249,7 +250,6 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
         }
       }
     }));
-  let measuredRetries = 0;
   // Warm-up, before anything is counted: the JIT has compiled the authorizer's code and its caches are filled, as in a
   // fleet's long-running authorizer (without it the first requests' compilation was the p99). Its answers are checked like all.
   await drive(0, warmupRounds);

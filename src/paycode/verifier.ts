@@ -114,7 +114,7 @@ export class PaymentCodeVerifier {
    */
   private readonly deviceKeys: PreparedKeys | undefined;
   /** Device keys of codes accepted since the last `prepareRecent`, newest last (at most `maxPreparedKeys`). */
-  private readonly recentDeviceKeys: { alg: 'ES256' | 'EdDSA'; key: Uint8Array }[] = [];
+  private readonly recentDeviceKeys: { alg: CoseAlgName; key: Uint8Array }[] = [];
 
   constructor(options: VerifierOptions) {
     this.ownCheck = options.verify !== undefined;
