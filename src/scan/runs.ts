@@ -65,9 +65,11 @@ export function crossRuns(
 }
 
 /**
- * Lengths of three runs from (x0, y0) stepping (dx, dy): own colour (incl. the start), other, own. One tight
- * loop per run over a pixel index stepped by the line's stride, up to where the line leaves the image: on XS
- * each operation per pixel counts, and the cross-checks walk every finder candidate a code's data offers.
+ * Lengths of three runs from (x0, y0) stepping (dx, dy): own colour (incl. the start), other, own; undefined when a
+ * run exceeds `maxRun`, or the line leaves the image before the third run starts (the image edge ends the third run,
+ * as a quiet zone does, not the first two). On XS each operation per pixel counts, and the cross-checks walk every
+ * finder candidate a code's data offers: each run is bounded beforehand (by `maxRun` + 1 and the image edge), so its
+ * loop only steps and tests the colour, one loop per colour.
  */
 function walk(
   data: Uint8Array, width: number, height: number, x0: number, y0: number, dx: number, dy: number,
@@ -76,26 +78,34 @@ function walk(
   const stepsX = dx > 0 ? width - x0 : dx < 0 ? x0 + 1 : Infinity;
   const stepsY = dy > 0 ? height - y0 : dy < 0 ? y0 + 1 : Infinity;
   const stride = dy * width + dx;
-  let i = y0 * width + x0;
-  // The first index off the image along the line.
-  const end = i + (stepsX < stepsY ? stepsX : stepsY) * stride;
-  let own = 0;
-  while (i !== end && (data[i] < threshold) === startDark) {
-    if (++own > maxRun) return undefined;
-    i += stride;
-  }
-  if (i === end) return undefined;
-  let other = 0;
-  while (i !== end && (data[i] < threshold) !== startDark) {
-    if (++other > maxRun) return undefined;
-    i += stride;
-  }
-  // The image edge ends the third run (the edge acts as quiet zone), not the first two.
-  if (i === end) return undefined;
-  let far = 0;
-  while (i !== end && (data[i] < threshold) === startDark) {
-    if (++far > maxRun) return undefined;
-    i += stride;
-  }
+  // A diagonal of a one-pixel-wide image (stride 0) leaves it after the start pixel, before the second run.
+  if (stride === 0) return undefined;
+  const bound = maxRun + 1;
+  const start = y0 * width + x0;
+  // Pixels on the line from the start on (the start included); each run's loop stops at `stop`, this bound or
+  // maxRun + 1 pixels on, whichever is nearer. The loops are written out (no call per run): on XS a call costs
+  // more than the operations it would save per pixel.
+  const left = stepsX < stepsY ? stepsX : stepsY;
+  let at = start;
+  let stop = start + (left < bound ? left : bound) * stride;
+  if (startDark) while (at !== stop && data[at] < threshold) at += stride;
+  else while (at !== stop && data[at] >= threshold) at += stride;
+  const own = (at - start) / stride;
+  // Reaching the edge here leaves no pixel for the second run, which is then empty and fails the test below.
+  if (own > maxRun) return undefined;
+  const second = at;
+  const leftSecond = left - own;
+  stop = second + (leftSecond < bound ? leftSecond : bound) * stride;
+  if (startDark) while (at !== stop && data[at] >= threshold) at += stride;
+  else while (at !== stop && data[at] < threshold) at += stride;
+  const other = (at - second) / stride;
+  if (other > maxRun || other === leftSecond) return undefined;
+  const third = at;
+  const leftThird = leftSecond - other;
+  stop = third + (leftThird < bound ? leftThird : bound) * stride;
+  if (startDark) while (at !== stop && data[at] < threshold) at += stride;
+  else while (at !== stop && data[at] >= threshold) at += stride;
+  const far = (at - third) / stride;
+  if (far > maxRun) return undefined;
   return [own, other, far];
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scanForFinders } from '../../../src/scan/finder-scan';
 import { crossRuns } from '../../../src/scan/runs';
 import { generateFrame } from '../../support/corpus/corpus';
+import { Random } from '../../support/corpus/random';
 import { renderQrLuma } from '../../support/qr-frame';
 
 function sorted<T extends { x: number; y: number }>(points: T[]): T[] {
@@ -91,5 +92,72 @@ describe('runs through a point', () => {
     expect(crossRuns(finderRow, 8.5, 0.5, 1, 0, 128, 1)).toBeUndefined();
     expect(crossRuns(finderRow, -0.5, 0.5, 1, 0, 128, 10)).toBeUndefined();
     expect(crossRuns(finderRow, 18.5, 0.5, 1, 0, 128, 10)).toBeUndefined();
+  });
+
+  /**
+   * The definition, pixel by pixel: from the start pixel along the line, the run of its own colour, the other
+   * colour's, its own again; a run longer than maxRun, or the edge before the third run starts, fails.
+   */
+  function referenceCrossRuns(image: { width: number; height: number; data: Uint8Array }, x0: number, y0: number, dx: number, dy: number, threshold: number, maxRun: number) {
+    const dark = (x: number, y: number) => image.data[y * image.width + x] < threshold;
+    const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < image.width && y < image.height;
+    const side = (sx: number, sy: number): number[] | undefined => {
+      const runs: number[] = [];
+      let x = x0;
+      let y = y0;
+      for (let k = 0; k < 3; k++) {
+        const colour = k === 1 ? !dark(x0, y0) : dark(x0, y0);
+        let length = 0;
+        while (inside(x, y) && dark(x, y) === colour) {
+          length++;
+          x += sx;
+          y += sy;
+        }
+        if (length > maxRun || (k < 2 && !inside(x, y))) return undefined;
+        runs.push(length);
+      }
+      return runs;
+    };
+    const forward = side(dx, dy);
+    const backward = forward && side(-dx, -dy);
+    if (!forward || !backward) return undefined;
+    return { runs: [backward[2], backward[1], forward[0] + backward[0] - 1, forward[1], forward[2]], from: -(backward[0] - 1), to: forward[0] - 1 };
+  }
+
+  it('gives the runs of the definition on random images, from every start pixel in all eight directions', () => {
+    const random = new Random(419);
+    const directions = [[1, 0], [0, 1], [1, 1], [1, -1], [-1, 0], [0, -1], [-1, -1], [-1, 1]];
+    let defined = 0;
+    let checked = 0;
+    for (let trial = 0; trial < 16; trial++) {
+      // One-pixel-wide and -high images among them (a diagonal leaves those at once).
+      const width = trial < 2 ? 1 : random.int(2, 24);
+      const height = trial === 2 ? 1 : random.int(2, 20);
+      // Runs of random lengths, so that finder-like and long runs both occur.
+      const data = new Uint8Array(width * height);
+      for (let i = 0, value = 0, left = 0; i < data.length; i++, left--) {
+        if (left <= 0) {
+          value = random.int(0, 255);
+          left = random.int(1, 5);
+        }
+        data[i] = value;
+      }
+      const image = { width, height, data };
+      const threshold = random.int(1, 255);
+      const maxRun = random.int(1, 8);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          for (const [dx, dy] of directions) {
+            const expected = referenceCrossRuns(image, x, y, dx, dy, threshold, maxRun);
+            expect(crossRuns(image, x + 0.5, y + 0.5, dx, dy, threshold, maxRun)).toEqual(expected);
+            checked++;
+            if (expected) defined++;
+          }
+        }
+      }
+    }
+    // Both answers occur often enough for the comparison to mean something.
+    expect(defined).toBeGreaterThan(100);
+    expect(checked - defined).toBeGreaterThan(100);
   });
 });
