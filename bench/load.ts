@@ -220,7 +220,7 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
    * seconds after its start (terminals in turn), and one sent late because its terminal still waited for the previous
    * answer is timed from when it was due, so a slow authorizer cannot hide its queue by slowing the terminals down.
    */
-  const drive = (first: number, end: number, measured?: { started: number; deadline: number; latencies: number[] }) =>
+  const drive = (first: number, end: number, measured?: { started: number; deadline: number; latencies: number[]; seconds: number[] }) =>
     Promise.all(benches.map(async (bench, i) => {
       for (let round = first; round < end && round < bench.queue.length; round++) {
         const prepared = bench.queue[round];
@@ -234,7 +234,10 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
         sent++;
         try {
           const body = await post(`${url}/v1/authorize`, prepared.bytes);
-          measured?.latencies.push(performance.now() - t0);
+          if (measured) {
+            measured.latencies.push(performance.now() - t0);
+            measured.seconds.push(Math.floor((t0 - measured.started) / 1000));
+          }
           answered++;
           const key = `${bench.id}/${prepared.trace}`;
           if (answers.has(key)) failures.push(`${key}: answered twice`);
@@ -258,8 +261,10 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   const statementsBefore = databaseUrl ? await postgres!.statementCount(databaseUrl) : 0;
   const marked = await message<{ at: number }>((m) => 'marked' in m, { mark: true });
   const latencies: number[] = [];
+  // The second of the measured phase each request was sent (or due) in, beside its latency.
+  const secondOfRequest: number[] = [];
   const started = performance.now();
-  await drive(warmupRounds, perTerminal, { started, deadline: started + seconds * 1000, latencies });
+  await drive(warmupRounds, perTerminal, { started, deadline: started + seconds * 1000, latencies, seconds: secondOfRequest });
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = postgres && database === 'postgres' ? postgresCpuSeconds(postgres.pid) - serverCpuBefore : undefined;
   // The server's own count of what it ran, without the CPU's and latency's noise; the store's round trips (sent statements
@@ -308,6 +313,13 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   const sorted = latencies.slice().sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
   if (answered !== sent) failures.push(`${sent - answered} requests without an answer`);
+  // A queue that builds (a cold start, a stall) and drains shows here, where one p99 over the phase hides when.
+  const bySecond: number[][] = [];
+  latencies.forEach((latency, k) => (bySecond[secondOfRequest[k]] ??= []).push(latency));
+  const p99BySecond = bySecond.map((group) => {
+    group.sort((a, b) => a - b);
+    return group[Math.min(group.length - 1, Math.floor(0.99 * group.length))].toFixed(0);
+  });
 
   printTable(`${label}: ${elapsed.toFixed(1)} s`, ['figure', 'value'], [
     ['requests sent / answered (warm-up included) / measured', `${sent} / ${answered} / ${decided}`],
@@ -315,6 +327,7 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
     ['outcomes', [...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')],
     ['authorizations per second', (decided / elapsed).toFixed(1)],
     ['latency p50 / p99 / max, ms', `${pct(50).toFixed(1)} / ${pct(99).toFixed(1)} / ${(sorted.at(-1) ?? NaN).toFixed(1)}`],
+    ['latency p99 by second of the measured phase, ms', p99BySecond.join(' ')],
     ['authorizer CPU per authorization, ms (all its processes)', ((cpuSeconds * 1000) / decided).toFixed(2)],
     ['  of which in the kernel (system time: fsync, sockets, files)', ((cpu.system / 1000) / decided).toFixed(2)],
     ['authorizer CPU busy (of one core)', `${((cpuSeconds / elapsed) * 100).toFixed(0)} %`],
