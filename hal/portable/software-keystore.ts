@@ -1,7 +1,8 @@
 /**
  * A keystore in software, for boards without a secure element (and the
  * simulator's file keystore): private keys live in one key-value domain,
- * key material comes from the entropy HAL, signing is noble's. No method
+ * key material comes from the entropy HAL, signing is noble's (ES256 blinded
+ * with the same entropy: `blindedP256`). No method
  * returns or logs a private key; secrets read for signing are wiped after use.
  *
  * Record layout under the key's name: [format 1, algorithm code, ...secret].
@@ -17,6 +18,8 @@
  */
 import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { ecdsa, weierstrass } from '@noble/curves/abstract/weierstrass.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { HalError } from '../errors';
 import type { Entropy } from '../entropy';
 import type { Keystore, PublicKeyInfo, SignatureAlgorithm } from '../keystore';
@@ -27,37 +30,57 @@ import { hmacSha256, sha256 } from '../../src/crypto/sha256';
 const recordFormat = 1;
 
 interface Scheme {
-  code: number;
-  secretLength: number;
   newSecret(entropy: Entropy): Uint8Array;
   publicKey(secret: Uint8Array): Uint8Array;
   sign(message: Uint8Array, secret: Uint8Array): Uint8Array;
 }
 
-const schemes: Record<SignatureAlgorithm, Scheme> = {
-  ES256: {
-    code: 1,
-    secretLength: 32,
+type Ecdsa = ReturnType<typeof ecdsa>;
+
+/**
+ * P-256 whose secret computations are blinded with the board's entropy: noble blinds a secret scalar
+ * multiplication (the public key's d·G, a signature's and a presign's k·G) and a signature's nonce inversion
+ * with fresh random bytes, so a power or timing trace of one signature says nothing about the key. noble's own
+ * p256 takes them from `crypto.getRandomValues`, which a Moddable board does not have: its probe at load fails
+ * there and it silently signs unblinded. Made per keystore (the curve's tables with it), never at module load:
+ * a preloaded module's state is frozen in flash. The signatures are the same either way (RFC 6979 nonces).
+ */
+function blindedP256(entropy: Entropy): Ecdsa {
+  const randomBytes = (length = 32) => {
+    const bytes = new Uint8Array(length);
+    entropy.fill(bytes);
+    return bytes;
+  };
+  return ecdsa(weierstrass(p256.Point.CURVE(), { randomBytes }), nobleSha256, { randomBytes });
+}
+
+function es256Scheme(curve: Ecdsa): Scheme {
+  return {
     // A 48-byte seed reduced modulo the group order (FIPS 186-5 A.2.1): no bias, never zero.
     newSecret: (entropy) => {
-      const seed = entropy.fill(new Uint8Array(p256.lengths.seed!));
+      const seed = entropy.fill(new Uint8Array(curve.lengths.seed!));
       try {
-        return p256.utils.randomSecretKey(seed);
+        return curve.utils.randomSecretKey(seed);
       } finally {
         seed.fill(0);
       }
     },
-    publicKey: (secret) => p256.getPublicKey(secret, false),
+    publicKey: (secret) => curve.getPublicKey(secret, false),
     // Prehashes with SHA-256 and returns compact low-s r||s by default; spelled out because the contract depends on it.
-    sign: (message, secret) => p256.sign(message, secret, { prehash: true, lowS: true, format: 'compact' }),
-  },
-  EdDSA: {
-    code: 2,
-    secretLength: 32,
-    newSecret: (entropy) => entropy.fill(new Uint8Array(32)),
-    publicKey: (secret) => ed25519.getPublicKey(secret),
-    sign: (message, secret) => ed25519.sign(message, secret),
-  },
+    sign: (message, secret) => curve.sign(message, secret, { prehash: true, lowS: true, format: 'compact' }),
+  };
+}
+
+const eddsaScheme: Scheme = {
+  newSecret: (entropy) => entropy.fill(new Uint8Array(32)),
+  publicKey: (secret) => ed25519.getPublicKey(secret),
+  sign: (message, secret) => ed25519.sign(message, secret),
+};
+
+/** Each algorithm's code in a key record and its secret's length. */
+const records: Record<SignatureAlgorithm, { code: number; secretLength: number }> = {
+  ES256: { code: 1, secretLength: 32 },
+  EdDSA: { code: 2, secretLength: 32 },
 };
 
 /** A signature prepared by `presign`: what it is for, r and k⁻¹ (k itself is not kept). */
@@ -94,8 +117,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * of fresh entropy, input = secret ‖ use ‖ count (8 bytes), 48 bytes of output reduced into 1..n-1 (FIPS 186-5
  * A.2.1: bias below 2⁻¹²⁸). Undefined in the (negligible) case r = 0.
  */
-function prepareNonce(secret: Uint8Array, use: Uint8Array, count: number, entropy: Entropy): Presigned | undefined {
-  const Fn = p256.Point.Fn;
+function prepareNonce(curve: Ecdsa, secret: Uint8Array, use: Uint8Array, count: number, entropy: Entropy): Presigned | undefined {
+  const Fn = curve.Point.Fn;
   const salt = entropy.fill(new Uint8Array(32));
   const counted = new Uint8Array(8);
   let rest = count;
@@ -111,7 +134,7 @@ function prepareNonce(secret: Uint8Array, use: Uint8Array, count: number, entrop
   okm.set(second.subarray(0, 16), 32);
   const k = (integerOf(okm) % (Fn.ORDER - 1n)) + 1n;
   for (const wiped of [salt, prk, first, second, okm]) wiped.fill(0);
-  const r = Fn.create(p256.Point.BASE.multiply(k).toAffine().x);
+  const r = Fn.create(curve.Point.BASE.multiply(k).toAffine().x);
   if (r === 0n) return undefined;
   return { use: use.slice(), r, kInverse: Fn.inv(k) };
 }
@@ -143,6 +166,9 @@ export class SoftwareKeystore implements Keystore {
   readonly #presigned = new Map<string, Presigned>();
   /** Presigns made by this instance: part of each nonce's input, so two never share one even if entropy and use repeat. */
   #presigns = 0;
+  /** P-256 blinded with this keystore's entropy and its scheme, made at the first ES256 operation (an EdDSA-only board never pays for its tables). */
+  #p256: Ecdsa | undefined;
+  #es256: Scheme | undefined;
 
   constructor(options: SoftwareKeystoreOptions) {
     this.#store = options.store;
@@ -157,12 +183,12 @@ export class SoftwareKeystore implements Keystore {
 
   create(name: string, alg: SignatureAlgorithm): PublicKeyInfo {
     requireValidKey(name, 'key name');
-    const scheme = schemeFor(alg);
+    const scheme = this.#scheme(requireAlgorithm(alg));
     if (this.has(name)) throw new HalError('key-exists', `a key named ${JSON.stringify(name)} already exists`);
     const secret = scheme.newSecret(this.#entropy);
     const record = new Uint8Array(2 + secret.length);
     record[0] = recordFormat;
-    record[1] = scheme.code;
+    record[1] = records[alg].code;
     record.set(secret, 2);
     try {
       const publicKey = scheme.publicKey(secret);
@@ -175,7 +201,7 @@ export class SoftwareKeystore implements Keystore {
   }
 
   publicKey(name: string): PublicKeyInfo | undefined {
-    return this.#withSecret(name, false, (alg, secret) => ({ alg, publicKey: schemes[alg].publicKey(secret) }));
+    return this.#withSecret(name, false, (alg, secret) => ({ alg, publicKey: this.#scheme(alg).publicKey(secret) }));
   }
 
   sign(name: string, message: Uint8Array, use?: Uint8Array): Uint8Array {
@@ -186,7 +212,7 @@ export class SoftwareKeystore implements Keystore {
     this.#presigned.delete(name);
     return this.#withSecret(name, true, (alg, secret) => {
       const matches = prepared !== undefined && use !== undefined && alg === 'ES256' && sameBytes(prepared.use, use);
-      return (matches ? signPrepared(message, secret, prepared) : undefined) ?? schemes[alg].sign(message, secret);
+      return (matches ? signPrepared(message, secret, prepared) : undefined) ?? this.#scheme(alg).sign(message, secret);
     })!;
   }
 
@@ -195,7 +221,7 @@ export class SoftwareKeystore implements Keystore {
     this.#presigned.delete(name);
     return this.#withSecret(name, true, (alg, secret) => {
       if (alg !== 'ES256') return false;
-      const prepared = prepareNonce(secret, use, ++this.#presigns, this.#entropy);
+      const prepared = prepareNonce(this.#curve(), secret, use, ++this.#presigns, this.#entropy);
       if (prepared) this.#presigned.set(name, prepared);
       return prepared !== undefined;
     })!;
@@ -204,6 +230,14 @@ export class SoftwareKeystore implements Keystore {
   delete(name: string): void {
     this.#presigned.delete(requireValidKey(name, 'key name'));
     this.#store.delete(name);
+  }
+
+  #curve(): Ecdsa {
+    return (this.#p256 ??= blindedP256(this.#entropy));
+  }
+
+  #scheme(alg: SignatureAlgorithm): Scheme {
+    return alg === 'EdDSA' ? eddsaScheme : (this.#es256 ??= es256Scheme(this.#curve()));
   }
 
   /** Runs `use` with the key's secret, wiping the copy afterwards. */
@@ -215,7 +249,7 @@ export class SoftwareKeystore implements Keystore {
     }
     try {
       const alg = algorithmOf(record);
-      if (!alg || record.length !== 2 + schemes[alg].secretLength) {
+      if (!alg || record.length !== 2 + records[alg].secretLength) {
         throw new HalError('io', `the stored key ${JSON.stringify(name)} is not a key record this keystore wrote`);
       }
       return use(alg, record.subarray(2));
@@ -225,16 +259,16 @@ export class SoftwareKeystore implements Keystore {
   }
 }
 
-function schemeFor(alg: unknown): Scheme {
+function requireAlgorithm(alg: unknown): SignatureAlgorithm {
   if (alg !== 'ES256' && alg !== 'EdDSA') {
     throw new HalError('unsupported-algorithm', `unsupported signature algorithm ${JSON.stringify(alg)} (ES256 or EdDSA)`);
   }
-  return schemes[alg];
+  return alg;
 }
 
 function algorithmOf(record: Uint8Array): SignatureAlgorithm | undefined {
   if (record[0] !== recordFormat) return undefined;
-  if (record[1] === schemes.ES256.code) return 'ES256';
-  if (record[1] === schemes.EdDSA.code) return 'EdDSA';
+  if (record[1] === records.ES256.code) return 'ES256';
+  if (record[1] === records.EdDSA.code) return 'EdDSA';
   return undefined;
 }

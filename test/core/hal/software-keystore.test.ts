@@ -41,6 +41,28 @@ describe('SoftwareKeystore', () => {
     expect(ed25519.verify(signature, message, info.publicKey)).toBe(true);
   });
 
+  it('blinds ES256 signing with the entropy HAL (a board has no crypto.getRandomValues), and signs as unblinded noble does', () => {
+    const entropy = deterministicEntropy('blind');
+    const store = new MemoryStorage().open({ path: 'keys' });
+    const keystore = new SoftwareKeystore({ store, entropy });
+    const info = keystore.create('terminal', 'ES256');
+    // The record is [format, algorithm, ...secret]: read here only to compare with noble's own signatures.
+    const secret = store.read('terminal')!.subarray(2);
+    expect(info.publicKey).toEqual(p256.getPublicKey(secret, false));
+    for (const text of ['first', 'second']) {
+      const before = entropy.drawn;
+      const signature = keystore.sign('terminal', utf8ToBytes(text));
+      // Fresh bytes for the scalar multiplication k·G and for the nonce's inversion, on every signature.
+      expect(entropy.drawn - before).toBeGreaterThanOrEqual(32);
+      // RFC 6979: blinding changes the computation, not its result.
+      expect(signature).toEqual(p256.sign(utf8ToBytes(text), secret, { prehash: true, lowS: true, format: 'compact' }));
+    }
+    const before = entropy.drawn;
+    expect(keystore.presign('terminal', utf8ToBytes('trace 7'))).toBe(true);
+    // The nonce's salt (32 bytes) and the blinding of its k·G.
+    expect(entropy.drawn - before).toBeGreaterThan(32);
+  });
+
   it('draws key material from the entropy HAL: same entropy, same key; other entropy, other key', () => {
     const make = (seed: string) =>
       new SoftwareKeystore({ store: new MemoryStorage().open({ path: 'keys' }), entropy: deterministicEntropy(seed) });
