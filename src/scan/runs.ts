@@ -82,7 +82,7 @@ function walk(
   if (stride === 0) return undefined;
   const bound = maxRun + 1;
   const start = y0 * width + x0;
-  // Pixels on the line from the start on (the start included); each run's loop stops at `stop`, this bound or
+  // Pixels on the line from the start on (the start included). Each run's loop stops at `stop`: the image edge or
   // maxRun + 1 pixels on, whichever is nearer. The loops are written out (no call per run): on XS a call costs
   // more than the operations it would save per pixel.
   const left = stepsX < stepsY ? stepsX : stepsY;
