@@ -60,8 +60,14 @@ function blindedP256(entropy: Entropy): Ecdsa {
   return ecdsa(Point, nobleSha256, { randomBytes });
 }
 
-function es256Scheme(curve: Ecdsa): Scheme {
+/** ES256 over a blinded P-256, which the presign (`prepareNonce`) uses too. */
+interface Es256Scheme extends Scheme {
+  curve: Ecdsa;
+}
+
+function es256Scheme(curve: Ecdsa): Es256Scheme {
   return {
+    curve,
     // A 48-byte seed reduced modulo the group order (FIPS 186-5 A.2.1): no bias, never zero.
     newSecret: (entropy) => {
       const seed = entropy.fill(new Uint8Array(curve.lengths.seed!));
@@ -172,9 +178,8 @@ export class SoftwareKeystore implements Keystore {
   readonly #presigned = new Map<string, Presigned>();
   /** Presigns made by this instance: part of each nonce's input, so two never share one even if entropy and use repeat. */
   #presigns = 0;
-  /** P-256 blinded with this keystore's entropy and its scheme, made at the first ES256 operation (an EdDSA-only board never pays for its tables). */
-  #p256: Ecdsa | undefined;
-  #es256: Scheme | undefined;
+  /** ES256 over P-256 blinded with this keystore's entropy, made at the first ES256 operation (an EdDSA-only board never pays for its tables). */
+  #es256: Es256Scheme | undefined;
 
   constructor(options: SoftwareKeystoreOptions) {
     this.#store = options.store;
@@ -227,7 +232,7 @@ export class SoftwareKeystore implements Keystore {
     this.#presigned.delete(name);
     return this.#withSecret(name, true, (alg, secret) => {
       if (alg !== 'ES256') return false;
-      const prepared = prepareNonce(this.#curve(), secret, use, ++this.#presigns, this.#entropy);
+      const prepared = prepareNonce(this.#es256Scheme().curve, secret, use, ++this.#presigns, this.#entropy);
       if (prepared) this.#presigned.set(name, prepared);
       return prepared !== undefined;
     })!;
@@ -238,12 +243,12 @@ export class SoftwareKeystore implements Keystore {
     this.#store.delete(name);
   }
 
-  #curve(): Ecdsa {
-    return (this.#p256 ??= blindedP256(this.#entropy));
+  #es256Scheme(): Es256Scheme {
+    return (this.#es256 ??= es256Scheme(blindedP256(this.#entropy)));
   }
 
   #scheme(alg: SignatureAlgorithm): Scheme {
-    return alg === 'EdDSA' ? eddsaScheme : (this.#es256 ??= es256Scheme(this.#curve()));
+    return alg === 'EdDSA' ? eddsaScheme : this.#es256Scheme();
   }
 
   /** Runs `use` with the key's secret, wiping the copy afterwards. */
