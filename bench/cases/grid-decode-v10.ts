@@ -12,7 +12,7 @@ export function prepare(): { modules: Uint8Array; dimension: number; text: strin
   const triple = pickTriple(scanForFinders(frame));
   if (!triple) throw new Error('no finder triple in the version-10 frame');
   const { dimension } = triple;
-  const modules = thresholdModules(sampleModules(frame, codeGeometry(frame, triple), dimension), dimension, triple.darkModules);
+  const modules = thresholdModules(sampleModules(frame, codeGeometry(frame, triple), dimension, 'nearest'), dimension, triple.darkModules);
   return { modules, dimension, text: frame.text };
 }
 

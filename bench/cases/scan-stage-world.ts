@@ -45,7 +45,7 @@ export function prepareStages(): StageState {
   const triple = pickTriple(finders)!;
   const toPixel = codeGeometry(image, triple);
   const { dimension } = triple;
-  const samples = sampleModules(image, toPixel, dimension);
+  const samples = sampleModules(image, toPixel, dimension, 'nearest');
   const modules = thresholdModules(samples, dimension, triple.darkModules);
   const format = readFormat(modules, dimension)!;
   const layout = blockLayout(12, format.level);
@@ -67,8 +67,8 @@ export const stages = {
   finders: (s: StageState) => scanForFinders(s.image),
   /** The finder triple, the alignment search and the module-to-pixel homography, and the corners. */
   geometry: (s: StageState) => codeCorners(codeGeometry(s.image, pickTriple(s.finders)!), s.triple.dimension),
-  /** One bilinear read per module. */
-  sampling: (s: StageState) => sampleModules(s.image, s.toPixel, s.triple.dimension),
+  /** One read per module, of the pixel under its centre (the scanner's first attempt). */
+  sampling: (s: StageState) => sampleModules(s.image, s.toPixel, s.triple.dimension, 'nearest'),
   /** Each module against its neighbourhood's mean. */
   threshold: (s: StageState) => thresholdModules(s.samples, s.triple.dimension, s.triple.darkModules),
   /** Format and version information, the data mask, the codewords in their placement order. */

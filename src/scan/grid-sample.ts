@@ -1,6 +1,6 @@
 /**
  * Resamples the code's module grid out of the frame: one luma sample per
- * module centre (bilinear, through the module-to-pixel homography), then a
+ * module centre (through the module-to-pixel homography), then a
  * threshold per module from the mean of its 9x9-module neighbourhood (a QR
  * code is balanced dark/light by its mask, and a local mean follows glare and
  * shadow across the code). The modules go to our own grid decoder; if it
@@ -21,12 +21,19 @@ export interface SyntheticCode extends LumaImage {
 const neighbourhood = 4;
 
 /**
+ * How a module centre is read: the pixel under it (one typed-array read, what
+ * quirc and jsQR do), or the bilinear mean of the four around it (four reads,
+ * steadier on blurred codes and on modules under ~2 pixels).
+ */
+export type ModuleFilter = 'nearest' | 'bilinear';
+
+/**
  * Luma at each module centre, row-major, `dimension` x `dimension`. The map is
  * inlined and stepped along each row (numerators and denominator are linear in
  * u): on XS a method call and its property reads per module cost more than
- * the bilinear sample itself.
+ * the sample itself.
  */
-export function sampleModules(image: LumaImage, toPixel: Homography, dimension: number): number[] {
+export function sampleModules(image: LumaImage, toPixel: Homography, dimension: number, filter: ModuleFilter): number[] {
   const { width, height, data } = image;
   const { a11, a21, a31, a12, a22, a32, a13, a23, a33 } = toPixel;
   // A plain array of integers 0..255: XS writes (and the threshold reads) its elements in about half the
@@ -35,6 +42,7 @@ export function sampleModules(image: LumaImage, toPixel: Homography, dimension: 
   // Pixel centres sit at integer + 0.5: the sample point's offset from the pixel grid.
   const xMax = width - 1;
   const yMax = height - 1;
+  const nearest = filter === 'nearest';
   let i = 0;
   for (let v = 0; v < dimension; v++) {
     const y = v + 0.5;
@@ -42,9 +50,15 @@ export function sampleModules(image: LumaImage, toPixel: Homography, dimension: 
     let numeratorY = 0.5 * a12 + a22 * y + a32;
     let denominator = 0.5 * a13 + a23 * y + a33;
     for (let u = 0; u < dimension; u++, i++, numeratorX += a11, numeratorY += a12, denominator += a13) {
-      const fx = numeratorX / denominator - 0.5;
-      const fy = numeratorY / denominator - 0.5;
-      // Outside the frame (or NaN) reads as light; inside, fx and fy are non-negative, so `| 0` floors.
+      const px = numeratorX / denominator;
+      const py = numeratorY / denominator;
+      if (nearest) {
+        // Outside the frame (or NaN) reads as light; inside, px and py are non-negative, so `| 0` floors.
+        samples[i] = px >= 0 && py >= 0 && px < width && py < height ? data[(py | 0) * width + (px | 0)] : 255;
+        continue;
+      }
+      const fx = px - 0.5;
+      const fy = py - 0.5;
       if (!(fx >= 0 && fy >= 0 && fx < xMax && fy < yMax)) {
         samples[i] = 255;
         continue;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { thresholdModules } from '../../../src/scan/grid-sample';
+import { sampleModules, thresholdModules } from '../../../src/scan/grid-sample';
+import { quadToQuad } from '../../../src/scan/homography';
+import { codeGeometry } from '../../../src/scan/code-geometry';
+import { decodeGrid } from '../../../src/scan/decode/decode-grid';
+import { scanForFinders } from '../../../src/scan/finder-scan';
+import { pickTriple } from '../../../src/scan/finder-triple';
+import { scanLuma } from '../../../src/scan/scanner';
+import { generateFrame } from '../../support/corpus/corpus';
 import { Random } from '../../support/corpus/random';
+import type { LumaImage } from '../../../src/frame/luma';
 
 /** The definition: each module against the mean of the modules within 4 of it in both directions, clipped to the grid. */
 function referenceThreshold(samples: number[], dimension: number, darkModules: boolean): Uint8Array {
@@ -21,6 +29,65 @@ function referenceThreshold(samples: number[], dimension: number, darkModules: b
   }
   return out;
 }
+
+/** The definitions: the pixel under each module centre, or the bilinear mean of the four pixel centres around it; light outside. */
+function referenceSamples(image: LumaImage, map: (u: number, v: number) => { x: number; y: number }, dimension: number, filter: 'nearest' | 'bilinear'): number[] {
+  const at = (x: number, y: number) => image.data[y * image.width + x];
+  const out: number[] = [];
+  for (let v = 0; v < dimension; v++) {
+    for (let u = 0; u < dimension; u++) {
+      const { x, y } = map(u + 0.5, v + 0.5);
+      if (filter === 'nearest') {
+        out.push(x >= 0 && y >= 0 && x < image.width && y < image.height ? at(Math.floor(x), Math.floor(y)) : 255);
+        continue;
+      }
+      const fx = x - 0.5;
+      const fy = y - 0.5;
+      if (!(fx >= 0 && fy >= 0 && fx < image.width - 1 && fy < image.height - 1)) {
+        out.push(255);
+        continue;
+      }
+      const x0 = Math.floor(fx);
+      const y0 = Math.floor(fy);
+      const top = at(x0, y0) + (at(x0 + 1, y0) - at(x0, y0)) * (fx - x0);
+      const bottom = at(x0, y0 + 1) + (at(x0 + 1, y0 + 1) - at(x0, y0 + 1)) * (fx - x0);
+      out.push(Math.floor(top + (bottom - top) * (fy - y0)));
+    }
+  }
+  return out;
+}
+
+describe('module sampling', () => {
+  it('reads the pixel under each module centre, or the bilinear mean around it, through a projective map that leaves the frame', () => {
+    const random = new Random(7);
+    const image: LumaImage = { width: 37, height: 29, data: Uint8Array.from({ length: 37 * 29 }, () => random.int(0, 255)) };
+    const dimension = 25;
+    // A tilted, foreshortened grid whose right columns fall off the image.
+    const toPixel = quadToQuad(
+      [{ x: 0, y: 0 }, { x: dimension, y: 0 }, { x: dimension, y: dimension }, { x: 0, y: dimension }],
+      [{ x: 3.3, y: 1.7 }, { x: 44.2, y: 4.1 }, { x: 39.6, y: 27.9 }, { x: 1.2, y: 25.4 }],
+    );
+    const map = (u: number, v: number) => toPixel.map(u, v);
+    for (const filter of ['nearest', 'bilinear'] as const) {
+      const samples = sampleModules(image, toPixel, dimension, filter);
+      expect(samples).toEqual(referenceSamples(image, map, dimension, filter));
+      expect(samples.filter((s) => s === 255).length).toBeGreaterThan(dimension);
+    }
+  });
+
+  it('leaves to the bilinear grid the blurred code the centre pixels misread, and the scanner still reads it', () => {
+    // Corpus blur frame 15: 3.4 px modules under a box blur.
+    const frame = generateFrame('blur', 15);
+    const triple = pickTriple(scanForFinders(frame))!;
+    const toPixel = codeGeometry(frame, triple);
+    const decode = (filter: 'nearest' | 'bilinear') =>
+      decodeGrid(thresholdModules(sampleModules(frame, toPixel, triple.dimension, filter), triple.dimension, triple.darkModules), triple.dimension);
+    expect(decode('nearest').ok).toBe(false);
+    expect(decode('bilinear').ok).toBe(true);
+    const result = scanLuma(frame);
+    expect(result.kind === 'code' && result.text === frame.text && result.path === 'grid').toBe(true);
+  });
+});
 
 describe('module thresholds', () => {
   it('marks each module against its clipped 9x9 neighbourhood, in either polarity, at every size from 1 to 29 and at version 10', () => {
