@@ -4,7 +4,7 @@ import { codeGeometry } from '../../src/scan/code-geometry';
 import { decodeGrid } from '../../src/scan/decode/decode-grid';
 import { scanForFinders } from '../../src/scan/finder-scan';
 import { pickTriple } from '../../src/scan/finder-triple';
-import { sampleModules, thresholdModules } from '../../src/scan/grid-sample';
+import { sampleModules, thresholdModulesByBlock } from '../../src/scan/grid-sample';
 import { frameWithV10Code } from './scan-frames';
 
 export function prepare(): { modules: Uint8Array; dimension: number; text: string } {
@@ -12,7 +12,7 @@ export function prepare(): { modules: Uint8Array; dimension: number; text: strin
   const triple = pickTriple(scanForFinders(frame));
   if (!triple) throw new Error('no finder triple in the version-10 frame');
   const { dimension } = triple;
-  const modules = thresholdModules(sampleModules(frame, codeGeometry(frame, triple), dimension, 'nearest'), dimension, triple.darkModules);
+  const modules = thresholdModulesByBlock(sampleModules(frame, codeGeometry(frame, triple), dimension, 'nearest'), dimension, triple.darkModules);
   return { modules, dimension, text: frame.text };
 }
 

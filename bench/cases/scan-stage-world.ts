@@ -11,7 +11,7 @@ import { scanForFinders, type Finder } from '../../src/scan/finder-scan';
 import { pickTriple, type FinderTriple } from '../../src/scan/finder-triple';
 import { codeCorners, codeGeometry } from '../../src/scan/code-geometry';
 import type { Homography } from '../../src/scan/homography';
-import { sampleModules, thresholdModules } from '../../src/scan/grid-sample';
+import { sampleModules, thresholdModulesByBlock } from '../../src/scan/grid-sample';
 import { decodeFormat, readFormatBits } from '../../src/scan/decode/format-info';
 import { decodeVersion, readVersionBits } from '../../src/scan/decode/version-info';
 import { blockLayout, type BlockLayout } from '../../src/scan/decode/ec-blocks';
@@ -46,7 +46,7 @@ export function prepareStages(): StageState {
   const toPixel = codeGeometry(image, triple);
   const { dimension } = triple;
   const samples = sampleModules(image, toPixel, dimension, 'nearest');
-  const modules = thresholdModules(samples, dimension, triple.darkModules);
+  const modules = thresholdModulesByBlock(samples, dimension, triple.darkModules);
   const format = readFormat(modules, dimension)!;
   const layout = blockLayout(12, format.level);
   const codewords = readCodewords(modules, dimension, format.mask, layout.totalCodewords);
@@ -69,8 +69,8 @@ export const stages = {
   geometry: (s: StageState) => codeCorners(codeGeometry(s.image, pickTriple(s.finders)!), s.triple.dimension),
   /** One read per module, of the pixel under its centre (the scanner's first attempt). */
   sampling: (s: StageState) => sampleModules(s.image, s.toPixel, s.triple.dimension, 'nearest'),
-  /** Each module against its neighbourhood's mean. */
-  threshold: (s: StageState) => thresholdModules(s.samples, s.triple.dimension, s.triple.darkModules),
+  /** Each block of 3x3 modules against its neighbourhood's mean (the scanner's first attempt). */
+  threshold: (s: StageState) => thresholdModulesByBlock(s.samples, s.triple.dimension, s.triple.darkModules),
   /** Format and version information, the data mask, the codewords in their placement order. */
   codewords: (s: StageState) => {
     const dimension = s.triple.dimension;

@@ -19,6 +19,8 @@ export interface SyntheticCode extends LumaImage {
 }
 
 const neighbourhood = 4;
+/** Modules a side of the blocks that share a threshold in `thresholdModulesByBlock`. */
+const blockSide = 3;
 
 /**
  * How a module centre is read: the pixel under it (one typed-array read, what
@@ -118,6 +120,65 @@ export function thresholdModules(samples: ArrayLike<number>, dimension: number, 
       // 1 where the module is darker than its neighbourhood's mean, for a code of dark modules; the reverse for an inverted one.
       modules[i] = (samples[i] * rows * (u1 - u0) < total ? 1 : 0) === dark ? 1 : 0;
     }
+  }
+  return modules;
+}
+
+/**
+ * `thresholdModules` at about three quarters of the cost, for the scanner's
+ * first attempt: the grid is cut into blocks of 3x3 modules (the
+ * last row and column of blocks may be narrower) and every module of a block
+ * is held to one mean: that of the 3x3 blocks around its block, clipped to the
+ * grid, a 9x9-module neighbourhood centred within a module of each of them.
+ * One mean a block instead of one a module: on XS the per-module work is a
+ * read, a comparison and a write. The exact neighbourhoods read a few blurred
+ * and occluded codes these do not (5 of the corpus's 3,600 frames, net): the
+ * scanner falls back to them.
+ */
+export function thresholdModulesByBlock(samples: ArrayLike<number>, dimension: number, darkModules: boolean): Uint8Array {
+  const blocks = Math.ceil(dimension / blockSide);
+  // Each block's sum, from the modules' rows three at a time. Plain arrays, not typed ones: XS reads an Array
+  // element in about half the instructions of a typed array's.
+  const cells = blocks * blocks;
+  const sums: number[] = new Array(cells).fill(0);
+  const full = dimension - (dimension % blockSide);
+  for (let v = 0, i = 0; v < dimension; v++) {
+    let k = ((v / blockSide) | 0) * blocks;
+    let u = 0;
+    for (; u < full; u += blockSide, i += blockSide, k++) sums[k] += samples[i] + samples[i + 1] + samples[i + 2];
+    for (; u < dimension; u++, i++) sums[k] += samples[i];
+  }
+  // Modules across blocks b - 1..b + 1, clipped to the grid: the neighbourhood is span[bv] x span[bu] modules.
+  const span: number[] = new Array(blocks).fill(0);
+  for (let b = 0; b < blocks; b++) span[b] = ((b + 2) * blockSide < dimension ? (b + 2) * blockSide : dimension) - (b > 0 ? (b - 1) * blockSide : 0);
+  // The neighbourhood sums, separably: three blocks across, then three of those down.
+  const across: number[] = new Array(cells).fill(0);
+  for (let k = 0, bu = 0; k < cells; k++, bu = bu + 1 === blocks ? 0 : bu + 1) {
+    across[k] = (bu > 0 ? sums[k - 1] : 0) + sums[k] + (bu + 1 < blocks ? sums[k + 1] : 0);
+  }
+  const means: number[] = new Array(cells).fill(0);
+  for (let k = 0, bu = 0, bv = 0; k < cells; k++, bu++) {
+    if (bu === blocks) {
+      bu = 0;
+      bv++;
+    }
+    const total = (bv > 0 ? across[k - blocks] : 0) + across[k] + (bv + 1 < blocks ? across[k + blocks] : 0);
+    means[k] = total / (span[bv] * span[bu]);
+  }
+  const modules = new Uint8Array(dimension * dimension);
+  // Darker than the mean is 1 for a code of dark modules, 0 for an inverted one.
+  const darker = darkModules ? 1 : 0;
+  const lighter = 1 - darker;
+  for (let v = 0, i = 0; v < dimension; v++) {
+    let k = ((v / blockSide) | 0) * blocks;
+    let u = 0;
+    for (; u < full; u += blockSide, i += blockSide, k++) {
+      const mean = means[k];
+      modules[i] = samples[i] < mean ? darker : lighter;
+      modules[i + 1] = samples[i + 1] < mean ? darker : lighter;
+      modules[i + 2] = samples[i + 2] < mean ? darker : lighter;
+    }
+    for (const mean = means[k]; u < dimension; u++, i++) modules[i] = samples[i] < mean ? darker : lighter;
   }
   return modules;
 }

@@ -7,8 +7,9 @@
  * 2. Three finders that make a code (finder-triple), the alignment pattern
  *    and a module-to-pixel homography (code-geometry).
  * 3. Grid path: resample and threshold the modules and decode them with our
- *    own decoder (grid-sample, decode/), from the pixel under each module
- *    centre, then from the bilinear mean around it; if it refuses, the same on the affine
+ *    own decoder (grid-sample, decode/): first the pixel under each module
+ *    centre against its block's mean, then the bilinear mean around each centre
+ *    against its own neighbourhood's; if it refuses, the same on the affine
  *    grid through the finders alone (the alignment search may have locked
  *    onto data); then jsQR on the modules rendered as a one-pixel-per-module
  *    synthetic image (jsqr-decode); then our decoder and jsQR once more with the other
@@ -26,7 +27,7 @@ import { cropAround } from './crop';
 import { fineThreshold, scanForFinders, type EnsureRows, type FinderScanOptions } from './finder-scan';
 import { pickTriple, type FinderTriple } from './finder-triple';
 import type { Homography } from './homography';
-import { renderSynthetic, sampleModules, thresholdModules, type ModuleFilter } from './grid-sample';
+import { renderSynthetic, sampleModules, thresholdModules, thresholdModulesByBlock } from './grid-sample';
 import { decodeGrid } from './decode/decode-grid';
 import { decodeWithJsqr, type JsqrReading } from './jsqr-decode';
 import type { Corners, ScanCode, ScanResult } from './result';
@@ -106,11 +107,12 @@ function scanImage(image: LumaImage, options: ScanOptions, ensureRows?: EnsureRo
     const { dimension } = triple;
     const toPixel = codeGeometry(image, triple);
     const corners = codeCorners(toPixel, dimension);
-    const centres = decodeGrid(gridModules(image, triple, toPixel, dimension, 'nearest'), dimension);
-    if (centres.ok) return found(centres, corners, 'grid');
-    // One pixel a module is enough for a sharp code of modules over ~2 pixels at a quarter of the reads;
-    // blurred and small ones need the bilinear mean, from here on.
-    const modules = gridModules(image, triple, toPixel, dimension, 'bilinear');
+    // First the cheap grid: the pixel under each module centre (a quarter of the reads), one threshold per block
+    // of modules. A sharp code of modules over ~2 pixels reads from it; blurred, small and partly occluded ones
+    // need the bilinear mean and each module's own neighbourhood, from here on.
+    const quick = decodeGrid(thresholdModulesByBlock(sampleModules(image, toPixel, dimension, 'nearest'), dimension, triple.darkModules), dimension);
+    if (quick.ok) return found(quick, corners, 'grid');
+    const modules = gridModules(image, triple, toPixel, dimension);
     const decoded = decodeGrid(modules, dimension);
     if (decoded.ok) return found(decoded, corners, 'grid');
     if (dimension > 21) {
@@ -118,7 +120,7 @@ function scanImage(image: LumaImage, options: ScanOptions, ensureRows?: EnsureRo
       // 4 modules off). The affine grid through the finders alone is right for a code seen square-on, and
       // our decoder refuses rather than guesses, so trying it costs a resampling, never a wrong payload.
       const affine = codeGeometry(image, triple, false);
-      const again = decodeGrid(gridModules(image, triple, affine, dimension, 'bilinear'), dimension);
+      const again = decodeGrid(gridModules(image, triple, affine, dimension), dimension);
       if (again.ok) return found(again, codeCorners(affine, dimension), 'grid');
     }
     const viaJsqr = decodeSynthetic(modules, dimension);
@@ -149,8 +151,9 @@ function scanImage(image: LumaImage, options: ScanOptions, ensureRows?: EnsureRo
 /** What a decoder read; corners come from our geometry, not from the decoder. */
 type Reading = Pick<JsqrReading, 'bytes' | 'text' | 'version'>;
 
-function gridModules(image: LumaImage, triple: FinderTriple, toPixel: Homography, dimension: number, filter: ModuleFilter): Uint8Array {
-  return thresholdModules(sampleModules(image, toPixel, dimension, filter), dimension, triple.darkModules);
+/** The thorough grid: the bilinear mean at each module centre, each module against its own neighbourhood. */
+function gridModules(image: LumaImage, triple: FinderTriple, toPixel: Homography, dimension: number): Uint8Array {
+  return thresholdModules(sampleModules(image, toPixel, dimension, 'bilinear'), dimension, triple.darkModules);
 }
 
 /**
@@ -163,7 +166,7 @@ function decodeSynthetic(modules: Uint8Array, dimension: number): Reading | unde
 }
 
 function readGrid(image: LumaImage, triple: FinderTriple, toPixel: Homography, dimension: number): Reading | undefined {
-  const modules = gridModules(image, triple, toPixel, dimension, 'bilinear');
+  const modules = gridModules(image, triple, toPixel, dimension);
   const decoded = decodeGrid(modules, dimension);
   return decoded.ok ? decoded : decodeSynthetic(modules, dimension);
 }

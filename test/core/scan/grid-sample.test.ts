@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleModules, thresholdModules } from '../../../src/scan/grid-sample';
+import { sampleModules, thresholdModules, thresholdModulesByBlock } from '../../../src/scan/grid-sample';
 import { quadToQuad } from '../../../src/scan/homography';
 import { codeGeometry } from '../../../src/scan/code-geometry';
 import { decodeGrid } from '../../../src/scan/decode/decode-grid';
@@ -24,6 +24,28 @@ function referenceThreshold(samples: number[], dimension: number, darkModules: b
         }
       }
       const darker = samples[v * dimension + u] * count < total;
+      out[v * dimension + u] = darker === darkModules ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** The definition: module (u, v) against the mean of the modules of blocks (u/3 ± 1, v/3 ± 1), clipped to the grid. */
+function referenceBlockThreshold(samples: number[], dimension: number, darkModules: boolean): Uint8Array {
+  const out = new Uint8Array(dimension * dimension);
+  for (let v = 0; v < dimension; v++) {
+    for (let u = 0; u < dimension; u++) {
+      const bu = Math.floor(u / 3);
+      const bv = Math.floor(v / 3);
+      let total = 0;
+      let count = 0;
+      for (let y = Math.max(0, 3 * (bv - 1)); y < Math.min(dimension, 3 * (bv + 2)); y++) {
+        for (let x = Math.max(0, 3 * (bu - 1)); x < Math.min(dimension, 3 * (bu + 2)); x++) {
+          total += samples[y * dimension + x];
+          count++;
+        }
+      }
+      const darker = samples[v * dimension + u] < total / count;
       out[v * dimension + u] = darker === darkModules ? 1 : 0;
     }
   }
@@ -75,15 +97,16 @@ describe('module sampling', () => {
     }
   });
 
-  it('leaves to the bilinear grid the blurred code the centre pixels misread, and the scanner still reads it', () => {
+  it('leaves to the thorough grid the blurred code the quick one misreads, and the scanner still reads it', () => {
     // Corpus blur frame 15: 3.4 px modules under a box blur.
     const frame = generateFrame('blur', 15);
     const triple = pickTriple(scanForFinders(frame))!;
     const toPixel = codeGeometry(frame, triple);
-    const decode = (filter: 'nearest' | 'bilinear') =>
-      decodeGrid(thresholdModules(sampleModules(frame, toPixel, triple.dimension, filter), triple.dimension, triple.darkModules), triple.dimension);
-    expect(decode('nearest').ok).toBe(false);
-    expect(decode('bilinear').ok).toBe(true);
+    const { dimension, darkModules } = triple;
+    const quick = thresholdModulesByBlock(sampleModules(frame, toPixel, dimension, 'nearest'), dimension, darkModules);
+    const thorough = thresholdModules(sampleModules(frame, toPixel, dimension, 'bilinear'), dimension, darkModules);
+    expect(decodeGrid(quick, dimension).ok).toBe(false);
+    expect(decodeGrid(thorough, dimension).ok).toBe(true);
     const result = scanLuma(frame);
     expect(result.kind === 'code' && result.text === frame.text && result.path === 'grid').toBe(true);
   });
@@ -102,9 +125,25 @@ describe('module thresholds', () => {
     }
   });
 
+  it('holds each block of 3x3 modules to the mean of the 3x3 blocks around it, clipped, in either polarity, at every size', () => {
+    const random = new Random(1804);
+    for (const dimension of [1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 21, 25, 29, 57, 65]) {
+      const samples = Array.from({ length: dimension * dimension }, (_, i) =>
+        i % 5 === 0 ? 128 : Math.min(255, (random.next() < 0.5 ? 40 : 200) + ((i % dimension) * 2) + random.int(-20, 20)) | 0);
+      for (const darkModules of [true, false]) {
+        expect(thresholdModulesByBlock(samples, dimension, darkModules)).toEqual(referenceBlockThreshold(samples, dimension, darkModules));
+      }
+    }
+    // Where a block's mean differs from a module's own neighbourhood's, the two thresholds differ.
+    const ramp = Array.from({ length: 21 * 21 }, (_, i) => ((i % 21) * 12 + (i % 3 === 1 ? 5 : 0)) % 256);
+    expect(thresholdModulesByBlock(ramp, 21, true)).not.toEqual(thresholdModules(ramp, 21, true));
+  });
+
   it('reads a uniform grid as no module darker than its mean: all 0, or all 1 in the polarity of an inverted code', () => {
     const samples = new Array(21 * 21).fill(90);
     expect([...thresholdModules(samples, 21, true)].every((m) => m === 0)).toBe(true);
     expect([...thresholdModules(samples, 21, false)].every((m) => m === 1)).toBe(true);
+    expect([...thresholdModulesByBlock(samples, 21, true)].every((m) => m === 0)).toBe(true);
+    expect([...thresholdModulesByBlock(samples, 21, false)].every((m) => m === 1)).toBe(true);
   });
 });
