@@ -6,7 +6,7 @@
  * information). Bits are most significant first; the remainder bits that do
  * not fill a codeword are dropped.
  */
-import { maskPattern } from './data-mask';
+import { maskRows } from './data-mask';
 import { alignmentCentres } from '../function-patterns';
 
 /**
@@ -16,7 +16,7 @@ import { alignmentCentres } from '../function-patterns';
  * only once the module is preloaded into flash (docs/moddable.md).
  */
 export function reservedModules(dimension: number): number[] {
-  // A plain array, as `maskPattern`'s: cheaper to read on XS than a typed one.
+  // A plain array, as `maskRows`'s: cheaper to read on XS than a typed one.
   const reserved: number[] = new Array(dimension * dimension).fill(0);
   const last = dimension - 1;
   const rectangle = (top: number, left: number, rows: number, cols: number) => {
@@ -48,24 +48,33 @@ export function reservedModules(dimension: number): number[] {
 /** The unmasked codewords of a `dimension`-sided grid (1 = dark), `count` of them. */
 export function readCodewords(modules: Uint8Array, dimension: number, mask: number, count: number): Uint8Array {
   const reserved = reservedModules(dimension);
-  const inverted = maskPattern(mask, dimension);
+  const { period, rows: inverted } = maskRows(mask, dimension);
   const out = new Uint8Array(count);
-  let byte = 0;
-  let bits = 0;
+  // Bits shift in below a leading 1: a codeword is complete when that 1 reaches bit 8, which the Uint8Array
+  // write drops (one test a module instead of a bit counter's increment and test).
+  let byte = 1;
   let index = 0;
   let upwards = true;
   for (let right = dimension - 1; right > 0 && index < count; right -= 2) {
     if (right === 6) right = 5;
     for (let step = 0; step < dimension; step++) {
       const row = upwards ? dimension - 1 - step : step;
-      for (let at = row * dimension + right, c = 0; c < 2; c++, at--) {
-        if (reserved[at]) continue;
-        // Any value other than 1 is light, as in the format and version readers.
-        byte = (byte << 1) | ((modules[at] === 1 ? 1 : 0) ^ inverted[at]);
-        if (++bits === 8) {
+      const at = row * dimension + right;
+      const m = (row % period) * dimension + right;
+      // The right module, then the left one (written out: on XS a loop over the two costs more than the copy).
+      // Any value other than 1 is light, as in the format and version readers.
+      if (!reserved[at]) {
+        byte = (byte << 1) | ((modules[at] === 1 ? 1 : 0) ^ inverted[m]);
+        if (byte > 255) {
           if (index < count) out[index++] = byte;
-          byte = 0;
-          bits = 0;
+          byte = 1;
+        }
+      }
+      if (!reserved[at - 1]) {
+        byte = (byte << 1) | ((modules[at - 1] === 1 ? 1 : 0) ^ inverted[m - 1]);
+        if (byte > 255) {
+          if (index < count) out[index++] = byte;
+          byte = 1;
         }
       }
     }

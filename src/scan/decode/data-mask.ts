@@ -2,18 +2,29 @@
  * The eight data-mask patterns (ISO/IEC 18004 Table 10): a data module at
  * (row i, column j) is inverted where the pattern's condition holds.
  */
+/** A data mask's pattern as the rows it repeats after: module (i, j) is inverted where `rows[(i % period) * dimension + j]` is 1. */
+export interface MaskRows {
+  period: number;
+  rows: number[];
+}
+
 /**
- * `maskApplies` for every module of a `dimension`-sided grid at once, 1 where the mask inverts, row-major: the
- * pattern is chosen once, not per module (on XS a call and a switch per module cost more than the test).
+ * `maskApplies` for every module of a `dimension`-sided grid at once: the pattern is chosen once, not per
+ * module (on XS a call and a switch per module cost more than the test), and only the rows it repeats after
+ * are computed (the condition depends on the row through i mod 2, 3, 4 or 6).
  */
-export function maskPattern(mask: number, dimension: number): number[] {
-  // A plain array: XS reads and writes an Array element in about half the instructions of a typed array's.
-  const out: number[] = new Array(dimension * dimension).fill(0);
+export function maskRows(mask: number, dimension: number): MaskRows {
   const condition = maskConditions[mask];
   if (!condition) throw new RangeError(`data mask ${mask}`);
-  for (let i = 0, at = 0; i < dimension; i++) at = condition(out, at, i, dimension);
-  return out;
+  const period = maskPeriods[mask];
+  // A plain array: XS reads and writes an Array element in about half the instructions of a typed array's.
+  const rows: number[] = new Array(period * dimension).fill(0);
+  for (let i = 0, at = 0; i < period; i++) at = condition(rows, at, i, dimension);
+  return { period, rows };
 }
+
+/** Rows after which each pattern repeats: floor(i / 2) mod 2 (mask 4) has period 4, i * j mod 6 (masks 5-7) 6. */
+const maskPeriods: readonly number[] = [2, 2, 1, 3, 4, 6, 6, 6];
 
 /** Each mask's condition over one row i (from `at`), with what depends on i alone taken out of the loop. */
 const maskConditions: readonly ((out: number[], at: number, i: number, dimension: number) => number)[] = [

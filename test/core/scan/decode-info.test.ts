@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeFormat, formatCodeword, hammingDistance, readFormatBits } from '../../../src/scan/decode/format-info';
 import { decodeVersion, readVersionBits, versionCodeword } from '../../../src/scan/decode/version-info';
 import { blockLayout, totalCodewords } from '../../../src/scan/decode/ec-blocks';
-import { maskApplies, maskPattern } from '../../../src/scan/decode/data-mask';
+import { maskApplies, maskRows } from '../../../src/scan/decode/data-mask';
 import { reservedModules } from '../../../src/scan/decode/codeword-order';
 import { forEachFunctionModule } from '../../../src/scan/function-patterns';
 import { encodeModules } from '../../support/qr-modules';
@@ -110,18 +110,19 @@ describe('data masks', () => {
     }
   });
 
-  it('maskPattern is maskApplies at every module, for every mask and a grid of each size class', () => {
+  it('maskRows is maskApplies at every module, for every mask and a grid of each size class', () => {
     for (const dimension of [21, 25, 45, 65, 177]) {
       for (let mask = 0; mask < 8; mask++) {
-        const pattern = maskPattern(mask, dimension);
+        const { period, rows } = maskRows(mask, dimension);
+        expect(rows.length).toBe(period * dimension);
         let wrong = 0;
         for (let row = 0; row < dimension; row++) {
-          for (let col = 0; col < dimension; col++) if ((pattern[row * dimension + col] === 1) !== maskApplies(mask, row, col)) wrong++;
+          for (let col = 0; col < dimension; col++) if ((rows[(row % period) * dimension + col] === 1) !== maskApplies(mask, row, col)) wrong++;
         }
         expect([dimension, mask, wrong]).toEqual([dimension, mask, 0]);
       }
     }
-    expect(() => maskPattern(8, 21)).toThrow(RangeError);
+    expect(() => maskRows(8, 21)).toThrow(RangeError);
   });
 });
 
