@@ -19,6 +19,8 @@ export interface SyntheticCode extends LumaImage {
 }
 
 const neighbourhood = 4;
+/** Pixels a row's end points must lie inside the frame by for the row to be sampled untested: far more than the rounding of 177 steps. */
+const margin = 1e-3;
 /** Modules a side of the blocks that share a threshold in `thresholdModulesByBlock`. */
 const blockSide = 3;
 
@@ -41,30 +43,39 @@ export function sampleModules(image: LumaImage, toPixel: Homography, dimension: 
   // A plain array of integers 0..255: XS writes (and the threshold reads) its elements in about half the
   // instructions of a typed array's.
   const samples: number[] = new Array(dimension * dimension).fill(255);
-  // Pixel centres sit at integer + 0.5: the sample point's offset from the pixel grid.
-  const xMax = width - 1;
-  const yMax = height - 1;
   const nearest = filter === 'nearest';
+  // Where a sample point may lie: the pixel under it in the frame, or (bilinear) the four pixel centres around
+  // it, which sit at integer + 0.5. Outside (or NaN) reads as light.
+  const low = nearest ? 0 : 0.5;
+  const xEnd = width - low;
+  const yEnd = height - low;
+  const last = dimension - 1;
   let i = 0;
   for (let v = 0; v < dimension; v++) {
     const y = v + 0.5;
     let numeratorX = 0.5 * a11 + a21 * y + a31;
     let numeratorY = 0.5 * a12 + a22 * y + a32;
     let denominator = 0.5 * a13 + a23 * y + a33;
+    // A row of modules maps to a segment of the frame (the denominator keeps its sign along it): when both ends
+    // are inside, with a margin for the rounding of the steps, so is every point, and none is tested.
+    const lastX = (numeratorX + last * a11) / (denominator + last * a13);
+    const lastY = (numeratorY + last * a12) / (denominator + last * a13);
+    const firstX = numeratorX / denominator;
+    const firstY = numeratorY / denominator;
+    const inside = denominator * (denominator + last * a13) > 0 &&
+      firstX >= low + margin && firstX < xEnd - margin && firstY >= low + margin && firstY < yEnd - margin &&
+      lastX >= low + margin && lastX < xEnd - margin && lastY >= low + margin && lastY < yEnd - margin;
     for (let u = 0; u < dimension; u++, i++, numeratorX += a11, numeratorY += a12, denominator += a13) {
       const px = numeratorX / denominator;
       const py = numeratorY / denominator;
+      if (!inside && !(px >= low && py >= low && px < xEnd && py < yEnd)) continue;
+      // Inside, the coordinates are non-negative, so `| 0` floors.
       if (nearest) {
-        // Outside the frame (or NaN) reads as light; inside, px and py are non-negative, so `| 0` floors.
-        samples[i] = px >= 0 && py >= 0 && px < width && py < height ? data[(py | 0) * width + (px | 0)] : 255;
+        samples[i] = data[(py | 0) * width + (px | 0)];
         continue;
       }
       const fx = px - 0.5;
       const fy = py - 0.5;
-      if (!(fx >= 0 && fy >= 0 && fx < xMax && fy < yMax)) {
-        samples[i] = 255;
-        continue;
-      }
       const x = fx | 0;
       const row = fy | 0;
       const ax = fx - x;

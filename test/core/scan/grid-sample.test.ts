@@ -84,16 +84,17 @@ describe('module sampling', () => {
     const random = new Random(7);
     const image: LumaImage = { width: 37, height: 29, data: Uint8Array.from({ length: 37 * 29 }, () => random.int(0, 255)) };
     const dimension = 25;
-    // A tilted, foreshortened grid whose right columns fall off the image.
-    const toPixel = quadToQuad(
-      [{ x: 0, y: 0 }, { x: dimension, y: 0 }, { x: dimension, y: dimension }, { x: 0, y: dimension }],
-      [{ x: 3.3, y: 1.7 }, { x: 44.2, y: 4.1 }, { x: 39.6, y: 27.9 }, { x: 1.2, y: 25.4 }],
-    );
-    const map = (u: number, v: number) => toPixel.map(u, v);
-    for (const filter of ['nearest', 'bilinear'] as const) {
-      const samples = sampleModules(image, toPixel, dimension, filter);
-      expect(samples).toEqual(referenceSamples(image, map, dimension, filter));
-      expect(samples.filter((s) => s === 255).length).toBeGreaterThan(dimension);
+    const square = [{ x: 0, y: 0 }, { x: dimension, y: 0 }, { x: dimension, y: dimension }, { x: 0, y: dimension }];
+    // A tilted, foreshortened grid whose right columns fall off the image (every row tested point by point), and
+    // one inside it but for its bottom-left corner (rows sampled untested, and the last rows tested).
+    const leaving = quadToQuad(square, [{ x: 3.3, y: 1.7 }, { x: 44.2, y: 4.1 }, { x: 39.6, y: 27.9 }, { x: 1.2, y: 25.4 }]);
+    const inside = quadToQuad(square, [{ x: 2.1, y: 0.6 }, { x: 35.8, y: 2.9 }, { x: 33.2, y: 28.4 }, { x: -0.7, y: 29.3 }]);
+    for (const toPixel of [leaving, inside]) {
+      for (const filter of ['nearest', 'bilinear'] as const) {
+        const samples = sampleModules(image, toPixel, dimension, filter);
+        expect(samples).toEqual(referenceSamples(image, (u, v) => toPixel.map(u, v), dimension, filter));
+        expect(samples.filter((s) => s === 255).length).toBeGreaterThan(toPixel === leaving ? dimension : 0);
+      }
     }
   });
 
