@@ -20,7 +20,8 @@ export interface Payload {
   eci: number[];
 }
 
-const alphanumeric = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+/** The 45 characters of alphanumeric mode, as their ASCII codes, by value. */
+const alphanumericCodes: readonly number[] = Array.from('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:', (c) => c.charCodeAt(0));
 
 class BitReader {
   private position = 0;
@@ -61,7 +62,7 @@ const countBits = {
 export function parseSegments(data: Uint8Array, version: number): Payload | SegmentFailure {
   const size = version <= 9 ? 0 : version <= 26 ? 1 : 2;
   const reader = new BitReader(data);
-  const bytes: number[] = [];
+  let bytes: number[] = [];
   const eci: number[] = [];
   let text = '';
   while (reader.available() >= 4) {
@@ -79,7 +80,8 @@ export function parseSegments(data: Uint8Array, version: number): Payload | Segm
     const count = reader.read(bitsForCount[size]);
     const segment = mode === 0b0001 ? readNumeric(reader, count) : mode === 0b0010 ? readAlphanumeric(reader, count) : readBytes(reader, count);
     if (segment === undefined) return 'bad-data';
-    for (let i = 0; i < segment.length; i++) bytes.push(segment[i]);
+    // One native concatenation, not a `push` call a byte.
+    bytes = bytes.concat(segment);
     text += mode === 0b0100 ? bytesToText(segment) : charactersOf(segment);
   }
   // No terminator: the stream may end in fewer than four bits, which must then be zero.
@@ -133,22 +135,22 @@ function readNumeric(reader: BitReader, count: number): number[] | undefined {
 
 /** Pairs of characters in 11 bits (45 a + b), a final one in 6. */
 function readAlphanumeric(reader: BitReader, count: number): number[] | undefined {
-  const out: number[] = [];
-  for (let left = count; left > 0; ) {
-    if (left >= 2) {
-      if (reader.available() < 11) return undefined;
-      const value = reader.read(11);
-      const a = Math.floor(value / 45);
-      if (a >= 45) return undefined;
-      out.push(alphanumeric.charCodeAt(a), alphanumeric.charCodeAt(value % 45));
-      left -= 2;
-    } else {
-      if (reader.available() < 6) return undefined;
-      const value = reader.read(6);
-      if (value >= 45) return undefined;
-      out.push(alphanumeric.charCodeAt(value));
-      left -= 1;
-    }
+  const pairs = count >> 1;
+  // The whole segment's length checked once, not per pair; the characters' codes read from a table (on XS a
+  // `charCodeAt` is a call).
+  if (reader.available() < 11 * pairs + 6 * (count & 1)) return undefined;
+  const out: number[] = new Array(count).fill(0);
+  for (let i = 0, k = 0; i < pairs; i++, k += 2) {
+    const value = reader.read(11);
+    const a = (value / 45) | 0;
+    if (a >= 45) return undefined;
+    out[k] = alphanumericCodes[a];
+    out[k + 1] = alphanumericCodes[value - 45 * a];
+  }
+  if (count & 1) {
+    const value = reader.read(6);
+    if (value >= 45) return undefined;
+    out[count - 1] = alphanumericCodes[value];
   }
   return out;
 }

@@ -86,6 +86,8 @@ describe('data segments', () => {
     expect(parseSegments(bits([[1, 4], [1, 10], [10, 4], [0, 4]]), 1)).toBe('bad-data');
     expect(parseSegments(bits([[2, 4], [2, 9], [2025, 11], [0, 4]]), 1)).toBe('bad-data');
     expect(parseSegments(bits([[2, 4], [1, 9], [45, 6], [0, 4]]), 1)).toBe('bad-data');
+    // Five characters announced (two pairs and a single: 28 bits), 26 bits there.
+    expect(parseSegments(bits([[2, 4], [5, 9], [100, 11], [200, 11], [0, 4]]), 1)).toBe('bad-data');
     // 200 bytes announced, two codewords there.
     expect(parseSegments(bits([[4, 4], [200, 8], [0x41, 8]]), 1)).toBe('bad-data');
     // ECI designator starting 111.
