@@ -7,7 +7,7 @@ import { pickTriple } from '../../src/scan/finder-triple';
 import { sampleModules, thresholdModulesByBlock } from '../../src/scan/grid-sample';
 import { frameWithV10Code } from './scan-frames';
 
-export function prepare(): { modules: Uint8Array; dimension: number; text: string } {
+export function prepare(): { modules: number[]; dimension: number; text: string } {
   const frame = frameWithV10Code();
   const triple = pickTriple(scanForFinders(frame));
   if (!triple) throw new Error('no finder triple in the version-10 frame');
@@ -16,7 +16,7 @@ export function prepare(): { modules: Uint8Array; dimension: number; text: strin
   return { modules, dimension, text: frame.text };
 }
 
-export function op(state: { modules: Uint8Array; dimension: number; text: string }): void {
+export function op(state: { modules: number[]; dimension: number; text: string }): void {
   const decoded = decodeGrid(state.modules, state.dimension);
   if (!decoded.ok || decoded.text !== state.text) throw new Error('expected the version-10 payload');
 }

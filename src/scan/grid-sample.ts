@@ -136,8 +136,11 @@ export function thresholdModules(samples: ArrayLike<number>, dimension: number, 
 }
 
 /**
- * `thresholdModules` at about three quarters of the cost, for the scanner's
- * first attempt: the grid is cut into blocks of 3x3 modules (the
+ * `thresholdModules` at under half the cost, for the scanner's first attempt,
+ * in place: the samples are overwritten with the modules and that array is
+ * returned (no second grid-sized array: on the device an Array element is a
+ * 16-byte slot, and a plain array is cheaper to write and to read on XS than a
+ * typed one). The grid is cut into blocks of 3x3 modules (the
  * last row and column of blocks may be narrower) and every module of a block
  * is held to one mean: that of the 3x3 blocks around its block, clipped to the
  * grid, a 9x9-module neighbourhood centred within a module of each of them.
@@ -146,7 +149,7 @@ export function thresholdModules(samples: ArrayLike<number>, dimension: number, 
  * and occluded codes these do not (5 of the corpus's 3,600 frames, net): the
  * scanner falls back to them.
  */
-export function thresholdModulesByBlock(samples: ArrayLike<number>, dimension: number, darkModules: boolean): Uint8Array {
+export function thresholdModulesByBlock(samples: number[], dimension: number, darkModules: boolean): number[] {
   const blocks = Math.ceil(dimension / blockSide);
   // Each block's sum, from the modules' rows three at a time. Plain arrays, not typed ones: XS reads an Array
   // element in about half the instructions of a typed array's.
@@ -176,7 +179,8 @@ export function thresholdModulesByBlock(samples: ArrayLike<number>, dimension: n
     const total = (bv > 0 ? across[k - blocks] : 0) + across[k] + (bv + 1 < blocks ? across[k + blocks] : 0);
     means[k] = total / (span[bv] * span[bu]);
   }
-  const modules = new Uint8Array(dimension * dimension);
+  // Each module is read (for its block's sum, above, and here) before it is overwritten.
+  const modules = samples;
   // Darker than the mean is 1 for a code of dark modules, 0 for an inverted one.
   const darker = darkModules ? 1 : 0;
   const lighter = 1 - darker;

@@ -46,7 +46,7 @@ export function reservedModules(dimension: number): number[] {
 }
 
 /** The unmasked codewords of a `dimension`-sided grid (1 = dark), `count` of them. */
-export function readCodewords(modules: Uint8Array, dimension: number, mask: number, count: number): Uint8Array {
+export function readCodewords(modules: ArrayLike<number>, dimension: number, mask: number, count: number): Uint8Array {
   const reserved = reservedModules(dimension);
   const { period, rows: inverted } = maskRows(mask, dimension);
   const out = new Uint8Array(count);

@@ -39,10 +39,10 @@ export interface GridFailure {
 export type GridDecodeResult = GridDecoded | GridFailure;
 
 /**
- * `modules`: `dimension` x `dimension` row-major, 1 = dark module, 0 = light,
+ * `modules`: `dimension` x `dimension` row-major (a plain or a typed array), 1 = dark module, 0 = light,
  * in the symbol's own orientation (top-left finder at row 0, column 0).
  */
-export function decodeGrid(modules: Uint8Array, dimension: number): GridDecodeResult {
+export function decodeGrid(modules: ArrayLike<number>, dimension: number): GridDecodeResult {
   const version = (dimension - 17) / 4;
   if (!Number.isInteger(version) || version < 1 || version > 40 || modules.length < dimension * dimension) return fail('bad-size');
   const dark = (row: number, col: number) => modules[row * dimension + col] === 1;

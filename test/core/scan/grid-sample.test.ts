@@ -132,19 +132,24 @@ describe('module thresholds', () => {
       const samples = Array.from({ length: dimension * dimension }, (_, i) =>
         i % 5 === 0 ? 128 : Math.min(255, (random.next() < 0.5 ? 40 : 200) + ((i % dimension) * 2) + random.int(-20, 20)) | 0);
       for (const darkModules of [true, false]) {
-        expect(thresholdModulesByBlock(samples, dimension, darkModules)).toEqual(referenceBlockThreshold(samples, dimension, darkModules));
+        const expected = Array.from(referenceBlockThreshold(samples, dimension, darkModules));
+        const grid = samples.slice();
+        const modules = thresholdModulesByBlock(grid, dimension, darkModules);
+        // In place: the samples' array now holds the modules.
+        expect(modules).toBe(grid);
+        expect(modules).toEqual(expected);
       }
     }
     // Where a block's mean differs from a module's own neighbourhood's, the two thresholds differ.
     const ramp = Array.from({ length: 21 * 21 }, (_, i) => ((i % 21) * 12 + (i % 3 === 1 ? 5 : 0)) % 256);
-    expect(thresholdModulesByBlock(ramp, 21, true)).not.toEqual(thresholdModules(ramp, 21, true));
+    expect(thresholdModulesByBlock(ramp.slice(), 21, true)).not.toEqual(Array.from(thresholdModules(ramp, 21, true)));
   });
 
   it('reads a uniform grid as no module darker than its mean: all 0, or all 1 in the polarity of an inverted code', () => {
     const samples = new Array(21 * 21).fill(90);
     expect([...thresholdModules(samples, 21, true)].every((m) => m === 0)).toBe(true);
     expect([...thresholdModules(samples, 21, false)].every((m) => m === 1)).toBe(true);
-    expect([...thresholdModulesByBlock(samples, 21, true)].every((m) => m === 0)).toBe(true);
-    expect([...thresholdModulesByBlock(samples, 21, false)].every((m) => m === 1)).toBe(true);
+    expect(thresholdModulesByBlock(samples.slice(), 21, true).every((m) => m === 0)).toBe(true);
+    expect(thresholdModulesByBlock(samples.slice(), 21, false).every((m) => m === 1)).toBe(true);
   });
 });
