@@ -82,7 +82,17 @@ export function rgb565leToLuma(src: Uint8Array, width: number, height: number, s
 function rgb565leRow(src: Uint8Array, width: number, from: number, out: Uint8Array, o: number): void {
   const table = fromPixel;
   const end = o + width;
-  if (littleEndian && ((src.byteOffset + from) & 1) === 0) {
+  if (littleEndian && ((src.byteOffset + from) & 3) === 0 && ((out.byteOffset + o) & 3) === 0 && (width & 3) === 0) {
+    // Four pixels a step: two 32-bit reads, one 32-bit write (on XS a typed-array access costs ~370 instructions
+    // whatever its width). Int32, not Uint32: a read above 2^31 would leave XS's integer representation.
+    const pixels = new Int32Array(src.buffer, src.byteOffset + from, width >> 1);
+    const lumas = new Int32Array(out.buffer, out.byteOffset + o, width >> 2);
+    for (let i = 0, k = 0; k < lumas.length; i += 2, k++) {
+      const a = pixels[i];
+      const b = pixels[i + 1];
+      lumas[k] = table[a & 0xffff] | (table[a >>> 16] << 8) | (table[b & 0xffff] << 16) | (table[b >>> 16] << 24);
+    }
+  } else if (littleEndian && ((src.byteOffset + from) & 1) === 0) {
     const pixels = new Uint16Array(src.buffer, src.byteOffset + from, width);
     for (let i = 0; o < end; i++) out[o++] = table[pixels[i]];
   } else {

@@ -44,6 +44,32 @@ describe('toLuma', () => {
     expect(mismatches).toBe(0);
   });
 
+  it('gives the same luma four pixels a word, two bytes a pixel aligned and unaligned, and through a row padding', () => {
+    const expected = (pixel: number) => {
+      const r5 = pixel >> 11;
+      const g6 = (pixel >> 5) & 0x3f;
+      const b5 = pixel & 0x1f;
+      return (77 * ((r5 << 3) | (r5 >> 2)) + 150 * ((g6 << 2) | (g6 >> 4)) + 29 * ((b5 << 3) | (b5 >> 2))) >> 8;
+    };
+    let seed = 565;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 16;
+    // Width 8 (words), 6 (not a multiple of four), each also from a buffer one byte in (unaligned) and with a
+    // stride that is not a multiple of four.
+    for (const [width, offset, stride] of [[8, 0, 16], [8, 1, 16], [6, 0, 12], [6, 1, 14], [8, 0, 18], [12, 2, 24]]) {
+      const height = 3;
+      const pixels = Array.from({ length: width * height }, () => next());
+      const backing = new Uint8Array(offset + stride * height);
+      pixels.forEach((p, i) => {
+        const at = offset + Math.floor(i / width) * stride + 2 * (i % width);
+        backing[at] = p & 0xff;
+        backing[at + 1] = p >> 8;
+      });
+      const data = backing.subarray(offset);
+      const luma = toLuma({ imageType: 'rgb565le', width, height, stride, data, timestamp: 0, sequence: 0 });
+      expect([width, offset, stride, Array.from(luma.data)]).toEqual([width, offset, stride, pixels.map(expected)]);
+    }
+  });
+
   it('takes every other byte of YUYV as luma', () => {
     const luma = toLuma(frame('yuv422', 4, 1, 8, [10, 128, 20, 128, 30, 90, 40, 200]));
     expect(Array.from(luma.data)).toEqual([10, 20, 30, 40]);
