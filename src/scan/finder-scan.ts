@@ -34,6 +34,11 @@ export interface FinderScanOptions {
   minContrast?: number;
   /** Stop after this many distinct finders (default 12): a frame full of patterns is not a payment code. */
   maxFinders?: number;
+  /**
+   * Skip the cross-checks of candidates well inside a code whose side the first two finders are, as its timing
+   * pattern shows (default true): see `insideCode`. The thorough pass turns it off.
+   */
+  skipCodeInterior?: boolean;
 }
 
 /**
@@ -88,6 +93,10 @@ export function scanForFinders(
   const rowStep = options.rowStep ?? 5;
   const minContrast = options.minContrast ?? 10;
   const maxFinders = options.maxFinders ?? 12;
+  const skipInterior = options.skipCodeInterior ?? true;
+  // The side of a code the first two finders are, once they are confirmed: see `insideCode`.
+  let side: CodeSide | undefined;
+  let sideTried = false;
   const blockWords = threshold.block >> 2;
   const [sampleA, sampleB] = threshold.sampleWords;
   const { laneShift } = threshold;
@@ -224,7 +233,13 @@ export function scanForFinders(
           // The centre stone is the widest of the inner three: a cheap first test, as most changes are not finders.
           if (runs >= 5 && r2 >= r1 && r2 >= r3 && isFinderRatio(r0, r1, r2, r3, r4)) {
             const centreX = x - r4 - r3 - (r2 >> 1) - 1;
-            confirm(image, finders, centreX, y, r0 + r1 + r2 + r3 + r4, dark, minContrast, x - r4 - (r3 >> 1) - 1, x - r4 - r3 - r2 - (r1 >> 1) - 1, ensureRows);
+            if (skipInterior && finders.length >= 2 && !sideTried) {
+              side = timedSide(image, finders[0], finders[1], ensureRows);
+              sideTried = true;
+            }
+            if (!(side && insideCode(side, centreX, y))) {
+              confirm(image, finders, centreX, y, r0 + r1 + r2 + r3 + r4, dark, minContrast, x - r4 - (r3 >> 1) - 1, x - r4 - r3 - r2 - (r1 >> 1) - 1, ensureRows);
+            }
             if (finders.length >= maxFinders) return finders;
           }
           dark = !dark;
@@ -238,6 +253,87 @@ export function scanForFinders(
     }
   }
   return finders;
+}
+
+/**
+ * A side of a code between two finders, proven by the timing pattern that runs beside it: the code lies on that
+ * side of the line through the finders, a square on it.
+ */
+interface CodeSide {
+  x: number;
+  y: number;
+  dx: number;
+  dy: number;
+  /** +1 when the code lies to the left of a -> b (in image coordinates, y down), -1 to the right. */
+  towards: number;
+  side2: number;
+  /** How far from the square's edges a skipped point stays, in side lengths. */
+  clear: number;
+}
+
+/**
+ * The side of a code that finders `a` and `b` are, if the timing pattern between them (three modules from the
+ * line through their centres, on either side) shows it: at least 8 modules alternating, 90% of the changes there,
+ * the first dark in the code's polarity. Undefined otherwise (a diagonal, two finders of different codes, a
+ * look-alike, or a perspective too strong for evenly spaced samples).
+ */
+function timedSide(image: LumaImage, a: Finder, b: Finder, ensureRows: EnsureRows | undefined): CodeSide | undefined {
+  if (a.darkCentre !== b.darkCentre || a.moduleSize > 1.5 * b.moduleSize || b.moduleSize > 1.5 * a.moduleSize) return undefined;
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const side2 = dx * dx + dy * dy;
+  const side = Math.sqrt(side2);
+  // Centre to centre a code has dimension - 7 modules: 2 mod 4, 14 (version 1) to 170 (version 40).
+  const modules = Math.round((side / ((a.moduleSize + b.moduleSize) / 2) - 2) / 4) * 4 + 2;
+  if (modules < 18 || modules > 170) return undefined;
+  const step = side / modules;
+  const ux = (dx / side) * step;
+  const uy = (dy / side) * step;
+  for (const towards of [1, -1]) {
+    // Three modules across: (uy, -ux) is to the left of a -> b.
+    const ox = a.x + 3 * towards * uy;
+    const oy = a.y - 3 * towards * ux;
+    if (ensureRows) ensureRows(Math.max(0, Math.floor(Math.min(oy, oy + modules * uy))), Math.min(image.height - 1, Math.ceil(Math.max(oy, oy + modules * uy))));
+    const timing = timingAlternates(image, ox, oy, ux, uy, modules, a.darkCentre);
+    if (timing) return { x: a.x, y: a.y, dx, dy, towards, side2, clear: 6 * step > 0.2 * side ? (6 * step) / side : 0.2 };
+  }
+  return undefined;
+}
+
+/** Whether the modules 5 .. modules - 5 steps from (x, y) alternate, the first dark (in a code of dark modules). */
+function timingAlternates(image: LumaImage, x: number, y: number, ux: number, uy: number, modules: number, darkModules: boolean): boolean {
+  const { width, height, data } = image;
+  const samples: number[] = [];
+  let total = 0;
+  for (let k = 5; k <= modules - 5; k++) {
+    const px = Math.floor(x + k * ux);
+    const py = Math.floor(y + k * uy);
+    if (px < 0 || py < 0 || px >= width || py >= height) return false;
+    const luma = data[py * width + px];
+    samples.push(luma);
+    total += luma;
+  }
+  const mean = total / samples.length;
+  if ((samples[0] < mean) !== darkModules) return false;
+  let changes = 0;
+  for (let k = 1; k < samples.length; k++) if ((samples[k] < mean) !== (samples[k - 1] < mean)) changes++;
+  return changes >= 0.9 * (samples.length - 1);
+}
+
+/**
+ * True when pixel (x, y) lies well inside the code of `side`: between its finders along the side and on the
+ * code's side of it, by up to the side's length, clear of the square's edges by a fifth of the side or six
+ * modules, so the code's third finder (at a far corner, wherever perspective moved it) is never skipped. A code's
+ * data is full of 1:1:3:1:1 runs, and each false candidate's cross-checks cost ~100 k XS instructions; finders of
+ * another code cannot lie inside this one.
+ */
+function insideCode(side: CodeSide, x: number, y: number): boolean {
+  const px = x - side.x;
+  const py = y - side.y;
+  const along = (px * side.dx + py * side.dy) / side.side2;
+  const across = (side.towards * (px * side.dy - py * side.dx)) / side.side2;
+  const clear = side.clear;
+  return along > clear && along < 1 - clear && across > 0 && across < 1 - clear;
 }
 
 /** Called with the first and last row (inclusive, clamped to the image) a cross-check may read. */

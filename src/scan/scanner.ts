@@ -98,8 +98,8 @@ function scanImage(image: LumaImage, options: ScanOptions, ensureRows?: EnsureRo
   if (!triple) {
     // Something finder-like is there: scan every other row with finer thresholds (small, rotated,
     // blurred or glare-lit finders).
-    scanForFinders(image, { ...options, rowStep: 2 }, 0, finders, fineThreshold);
-    scanForFinders(image, { ...options, rowStep: 2 }, 1, finders, fineThreshold);
+    scanForFinders(image, { ...options, rowStep: 2, skipCodeInterior: false }, 0, finders, fineThreshold);
+    scanForFinders(image, { ...options, rowStep: 2, skipCodeInterior: false }, 1, finders, fineThreshold);
     triple = finders.length >= 3 ? pickTriple(finders) : undefined;
   }
   const seen = finders.map((f) => ({ x: f.x, y: f.y }));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pickTriple } from '../../../src/scan/finder-triple';
 import { scanForFinders } from '../../../src/scan/finder-scan';
 import { crossRuns } from '../../../src/scan/runs';
 import { generateFrame } from '../../support/corpus/corpus';
@@ -28,6 +29,24 @@ describe('finder pre-scan', () => {
       const match = found.filter((f) => f.x === 40 + (4 + col) * 3 && f.y === 20 + (4 + row) * 3);
       expect(match).toHaveLength(1);
       expect(match[0].darkCentre).toBe(false);
+    }
+  });
+
+  it('skips look-alikes inside a code whose timing pattern joins its first two finders, never a finder of the code', () => {
+    // Corpus clean frame 10: its data holds a 1:1:3:1:1 look-alike that passes every cross-check.
+    const frame = generateFrame('clean', 10);
+    const skipping = scanForFinders(frame);
+    const all = scanForFinders(frame, { skipCodeInterior: false });
+    expect(skipping.length).toBe(3);
+    expect(all.length).toBeGreaterThan(skipping.length);
+    expect(skipping.every((f) => all.some((g) => g.x === f.x && g.y === f.y))).toBe(true);
+    // The same triple, with and without skipping, on frames turned, tilted and noisy.
+    for (const category of ['clean', 'rotation', 'perspective', 'noise', 'inverted'] as const) {
+      for (let seed = 1; seed <= 6; seed++) {
+        const f = generateFrame(category, seed);
+        const triple = (finders: ReturnType<typeof scanForFinders>) => (finders.length >= 3 ? pickTriple(finders) : undefined);
+        expect([category, seed, triple(scanForFinders(f))]).toEqual([category, seed, triple(scanForFinders(f, { skipCodeInterior: false }))]);
+      }
     }
   });
 
