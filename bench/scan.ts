@@ -1,6 +1,6 @@
 /**
  * Scanner benchmark: XS instructions (cachegrind) and V8 times for a 320x240
- * frame without a code and frames with a version-10 (and the grid decoder's share) and a version-4 code, each beside the naive
+ * frame without a code (and the mean over 20 such scenes) and frames with a version-10 (and the grid decoder's share) and a version-4 code, each beside the naive
  * baseline (luma expanded to RGBA, jsQR default options) measured in the same
  * run; jsQR's module-initialisation cost on XS; and the corpus success rates
  * of the scanner beside plain jsQR.
@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { formatCount, printTable, v8MillisPerOp, xsInstructionsPerOp, xsInstructionsTotal } from './measure';
 import { evaluateCorpus, percent } from '../test/support/corpus/evaluate';
+import { scenes } from './cases/scan-empty-scenes';
 
 const cases = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'cases');
 const path = (name: string) => join(cases, `${name}.ts`);
@@ -19,8 +20,9 @@ const perCategory = corpusArg > 0 ? Number(process.argv[corpusArg + 1]) : 40;
 async function main(): Promise<void> {
   const started = Date.now();
   // Cheap cases first, with more repetitions; the jsQR baselines once each (~2-4 G instructions a call).
-  const [scanEmpty, scanRgb, scanV10, gridDecodeV10, scanV4, naiveEmpty, naiveV10, naiveV4] = [
+  const [scanEmpty, scanScenes, scanRgb, scanV10, gridDecodeV10, scanV4, naiveEmpty, naiveV10, naiveV4] = [
     await xsInstructionsPerOp(path('scan-empty'), { reps: 3, warmup: 1 }),
+    (await xsInstructionsPerOp(path('scan-empty-scenes'), { reps: 1, warmup: 1 })) / scenes,
     await xsInstructionsPerOp(path('scan-empty-rgb565'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('scan-v10'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('grid-decode-v10'), { reps: 2, warmup: 1 }),
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
   ];
   printTable('Scanner, 320x240 frame: XS instructions per frame (cachegrind) and V8 ms', ['frame', 'path', 'XS instructions', 'target', 'V8 ms'], [
     ['no code (gray8)', 'src/scan', formatCount(scanEmpty), '<= 5 M', v8ScanEmpty],
+    ['no code (gray8), mean of 20 scenes', 'src/scan', formatCount(scanScenes), '', ''],
     ['no code (RGB565)', 'scanFrame (lazy luma)', formatCount(scanRgb), '<= 10 M', v8ScanRgb],
     ['no code', 'naive jsQR', formatCount(naiveEmpty), '', v8NaiveEmpty],
     ['version-10 code', 'src/scan', formatCount(scanV10), '<= 60 M', v8ScanV10],

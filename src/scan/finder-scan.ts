@@ -11,7 +11,8 @@
  * light centre an inverted one). A candidate is confirmed by cross-checks through its centre:
  * vertically and on both diagonals, at a threshold halfway between the
  * stone's luma and the ring's. A finder crossed again on a later row is not
- * confirmed twice.
+ * confirmed twice. Every other sampled row is read first, and the rest only
+ * once those show evidence of a code: a frame without one costs half the rows.
  */
 import type { LumaImage } from '../frame/luma';
 import { crossRuns, isFinderRatio } from './runs';
@@ -34,6 +35,11 @@ export interface FinderScanOptions {
   minContrast?: number;
   /** Stop after this many distinct finders (default 12): a frame full of patterns is not a payment code. */
   maxFinders?: number;
+  /**
+   * Scan every other of those rows first, and the rest only once they show evidence of a code (default true): see
+   * `scanForFinders`. The thorough pass turns it off.
+   */
+  sparseFirst?: boolean;
   /**
    * Skip the cross-checks of candidates well inside a code whose side the first two finders are, as its timing
    * pattern shows (default true): see `insideCode`. The thorough pass turns it off.
@@ -60,6 +66,12 @@ export interface RowThreshold {
 export const coarseThreshold: RowThreshold = { block: 32, window: 3, sampleWords: [1, 5], laneShift: 8 };
 export const fineThreshold: RowThreshold = { block: 8, window: 5, sampleWords: [0, 1], laneShift: 8 };
 
+/**
+ * On the sparse rows, this many candidates passing the contrast test are evidence of a code: a code's data, crossed
+ * by three or more sparse rows, gives at least 4 on every corpus frame (clean ones 10 or more), a counter-top scene
+ * without a code rarely does (48 of the first 60 no-code frames give fewer; 3 would do as well on the corpus).
+ */
+const evidenceCandidates = 4;
 /** Luma distance from the local mean needed to change colour: sensor noise on a flat wall does not toggle. */
 const hysteresis = 3;
 /** SWAR masks: the even and odd bytes of a 32-bit word in two 16-bit lanes, and each lane's carry bit. */
@@ -67,18 +79,21 @@ const laneMask = 0x00ff00ff;
 const carryBits = 0x01000100;
 
 /**
- * Scans rows `firstRow`, `firstRow + rowStep`, ... and appends confirmed
- * finders to `finders` (merging repeats). Returns `finders`. Only the scanned
- * rows are read, except by the cross-checks of a candidate that passed the
- * contrast test on its own row: `ensureRows` is told first which rows they
- * may read (the scanner converts those rows of a camera frame then).
+ * Scans rows `firstRow`, `firstRow + rowStep`, ... (sparse first: see
+ * `sparseFirst`) and appends confirmed finders to `finders` (merging
+ * repeats). Returns `finders`. Only the scanned rows are read, except by the
+ * cross-checks of a candidate that passed the contrast test on its own row:
+ * `ensureRows` is told first which rows each scanned row or cross-check
+ * reads (the scanner converts those rows of a camera frame then).
  *
  * Rows are read as 32-bit words of four pixels, in place when the buffer and
  * the width allow it, else from a copy of the row (one native `set`; its tail
  * padded with the last pixel, which changes no colour). On XS an operation
  * costs far more than its arithmetic, so every test works on words: adding
  * (255 - hi) to each byte (in 16-bit lanes, so carries stay put) sets a
- * lane's carry bit exactly when the byte is above `hi`; two words are read
+ * lane's carry bit exactly when the byte is above `hi` (the bit hacks on four
+ * bytes at once take fewer operations but overflow 32-bit integers, and XS
+ * then computes in doubles: measured slower); two words are read
  * and tested together while neither changes colour; the local means sum two
  * sampled bytes a read the same way. Only a word whose test fails has its
  * bytes taken apart, from the word already read: byte k of word w is pixel
@@ -118,7 +133,17 @@ export function scanForFinders(
     windowSamples[b] = 4 * (windowEnd[b] - windowStart[b]);
   }
   const sums: number[] = [0];
-  for (let y = firstRow ?? rowStep >> 1; y < height; y += rowStep) {
+  const start = firstRow ?? rowStep >> 1;
+  // Row j is start + j rowStep. Sparse first: the even j, `confirm` only probing each candidate (see there), until
+  // a probe sees evidence on row `dense`; then the odd j above it, then every j from `dense` on (that row again,
+  // in full). Rows the probe read without evidence hold no candidate that a full scan would confirm, so the
+  // finders, and their order, are exactly those of a scan of every row in order: only a frame whose sparse rows
+  // show no evidence is answered from half the rows.
+  let dense = -1;
+  let probe = (options.sparseFirst ?? true) ? { seen: false, candidates: 0 } : undefined;
+  for (let j = 0; start + j * rowStep < height; ) {
+    const y = start + j * rowStep;
+    if (ensureRows) ensureRows(y, y);
     const o = y * width;
     let base = o >> 2;
     if (row) {
@@ -151,7 +176,7 @@ export function scanForFinders(
     let r3 = 0;
     let r4 = 0;
     let runs = 0;
-    for (b = 0; b < blocks; b++) {
+    scanRow: for (b = 0; b < blocks; b++) {
       // Integer thresholds (`| 0` keeps values in XS's integer representation, on its fast path).
       const mean = ((sums[windowEnd[b]] - sums[windowStart[b]]) / windowSamples[b]) | 0;
       // The lane constants: dark changes above mean + 3, light below mean - 3, the bounds clamped to 0..255
@@ -238,7 +263,8 @@ export function scanForFinders(
               sideTried = true;
             }
             if (!(side && insideCode(side, centreX, y))) {
-              confirm(image, finders, centreX, y, r0 + r1 + r2 + r3 + r4, dark, minContrast, x - r4 - (r3 >> 1) - 1, x - r4 - r3 - r2 - (r1 >> 1) - 1, ensureRows);
+              confirm(image, finders, centreX, y, r0 + r1 + r2 + r3 + r4, dark, minContrast, x - r4 - (r3 >> 1) - 1, x - r4 - r3 - r2 - (r1 >> 1) - 1, ensureRows, probe);
+              if (probe && probe.seen) break scanRow;
             }
             if (finders.length >= maxFinders) return finders;
           }
@@ -251,6 +277,15 @@ export function scanForFinders(
         w++;
       }
     }
+    if (probe) {
+      if (probe.seen) {
+        probe = undefined;
+        dense = j;
+        j = 1 < dense ? 1 : dense;
+      } else j += 2;
+    } else if (j < dense) {
+      j = j + 2 < dense ? j + 2 : dense;
+    } else j++;
   }
   return finders;
 }
@@ -339,9 +374,24 @@ function insideCode(side: CodeSide, x: number, y: number): boolean {
 /** Called with the first and last row (inclusive, clamped to the image) a cross-check may read. */
 export type EnsureRows = (first: number, last: number) => void;
 
+/**
+ * Evidence of a code while the pre-scan reads its sparse rows: a candidate passing the contrast test and the
+ * vertical cross-check (every candidate a full scan confirms passes both), or the `evidenceCandidates`-th candidate
+ * passing the contrast test (a code's data, a finder lying between sparse rows).
+ */
+interface Probe {
+  seen: boolean;
+  candidates: number;
+}
+
+/**
+ * Cross-checks a candidate and appends the finder it confirms; with `probe` (sparse rows), notes evidence instead
+ * and appends nothing.
+ */
 function confirm(
   image: LumaImage, finders: Finder[], cx: number, cy: number, total: number, darkCentre: boolean,
   minContrast: number, ringRightX: number, ringLeftX: number, ensureRows: EnsureRows | undefined,
+  probe: Probe | undefined,
 ): void {
   const row = cy * image.width;
   // Already confirmed on an earlier row: skip the cross-checks.
@@ -352,6 +402,10 @@ function confirm(
   const stone = image.data[row + cx];
   const ring = (image.data[row + ringLeftX] + image.data[row + ringRightX]) >> 1;
   if (Math.abs(stone - ring) < minContrast) return;
+  if (probe && ++probe.candidates >= evidenceCandidates) {
+    probe.seen = true;
+    return;
+  }
   const threshold = (stone + ring + 1) >> 1;
   const maxRun = total;
   if (ensureRows) {
@@ -363,6 +417,10 @@ function confirm(
   // From pixel indices to continuous coordinates (pixel centres at +0.5).
   const vertical = crossRuns(image, cx + 0.5, cy + 0.5, 0, 1, threshold, maxRun);
   if (!vertical || !isFinderRatio(...vertical.runs)) return;
+  if (probe) {
+    probe.seen = true;
+    return;
+  }
   const y = cy + (vertical.from + vertical.to) / 2 + 0.5;
   const horizontal = crossRuns(image, cx + 0.5, y, 1, 0, threshold, maxRun);
   if (!horizontal || !isFinderRatio(...horizontal.runs)) return;

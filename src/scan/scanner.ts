@@ -1,9 +1,10 @@
 /**
  * Camera frame in, QR payload out, at a cost an ESP32 can pay.
  *
- * 1. Pre-scan (finder-scan): every fifth row; no finder, no code. This is
- *    all a frame without a code costs. When finders were seen but not three
- *    that make a code, the skipped rows are scanned too.
+ * 1. Pre-scan (finder-scan): every fifth row (every tenth first, the rest
+ *    once those show evidence of a code); no finder, no code. This is all a
+ *    frame without a code costs. When finders were seen but not three that
+ *    make a code, the skipped rows are scanned too.
  * 2. Three finders that make a code (finder-triple), the alignment pattern
  *    and a module-to-pixel homography (code-geometry).
  * 3. Grid path: resample and threshold the modules and decode them with our
@@ -47,10 +48,11 @@ export function scanFrame(frame: Frame, options: ScanOptions = {}): ScanResult {
  * that needs converting and reused for every later one of the same size: a
  * device has no heap to spare for a frame-sized buffer per frame. A packed
  * gray8 frame is scanned in place. Other frames are converted lazily: the
- * pre-scan's rows first, then the rows a candidate's cross-checks may read,
- * then all of them once a finder is confirmed. A frame without a code costs
- * little more than a fifth of the conversion, and every pixel the scanner
- * reads is exactly what a full conversion gives.
+ * pre-scan's rows as it reads them, then the rows a candidate's cross-checks
+ * may read, then all of them once a finder is confirmed. A frame without a
+ * code costs a tenth of the conversion when its sparse rows show no evidence
+ * of one (a fifth when they do), and every pixel the scanner reads is exactly
+ * what a full conversion gives.
  */
 export function createFrameScanner(): (frame: Frame, options?: ScanOptions) => ScanResult {
   let luma: Uint8Array | undefined;
@@ -72,8 +74,6 @@ export function createFrameScanner(): (frame: Frame, options?: ScanOptions) => S
         done[y] = 1;
       }
     };
-    const rowStep = options.rowStep ?? 5;
-    for (let y = rowStep >> 1; y < height; y += rowStep) ensureRows(y, y);
     return scanImage({ width, height, data: out }, options, ensureRows);
   };
 }
@@ -98,8 +98,8 @@ function scanImage(image: LumaImage, options: ScanOptions, ensureRows?: EnsureRo
   if (!triple) {
     // Something finder-like is there: scan every other row with finer thresholds (small, rotated,
     // blurred or glare-lit finders).
-    scanForFinders(image, { ...options, rowStep: 2, skipCodeInterior: false }, 0, finders, fineThreshold);
-    scanForFinders(image, { ...options, rowStep: 2, skipCodeInterior: false }, 1, finders, fineThreshold);
+    scanForFinders(image, { ...options, rowStep: 2, skipCodeInterior: false, sparseFirst: false }, 0, finders, fineThreshold);
+    scanForFinders(image, { ...options, rowStep: 2, skipCodeInterior: false, sparseFirst: false }, 1, finders, fineThreshold);
     triple = finders.length >= 3 ? pickTriple(finders) : undefined;
   }
   const seen = finders.map((f) => ({ x: f.x, y: f.y }));

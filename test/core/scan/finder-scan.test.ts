@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { pickTriple } from '../../../src/scan/finder-triple';
 import { scanForFinders } from '../../../src/scan/finder-scan';
 import { crossRuns } from '../../../src/scan/runs';
-import { generateFrame } from '../../support/corpus/corpus';
+import type { LumaImage } from '../../../src/frame/luma';
+import { categories, generateFrame } from '../../support/corpus/corpus';
 import { Random } from '../../support/corpus/random';
 import { renderQrLuma } from '../../support/qr-frame';
 
@@ -48,6 +49,55 @@ describe('finder pre-scan', () => {
         expect([category, seed, triple(scanForFinders(f))]).toEqual([category, seed, triple(scanForFinders(f, { skipCodeInterior: false }))]);
       }
     }
+  });
+
+  it('reads every other sampled row of a frame without a code, and finds exactly what a scan of every row does', () => {
+    const rowsRead = (frame: LumaImage, options = {}) => {
+      const rows: number[] = [];
+      const finders = scanForFinders(frame, options, undefined, [], undefined, (first, last) => {
+        if (first === last) rows.push(first);
+      });
+      return { finders, rows };
+    };
+    const sampled = (from: number, step: number) => Array.from({ length: Math.ceil((240 - from) / step) }, (_, k) => from + k * step);
+    // The benchmark's counter-top scene: no evidence on the sparse rows, so they are all it reads.
+    const empty = rowsRead(generateFrame('no-code', 1));
+    expect(empty).toEqual({ finders: [], rows: sampled(2, 10) });
+    expect(rowsRead(generateFrame('no-code', 1), { sparseFirst: false })).toEqual({ finders: [], rows: sampled(2, 5) });
+    // A code: the sparse rows down to the first evidence, then the rest, each sampled row read at least once.
+    const code = rowsRead(generateFrame('clean', 1));
+    expect([...new Set(code.rows)].sort((a, b) => a - b)).toEqual(sampled(2, 5));
+    expect(code.rows.length).toBeLessThanOrEqual(sampled(2, 5).length + 1);
+    // The same finders in the same order as a scan of every sampled row, on frames of every kind.
+    for (const category of categories) {
+      for (let seed = 1; seed <= 3; seed++) {
+        const f = generateFrame(category, seed);
+        expect([category, seed, scanForFinders(f)]).toEqual([category, seed, scanForFinders(f, { sparseFirst: false })]);
+      }
+    }
+  });
+
+  it('takes a candidate passing the vertical cross-check on a sparse row as evidence, and a lone finder between them not', () => {
+    // A lone finder, 2 px a module, on a flat wall: no code data around it to give evidence.
+    const loneFinder = (top: number): LumaImage => {
+      const width = 320;
+      const height = 240;
+      const data = new Uint8Array(width * height).fill(200);
+      for (let row = 0; row < 7; row++) {
+        for (let col = 0; col < 7; col++) {
+          const ring = row === 0 || row === 6 || col === 0 || col === 6;
+          const stone = row >= 2 && row <= 4 && col >= 2 && col <= 4;
+          if (!ring && !stone) continue;
+          for (let dy = 0; dy < 2; dy++) data.fill(30, (top + 2 * row + dy) * width + 100 + 2 * col, (top + 2 * row + dy) * width + 102 + 2 * col);
+        }
+      }
+      return { width, height, data };
+    };
+    // Stone on rows 29..34: sampled row 32 is a sparse one.
+    expect(scanForFinders(loneFinder(25))).toEqual([{ x: 107, y: 32, moduleSize: 2, darkCentre: true }]);
+    // Stone on rows 24..29: only row 27 crosses it, between the sparse rows 22 (its ring) and 32 (its bottom edge).
+    expect(scanForFinders(loneFinder(20), { sparseFirst: false })).toEqual([{ x: 107, y: 27, moduleSize: 2, darkCentre: true }]);
+    expect(scanForFinders(loneFinder(20))).toEqual([]);
   });
 
   it('gives the same answer whether or not the buffer allows 32-bit word reads', () => {
