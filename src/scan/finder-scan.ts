@@ -170,20 +170,21 @@ export function scanForFinders(
     }
     let dark = (words[base] & 0xff) < (((sums[windowEnd[0]] - sums[windowStart[0]]) / windowSamples[0]) | 0);
     let runStart = 0;
+    let w = base;
     let r0 = 0;
     let r1 = 0;
     let r2 = 0;
     let r3 = 0;
     let r4 = 0;
-    let runs = 0;
     scanRow: for (b = 0; b < blocks; b++) {
       // Integer thresholds (`| 0` keeps values in XS's integer representation, on its fast path).
       const mean = ((sums[windowEnd[b]] - sums[windowStart[b]]) / windowSamples[b]) | 0;
-      // The lane constants: dark changes above mean + 3, light below mean - 3, the bounds clamped to 0..255
-      // (so that each lane sum stays below 512 and its carry bit is exactly bit 8).
+      // The lane constants: dark changes above mean + 3 (a lane's byte plus darkCarry reaches bit 8), light below
+      // mean - 3 (lightBorrow minus the byte does), the bounds clamped to 0..255 (so that each lane stays within
+      // 0..511 and its bit 8 says exactly that).
       const darkCarry = mean < 255 - hysteresis ? (255 - hysteresis - mean) * 0x10001 : 0;
-      const lightCarry = mean > hysteresis ? (256 + hysteresis - mean) * 0x10001 : 0x1000100;
-      let w = base + b * blockWords;
+      const lightBorrow = (mean > hysteresis ? 255 - hysteresis + mean : 255) * 0x10001;
+      // w is base + b * blockWords, where the last block ended.
       const end = b < fullBlocks ? w + blockWords : rowEnd;
       const pairsEnd = end - 1;
       while (w < end) {
@@ -214,9 +215,9 @@ export function scanForFinders(
           for (; w < pairsEnd; w += 2) {
             v = words[w];
             const q = words[w + 1];
-            const first = ((v & laneMask) + lightCarry) & (((v >> 8) & laneMask) + lightCarry);
-            if ((first & ((q & laneMask) + lightCarry) & (((q >> 8) & laneMask) + lightCarry) & carryBits) !== carryBits) {
-              if ((first & carryBits) === carryBits) {
+            const first = (lightBorrow - (v & laneMask)) | (lightBorrow - ((v >> 8) & laneMask));
+            if ((first | (lightBorrow - (q & laneMask)) | (lightBorrow - ((q >> 8) & laneMask))) & carryBits) {
+              if (!(first & carryBits)) {
                 v = q;
                 w++;
               }
@@ -226,24 +227,22 @@ export function scanForFinders(
           }
           if (!crossed && w < end) {
             v = words[w];
-            crossed = (((v & laneMask) + lightCarry) & (((v >> 8) & laneMask) + lightCarry) & carryBits) !== carryBits;
+            crossed = (((lightBorrow - (v & laneMask)) | (lightBorrow - ((v >> 8) & laneMask))) & carryBits) !== 0;
           }
         }
         if (!crossed) break;
         // The word's colour changes, in order: each is the first byte after those done that crosses the bound
         // of the colour then current (the lanes' carries say which bytes do).
-        let rest = v;
+        let even = 0;
+        let odd = 0;
+        if (dark) {
+          even = ((v & laneMask) + darkCarry) & carryBits;
+          odd = (((v >> 8) & laneMask) + darkCarry) & carryBits;
+        } else {
+          even = (lightBorrow - (v & laneMask)) & carryBits;
+          odd = (lightBorrow - ((v >> 8) & laneMask)) & carryBits;
+        }
         for (;;) {
-          let even = 0;
-          let odd = 0;
-          if (dark) {
-            even = ((rest & laneMask) + darkCarry) & carryBits;
-            odd = (((rest >> 8) & laneMask) + darkCarry) & carryBits;
-          } else {
-            even = ~((rest & laneMask) + lightCarry) & carryBits;
-            odd = ~(((rest >> 8) & laneMask) + lightCarry) & carryBits;
-          }
-          if ((even | odd) === 0) break;
           const k = even & 0x100 ? 0 : odd & 0x100 ? 1 : even !== 0 ? 2 : 3;
           // A colour change at x closes the run [runStart, x).
           const x = ((w - base) << 2) + k;
@@ -253,10 +252,11 @@ export function scanForFinders(
           r3 = r4;
           r4 = x - runStart;
           runStart = x;
-          runs++;
           // The run just closed has the colour `dark` had; a finder's outer runs share the centre's colour.
-          // The centre stone is the widest of the inner three: a cheap first test, as most changes are not finders.
-          if (runs >= 5 && r2 >= r1 && r2 >= r3 && isFinderRatio(r0, r1, r2, r3, r4)) {
+          // Cheap first tests, as most changes are not finders: the centre stone is the widest of the inner three,
+          // and at least 1.8 of the 7 modules (isFinderRatio's own bound, 70 r2 >= 18 t, without a call). Before a
+          // row's fifth change some runs are still 0, which no finder ratio passes.
+          if (r2 >= r1 && r2 >= r3 && 26 * r2 >= 9 * (r0 + r1 + r3 + r4) && isFinderRatio(r0, r1, r2, r3, r4)) {
             const centreX = x - r4 - r3 - (r2 >> 1) - 1;
             if (skipInterior && finders.length >= 2 && !sideTried) {
               side = timedSide(image, finders[0], finders[1], ensureRows);
@@ -272,10 +272,20 @@ export function scanForFinders(
           if (k === 3) break;
           // Bytes 0..k are done: made neutral for the new colour's test (0 crosses no dark bound, 255 no light one).
           const done = (0x100 << (k << 3)) - 1;
-          rest = dark ? v & ~done : v | done;
+          if (dark) {
+            const rest = v & ~done;
+            even = ((rest & laneMask) + darkCarry) & carryBits;
+            odd = (((rest >> 8) & laneMask) + darkCarry) & carryBits;
+          } else {
+            const rest = v | done;
+            even = (lightBorrow - (rest & laneMask)) & carryBits;
+            odd = (lightBorrow - ((rest >> 8) & laneMask)) & carryBits;
+          }
+          if ((even | odd) === 0) break;
         }
         w++;
       }
+      w = end;
     }
     if (probe) {
       if (probe.seen) {
