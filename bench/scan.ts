@@ -20,10 +20,11 @@ const perCategory = corpusArg > 0 ? Number(process.argv[corpusArg + 1]) : 40;
 async function main(): Promise<void> {
   const started = Date.now();
   // Cheap cases first, with more repetitions; the jsQR baselines once each (~2-4 G instructions a call).
-  const [scanEmpty, scanScenes, scanRgb, scanV10, gridDecodeV10, scanV4, naiveEmpty, naiveV10, naiveV4] = [
+  const [scanEmpty, scanScenes, scanRgb, scanYuv, scanV10, gridDecodeV10, scanV4, naiveEmpty, naiveV10, naiveV4] = [
     await xsInstructionsPerOp(path('scan-empty'), { reps: 3, warmup: 1 }),
     (await xsInstructionsPerOp(path('scan-empty-scenes'), { reps: 1, warmup: 1 })) / scenes,
     await xsInstructionsPerOp(path('scan-empty-rgb565'), { reps: 2, warmup: 1 }),
+    await xsInstructionsPerOp(path('scan-empty-yuv422'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('scan-v10'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('grid-decode-v10'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('scan-v4'), { reps: 2, warmup: 1 }),
@@ -33,14 +34,15 @@ async function main(): Promise<void> {
   ];
   const [withJsqr, bare] = await Promise.all([xsInstructionsTotal(path('jsqr-module'), 0), xsInstructionsTotal(path('empty-module'), 0)]);
   const v8 = async (name: string) => (await v8MillisPerOp(path(name), { reps: 30, warmup: 5 })).toFixed(2);
-  const [v8ScanEmpty, v8ScanRgb, v8ScanV10, v8ScanV4, v8NaiveEmpty, v8NaiveV10, v8NaiveV4] = [
-    await v8('scan-empty'), await v8('scan-empty-rgb565'), await v8('scan-v10'), await v8('scan-v4'),
+  const [v8ScanEmpty, v8ScanRgb, v8ScanYuv, v8ScanV10, v8ScanV4, v8NaiveEmpty, v8NaiveV10, v8NaiveV4] = [
+    await v8('scan-empty'), await v8('scan-empty-rgb565'), await v8('scan-empty-yuv422'), await v8('scan-v10'), await v8('scan-v4'),
     await v8('naive-empty'), await v8('naive-v10'), await v8('naive-v4'),
   ];
   printTable('Scanner, 320x240 frame: XS instructions per frame (cachegrind) and V8 ms', ['frame', 'path', 'XS instructions', 'target', 'V8 ms'], [
     ['no code (gray8)', 'src/scan', formatCount(scanEmpty), '<= 5 M', v8ScanEmpty],
     ['no code (gray8), mean of 20 scenes', 'src/scan', formatCount(scanScenes), '', ''],
     ['no code (RGB565)', 'scanFrame (lazy luma)', formatCount(scanRgb), '<= 10 M', v8ScanRgb],
+    ['no code (YUV422, the ESP32 camera default)', 'scanFrame (lazy luma)', formatCount(scanYuv), '', v8ScanYuv],
     ['no code', 'naive jsQR', formatCount(naiveEmpty), '', v8NaiveEmpty],
     ['version-10 code', 'src/scan', formatCount(scanV10), '<= 60 M', v8ScanV10],
     ['version-10 code', 'of which decodeGrid', formatCount(gridDecodeV10), '', ''],

@@ -18,31 +18,51 @@ export function toLuma(frame: Frame, out?: Uint8Array): LumaImage {
     return { width, height, data: data.subarray(0, width * height) };
   }
   const luma = out ?? new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) toLumaRow(frame, y, luma);
+  const convertRow = lumaRows(frame, luma);
+  for (let y = 0; y < height; y++) convertRow(y);
   return { width, height, data: luma };
 }
 
 /**
- * Converts row `y` of the frame into `out` (rows packed, stride == width), so
- * a caller can convert only the rows it reads (the scanner's pre-scan reads a
- * fifth of them) into a buffer it allocated once.
+ * A converter of the frame's rows into `out` (rows packed, stride == width),
+ * one row a call, so a caller can convert only the rows it reads (the
+ * scanner's pre-scan reads a tenth of them) into a buffer it allocated once.
+ * RGB565 and YUYV rows go four pixels a step, through 32-bit views of the frame
+ * and of `out` made here, once a frame (on XS a view costs more than a row of
+ * pixels), when the buffers and the sizes allow it.
  */
-export function toLumaRow(frame: Frame, y: number, out: Uint8Array): void {
-  const { width, height, stride, data } = frame;
+export function lumaRows(frame: Frame, out: Uint8Array): (y: number) => void {
+  const { imageType, width, height, stride, data } = frame;
   if (out.length < width * height) throw new RangeError('luma buffer too small');
-  switch (frame.imageType) {
-    case 'gray8':
-      out.set(data.subarray(y * stride, y * stride + width), y * width);
-      break;
-    case 'rgb565le':
-      rgb565leRow(data, width, y * stride, out, y * width);
-      break;
-    case 'yuv422':
-      yuyvToLuma(data.subarray(y * stride), width, 1, stride, out.subarray(y * width));
-      break;
-    default:
-      throw new TypeError(`unknown image type ${(frame as Frame).imageType}`);
+  if (imageType === 'gray8') return (y) => out.set(data.subarray(y * stride, y * stride + width), y * width);
+  if (imageType !== 'rgb565le' && imageType !== 'yuv422') throw new TypeError(`unknown image type ${imageType as string}`);
+  const words = littleEndian && (data.byteOffset & 3) === 0 && (stride & 3) === 0 && (out.byteOffset & 3) === 0 && (width & 3) === 0;
+  if (!words) return imageType === 'rgb565le' ? (y) => rgb565lePixels(data, width, y * stride, out, y * width) : (y) => yuyvPixels(data, width, y * stride, out, y * width);
+  // Int32, not Uint32: a read above 2^31 would leave XS's integer representation.
+  const pixels = new Int32Array(data.buffer, data.byteOffset, data.length >> 2);
+  const lumas = new Int32Array(out.buffer, out.byteOffset, (width * height) >> 2);
+  const rowWords = stride >> 2;
+  const lumaWords = width >> 2;
+  if (imageType === 'rgb565le') {
+    return (y) => {
+      // Two 32-bit reads (two pixels each), four table lookups, one 32-bit write.
+      const table = fromPixel;
+      for (let i = y * rowWords, k = y * lumaWords, end = k + lumaWords; k < end; i += 2, k++) {
+        const a = pixels[i];
+        const b = pixels[i + 1];
+        lumas[k] = table[a & 0xffff] | (table[a >>> 16] << 8) | (table[b & 0xffff] << 16) | (table[b >>> 16] << 24);
+      }
+    };
   }
+  return (y) => {
+    // Two 32-bit reads (Y0 U Y1 V, Y2 U Y3 V), one 32-bit write.
+    for (let i = y * rowWords, k = y * lumaWords, end = k + lumaWords; k < end; i += 2, k++) {
+      // Y0 and Y1 (bytes 0 and 2) folded into bytes 0 and 1; Y2 and Y3 likewise, shifted to bytes 2 and 3.
+      const a = pixels[i] & 0xff00ff;
+      const b = pixels[i + 1] & 0xff00ff;
+      lumas[k] = ((a | (a >> 8)) & 0xffff) | ((b | (b >> 8)) << 16);
+    }
+  };
 }
 
 /**
@@ -76,23 +96,14 @@ const fromPixel = new Uint8Array(65536);
 const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 export function rgb565leToLuma(src: Uint8Array, width: number, height: number, stride: number, out: Uint8Array): void {
-  for (let y = 0; y < height; y++) rgb565leRow(src, width, y * stride, out, y * width);
+  toLuma({ imageType: 'rgb565le', width, height, stride, data: src, timestamp: 0, sequence: 0 }, out);
 }
 
-function rgb565leRow(src: Uint8Array, width: number, from: number, out: Uint8Array, o: number): void {
+/** Pixel by pixel, for buffers or sizes the 32-bit views do not fit. */
+function rgb565lePixels(src: Uint8Array, width: number, from: number, out: Uint8Array, o: number): void {
   const table = fromPixel;
   const end = o + width;
-  if (littleEndian && ((src.byteOffset + from) & 3) === 0 && ((out.byteOffset + o) & 3) === 0 && (width & 3) === 0) {
-    // Four pixels a step: two 32-bit reads, one 32-bit write (on XS a typed-array access costs ~370 instructions
-    // whatever its width). Int32, not Uint32: a read above 2^31 would leave XS's integer representation.
-    const pixels = new Int32Array(src.buffer, src.byteOffset + from, width >> 1);
-    const lumas = new Int32Array(out.buffer, out.byteOffset + o, width >> 2);
-    for (let i = 0, k = 0; k < lumas.length; i += 2, k++) {
-      const a = pixels[i];
-      const b = pixels[i + 1];
-      lumas[k] = table[a & 0xffff] | (table[a >>> 16] << 8) | (table[b & 0xffff] << 16) | (table[b >>> 16] << 24);
-    }
-  } else if (littleEndian && ((src.byteOffset + from) & 1) === 0) {
+  if (littleEndian && ((src.byteOffset + from) & 1) === 0) {
     const pixels = new Uint16Array(src.buffer, src.byteOffset + from, width);
     for (let i = 0; o < end; i++) out[o++] = table[pixels[i]];
   } else {
@@ -102,9 +113,10 @@ function rgb565leRow(src: Uint8Array, width: number, from: number, out: Uint8Arr
 
 /** YUYV already carries luma: every other byte. */
 export function yuyvToLuma(src: Uint8Array, width: number, height: number, stride: number, out: Uint8Array): void {
-  let o = 0;
-  for (let y = 0; y < height; y++) {
-    let i = y * stride;
-    for (let x = 0; x < width; x++, i += 2) out[o++] = src[i];
-  }
+  toLuma({ imageType: 'yuv422', width, height, stride, data: src, timestamp: 0, sequence: 0 }, out);
+}
+
+function yuyvPixels(src: Uint8Array, width: number, from: number, out: Uint8Array, o: number): void {
+  const end = o + width;
+  for (let i = from; o < end; i += 2) out[o++] = src[i];
 }

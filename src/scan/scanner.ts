@@ -22,7 +22,7 @@
  *    the paths above failed. Expensive on a device; off by default.
  */
 import { bytesPerPixel, type Frame } from '../../hal/camera';
-import { toLumaRow, type LumaImage } from '../frame/luma';
+import { lumaRows, type LumaImage } from '../frame/luma';
 import { codeCorners, codeGeometry } from './code-geometry';
 import { cropAround } from './crop';
 import { fineThreshold, scanForFinders, type EnsureRows, type FinderScanOptions } from './finder-scan';
@@ -67,10 +67,11 @@ export function createFrameScanner(): (frame: Frame, options?: ScanOptions) => S
     }
     const out = luma;
     const done = converted!.fill(0);
+    const convertRow = lumaRows(frame, out);
     const ensureRows = (first: number, last: number) => {
       for (let y = first; y <= last; y++) {
         if (done[y]) continue;
-        toLumaRow(frame, y, out);
+        convertRow(y);
         done[y] = 1;
       }
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rgb565leToLuma, toLuma, yuyvToLuma } from '../../src/frame/luma';
+import { lumaRows, rgb565leToLuma, toLuma, yuyvToLuma } from '../../src/frame/luma';
 import type { Frame, ImageType } from '../../hal/camera';
 
 function frame(imageType: ImageType, width: number, height: number, stride: number, data: number[]): Frame {
@@ -67,6 +67,24 @@ describe('toLuma', () => {
       const data = backing.subarray(offset);
       const luma = toLuma({ imageType: 'rgb565le', width, height, stride, data, timestamp: 0, sequence: 0 });
       expect([width, offset, stride, Array.from(luma.data)]).toEqual([width, offset, stride, pixels.map(expected)]);
+    }
+  });
+
+  it('takes the Y bytes of YUYV four pixels a word as one at a time, aligned and unaligned, through a row padding', () => {
+    let seed = 422;
+    const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+    for (const [width, offset, stride] of [[8, 0, 16], [8, 1, 16], [6, 0, 12], [8, 0, 20], [8, 0, 18], [12, 2, 24], [4, 4, 8]]) {
+      const height = 3;
+      const backing = Uint8Array.from({ length: offset + stride * height }, () => next());
+      const data = backing.subarray(offset);
+      const expected = Array.from({ length: width * height }, (_, i) => data[Math.floor(i / width) * stride + 2 * (i % width)]);
+      const luma = toLuma({ imageType: 'yuv422', width, height, stride, data, timestamp: 0, sequence: 0 });
+      expect([width, offset, stride, Array.from(luma.data)]).toEqual([width, offset, stride, expected]);
+      // Rows one at a time, in any order, into a buffer of the caller's.
+      const out = new Uint8Array(width * height);
+      const convertRow = lumaRows({ imageType: 'yuv422', width, height, stride, data, timestamp: 0, sequence: 0 }, out);
+      for (const y of [2, 0, 1]) convertRow(y);
+      expect(Array.from(out)).toEqual(expected);
     }
   });
 
