@@ -1,9 +1,11 @@
 /**
  * Resamples the code's module grid out of the frame: one luma sample per
- * module centre (through the module-to-pixel homography), then a
- * threshold per module from the mean of its 9x9-module neighbourhood (a QR
+ * module centre (through the module-to-pixel homography: the pixel under it,
+ * or the bilinear mean around it), then a threshold from a local mean (a QR
  * code is balanced dark/light by its mask, and a local mean follows glare and
- * shadow across the code). The modules go to our own grid decoder; if it
+ * shadow across the code): one per block of 3x3 modules, from the 3x3 blocks
+ * around it (the quick grid), or one per module, from its 9x9-module
+ * neighbourhood (the thorough grid). The modules go to our own grid decoder; if it
  * fails they are rendered as a clean synthetic image, one pixel per module
  * with a light quiet zone, always dark-on-light: the smallest image jsQR can
  * read, whatever size the code had in the frame. Function patterns (finders,
