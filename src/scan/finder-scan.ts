@@ -426,24 +426,29 @@ function confirm(
   }
   // From pixel indices to continuous coordinates (pixel centres at +0.5).
   const vertical = crossRuns(image, cx + 0.5, cy + 0.5, 0, 1, threshold, maxRun);
-  if (!vertical || !isFinderRatio(...vertical.runs)) return;
+  if (!vertical || !ratioOf(vertical.runs)) return;
   if (probe) {
     probe.seen = true;
     return;
   }
   const y = cy + (vertical.from + vertical.to) / 2 + 0.5;
   const horizontal = crossRuns(image, cx + 0.5, y, 1, 0, threshold, maxRun);
-  if (!horizontal || !isFinderRatio(...horizontal.runs)) return;
+  if (!horizontal || !ratioOf(horizontal.runs)) return;
   const x = cx + (horizontal.from + horizontal.to) / 2 + 0.5;
   // Diagonals reject the stripes and checkerboards that pass the two axes.
   const down = crossRuns(image, x, y, 1, 1, threshold, maxRun);
-  if (!down || !isFinderRatio(...down.runs)) return;
+  if (!down || !ratioOf(down.runs)) return;
   const up = crossRuns(image, x, y, 1, -1, threshold, maxRun);
-  if (!up || !isFinderRatio(...up.runs)) return;
+  if (!up || !ratioOf(up.runs)) return;
   // The inner five modules (ring, stone, ring) measure the module: the outer ring can merge with a
   // blurred separator and the data beyond it.
   const inner = innerRuns(horizontal.runs) + innerRuns(vertical.runs);
   finders.push({ x, y, moduleSize: inner / 10, darkCentre });
+}
+
+/** isFinderRatio of five runs, without a spread (on XS, spreading an array iterates it). */
+function ratioOf(runs: readonly number[]): boolean {
+  return isFinderRatio(runs[0], runs[1], runs[2], runs[3], runs[4]);
 }
 
 function innerRuns(runs: readonly number[]): number {

@@ -53,19 +53,19 @@ export function crossRuns(
   const y0 = Math.floor(cy);
   if (x0 < 0 || y0 < 0 || x0 >= width || y0 >= height) return undefined;
   const centreDark = data[y0 * width + x0] < threshold;
-  const forward = walk(data, width, height, x0, y0, dx, dy, threshold, centreDark, maxRun);
-  if (!forward) return undefined;
-  const backward = walk(data, width, height, x0, y0, -dx, -dy, threshold, centreDark, maxRun);
-  if (!backward) return undefined;
-  return {
-    runs: [backward[2], backward[1], forward[0] + backward[0] - 1, forward[1], forward[2]],
-    from: -(backward[0] - 1),
-    to: forward[0] - 1,
-  };
+  // The walks write the outer runs into `runs` themselves (on XS an array per walk costs as much as its pixels).
+  const runs: [number, number, number, number, number] = [0, 0, 0, 0, 0];
+  const forward = walk(data, width, height, x0, y0, dx, dy, threshold, centreDark, maxRun, runs, 3);
+  if (forward < 0) return undefined;
+  const backward = walk(data, width, height, x0, y0, -dx, -dy, threshold, centreDark, maxRun, runs, 1);
+  if (backward < 0) return undefined;
+  runs[2] = forward + backward - 1;
+  return { runs, from: -(backward - 1), to: forward - 1 };
 }
 
 /**
- * Lengths of three runs from (x0, y0) stepping (dx, dy): own colour (incl. the start), other, own; undefined when a
+ * Three runs from (x0, y0) stepping (dx, dy): own colour (incl. the start), other, own. Returns the first's length and
+ * writes the other two into `runs`, at `inner` and the outer slot beside it; -1 when a
  * run exceeds `maxRun`, or the line leaves the image before the third run starts (the image edge ends the third run,
  * as a quiet zone does, not the first two). On XS each operation per pixel counts, and the cross-checks walk every
  * finder candidate a code's data offers: each run is bounded beforehand (by `maxRun` + 1 and the image edge), so its
@@ -73,13 +73,13 @@ export function crossRuns(
  */
 function walk(
   data: Uint8Array, width: number, height: number, x0: number, y0: number, dx: number, dy: number,
-  threshold: number, startDark: boolean, maxRun: number,
-): [number, number, number] | undefined {
+  threshold: number, startDark: boolean, maxRun: number, runs: number[], inner: number,
+): number {
   const stepsX = dx > 0 ? width - x0 : dx < 0 ? x0 + 1 : Infinity;
   const stepsY = dy > 0 ? height - y0 : dy < 0 ? y0 + 1 : Infinity;
   const stride = dy * width + dx;
   // A diagonal of a one-pixel-wide image (stride 0) leaves it after the start pixel, before the second run.
-  if (stride === 0) return undefined;
+  if (stride === 0) return -1;
   const bound = maxRun + 1;
   const start = y0 * width + x0;
   // Pixels on the line from the start on (the start included). Each run's loop stops at `stop`: the image edge or
@@ -92,20 +92,23 @@ function walk(
   else while (at !== stop && data[at] >= threshold) at += stride;
   const own = (at - start) / stride;
   // Reaching the edge here leaves no pixel for the second run, which is then empty and fails the test below.
-  if (own > maxRun) return undefined;
+  if (own > maxRun) return -1;
   const second = at;
   const leftSecond = left - own;
   stop = second + (leftSecond < bound ? leftSecond : bound) * stride;
   if (startDark) while (at !== stop && data[at] >= threshold) at += stride;
   else while (at !== stop && data[at] < threshold) at += stride;
   const other = (at - second) / stride;
-  if (other > maxRun || other === leftSecond) return undefined;
+  if (other > maxRun || other === leftSecond) return -1;
   const third = at;
   const leftThird = leftSecond - other;
   stop = third + (leftThird < bound ? leftThird : bound) * stride;
   if (startDark) while (at !== stop && data[at] < threshold) at += stride;
   else while (at !== stop && data[at] >= threshold) at += stride;
   const far = (at - third) / stride;
-  if (far > maxRun) return undefined;
-  return [own, other, far];
+  if (far > maxRun) return -1;
+  // Forward (inner 3) the runs after the centre, backward (inner 1) those before it, outermost at the ends.
+  runs[inner] = other;
+  runs[inner === 3 ? 4 : 0] = far;
+  return own;
 }
