@@ -232,7 +232,7 @@ export function scanForFinders(
         }
         if (!crossed) break;
         // The word's colour changes, in order: each is the first byte after those done that crosses the bound
-        // of the colour then current (the lanes' carries say which bytes do).
+        // of the colour then current (bit 8 of each lane, after the carry or the borrow, says which bytes do).
         let even = 0;
         let odd = 0;
         if (dark) {
