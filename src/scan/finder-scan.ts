@@ -233,6 +233,8 @@ export function scanForFinders(
         if (!crossed) break;
         // The word's colour changes, in order: each is the first byte after those done that crosses the bound
         // of the colour then current (bit 8 of each lane, after the carry or the borrow, says which bytes do).
+        // The word's own lanes here, the rest's at the loop's end, each tested once: the same lines at the loop's
+        // top would test this word again, measured 0.6 M more on the payment frame (23.37 -> 23.99 M).
         let even = 0;
         let odd = 0;
         if (dark) {
