@@ -1,6 +1,7 @@
 /**
  * Scanner benchmark: XS instructions (cachegrind) and V8 times for a 320x240
- * frame without a code (and the mean over 20 such scenes) and frames with a version-10 (and the grid decoder's share) and a version-4 code, each beside the naive
+ * frame without a code (gray8, the mean over 20 such scenes, RGB565, YUV422) and frames with a version-10 (gray8
+ * and YUV422, and the grid decoder's share) and a version-4 code, each beside the naive
  * baseline (luma expanded to RGBA, jsQR default options) measured in the same
  * run; jsQR's module-initialisation cost on XS; and the corpus success rates
  * of the scanner beside plain jsQR.
@@ -20,12 +21,13 @@ const perCategory = corpusArg > 0 ? Number(process.argv[corpusArg + 1]) : 40;
 async function main(): Promise<void> {
   const started = Date.now();
   // Cheap cases first, with more repetitions; the jsQR baselines once each (~2-4 G instructions a call).
-  const [scanEmpty, scanScenes, scanRgb, scanYuv, scanV10, gridDecodeV10, scanV4, naiveEmpty, naiveV10, naiveV4] = [
+  const [scanEmpty, scanScenes, scanRgb, scanYuv, scanV10, scanV10Yuv, gridDecodeV10, scanV4, naiveEmpty, naiveV10, naiveV4] = [
     await xsInstructionsPerOp(path('scan-empty'), { reps: 3, warmup: 1 }),
     (await xsInstructionsPerOp(path('scan-empty-scenes'), { reps: 1, warmup: 1 })) / scenes,
     await xsInstructionsPerOp(path('scan-empty-rgb565'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('scan-empty-yuv422'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('scan-v10'), { reps: 2, warmup: 1 }),
+    await xsInstructionsPerOp(path('scan-v10-yuv422'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('grid-decode-v10'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('scan-v4'), { reps: 2, warmup: 1 }),
     await xsInstructionsPerOp(path('naive-empty'), { reps: 1, warmup: 1 }),
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     ['no code (YUV422, the ESP32 camera default)', 'scanFrame (lazy luma)', formatCount(scanYuv), '', v8ScanYuv],
     ['no code', 'naive jsQR', formatCount(naiveEmpty), '', v8NaiveEmpty],
     ['version-10 code', 'src/scan', formatCount(scanV10), '<= 60 M', v8ScanV10],
+    ['version-10 code (YUV422)', 'scanFrame (lazy luma)', formatCount(scanV10Yuv), '', ''],
     ['version-10 code', 'of which decodeGrid', formatCount(gridDecodeV10), '', ''],
     ['version-10 code', 'naive jsQR', formatCount(naiveV10), '', v8NaiveV10],
     ['version-4 code', 'src/scan', formatCount(scanV4), '', v8ScanV4],

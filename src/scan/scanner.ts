@@ -68,11 +68,24 @@ export function createFrameScanner(): (frame: Frame, options?: ScanOptions) => S
     const out = luma;
     const done = converted!.fill(0);
     const convertRow = lumaRows(frame, out);
+    // Rows lo..hi are all converted (two ranges are joined only when they overlap or touch): the cross-checks of
+    // neighbouring candidates ask for overlapping windows of up to ~250 rows, and looking each row up again cost
+    // 7.9 M of the version-10 YUV422 frame's 72.7 M (XS instructions).
+    let lo = 0;
+    let hi = -1;
     const ensureRows = (first: number, last: number) => {
+      if (first >= lo && last <= hi) return;
       for (let y = first; y <= last; y++) {
         if (done[y]) continue;
         convertRow(y);
         done[y] = 1;
+      }
+      if (first <= hi + 1 && last >= lo - 1) {
+        if (first < lo) lo = first;
+        if (last > hi) hi = last;
+      } else {
+        lo = first;
+        hi = last;
       }
     };
     return scanImage({ width, height, data: out }, options, ensureRows);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { create as createQr } from 'qrcode/lib/core/qrcode.js';
 import type { Frame } from '../../../hal/camera';
+import { toLuma } from '../../../src/frame/luma';
 import { createFrameScanner, scanFrame, scanLuma } from '../../../src/scan/scanner';
+import { generateFrame, type Category } from '../../support/corpus/corpus';
 import { drawCode } from '../../support/corpus/scene';
 import { renderQrLuma } from '../../support/qr-frame';
 
@@ -133,6 +135,28 @@ describe('createFrameScanner', () => {
     const direct = scanLuma(qr);
     expect(direct.kind).toBe('code');
     expect(scan(frameOf('rgb565le', 320, 240, 640, rgb565(qr.data)))).toEqual(direct);
+  });
+
+  it('reads corpus frames as YUV422 and RGB565, one after another in one buffer, exactly as their luma', () => {
+    // Each frame converts different rows (its pre-scan's, its candidates' windows, all of them once a finder is
+    // confirmed): a row left unconverted would hold the previous frame's luma.
+    const yuyv = (luma: Uint8Array): Uint8Array => {
+      const data = new Uint8Array(luma.length * 2);
+      for (let i = 0; i < luma.length; i++) {
+        data[2 * i] = luma[i];
+        data[2 * i + 1] = (i * 37) & 0xff;
+      }
+      return data;
+    };
+    const scan = createFrameScanner();
+    const frames: [Category, number][] = [['clean', 3], ['no-code', 2], ['low-contrast', 5], ['rotation', 4], ['no-code', 7], ['blur', 6], ['perspective', 2], ['inverted', 1]];
+    for (const [category, seed] of frames) {
+      const frame = generateFrame(category, seed);
+      expect([category, seed, scan(frameOf('yuv422', 320, 240, 640, yuyv(frame.data)))]).toEqual([category, seed, scanLuma(frame)]);
+      // RGB565 of a gray level is not always that level's luma again: compared with its own full conversion.
+      const rgb = frameOf('rgb565le', 320, 240, 640, rgb565(frame.data));
+      expect([category, seed, scan(rgb)]).toEqual([category, seed, scanLuma(toLuma(rgb))]);
+    }
   });
 
   it('refuses a frame with too little data for its stride', () => {
