@@ -5,7 +5,7 @@
  * a bounded count, on SQLite and on PostgreSQL (a durable server this bench
  * starts: test/support/postgres-server.ts), with 1 and 2 worker processes, all
  * in one run. The authorizer runs in child processes with the V8 CPU profiler
- * on, so its figures are its own; every request is signed before the clock
+ * on (off with --no-profile: no shares then), so its figures are its own; every request is signed before the clock
  * starts, so the load generator spends little CPU while it runs.
  *
  * Reports, per configuration: authorizations per second, p50/p99/max latency,
@@ -26,7 +26,7 @@
  * due); without it (0), each terminal sends its next request as soon as it has its answer.
  *
  *   npx tsx bench/load.ts [--terminals 40] [--customers 400] [--seconds 15] [--max 2000] [--retries 0.05]
- *                         [--database sqlite,postgres] [--workers 1,2] [--rate 0] [--warmup 200]
+ *                         [--database sqlite,postgres] [--workers 1,2] [--rate 0] [--warmup 200] [--no-profile]
  *
  * Loopback (127.0.0.1) only. Exits 1 if any decision was lost, doubled or unverifiable.
  */
@@ -64,6 +64,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1,2' },
     rate: { type: 'string', default: '0' },
     warmup: { type: 'string', default: '200' },
+    'no-profile': { type: 'boolean', default: false },
   },
 });
 const terminalCount = bounded('terminals', 1, 500);
@@ -72,6 +73,8 @@ const seconds = bounded('seconds', 1, 60);
 const maxRequests = bounded('max', 1, 20_000);
 const rate = bounded('rate', 0, 10_000);
 const warmupRequests = bounded('warmup', 0, 20_000);
+// The profiler's sampling costs the authorizer ~3-5 % CPU (docs/authorizer.md, Load): latency without it, shares with it.
+const profiled = !values['no-profile'];
 const retryShare = Number(values.retries);
 if (!(retryShare >= 0 && retryShare <= 1)) usage('--retries must be a share between 0 and 1');
 const databases = values.database.split(',');
@@ -116,7 +119,8 @@ interface Figures {
   serverCpuPerAuth: number | undefined;
   statementsPerAnswer: number | undefined;
   roundTripsPerAnswer: number | undefined;
-  shares: Shares;
+  /** Undefined with --no-profile. */
+  shares: Shares | undefined;
   failures: number;
 }
 
@@ -137,14 +141,14 @@ try {
 const fixture = makeFixture();
 const verifyNoble = timePerOp(() => p256.verify(fixture.signature, fixture.message, fixture.publicKey, { prehash: true, lowS: true, format: 'compact' }));
 const verifyServer = timePerOp(() => serverVerify('ES256', fixture.publicKey, fixture.message, fixture.signature));
-const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
+const percent = (share: number | undefined) => (share === undefined ? '-' : `${(share * 100).toFixed(0)} %`);
 printTable(`summary: ${terminalCount} terminals, ${customerCount} customers, up to ${maxRequests} requests / ${seconds} s each, ${rate > 0 ? `${rate} a second (open loop)` : 'as fast as answered'}, after ${warmupRequests} warm-up requests`, [
   'store, workers', 'auth/s', 'p50 ms', 'p99 ms', 'CPU ms/auth (authorizer)', 'CPU ms/auth (PostgreSQL server)', 'statements/answer', 'round trips/answer', 'verify', 'sign', 'database', 'risk', 'lost or doubled',
 ], results.map((r) => [
   r.label, r.authPerSecond.toFixed(0), r.p50.toFixed(1), r.p99.toFixed(1), r.cpuPerAuth.toFixed(2),
   r.serverCpuPerAuth === undefined ? '-' : r.serverCpuPerAuth.toFixed(2), r.statementsPerAnswer === undefined ? '-' : r.statementsPerAnswer.toFixed(1),
-  r.roundTripsPerAnswer === undefined ? '-' : r.roundTripsPerAnswer.toFixed(1), percent(r.shares.verify), percent(r.shares.sign), percent(r.shares.database),
-  percent(r.shares.risk), r.failures === 0 ? '0' : `${r.failures} PROBLEMS`,
+  r.roundTripsPerAnswer === undefined ? '-' : r.roundTripsPerAnswer.toFixed(1), percent(r.shares?.verify), percent(r.shares?.sign), percent(r.shares?.database),
+  percent(r.shares?.risk), r.failures === 0 ? '0' : `${r.failures} PROBLEMS`,
 ]));
 printTable('P-256 verify, one op (this machine, this process)', ['implementation', 'ms/op'], [
   ['noble, src/crypto/verify.ts (the terminal\'s)', verifyNoble.toFixed(3)],
@@ -164,7 +168,7 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   const databaseUrl = database === 'postgres' ? await postgres!.createDatabase() : undefined;
   const child = fork(join(import.meta.dirname, 'load', 'authorizer-process.ts'), [
     JSON.stringify({ dataDir, ...(databaseUrl ? { database: databaseUrl } : {}), workers, issuer: { alg: issuer.alg, kid: hex(issuer.kid), publicKey: hex(issuer.publicKey) } }),
-  ], { execArgv: ['--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${profileDir}`], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  ], { execArgv: profiled ? ['--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 
   const message = <T>(match: (m: Record<string, unknown>) => boolean, send?: object): Promise<T> =>
     new Promise((resolve, reject) => {
@@ -307,7 +311,7 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
   for (const key of answers.keys()) if (storedByKey.get(key) !== 1) failures.push(`${key}: ${storedByKey.get(key) ?? 0} stored requests`);
   if (storedRetries !== retried) failures.push(`${retried} retries sent, ${storedRetries} journaled`);
 
-  const shares = readProfiles(profileDir, { from: marked.at, to: stoppedAt });
+  const shares = profiled ? readProfiles(profileDir, { from: marked.at, to: stoppedAt }) : undefined;
   const decided = latencies.length;
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const sorted = latencies.slice().sort((a, b) => a - b);
@@ -337,10 +341,12 @@ async function runOnce(database: 'sqlite' | 'postgres', workers: number): Promis
       ['PostgreSQL statements per answer (pg_stat_statements; retries, reruns, notifications included)', (statements! / (decided + measuredRetries)).toFixed(1)],
       ['round trips the store waited for per answer (the same; statements sent without waiting ride along)', (roundTrips / (decided + measuredRetries)).toFixed(1)],
     ] : []),
-    ['share of CPU verifying signatures', `${(shares.verify * 100).toFixed(1)} %`],
-    ['share of CPU signing decisions', `${(shares.sign * 100).toFixed(1)} %`],
-    ['share of CPU in the database driver and store', `${(shares.database * 100).toFixed(1)} %`],
-    ['share of CPU judging risk', `${(shares.risk * 100).toFixed(1)} %`],
+    ...(shares ? [
+      ['share of CPU verifying signatures', `${(shares.verify * 100).toFixed(1)} %`],
+      ['share of CPU signing decisions', `${(shares.sign * 100).toFixed(1)} %`],
+      ['share of CPU in the database driver and store', `${(shares.database * 100).toFixed(1)} %`],
+      ['share of CPU judging risk', `${(shares.risk * 100).toFixed(1)} %`],
+    ] : [['shares of the CPU', 'not profiled (--no-profile)']]),
   ]);
   if (failures.length > 0) console.error(`\n${label} FAILED: ${failures.length} problems:\n${failures.slice(0, 20).join('\n')}`);
   else console.log(`\n${label}: no decision lost or doubled: ${sent} requests, ${answered} answers, each verified and bound to its request, ${answered} decisions stored, byte for byte the same; ${retried} retries answered with the stored decision, none decided again.`);
