@@ -73,7 +73,7 @@ const seconds = bounded('seconds', 1, 60);
 const maxRequests = bounded('max', 1, 20_000);
 const rate = bounded('rate', 0, 10_000);
 const warmupRequests = bounded('warmup', 0, 20_000);
-// The profiler's sampling costs the authorizer ~3-5 % CPU (docs/authorizer.md, Load): latency without it, shares with it.
+// The profiler's sampling costs the authorizer 2-4 % of its CPU (docs/authorizer.md, Load): figures without it, shares need it.
 const profiled = !values['no-profile'];
 const retryShare = Number(values.retries);
 if (!(retryShare >= 0 && retryShare <= 1)) usage('--retries must be a share between 0 and 1');
