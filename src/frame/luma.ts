@@ -27,11 +27,11 @@ export function toLuma(frame: Frame, out?: Uint8Array): LumaImage {
  * A converter of the frame's rows into `out` (rows packed, stride == width),
  * one row a call, so a caller can convert only the rows it reads (the
  * scanner's pre-scan reads a tenth of them) into a buffer it allocated once.
- * Views of the frame are made here, once a frame (on XS a view costs more than
- * a row of pixels), when the buffers and the sizes allow it. A YUYV row is one
- * native copy: read as 16-bit pairs (Y the low byte on a little-endian
- * machine), stored into bytes, which keeps each value's low 8 bits (ToUint8).
- * RGB565 rows go four pixels a step through 32-bit views.
+ * A YUYV row is one native copy: read as 16-bit pairs (Y the low byte on a
+ * little-endian machine), stored into bytes, which keeps each value's low 8
+ * bits (ToUint8). RGB565 rows go four pixels a step through 32-bit views of
+ * the frame and of `out`, made once a frame, when the buffers and the sizes
+ * allow it.
  */
 export function lumaRows(frame: Frame, out: Uint8Array): (y: number) => void {
   const { imageType, width, height, stride, data } = frame;
